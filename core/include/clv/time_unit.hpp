@@ -1,0 +1,28 @@
+// The time unit every summary, fit and prediction is expressed in. Results
+// always carry it so that "expected purchases in the next 52" is never
+// ambiguous.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace clv {
+
+struct TimeUnit {
+  std::string name = "week";  // "day", "week", "month" (or "Nd" for a custom length)
+  double days = 7.0;          // length of one unit in days
+
+  static TimeUnit day() { return {"day", 1.0}; }
+  static TimeUnit week() { return {"week", 7.0}; }
+  // A month of a stated number of days; 30.4375 = 365.25 / 12 by default.
+  static TimeUnit month(double days = 30.4375) { return {"month", days}; }
+
+  // Parses "day", "week", "month", "month:30" or "10d". Throws
+  // Error::invalid_argument for anything else.
+  static TimeUnit parse(std::string_view text);
+
+  // "week (7 days)", printed next to every result.
+  std::string describe() const;
+};
+
+}  // namespace clv
