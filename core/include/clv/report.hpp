@@ -1,0 +1,116 @@
+// The HTML report: one self-contained file (inline CSS, inline SVG, a tiny
+// inline script, no network) that shows a fitted run to a human. The caller
+// fills ReportData from whatever produced the numbers; every section is
+// optional and an absent one is replaced by a short note, so a report can be
+// written as soon as any part of a run exists.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clv/time_unit.hpp"
+
+namespace clv {
+
+// Who made the numbers and how: printed in the report header.
+struct ReportMetadata {
+  std::string title = "Customer lifetime value report";
+  std::string model;                     // "bgnbd", "pnbd", ...
+  std::vector<std::string> param_names;  // same length as params
+  std::vector<double> params;
+  TimeUnit time_unit;
+  std::string generated_at;  // e.g. "2026-11-23 20:00 UTC"; empty = omitted
+  std::string data_source;   // database path, file name, ...; empty = omitted
+};
+
+// One line of the summary table, already formatted by the caller.
+struct ReportSummaryRow {
+  std::string label;
+  std::string value;
+};
+
+// Cumulative (or incremental) repeat purchases per period: actual vs fitted.
+struct PurchasesOverTime {
+  std::vector<double> period;  // x values, in the run's time unit
+  std::vector<double> actual;
+  std::vector<double> fitted;
+  bool cumulative = true;
+  double calibration_end = -1.0;  // x of the calibration/holdout split; < 0 = none
+};
+
+// Mean holdout purchases grouped by calibration frequency.
+struct CalibrationHoldout {
+  std::vector<std::string> frequency_labels;  // "0", "1", ..., "7+"
+  std::vector<double> actual_holdout;
+  std::vector<double> predicted_holdout;
+};
+
+// P(alive) on a grid: rows = frequency, columns = recency.
+struct AliveHeatMap {
+  std::vector<std::string> frequency_labels;  // one per row
+  std::vector<std::string> recency_labels;    // one per column
+  std::vector<double> probability;            // row-major, in [0, 1]
+};
+
+// Per-customer CLV values; the report draws their histogram and the
+// concentration (Lorenz) curve and tabulates the share held by top deciles.
+struct ClvDistribution {
+  std::vector<double> clv;
+  std::string currency = "";  // prefix for money labels, e.g. "$"
+};
+
+struct SegmentChurn {
+  std::string segment;
+  double churn_risk = 0.0;  // in [0, 1]
+  double customers = 0.0;
+};
+
+// A driver of churn and its signed effect (e.g. a log-odds coefficient or a
+// change in churn probability); positive = raises churn.
+struct ChurnDriver {
+  std::string name;
+  double effect = 0.0;
+};
+
+struct ChurnRisk {
+  std::vector<SegmentChurn> segments;
+  std::vector<ChurnDriver> drivers;
+  std::string effect_label = "effect on churn risk";
+};
+
+// One what-if scenario: point estimate of the CLV change and its interval.
+struct ScenarioResult {
+  std::string name;
+  double estimate = 0.0;
+  double lower = 0.0;
+  double upper = 0.0;
+};
+
+struct ScenarioComparison {
+  std::vector<ScenarioResult> scenarios;
+  std::string value_label = "change in total CLV";
+  double interval_level = 0.9;  // e.g. 0.9 for a 90% interval
+};
+
+struct ReportData {
+  ReportMetadata metadata;
+  std::vector<ReportSummaryRow> summary;
+  std::optional<PurchasesOverTime> purchases;
+  std::optional<CalibrationHoldout> calibration;
+  std::optional<AliveHeatMap> alive;
+  std::optional<ClvDistribution> clv;
+  std::optional<ChurnRisk> churn;
+  std::optional<ScenarioComparison> scenarios;
+};
+
+// The whole report as one HTML document. Throws Error::invalid_argument when
+// a section's data is inconsistent (mismatched lengths, NaN/inf values), with
+// a message naming the section and field.
+std::string render_report_html(const ReportData& data);
+
+// render_report_html() written to `path` (overwritten). Throws Error::io
+// when the file cannot be written.
+void write_report(const ReportData& data, const std::string& path);
+
+}  // namespace clv

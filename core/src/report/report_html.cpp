@@ -1,0 +1,355 @@
+// Assembles the report document: header with run metadata, summary table,
+// then one section per analysis, each with its charts, a caption that says
+// how to read them, and a note instead of a chart when the data is absent.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/report.hpp"
+#include "clv/version.hpp"
+#include "report/charts.hpp"
+#include "report/distribution_stats.hpp"
+#include "report/report_assets.hpp"
+#include "report/report_validation.hpp"
+#include "report/svg_text.hpp"
+
+namespace clv {
+
+namespace {
+
+using report::escape_xml;
+using report::format_number;
+using report::format_percent;
+
+// Enough significant digits to be useful, without float noise.
+std::string format_param(double v) {
+  if (v == 0.0) return "0";
+  const double magnitude = std::fabs(v);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return fmt::format("{:.4e}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+std::string figure(const std::string& svg, const std::string& caption, bool wide = false) {
+  return fmt::format("<figure{}>{}<figcaption>{}</figcaption></figure>",
+                     wide ? " class=\"wide\"" : "", svg, escape_xml(caption));
+}
+
+std::string note(const std::string& text) {
+  return fmt::format("<p class=\"note\">{}</p>", escape_xml(text));
+}
+
+std::string section(const std::string& id, const std::string& title, const std::string& lead,
+                    const std::string& body) {
+  return fmt::format(
+      "<section class=\"report-section\" id=\"{}\"><h2>{}</h2><p "
+      "class=\"lead\">{}</p>{}</section>\n",
+      escape_xml(id), escape_xml(title), escape_xml(lead), body);
+}
+
+std::string header_html(const ReportMetadata& meta) {
+  std::string items;
+  const auto item = [&](const std::string& label, const std::string& value) {
+    if (value.empty()) return;
+    items += fmt::format("<div><dt>{}</dt><dd>{}</dd></div>", escape_xml(label), escape_xml(value));
+  };
+  item("Model", meta.model.empty() ? "not stated" : meta.model);
+  item("Time unit", meta.time_unit.describe());
+  item("Generated", meta.generated_at);
+  item("Data", meta.data_source);
+  std::string params;
+  if (!meta.params.empty()) {
+    params = "<table class=\"params\"><caption>Fitted parameters</caption><tr>";
+    for (const auto& name : meta.param_names)
+      params += "<th class=\"num\">" + escape_xml(name) + "</th>";
+    params += "</tr><tr>";
+    for (double v : meta.params) params += "<td class=\"num\">" + format_param(v) + "</td>";
+    params += "</tr></table>";
+  }
+  return fmt::format(
+      "<header class=\"report-header\"><h1>{}</h1><dl class=\"meta\">{}</dl>{}</header>\n",
+      escape_xml(meta.title), items,
+      params.empty() ? std::string()
+                     : "<div class=\"tables\" style=\"margin-top:14px\">" + params + "</div>");
+}
+
+std::string summary_html(const std::vector<ReportSummaryRow>& rows) {
+  if (rows.empty()) {
+    return section("summary", "Summary", "Headline figures of this run.",
+                   note("No summary figures were supplied for this run."));
+  }
+  std::string table = "<table class=\"summary\"><tbody>";
+  for (const auto& r : rows) {
+    table += fmt::format("<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
+                         escape_xml(r.label), escape_xml(r.value));
+  }
+  table += "</tbody></table>";
+  return section("summary", "Summary", "Headline figures of this run.", table);
+}
+
+std::string fit_section(const ReportData& data) {
+  const std::string unit = data.metadata.time_unit.name;
+  std::string body = "<div class=\"charts\">";
+  if (data.purchases && !data.purchases->period.empty()) {
+    const PurchasesOverTime& p = *data.purchases;
+    report::LineChartSpec spec;
+    spec.text = {"chart-purchases",
+                 p.cumulative ? "Cumulative repeat purchases" : "Repeat purchases per " + unit,
+                 "Line chart of actual and model-fitted repeat purchases for each " + unit +
+                     " since the start of the data."};
+    spec.x_label = unit + "s since start";
+    spec.y_label = "repeat purchases";
+    spec.x = p.period;
+    spec.series = {{"actual", p.actual, false}, {"model", p.fitted, true}};
+    spec.marker_x = p.calibration_end;
+    spec.marker_label = "end of calibration";
+    body += figure(report::line_chart_svg(spec),
+                   "A good fit tracks the actual line in the calibration period and keeps "
+                   "tracking it after the dashed split (holdout), which the model never saw.");
+  } else {
+    body += note("Purchases over time: not available for this run (needs transaction history).");
+  }
+  if (data.calibration && !data.calibration->frequency_labels.empty()) {
+    const CalibrationHoldout& c = *data.calibration;
+    report::GroupedBarChartSpec spec;
+    spec.text = {"chart-calibration", "Holdout purchases by calibration frequency",
+                 "Grouped bar chart: for customers grouped by their number of repeat purchases "
+                 "in the calibration period, the mean actual and predicted purchases in the "
+                 "holdout period."};
+    spec.x_label = "repeat purchases in calibration period";
+    spec.y_label = "mean purchases in holdout";
+    spec.categories = c.frequency_labels;
+    spec.series = {{"actual", c.actual_holdout, false}, {"model", c.predicted_holdout, false}};
+    body += figure(report::grouped_bar_chart_svg(spec),
+                   "Bars of the same height mean the model predicts future purchases well for "
+                   "that kind of customer.");
+  } else {
+    body += note("Calibration vs holdout: not available (the run has no holdout period).");
+  }
+  body += "</div>";
+  return section("fit", "Model fit",
+                 "How well the fitted model reproduces the purchases it saw "
+                 "and predicts the ones it did not.",
+                 body);
+}
+
+std::string alive_section(const ReportData& data) {
+  std::string body;
+  if (data.alive && !data.alive->probability.empty()) {
+    const AliveHeatMap& a = *data.alive;
+    report::HeatMapSpec spec;
+    spec.text = {"chart-alive", "Probability a customer is still active",
+                 "Heat map of P(alive) by number of repeat purchases (rows) and recency, the "
+                 "time of the last purchase (columns)."};
+    spec.row_axis_label = "repeat purchases";
+    spec.column_axis_label = "recency (" + data.metadata.time_unit.name + " of last purchase)";
+    spec.value_label = "P(alive)";
+    spec.row_labels = a.frequency_labels;
+    spec.column_labels = a.recency_labels;
+    spec.values = a.probability;
+    spec.value_format.percent = true;
+    body = "<div class=\"charts\">" +
+           figure(report::heat_map_svg(spec),
+                  "Frequent buyers who bought recently (top right) are almost surely still "
+                  "active; frequent buyers who stopped long ago (top left) have probably left.",
+                  true) +
+           "</div>";
+  } else {
+    body = note("P(alive) by frequency and recency: not available for this run.");
+  }
+  return section("alive", "Who is still active", "P(alive) from the fitted model.", body);
+}
+
+std::string clv_section(const ReportData& data) {
+  if (!data.clv || data.clv->clv.empty()) {
+    return section("clv", "Customer lifetime value", "Distribution of CLV across customers.",
+                   note("CLV per customer: not available for this run (needs a spend model)."));
+  }
+  const ClvDistribution& d = *data.clv;
+  std::vector<double> sorted = d.clv;
+  std::sort(sorted.begin(), sorted.end(), std::greater<double>());
+  const double total = std::accumulate(sorted.begin(), sorted.end(), 0.0);
+  const double n = static_cast<double>(sorted.size());
+  const double median = sorted.size() % 2
+                            ? sorted[sorted.size() / 2]
+                            : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+  const report::TickFormat money{false, d.currency};
+
+  std::string body = "<div class=\"charts\">";
+  report::HistogramSpec hist;
+  hist.text = {"chart-clv-histogram", "CLV per customer",
+               "Histogram of customer lifetime value: how many customers fall in each value band."};
+  hist.x_label = "customer lifetime value";
+  hist.values = d.clv;
+  hist.x_format = money;
+  body += figure(report::histogram_svg(hist),
+                 "Most customers are worth little; a long tail of high-value customers "
+                 "carries much of the total.");
+  if (total > 0) {
+    report::ConcentrationSpec conc;
+    conc.text = {"chart-clv-concentration", "Concentration of value",
+                 "Concentration curve: share of total CLV held by the top share of customers, "
+                 "ranked from highest value."};
+    conc.values = d.clv;
+    body += figure(report::concentration_chart_svg(conc),
+                   "The further the curve bows above the diagonal, the more value depends on "
+                   "a few customers. Dots mark each decile.");
+  } else {
+    body += note("Concentration: total CLV is not positive, so shares of it are undefined.");
+  }
+  body += "</div>";
+
+  std::string table = "<div class=\"tables\"><table class=\"clv-stats\"><caption>CLV</caption>";
+  const auto row = [&](const std::string& label, const std::string& value) {
+    table += fmt::format("<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
+                         escape_xml(label), escape_xml(value));
+  };
+  row("customers", format_number(n, 0));
+  row("total", d.currency + format_number(total, 0));
+  row("mean", d.currency + format_number(total / n, 2));
+  row("median", d.currency + format_number(median, 2));
+  table += "</table>";
+  if (total > 0) {
+    table +=
+        "<table class=\"deciles\"><caption>Share of total value</caption>"
+        "<tr><th>customers</th><th class=\"num\">share</th></tr>";
+    for (int decile = 1; decile <= 5; ++decile) {
+      const double f = decile / 10.0;
+      table +=
+          fmt::format("<tr><td>top {}</td><td class=\"num\">{}</td></tr>", format_percent(f, 0),
+                      format_percent(report::top_share(sorted, total, f)));
+    }
+    table += "</table>";
+  }
+  table += "</div>";
+  return section("clv", "Customer lifetime value", "Distribution of CLV across customers.",
+                 body + table);
+}
+
+std::string churn_section(const ReportData& data) {
+  std::string body = "<div class=\"charts\">";
+  const bool have_segments = data.churn && !data.churn->segments.empty();
+  const bool have_drivers = data.churn && !data.churn->drivers.empty();
+  if (have_segments) {
+    report::GroupedBarChartSpec spec;
+    spec.text = {"chart-churn-segments", "Churn risk by segment",
+                 "Bar chart of the mean churn risk (1 - P(alive)) in each customer segment."};
+    spec.x_label = "segment";
+    spec.y_label = "mean churn risk";
+    std::vector<double> risk;
+    for (const auto& s : data.churn->segments) {
+      spec.categories.push_back(s.segment);
+      risk.push_back(s.churn_risk);
+    }
+    spec.series = {{"churn risk", risk, false}};
+    spec.y_format.percent = true;
+    body += figure(report::grouped_bar_chart_svg(spec),
+                   "Hover a bar for its exact value; segments are as defined in the data.");
+  } else {
+    body += note("Churn risk by segment: not available for this run.");
+  }
+  if (have_drivers) {
+    std::vector<ChurnDriver> drivers = data.churn->drivers;
+    // Largest effects first, whatever their sign.
+    std::stable_sort(drivers.begin(), drivers.end(), [](const auto& a, const auto& b) {
+      return std::fabs(a.effect) > std::fabs(b.effect);
+    });
+    report::SignedBarSpec spec;
+    spec.text = {"chart-churn-drivers", "Drivers of churn risk",
+                 "Horizontal bar chart of each driver's signed effect on churn risk; bars to the "
+                 "right raise risk, bars to the left lower it."};
+    spec.value_label = data.churn->effect_label;
+    for (const auto& d : drivers) {
+      spec.names.push_back(d.name);
+      spec.values.push_back(d.effect);
+    }
+    body += figure(report::signed_bar_chart_svg(spec),
+                   "Vermillion bars (right) raise churn risk, blue bars (left) lower it.");
+  } else {
+    body += note("Churn drivers: not available (the run has no covariates).");
+  }
+  body += "</div>";
+  return section("churn", "Churn risk", "Which customers are likely to leave and why.", body);
+}
+
+std::string scenario_section(const ReportData& data) {
+  if (!data.scenarios || data.scenarios->scenarios.empty()) {
+    return section("scenarios", "What-if scenarios", "Effect of changes on total CLV.",
+                   note("No what-if scenarios were run."));
+  }
+  const ScenarioComparison& s = *data.scenarios;
+  const std::string level = format_percent(s.interval_level, 0);
+  report::ForestPlotSpec spec;
+  spec.text = {"chart-scenarios", "Scenario comparison (" + level + " intervals)",
+               "Forest plot: for each scenario, the estimated " + s.value_label +
+                   " as a square and its " + level + " interval as a horizontal line."};
+  spec.value_label = s.value_label;
+  for (const auto& r : s.scenarios) spec.rows.push_back({r.name, r.estimate, r.lower, r.upper});
+  const std::string chart =
+      figure(report::forest_plot_svg(spec),
+             "Intervals entirely right of the zero line (blue) are gains we are confident "
+             "about; grey intervals cross zero; vermillion ones are losses.",
+             true);
+  std::string table = fmt::format(
+      "<div class=\"tables\"><table class=\"scenarios\"><tr><th>scenario</th><th "
+      "class=\"num\">estimate</th><th class=\"num\">{} interval</th></tr>",
+      escape_xml(level));
+  for (const auto& r : s.scenarios) {
+    table +=
+        fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td></tr>",
+                    escape_xml(r.name), format_number(r.estimate, 2), format_number(r.lower, 2),
+                    format_number(r.upper, 2));
+  }
+  table += "</table></div>";
+  return section("scenarios", "What-if scenarios",
+                 "Effect of each scenario on " + s.value_label + ".",
+                 "<div class=\"charts\">" + chart + "</div>" + table);
+}
+
+}  // namespace
+
+std::string render_report_html(const ReportData& data) {
+  report::validate_report_data(data);
+  std::string html;
+  html.reserve(64 * 1024);
+  html += fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"generator\" content=\"clv-engine {}\"><title>{}</title><style>{}</style>"
+      "</head>\n<body data-rendered=\"pending\"><main>\n",
+      CLV_VERSION_STRING, escape_xml(data.metadata.title), report::report_stylesheet());
+  html += header_html(data.metadata);
+  html += summary_html(data.summary);
+  html += fit_section(data);
+  html += alive_section(data);
+  html += clv_section(data);
+  html += churn_section(data);
+  html += scenario_section(data);
+  html += fmt::format(
+      "<footer>clv-engine {} &middot; self-contained report, no network needed</footer>\n",
+      CLV_VERSION_STRING);
+  html += "</main><script>";
+  html += report::report_render_check_script();
+  html += "</script></body></html>\n";
+  return html;
+}
+
+void write_report(const ReportData& data, const std::string& path) {
+  const std::string html = render_report_html(data);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    throw Error::io(
+        fmt::format("report: cannot open '{}' for writing; check that the directory "
+                    "exists and is writable",
+                    path));
+  }
+  out.write(html.data(), static_cast<std::streamsize>(html.size()));
+  out.close();
+  if (!out) throw Error::io(fmt::format("report: writing '{}' failed (disk full?)", path));
+}
+
+}  // namespace clv
