@@ -237,7 +237,7 @@ std::string churn_section(const ReportData& data) {
   if (have_segments) {
     report::GroupedBarChartSpec spec;
     spec.text = {"chart-churn-segments", "Churn risk by segment",
-                 "Bar chart of the mean churn risk (1 - P(alive)) in each customer segment."};
+                 "Bar chart of the mean churn risk in each customer segment."};
     spec.x_label = "segment";
     spec.y_label = "mean churn risk";
     std::vector<double> risk;
