@@ -61,6 +61,7 @@ struct HeatMapSpec {
   std::vector<double> values;              // row-major
   double min_value = 0.0, max_value = 1.0;
   TickFormat value_format;
+  double width = kChartWidth;  // wider for a full-width figure
 };
 std::string heat_map_svg(const HeatMapSpec& spec);
 
@@ -90,6 +91,7 @@ struct ForestPlotSpec {
   std::vector<ForestRow> rows;
   double reference = 0.0;  // "no change" line
   TickFormat value_format;
+  double width = kChartWidth;
 };
 std::string forest_plot_svg(const ForestPlotSpec& spec);
 

@@ -16,7 +16,7 @@ std::string forest_plot_svg(const ForestPlotSpec& spec) {
   size_t longest = 8;
   for (const auto& r : spec.rows) longest = std::max(longest, r.name.size());
   const double left = std::min(260.0, 20.0 + 7.0 * static_cast<double>(longest));
-  const double width = kChartWidth * 1.25;
+  const double width = spec.width;
   SvgCanvas canvas("forest", spec.text.id, width, height, spec.text.title, spec.text.description);
   draw_chart_title(canvas, spec.text.title);
   PlotArea area = plot_area(width, height, left);

@@ -53,7 +53,8 @@ std::string grouped_bar_chart_svg(const GroupedBarChartSpec& spec) {
       canvas.close_group();
     }
   }
-  draw_legend(canvas, area.left, 46, names, colours, false);
+  // A single series is named by the axis label; a legend would only repeat it.
+  if (names.size() > 1) draw_legend(canvas, area.left, 46, names, colours, false);
   return canvas.finish();
 }
 

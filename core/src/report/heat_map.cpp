@@ -18,11 +18,14 @@ constexpr int kLegendStops = 9;
 }  // namespace
 
 std::string heat_map_svg(const HeatMapSpec& spec) {
-  SvgCanvas canvas("heat-map", spec.text.id, kChartWidth, kChartHeight + 40, spec.text.title,
+  // Rows about 26 units tall so that the value labels fit in each cell.
+  const double height =
+      std::clamp(44.0 + 52.0 + 26.0 * static_cast<double>(spec.row_labels.size()), 240.0, 600.0);
+  SvgCanvas canvas("heat-map", spec.text.id, spec.width, height, spec.text.title,
                    spec.text.description);
   draw_chart_title(canvas, spec.text.title);
   // Room on the right for the colour legend.
-  PlotArea area = plot_area(kChartWidth, kChartHeight + 40);
+  PlotArea area = plot_area(spec.width, height);
   area.right -= 70;
   area.top = 44;
 

@@ -23,7 +23,7 @@ section.report-section { background: var(--panel); border: 1px solid var(--line)
                          padding: 18px 24px; margin-top: 18px; }
 .tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+caption { text-align: left; font-weight: 600; padding-bottom: 4px; white-space: nowrap; }
 th, td { padding: 4px 14px 4px 0; border-bottom: 1px solid var(--line); text-align: left; }
 td.num, th.num { text-align: right; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 18px; }

@@ -26,6 +26,10 @@ using report::escape_xml;
 using report::format_number;
 using report::format_percent;
 
+// Full-width figures are drawn at the page's content width so that their
+// text has the same size as in the half-width charts.
+constexpr double kWideChartWidth = 1180;
+
 // Enough significant digits to be useful, without float noise.
 std::string format_param(double v) {
   if (v == 0.0) return "0";
@@ -152,6 +156,7 @@ std::string alive_section(const ReportData& data) {
     spec.column_labels = a.recency_labels;
     spec.values = a.probability;
     spec.value_format.percent = true;
+    spec.width = kWideChartWidth;
     body = "<div class=\"charts\">" +
            figure(report::heat_map_svg(spec),
                   "Frequent buyers who bought recently (top right) are almost surely still "
@@ -214,16 +219,17 @@ std::string clv_section(const ReportData& data) {
   row("median", d.currency + format_number(median, 2));
   table += "</table>";
   if (total > 0) {
-    table +=
-        "<table class=\"deciles\"><caption>Share of total value</caption>"
-        "<tr><th>customers</th><th class=\"num\">share</th></tr>";
+    // One row per measure, one column per decile: compact and easy to scan.
+    std::string head = "<tr><th>customers</th>";
+    std::string shares = "<tr><th scope=\"row\">share of value</th>";
     for (int decile = 1; decile <= 5; ++decile) {
       const double f = decile / 10.0;
-      table +=
-          fmt::format("<tr><td>top {}</td><td class=\"num\">{}</td></tr>", format_percent(f, 0),
-                      format_percent(report::top_share(sorted, total, f)));
+      head += fmt::format("<th class=\"num\">top {}</th>", format_percent(f, 0));
+      shares += fmt::format("<td class=\"num\">{}</td>",
+                            format_percent(report::top_share(sorted, total, f)));
     }
-    table += "</table>";
+    table += "<table class=\"deciles\"><caption>Concentration</caption>" + head + "</tr>" + shares +
+             "</tr></table>";
   }
   table += "</div>";
   return section("clv", "Customer lifetime value", "Distribution of CLV across customers.",
@@ -288,6 +294,7 @@ std::string scenario_section(const ReportData& data) {
                "Forest plot: for each scenario, the estimated " + s.value_label +
                    " as a square and its " + level + " interval as a horizontal line."};
   spec.value_label = s.value_label;
+  spec.width = kWideChartWidth;
   for (const auto& r : s.scenarios) spec.rows.push_back({r.name, r.estimate, r.lower, r.upper});
   const std::string chart =
       figure(report::forest_plot_svg(spec),

@@ -22,7 +22,8 @@ SvgCanvas::SvgCanvas(std::string_view kind, std::string_view id, double width, d
   const std::string safe_id = escape_xml(id);
   out_ = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"{0}\" id=\"{1}\" "
-      "viewBox=\"0 0 {2} {3}\" width=\"{2}\" height=\"{3}\" role=\"img\" "
+      "viewBox=\"0 0 {2} {3}\" width=\"{2}\" height=\"{3}\" style=\"max-width:{2}px\" "
+      "role=\"img\" "
       "aria-labelledby=\"{1}-title {1}-desc\">"
       "<title id=\"{1}-title\">{4}</title><desc id=\"{1}-desc\">{5}</desc>",
       escape_xml(kind), safe_id, coord(width), coord(height), escape_xml(title),

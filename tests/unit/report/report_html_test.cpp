@@ -83,8 +83,11 @@ TEST(ReportHtml, DecileTableMatchesTheData) {
   d.clv = ClvDistribution{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, ""};  // total 55
   const std::string html = render_report_html(d);
   // Top 10% = 10/55 = 18.2%, top 50% = 40/55 = 72.7%.
-  EXPECT_NE(html.find("<td>top 10%</td><td class=\"num\">18.2%</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td>top 50%</td><td class=\"num\">72.7%</td>"), std::string::npos);
+  EXPECT_NE(html.find("<th class=\"num\">top 10%</th>"), std::string::npos);
+  EXPECT_NE(
+      html.find("share of value</th><td class=\"num\">18.2%</td><td class=\"num\">34.5%</td>"),
+      std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">72.7%</td></tr>"), std::string::npos);
   EXPECT_NE(html.find("<th scope=\"row\">median</th><td class=\"num\">5.50</td>"),
             std::string::npos);
 }
