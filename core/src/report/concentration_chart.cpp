@@ -29,7 +29,9 @@ std::string concentration_chart_svg(const ConcentrationSpec& spec) {
   canvas.text(x(0.62), y(0.55), "equal value per customer", "annotation", "start");
 
   std::vector<double> sorted = spec.values;
-  std::sort(sorted.begin(), sorted.end(), std::greater<double>());
+  if (!std::is_sorted(sorted.begin(), sorted.end(), std::greater<double>())) {
+    std::sort(sorted.begin(), sorted.end(), std::greater<double>());
+  }
   double total = 0.0;
   for (double v : sorted) total += v;
   const auto curve = concentration_curve(sorted, total, 200);

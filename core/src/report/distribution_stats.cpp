@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "report/scale.hpp"
 
@@ -12,7 +13,13 @@ HistogramBins histogram_bins(const std::vector<double>& values, int target_bins,
   HistogramBins bins;
   if (values.empty()) return bins;
   std::vector<double> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
+  // Callers often hold the values ranked already (the CLV section does);
+  // reversing is O(n) where sorting a million values is not.
+  if (std::is_sorted(sorted.begin(), sorted.end(), std::greater<double>())) {
+    std::reverse(sorted.begin(), sorted.end());
+  } else if (!std::is_sorted(sorted.begin(), sorted.end())) {
+    std::sort(sorted.begin(), sorted.end());
+  }
   const double lo = sorted.front();
   double hi = sorted.back();
   if (clip_quantile > 0 && clip_quantile < 1) {

@@ -189,7 +189,7 @@ std::string clv_section(const ReportData& data) {
   hist.text = {"chart-clv-histogram", "CLV per customer",
                "Histogram of customer lifetime value: how many customers fall in each value band."};
   hist.x_label = "customer lifetime value";
-  hist.values = d.clv;
+  hist.values = sorted;  // ranked once, reused by both charts
   hist.x_format = money;
   body += figure(report::histogram_svg(hist),
                  "Most customers are worth little; a long tail of high-value customers "
@@ -199,7 +199,7 @@ std::string clv_section(const ReportData& data) {
     conc.text = {"chart-clv-concentration", "Concentration of value",
                  "Concentration curve: share of total CLV held by the top share of customers, "
                  "ranked from highest value."};
-    conc.values = d.clv;
+    conc.values = sorted;
     body += figure(report::concentration_chart_svg(conc),
                    "The further the curve bows above the diagonal, the more value depends on "
                    "a few customers. Dots mark each decile.");

@@ -101,3 +101,27 @@ TEST(HistogramBins, DegenerateInputs) {
 
 }  // namespace
 }  // namespace clv::report
+
+namespace clv::report {
+namespace {
+
+TEST(HistogramBins, InputOrderDoesNotMatter) {
+  std::mt19937 rng(11);
+  std::lognormal_distribution<double> spend(2.0, 1.0);
+  std::vector<double> v(2000);
+  for (double& x : v) x = spend(rng);
+  std::vector<double> descending = v, ascending = v;
+  std::sort(descending.begin(), descending.end(), std::greater<double>());
+  std::sort(ascending.begin(), ascending.end());
+  const HistogramBins a = histogram_bins(v, 20, 0.99);
+  for (const auto& other : {descending, ascending}) {
+    const HistogramBins b = histogram_bins(other, 20, 0.99);
+    EXPECT_EQ(a.counts, b.counts);
+    EXPECT_EQ(a.lo, b.lo);
+    EXPECT_EQ(a.width, b.width);
+    EXPECT_EQ(a.clipped_count, b.clipped_count);
+  }
+}
+
+}  // namespace
+}  // namespace clv::report
