@@ -21,7 +21,7 @@ dl.meta dt { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; 
 dl.meta dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 section.report-section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
                          padding: 18px 24px; margin-top: 18px; }
-.tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; margin-top: 12px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding-bottom: 4px; white-space: nowrap; }
 th, td { padding: 4px 14px 4px 0; border-bottom: 1px solid var(--line); text-align: left; }
