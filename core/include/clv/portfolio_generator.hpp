@@ -44,6 +44,7 @@ struct SpendTruth {
 //   resolution_vs_sla     mean over resolved incidents of resolution time / SLA, minus 1
 //   satisfaction          mean survey score so far minus 3
 //   empathy, tact         mean trait of the employees who handled the incidents, minus 5
+//   Each coefficient must lie in [-5, 5]; the linear predictor is capped at [-30, 8].
 struct CovariateEffects {
   double unresolved_incidents = 0;
   double resolution_vs_sla = 0;
@@ -92,7 +93,9 @@ struct SyntheticCustomer {
 };
 
 struct SyntheticTransaction {
-  int64_t index = 0;  // written as T000000001...; returns/refunds append -R / -F to the purchase id
+  // Written as T000000001...; a return, cancellation or refund is written as
+  // the id of the purchase it undoes (`references`) plus -R, -X or -F.
+  int64_t index = 0;
   int64_t customer = 0;
   int64_t timestamp = 0;
   int64_t amount_minor = 0;  // always positive; kind says what it is

@@ -121,8 +121,8 @@ void validate_config(const GeneratorConfig& c) {
   for (const auto* e : {&c.dropout_effects, &c.purchase_effects})
     for (double v :
          {e->unresolved_incidents, e->resolution_vs_sla, e->satisfaction, e->empathy, e->tact})
-      if (!std::isfinite(v) || std::abs(v) > 20)
-        throw Error::invalid_argument("covariate effects must be finite and within [-20, 20]");
+      if (!std::isfinite(v) || std::abs(v) > 5)
+        throw Error::invalid_argument("covariate effects must be finite and within [-5, 5]");
 }
 
 int64_t employee_count(const GeneratorConfig& c) {

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <vector>
 
 #include "clv/error.hpp"
@@ -104,7 +105,9 @@ struct IncidentCovariates {
     if (surveys > 0) v += e.satisfaction * (satisfaction_sum / surveys - 3);
     if (handled > 0)
       v += e.empathy * (empathy_sum / handled - 5) + e.tact * (tact_sum / handled - 5);
-    return v;
+    // Bounded so that a strong effect on many open incidents cannot make a
+    // rate infinite (or so large that one customer never finishes).
+    return std::clamp(v, -30.0, 8.0);
   }
 };
 
@@ -256,7 +259,7 @@ class CustomerSimulation {
   double seasonal_factor(double day) const {
     constexpr double kPeakDayOfYear = 196;
     const double phase = std::fmod(day, kDaysPerYear) - kPeakDayOfYear;
-    return 1 + config_.seasonality * std::cos(2 * M_PI * phase / kDaysPerYear);
+    return 1 + config_.seasonality * std::cos(2 * std::numbers::pi * phase / kDaysPerYear);
   }
 
   std::string_view currency() const { return profile_.regions[region_].currency; }

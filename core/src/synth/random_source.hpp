@@ -48,7 +48,10 @@ class RandomSource {
   double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   bool bernoulli(double p) { return uniform() < p; }
-  double exponential(double rate) { return -std::log1p(-uniform()) / rate; }
+  // A zero rate means the event never happens.
+  double exponential(double rate) {
+    return rate > 0 ? -std::log1p(-uniform()) / rate : std::numeric_limits<double>::infinity();
+  }
   double normal(double mean, double sd) {
     return std::normal_distribution<double>(mean, sd)(*this);
   }
