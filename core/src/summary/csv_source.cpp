@@ -1,0 +1,269 @@
+// The streaming file source: one pass over the file with a fixed read buffer,
+// an id hash index and ~40 bytes of state per customer. Customers whose rows
+// are not in time order are replayed from a second pass.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/summarize.hpp"
+#include "domain/calendar.hpp"
+#include "ingest/csv_reader.hpp"
+#include "summary/id_index.hpp"
+#include "summary/summary_accumulator.hpp"
+
+namespace clv {
+namespace {
+
+enum Field { kCustomerId, kTimestamp, kAmount, kKind, kFieldCount };
+constexpr const char* kFieldNames[kFieldCount] = {"customer_id", "timestamp", "amount", "kind"};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<size_t> parse_position(std::string_view text) {
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value == 0) return std::nullopt;
+  return value - 1;
+}
+
+// Column index of each field (-1 when the optional kind column is absent).
+struct Columns {
+  int64_t index[kFieldCount] = {-1, -1, -1, -1};
+  size_t needed = 0;  // fields a row must have
+};
+
+Columns resolve_columns(const TransactionFileFormat& format, const std::vector<std::string_view>* header,
+                        const std::string& source) {
+  std::string spec[kFieldCount];
+  bool mapped[kFieldCount] = {};
+  for (const auto& [field, column] : format.field_map) {
+    auto it = std::find(std::begin(kFieldNames), std::end(kFieldNames), field);
+    if (it == std::end(kFieldNames)) {
+      throw Error::invalid_argument(fmt::format(
+          "unknown field '{}' in --map: a summary uses customer_id, timestamp, amount and kind", field));
+    }
+    const auto f = static_cast<size_t>(it - std::begin(kFieldNames));
+    spec[f] = column;
+    mapped[f] = true;
+  }
+  Columns columns;
+  for (size_t f = 0; f < kFieldCount; ++f) {
+    if (!mapped[f]) spec[f] = kFieldNames[f];
+    if (auto position = parse_position(spec[f])) {
+      columns.index[f] = static_cast<int64_t>(*position);
+    } else if (header == nullptr) {
+      if (f == kKind && !mapped[f]) continue;
+      throw Error::invalid_argument(fmt::format(
+          "field {} is mapped to '{}' but the file has no header: map it to a 1-based column number "
+          "(e.g. --map {}=2)",
+          kFieldNames[f], spec[f], kFieldNames[f]));
+    } else {
+      for (size_t c = 0; c < header->size(); ++c) {
+        if ((*header)[c] == spec[f]) columns.index[f] = static_cast<int64_t>(c);
+      }
+      for (size_t c = 0; c < header->size() && columns.index[f] < 0; ++c) {
+        if (iequals((*header)[c], spec[f])) columns.index[f] = static_cast<int64_t>(c);
+      }
+      if (columns.index[f] < 0 && (f != kKind || mapped[f])) {
+        std::string names;
+        for (auto h : *header) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
+        throw Error::invalid_argument(fmt::format(
+            "{}: no column '{}' for field {}; the header has {}: use --map {}=COLUMN", source, spec[f],
+            kFieldNames[f], names, kFieldNames[f]));
+      }
+    }
+    if (columns.index[f] >= 0) {
+      columns.needed = std::max(columns.needed, static_cast<size_t>(columns.index[f]) + 1);
+    }
+  }
+  return columns;
+}
+
+struct ParsedRow {
+  std::string_view id;
+  int32_t day = 0;
+  double amount = 0;
+  bool purchase = true;
+};
+
+// Returns an empty string when the row parses, else the reason it does not.
+std::string parse_row(const CsvRecord& record, const Columns& columns, double divisor, ParsedRow& row) {
+  if (!record.error.empty()) return record.error;
+  const auto& f = record.fields;
+  if (f.size() < columns.needed) {
+    return fmt::format("row has {} fields, needs at least {}", f.size(), columns.needed);
+  }
+  row.id = f[static_cast<size_t>(columns.index[kCustomerId])];
+  if (row.id.empty()) return "empty customer id";
+  if (row.id.size() > CustomerIds::kMaxIdBytes) return "customer id longer than 65535 bytes";
+  const std::string_view ts = f[static_cast<size_t>(columns.index[kTimestamp])];
+  int64_t seconds = 0;
+  if (!parse_timestamp(ts, seconds)) {
+    return fmt::format("invalid date '{}': use YYYY-MM-DD, YYYYMMDD or ISO 8601", ts);
+  }
+  const int64_t day = day_of(seconds);
+  if (day < std::numeric_limits<int32_t>::min() / 2 || day > std::numeric_limits<int32_t>::max() / 2) {
+    return fmt::format("date '{}' is out of range", ts);
+  }
+  row.day = static_cast<int32_t>(day);
+  std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
+  if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
+  auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
+  if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
+    return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
+  }
+  row.amount /= divisor;
+  row.purchase = true;
+  if (columns.index[kKind] >= 0) {
+    const std::string_view kind = f[static_cast<size_t>(columns.index[kKind])];
+    if (kind.empty() || kind == "purchase") {
+      row.purchase = true;
+    } else if (kind == "return" || kind == "refund" || kind == "cancellation") {
+      row.purchase = false;
+    } else {
+      return fmt::format("unknown kind '{}': use purchase, return, refund or cancellation", kind);
+    }
+  }
+  return {};
+}
+
+using ReaderFactory = std::function<CsvReader()>;
+
+CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat& format,
+                          const SummaryPeriod& period, const RejectSink& on_reject,
+                          const std::string& source) {
+  if (!(format.amount_divisor > 0) || !std::isfinite(format.amount_divisor)) {
+    throw Error::invalid_argument("amount divisor must be a positive number");
+  }
+  SummaryAccumulator acc(period);
+  const int32_t last_day = static_cast<int32_t>(acc.last_observed_day());
+  CustomerIds ids;
+  IdIndex index;
+  SummaryDiagnostics diag;
+
+  CsvReader reader = open();
+  CsvRecord record;
+  Columns columns;
+  if (format.has_header) {
+    if (!reader.next(record)) throw Error::invalid_argument(fmt::format("{}: the file is empty", source));
+    columns = resolve_columns(format, &record.fields, source);
+  } else {
+    columns = resolve_columns(format, nullptr, source);
+  }
+
+  ParsedRow row;
+  std::string last_id;  // consecutive rows of one customer skip the hash lookup
+  uint32_t last_index = 0;
+  bool have_last = false;
+  bool any_out_of_order = false;
+  while (reader.next(record)) {
+    ++diag.rows_read;
+    std::string reason = parse_row(record, columns, format.amount_divisor, row);
+    if (!reason.empty()) {
+      ++diag.rows_rejected;
+      RejectedRow rejected{record.line, std::move(reason), std::string(record.raw.substr(0, 200))};
+      if (on_reject) on_reject(rejected);
+      if (diag.first_rejects.size() < SummaryDiagnostics::kMaxKeptRejects) {
+        diag.first_rejects.push_back(std::move(rejected));
+      }
+      continue;
+    }
+    if (!row.purchase) {
+      ++diag.rows_not_purchase;
+      continue;
+    }
+    if (row.day > last_day) {
+      ++diag.rows_after_end;
+      continue;
+    }
+    uint32_t customer;
+    if (have_last && row.id == last_id) {
+      customer = last_index;
+    } else {
+      bool inserted = false;
+      customer = index.find_or_insert(row.id, ids, inserted);
+      if (inserted) acc.add_customer();
+      last_id.assign(row.id);
+      last_index = customer;
+      have_last = true;
+    }
+    ++diag.rows_used;
+    if (!acc.add(customer, row.day, row.amount)) any_out_of_order = true;
+  }
+
+  if (any_out_of_order) {
+    // Replay the out-of-order customers from a second pass, sorted by day.
+    struct Replay {
+      uint32_t customer;
+      int32_t day;
+      double amount;
+    };
+    std::vector<Replay> replay;
+    CsvReader again = open();
+    if (format.has_header) again.next(record);
+    while (again.next(record)) {
+      if (!parse_row(record, columns, format.amount_divisor, row).empty()) continue;
+      if (!row.purchase || row.day > last_day) continue;
+      const int64_t customer = index.find(row.id, ids);
+      if (customer < 0) continue;
+      if (acc.out_of_order(static_cast<uint32_t>(customer))) {
+        replay.push_back({static_cast<uint32_t>(customer), row.day, row.amount});
+      }
+    }
+    std::stable_sort(replay.begin(), replay.end(), [](const Replay& a, const Replay& b) {
+      return a.customer != b.customer ? a.customer < b.customer : a.day < b.day;
+    });
+    for (size_t i = 0; i < replay.size(); ++i) {
+      if (i == 0 || replay[i].customer != replay[i - 1].customer) {
+        acc.reset(replay[i].customer);
+        ++diag.customers_out_of_order;
+      }
+      acc.add(replay[i].customer, replay[i].day, replay[i].amount);
+    }
+  }
+  index.release();
+  return acc.finish(std::move(ids), std::move(diag), source);
+}
+
+CsvDialect dialect_of(const TransactionFileFormat& format) {
+  CsvDialect dialect;
+  dialect.format = format.whitespace ? CsvFormat::kWhitespace : CsvFormat::kDelimited;
+  dialect.delimiter = format.delimiter;
+  return dialect;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> parse_field_mapping(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size()) {
+    throw Error::invalid_argument(fmt::format(
+        "bad --map '{}': use FIELD=COLUMN, e.g. customer_id=Id or customer_id=2", text));
+  }
+  return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
+CustomerSummary summarize_transaction_file(const std::string& path, const TransactionFileFormat& format,
+                                           const SummaryPeriod& period, const RejectSink& on_reject) {
+  const CsvDialect dialect = dialect_of(format);
+  return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path);
+}
+
+CustomerSummary summarize_transaction_text(std::string_view text, const TransactionFileFormat& format,
+                                           const SummaryPeriod& period, const RejectSink& on_reject) {
+  const CsvDialect dialect = dialect_of(format);
+  return summarize([&] { return CsvReader::from_text(text, dialect); }, format, period, on_reject,
+                   "<text>");
+}
+
+}  // namespace clv
