@@ -18,7 +18,36 @@ class IdIndex {
 
   // Index of `id`, adding it to `ids` when new (then `inserted` is true).
   uint32_t find_or_insert(std::string_view id, CustomerIds& ids, bool& inserted) {
+    return find_or_insert(id, hash(id), ids, inserted);
+  }
+
+  // Index of `id` or -1.
+  int64_t find(std::string_view id, const CustomerIds& ids) const {
     const uint32_t tag = hash(id);
+    for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
+      const uint64_t slot = slots_[pos];
+      if (slot == 0) return -1;
+      if (static_cast<uint32_t>(slot >> 32) == tag && ids[static_cast<uint32_t>(slot) - 1] == id) {
+        return static_cast<uint32_t>(slot) - 1;
+      }
+    }
+  }
+
+  // Batch pipelines call these ahead of find_or_insert so that the random
+  // memory accesses of many rows overlap instead of queueing.
+  void prefetch_slot(uint32_t tag) const { __builtin_prefetch(&slots_[tag & mask_]); }
+  // Index in the first occupied slot with `tag` on the probe path, or -1
+  // (a hint only: the id is not compared).
+  int64_t candidate(uint32_t tag) const {
+    for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
+      const uint64_t slot = slots_[pos];
+      if (slot == 0) return -1;
+      if (static_cast<uint32_t>(slot >> 32) == tag) return static_cast<uint32_t>(slot) - 1;
+    }
+  }
+
+  // As above with a precomputed hash(id).
+  uint32_t find_or_insert(std::string_view id, uint32_t tag, CustomerIds& ids, bool& inserted) {
     size_t pos = tag & mask_;
     for (;;) {
       const uint64_t slot = slots_[pos];
@@ -37,18 +66,6 @@ class IdIndex {
     inserted = true;
     if (++count_ * 4 > slots_.size() * 3) grow();
     return index;
-  }
-
-  // Index of `id` or -1.
-  int64_t find(std::string_view id, const CustomerIds& ids) const {
-    const uint32_t tag = hash(id);
-    for (size_t pos = tag & mask_;; pos = (pos + 1) & mask_) {
-      const uint64_t slot = slots_[pos];
-      if (slot == 0) return -1;
-      if (static_cast<uint32_t>(slot >> 32) == tag && ids[static_cast<uint32_t>(slot) - 1] == id) {
-        return static_cast<uint32_t>(slot) - 1;
-      }
-    }
   }
 
   void release() { std::vector<uint64_t>().swap(slots_); }
