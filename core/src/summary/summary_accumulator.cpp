@@ -15,6 +15,9 @@ void validate_period(const SummaryPeriod& period) {
     throw Error::invalid_argument("calibration end date is out of range");
   }
   if (period.holdout_end_day) {
+    if (*period.holdout_end_day - period.calibration_end_day > 65535) {
+      throw Error::invalid_argument("the holdout period is limited to 65535 days (179 years)");
+    }
     if (*period.holdout_end_day <= period.calibration_end_day || *period.holdout_end_day > kMaxDay) {
       throw Error::invalid_argument(fmt::format(
           "holdout end {} must be after calibration end {}", format_date(*period.holdout_end_day),
@@ -35,13 +38,16 @@ void SummaryAccumulator::add_customer() {
     throw Error::invalid_argument("more than 4 billion customers in one summary");
   }
   if ((count_ & (kChunkSize - 1)) == 0) {
-    chunks_.push_back(std::make_unique_for_overwrite<State[]>(kChunkSize));
+    chunks_.emplace_back(kChunkSize);
   }
   const auto index = static_cast<uint32_t>(count_++);
   reset(index);
 }
 
 void SummaryAccumulator::reset(uint32_t index) { state(index) = State{0, 0, 0, 0, 0, 0, 0.0, 0.0}; }
+
+// Calibration days are counted in 31 bits: more than 2^31 distinct days cannot
+// occur within the int32 day range we accept.
 
 bool SummaryAccumulator::add(uint32_t index, int32_t day, double amount) {
   State& s = state(index);
@@ -53,7 +59,7 @@ bool SummaryAccumulator::add(uint32_t index, int32_t day, double amount) {
       s.last_cal_day = day;
     } else {
       s.hold_days = 1;
-      s.last_hold_day = day;
+      s.last_hold_offset = static_cast<uint16_t>(day - cal_end_);
       s.hold_spend = amount;
     }
     return true;
@@ -70,13 +76,14 @@ bool SummaryAccumulator::add(uint32_t index, int32_t day, double amount) {
     // The first purchase day's spend is excluded from zbar (Fader-Hardie).
     if (day != s.first_day) s.repeat_spend += amount;
   } else {
-    if (s.hold_days > 0 && day < s.last_hold_day) {
+    const auto offset = static_cast<uint16_t>(day - cal_end_);  // day <= holdout end
+    if (s.hold_days > 0 && offset < s.last_hold_offset) {
       s.out_of_order = 1;
       return false;
     }
-    if (s.hold_days == 0 || day > s.last_hold_day) {
+    if (s.hold_days == 0 || offset > s.last_hold_offset) {
       ++s.hold_days;
-      s.last_hold_day = day;
+      s.last_hold_offset = offset;
     }
     s.hold_spend += amount;
   }
@@ -112,7 +119,7 @@ CustomerSummary SummaryAccumulator::finish(CustomerIds ids, SummaryDiagnostics d
   for (size_t i = 0; i < count_; ++i) {
     const State& s = state(static_cast<uint32_t>(i));
     if (s.cal_days > 0) {
-      const int32_t x = s.cal_days - 1;
+      const int32_t x = static_cast<int32_t>(s.cal_days) - 1;
       out.frequency.push_back(x);
       out.recency.push_back((s.last_cal_day - s.first_day) / unit);
       out.T.push_back((cal_end_ - s.first_day) / unit);
@@ -123,7 +130,7 @@ CustomerSummary SummaryAccumulator::finish(CustomerIds ids, SummaryDiagnostics d
       }
       if (any_excluded) kept.add(ids[i]);
     }
-    if (((i + 1) & (kChunkSize - 1)) == 0) chunks_[i >> kChunkShift].reset();
+    if (((i + 1) & (kChunkSize - 1)) == 0) chunks_[i >> kChunkShift].release();
   }
   chunks_.clear();
   count_ = 0;
