@@ -64,14 +64,17 @@ int child_stream(const std::string& path) {
   uint64_t id_bytes = 0;
   for (size_t i = 0; i < s.ids.size(); ++i) id_bytes += s.ids[i].size();
   const double extra = static_cast<double>(rss_after - rss_before) * 1024.0;
-  const double per_customer = (extra - static_cast<double>(id_bytes) - (1 << 20)) / static_cast<double>(s.size());
-  fmt::print("streaming CSV summary: {} rows, {} customers: wall {:.3f} s = {:.2f} M rows/s, "
-             "CPU {:.3f} s = {:.2f} M rows/s\n",
-             s.diagnostics.rows_read, s.size(), secs, s.diagnostics.rows_read / secs / 1e6, cpu,
-             s.diagnostics.rows_read / cpu / 1e6);
-  fmt::print("  peak RSS {:.1f} MiB (baseline {:.1f} MiB); id bytes {:.1f} MiB; "
-             "=> {:.1f} bytes/customer beyond ids + 1 MiB buffer\n",
-             rss_after / 1024.0, rss_before / 1024.0, id_bytes / 1048576.0, per_customer);
+  const double per_customer =
+      (extra - static_cast<double>(id_bytes) - (1 << 20)) / static_cast<double>(s.size());
+  fmt::print(
+      "streaming CSV summary: {} rows, {} customers: wall {:.3f} s = {:.2f} M rows/s, "
+      "CPU {:.3f} s = {:.2f} M rows/s\n",
+      s.diagnostics.rows_read, s.size(), secs, s.diagnostics.rows_read / secs / 1e6, cpu,
+      s.diagnostics.rows_read / cpu / 1e6);
+  fmt::print(
+      "  peak RSS {:.1f} MiB (baseline {:.1f} MiB); id bytes {:.1f} MiB; "
+      "=> {:.1f} bytes/customer beyond ids + 1 MiB buffer\n",
+      rss_after / 1024.0, rss_before / 1024.0, id_bytes / 1048576.0, per_customer);
   return 0;
 }
 
@@ -83,10 +86,11 @@ int child_sqlite(const std::string& db_path) {
   const double cpu_start = cpu_seconds();
   const auto s = clv::summarize_database(*db, bench_period(), db_path);
   const double secs = seconds_since(start), cpu = cpu_seconds() - cpu_start;
-  fmt::print("SQLite summary: {} rows, {} customers: wall {:.3f} s = {:.2f} M rows/s, CPU {:.3f} s = "
-             "{:.2f} M rows/s (peak RSS {:.1f} MiB)\n",
-             s.diagnostics.rows_read, s.size(), secs, s.diagnostics.rows_read / secs / 1e6, cpu,
-             s.diagnostics.rows_read / cpu / 1e6, peak_rss_kib() / 1024.0);
+  fmt::print(
+      "SQLite summary: {} rows, {} customers: wall {:.3f} s = {:.2f} M rows/s, CPU {:.3f} s = "
+      "{:.2f} M rows/s (peak RSS {:.1f} MiB)\n",
+      s.diagnostics.rows_read, s.size(), secs, s.diagnostics.rows_read / secs / 1e6, cpu,
+      s.diagnostics.rows_read / cpu / 1e6, peak_rss_kib() / 1024.0);
   return 0;
 }
 
@@ -98,14 +102,17 @@ void build_database(const std::string& csv, const std::string& db_path) {
   db->exec("DROP INDEX transactions_by_customer_time");
   SQLite::Transaction tx(*db);
   SQLite::Statement add_customer(*db, "INSERT INTO customers(id, external_id) VALUES (?, ?)");
-  SQLite::Statement add_tx(*db, "INSERT INTO transactions(customer_id, ts, amount_minor) VALUES (?, ?, ?)");
+  SQLite::Statement add_tx(
+      *db, "INSERT INTO transactions(customer_id, ts, amount_minor) VALUES (?, ?, ?)");
   clv::CsvReader reader(csv);
   clv::CsvRecord r;
   reader.next(r);
   std::vector<bool> known;
   while (reader.next(r)) {
-    const int64_t customer = std::strtoll(std::string(r.fields[0].substr(1)).c_str(), nullptr, 10) + 1;
-    if (static_cast<size_t>(customer) >= known.size()) known.resize(static_cast<size_t>(customer) * 2, false);
+    const int64_t customer =
+        std::strtoll(std::string(r.fields[0].substr(1)).c_str(), nullptr, 10) + 1;
+    if (static_cast<size_t>(customer) >= known.size())
+      known.resize(static_cast<size_t>(customer) * 2, false);
     if (!known[static_cast<size_t>(customer)]) {
       known[static_cast<size_t>(customer)] = true;
       add_customer.bind(1, customer);
@@ -123,7 +130,9 @@ void build_database(const std::string& csv, const std::string& db_path) {
     add_tx.reset();
   }
   tx.commit();
-  db->exec("CREATE INDEX transactions_by_customer_time ON transactions (customer_id, ts, kind, amount_minor)");
+  db->exec(
+      "CREATE INDEX transactions_by_customer_time ON transactions (customer_id, ts, kind, "
+      "amount_minor)");
   db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

@@ -60,7 +60,7 @@ inline SyntheticFileInfo write_synthetic_transactions(const std::string& path,
                                                       const SyntheticOptions& options = {}) {
   struct Row {
     uint32_t customer;
-    uint16_t day;    // 0 .. 729
+    uint16_t day;  // 0 .. 729
     uint32_t cents;
   };
   constexpr int kSpanDays = 730;
@@ -94,10 +94,12 @@ inline SyntheticFileInfo write_synthetic_transactions(const std::string& path,
     assigned += n;
     std::uniform_int_distribution<int> later(first, kSpanDays - 1);
     for (uint64_t k = 0; k < n; ++k) {
-      rows.push_back({c, static_cast<uint16_t>(later(rng)), static_cast<uint32_t>(spend(rng) * 100)});
+      rows.push_back(
+          {c, static_cast<uint16_t>(later(rng)), static_cast<uint32_t>(spend(rng) * 100)});
     }
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.day < b.day; });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.day < b.day; });
 
   std::FILE* out = std::fopen(path.c_str(), "wb");
   if (out == nullptr) throw std::runtime_error("cannot write " + path);

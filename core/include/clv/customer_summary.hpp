@@ -31,7 +31,9 @@ class CustomerIds {
 
   size_t size() const { return starts_.size(); }
   std::string_view operator[](size_t i) const;
-  // Hints the cache to load id `i` (for batch pipelines).
+  // Cache hints for pipelines: first the index entry of id `i`, later (once
+  // that has arrived) the id's bytes.
+  void prefetch_entry(size_t i) const { __builtin_prefetch(&starts_[i]); }
   void prefetch(size_t i) const {
     const uint32_t start = starts_[i];
     __builtin_prefetch(blocks_[start >> kBlockShift].get() + (start & (kBlockBytes - 1)));
@@ -58,14 +60,14 @@ struct RejectedRow {
 
 // What happened to every input row.
 struct SummaryDiagnostics {
-  uint64_t rows_read = 0;            // data rows seen (header excluded)
-  uint64_t rows_used = 0;            // purchases inside the observation window
-  uint64_t rows_not_purchase = 0;    // returns, refunds, cancellations (excluded)
-  uint64_t rows_after_end = 0;       // purchases after the last observed day
-  uint64_t rows_rejected = 0;        // malformed rows (see first_rejects)
+  uint64_t rows_read = 0;                        // data rows seen (header excluded)
+  uint64_t rows_used = 0;                        // purchases inside the observation window
+  uint64_t rows_not_purchase = 0;                // returns, refunds, cancellations (excluded)
+  uint64_t rows_after_end = 0;                   // purchases after the last observed day
+  uint64_t rows_rejected = 0;                    // malformed rows (see first_rejects)
   uint64_t customers_first_seen_in_holdout = 0;  // excluded from the summary
-  uint64_t customers_out_of_order = 0;  // recomputed in a second pass
-  std::vector<RejectedRow> first_rejects;  // at most kMaxKeptRejects
+  uint64_t customers_out_of_order = 0;           // recomputed in a second pass
+  std::vector<RejectedRow> first_rejects;        // at most kMaxKeptRejects
   static constexpr size_t kMaxKeptRejects = 100;
 };
 
@@ -73,10 +75,11 @@ struct CustomerSummary {
   SummaryPeriod period;
   std::string source;  // file path or "sqlite:<path>"
   CustomerIds ids;
-  std::vector<double> frequency;       // x: distinct purchase days minus one
-  std::vector<double> recency;         // t_x: last minus first purchase day, in units
-  std::vector<double> T;               // calibration end minus first purchase day, in units
-  std::vector<double> monetary_value;  // mean spend per repeat purchase day (major units), 0 if x = 0
+  std::vector<double> frequency;  // x: distinct purchase days minus one
+  std::vector<double> recency;    // t_x: last minus first purchase day, in units
+  std::vector<double> T;          // calibration end minus first purchase day, in units
+  std::vector<double>
+      monetary_value;  // mean spend per repeat purchase day (major units), 0 if x = 0
   // Filled only with a holdout period.
   std::vector<double> frequency_holdout;       // distinct purchase days in the holdout
   std::vector<double> monetary_value_holdout;  // mean spend per holdout purchase day, 0 if none

@@ -25,7 +25,8 @@ constexpr const char* kFieldNames[kFieldCount] = {"customer_id", "timestamp", "a
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -42,15 +43,16 @@ struct Columns {
   size_t needed = 0;  // fields a row must have
 };
 
-Columns resolve_columns(const TransactionFileFormat& format, const std::vector<std::string_view>* header,
-                        const std::string& source) {
+Columns resolve_columns(const TransactionFileFormat& format,
+                        const std::vector<std::string_view>* header, const std::string& source) {
   std::string spec[kFieldCount];
   bool mapped[kFieldCount] = {};
   for (const auto& [field, column] : format.field_map) {
     auto it = std::find(std::begin(kFieldNames), std::end(kFieldNames), field);
     if (it == std::end(kFieldNames)) {
       throw Error::invalid_argument(fmt::format(
-          "unknown field '{}' in --map: a summary uses customer_id, timestamp, amount and kind", field));
+          "unknown field '{}' in --map: a summary uses customer_id, timestamp, amount and kind",
+          field));
     }
     const auto f = static_cast<size_t>(it - std::begin(kFieldNames));
     spec[f] = column;
@@ -63,10 +65,11 @@ Columns resolve_columns(const TransactionFileFormat& format, const std::vector<s
       columns.index[f] = static_cast<int64_t>(*position);
     } else if (header == nullptr) {
       if (f == kKind && !mapped[f]) continue;
-      throw Error::invalid_argument(fmt::format(
-          "field {} is mapped to '{}' but the file has no header: map it to a 1-based column number "
-          "(e.g. --map {}=2)",
-          kFieldNames[f], spec[f], kFieldNames[f]));
+      throw Error::invalid_argument(
+          fmt::format("field {} is mapped to '{}' but the file has no header: map it to a 1-based "
+                      "column number "
+                      "(e.g. --map {}=2)",
+                      kFieldNames[f], spec[f], kFieldNames[f]));
     } else {
       for (size_t c = 0; c < header->size(); ++c) {
         if ((*header)[c] == spec[f]) columns.index[f] = static_cast<int64_t>(c);
@@ -77,9 +80,9 @@ Columns resolve_columns(const TransactionFileFormat& format, const std::vector<s
       if (columns.index[f] < 0 && (f != kKind || mapped[f])) {
         std::string names;
         for (auto h : *header) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
-        throw Error::invalid_argument(fmt::format(
-            "{}: no column '{}' for field {}; the header has {}: use --map {}=COLUMN", source, spec[f],
-            kFieldNames[f], names, kFieldNames[f]));
+        throw Error::invalid_argument(
+            fmt::format("{}: no column '{}' for field {}; the header has {}: use --map {}=COLUMN",
+                        source, spec[f], kFieldNames[f], names, kFieldNames[f]));
       }
     }
     if (columns.index[f] >= 0) {
@@ -89,6 +92,42 @@ Columns resolve_columns(const TransactionFileFormat& format, const std::vector<s
   return columns;
 }
 
+// Plain decimals ("-12.345", at most 15 digits) parsed exactly: an integer
+// below 2^53 divided by an exact power of ten is the correctly rounded value,
+// the same double std::from_chars gives, at a fraction of the cost.
+bool parse_plain_decimal(std::string_view s, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) i = 1;
+  uint64_t value = 0;
+  int digits = 0, fraction = -1;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+      if (fraction >= 0) ++fraction;
+    } else if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15 || fraction == 0) return false;
+  double result = static_cast<double>(value);
+  if (fraction > 0) result /= kPow10[fraction];
+  out = negative ? -result : result;
+  return true;
+}
+
+// Exports repeat the same date on consecutive rows: remember the last one.
+struct DateCache {
+  std::string text;
+  int32_t day = 0;
+};
+
 struct ParsedRow {
   std::string_view id;
   int32_t day = 0;
@@ -97,7 +136,8 @@ struct ParsedRow {
 };
 
 // Returns an empty string when the row parses, else the reason it does not.
-std::string parse_row(const CsvRecord& record, const Columns& columns, double divisor, ParsedRow& row) {
+std::string parse_row(const CsvRecord& record, const Columns& columns, double divisor,
+                      DateCache& dates, ParsedRow& row) {
   if (!record.error.empty()) return record.error;
   const auto& f = record.fields;
   if (f.size() < columns.needed) {
@@ -107,20 +147,29 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
   if (row.id.empty()) return "empty customer id";
   if (row.id.size() > CustomerIds::kMaxIdBytes) return "customer id longer than 65535 bytes";
   const std::string_view ts = f[static_cast<size_t>(columns.index[kTimestamp])];
-  int64_t seconds = 0;
-  if (!parse_timestamp(ts, seconds)) {
-    return fmt::format("invalid date '{}': use YYYY-MM-DD, YYYYMMDD or ISO 8601", ts);
+  if (!dates.text.empty() && ts == dates.text) {
+    row.day = dates.day;
+  } else {
+    int64_t seconds = 0;
+    if (!parse_timestamp(ts, seconds)) {
+      return fmt::format("invalid date '{}': use YYYY-MM-DD, YYYYMMDD or ISO 8601", ts);
+    }
+    const int64_t day = day_of(seconds);
+    if (day < std::numeric_limits<int32_t>::min() / 2 ||
+        day > std::numeric_limits<int32_t>::max() / 2) {
+      return fmt::format("date '{}' is out of range", ts);
+    }
+    row.day = static_cast<int32_t>(day);
+    dates.text.assign(ts);
+    dates.day = row.day;
   }
-  const int64_t day = day_of(seconds);
-  if (day < std::numeric_limits<int32_t>::min() / 2 || day > std::numeric_limits<int32_t>::max() / 2) {
-    return fmt::format("date '{}' is out of range", ts);
-  }
-  row.day = static_cast<int32_t>(day);
   std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
   if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
-  auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
-  if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
-    return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
+  if (!parse_plain_decimal(amount, row.amount)) {
+    auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
+    if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
+      return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
+    }
   }
   row.amount /= divisor;
   row.purchase = true;
@@ -155,57 +204,62 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
   CsvRecord record;
   Columns columns;
   if (format.has_header) {
-    if (!reader.next(record)) throw Error::invalid_argument(fmt::format("{}: the file is empty", source));
+    if (!reader.next(record))
+      throw Error::invalid_argument(fmt::format("{}: the file is empty", source));
     columns = resolve_columns(format, &record.fields, source);
   } else {
     columns = resolve_columns(format, nullptr, source);
   }
 
-  // Rows are processed in batches: hash all, prefetch their slots, then
-  // their ids and states, then fold. On a file in time order every row hits
-  // a random customer, and overlapping those cache misses is what makes the
-  // pass fast.
-  constexpr size_t kBatch = 32;
+  // A four-stage software pipeline over the rows: when row r is parsed its
+  // hash slot is prefetched; for row r-kLag the slot is read and the
+  // candidate's id entry and state are prefetched; for row r-2*kLag the id
+  // bytes are prefetched; row r-3*kLag is folded. On a file in time order
+  // every row hits a random customer, and overlapping those cache misses
+  // (instead of waiting for each in turn) is what makes the pass fast.
+  constexpr size_t kLag = 16;
+  constexpr size_t kRing = 4 * kLag;  // power of two, > 3 * kLag
   struct Pending {
     std::string id;  // copied: the reader's buffer moves on the next record
     uint32_t tag = 0;
+    int64_t candidate = -1;
     int32_t day = 0;
     double amount = 0;
     bool same_as_previous = false;
   };
-  std::vector<Pending> batch(kBatch);
-  size_t pending = 0;
+  std::vector<Pending> ring(kRing);
+  uint64_t parsed = 0;  // rows entered into the pipeline
   uint32_t last_index = 0;
   bool any_out_of_order = false;
-  auto fold_batch = [&] {
-    for (size_t i = 0; i < pending; ++i) {
-      if (!batch[i].same_as_previous) index.prefetch_slot(batch[i].tag);
+  auto prefetch_entry = [&](uint64_t r) {
+    Pending& p = ring[r & (kRing - 1)];
+    p.candidate = p.same_as_previous ? -1 : index.candidate(p.tag);
+    if (p.candidate >= 0) {
+      ids.prefetch_entry(static_cast<size_t>(p.candidate));
+      acc.prefetch(static_cast<uint32_t>(p.candidate));
     }
-    for (size_t i = 0; i < pending; ++i) {
-      if (batch[i].same_as_previous) continue;
-      const int64_t candidate = index.candidate(batch[i].tag);
-      if (candidate >= 0) {
-        ids.prefetch(static_cast<size_t>(candidate));
-        acc.prefetch(static_cast<uint32_t>(candidate));
-      }
+  };
+  auto prefetch_id = [&](uint64_t r) {
+    const Pending& p = ring[r & (kRing - 1)];
+    // Inserts since the candidate was read never remove ids, so it is valid.
+    if (p.candidate >= 0) ids.prefetch(static_cast<size_t>(p.candidate));
+  };
+  auto fold = [&](uint64_t r) {
+    const Pending& p = ring[r & (kRing - 1)];
+    if (!p.same_as_previous) {
+      bool inserted = false;
+      last_index = index.find_or_insert(p.id, p.tag, ids, inserted);
+      if (inserted) acc.add_customer();
     }
-    for (size_t i = 0; i < pending; ++i) {
-      const Pending& p = batch[i];
-      if (!p.same_as_previous) {
-        bool inserted = false;
-        last_index = index.find_or_insert(p.id, p.tag, ids, inserted);
-        if (inserted) acc.add_customer();
-      }
-      if (!acc.add(last_index, p.day, p.amount)) any_out_of_order = true;
-    }
-    pending = 0;
+    if (!acc.add(last_index, p.day, p.amount)) any_out_of_order = true;
   };
 
   ParsedRow row;
+  DateCache dates;
   std::string_view previous_id;  // points into the batch; empty at the start
   while (reader.next(record)) {
     ++diag.rows_read;
-    std::string reason = parse_row(record, columns, format.amount_divisor, row);
+    std::string reason = parse_row(record, columns, format.amount_divisor, dates, row);
     if (!reason.empty()) {
       ++diag.rows_rejected;
       RejectedRow rejected{record.line, std::move(reason), std::string(record.raw.substr(0, 200))};
@@ -224,22 +278,26 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
       continue;
     }
     ++diag.rows_used;
-    Pending& p = batch[pending];
+    Pending& p = ring[parsed & (kRing - 1)];
     // Consecutive rows of one customer (files grouped by customer) skip
     // hashing and lookup.
     p.same_as_previous = !previous_id.empty() && row.id == previous_id;
     if (!p.same_as_previous) {
       p.id.assign(row.id);
       p.tag = IdIndex::hash(row.id);
+      index.prefetch_slot(p.tag);
     }
     p.day = row.day;
     p.amount = row.amount;
     if (!p.same_as_previous) previous_id = p.id;
-    // previous_id stays valid across batches: its slot is only rewritten
-    // after the comparison, and then previous_id moves to the new text.
-    if (++pending == kBatch) fold_batch();
+    // previous_id stays valid: its ring slot is only rewritten after the
+    // comparison above, and then previous_id moves to the new text.
+    if (parsed >= kLag) prefetch_entry(parsed - kLag);
+    if (parsed >= 2 * kLag) prefetch_id(parsed - 2 * kLag);
+    if (parsed >= 3 * kLag) fold(parsed - 3 * kLag);
+    ++parsed;
   }
-  fold_batch();
+  for (uint64_t r = parsed >= 3 * kLag ? parsed - 3 * kLag : 0; r < parsed; ++r) fold(r);
 
   if (any_out_of_order) {
     // Replay the out-of-order customers from a second pass, sorted by day.
@@ -252,7 +310,7 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
     CsvReader again = open();
     if (format.has_header) again.next(record);
     while (again.next(record)) {
-      if (!parse_row(record, columns, format.amount_divisor, row).empty()) continue;
+      if (!parse_row(record, columns, format.amount_divisor, dates, row).empty()) continue;
       if (!row.purchase || row.day > last_day) continue;
       const int64_t customer = index.find(row.id, ids);
       if (customer < 0) continue;
@@ -293,14 +351,18 @@ std::pair<std::string, std::string> parse_field_mapping(std::string_view text) {
   return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 
-CustomerSummary summarize_transaction_file(const std::string& path, const TransactionFileFormat& format,
-                                           const SummaryPeriod& period, const RejectSink& on_reject) {
+CustomerSummary summarize_transaction_file(const std::string& path,
+                                           const TransactionFileFormat& format,
+                                           const SummaryPeriod& period,
+                                           const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
   return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path);
 }
 
-CustomerSummary summarize_transaction_text(std::string_view text, const TransactionFileFormat& format,
-                                           const SummaryPeriod& period, const RejectSink& on_reject) {
+CustomerSummary summarize_transaction_text(std::string_view text,
+                                           const TransactionFileFormat& format,
+                                           const SummaryPeriod& period,
+                                           const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
   return summarize([&] { return CsvReader::from_text(text, dialect); }, format, period, on_reject,
                    "<text>");

@@ -17,8 +17,8 @@ std::string_view CustomerIds::operator[](size_t i) const {
 
 uint32_t CustomerIds::add(std::string_view id) {
   if (id.size() > kMaxIdBytes) {
-    throw Error::invalid_argument(
-        fmt::format("customer id of {} bytes is longer than the {} allowed", id.size(), kMaxIdBytes));
+    throw Error::invalid_argument(fmt::format(
+        "customer id of {} bytes is longer than the {} allowed", id.size(), kMaxIdBytes));
   }
   const size_t needed = id.size() + sizeof(uint16_t);
   if (used_in_last_block_ + needed > kBlockBytes) {

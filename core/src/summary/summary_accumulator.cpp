@@ -18,10 +18,11 @@ void validate_period(const SummaryPeriod& period) {
     if (*period.holdout_end_day - period.calibration_end_day > 65535) {
       throw Error::invalid_argument("the holdout period is limited to 65535 days (179 years)");
     }
-    if (*period.holdout_end_day <= period.calibration_end_day || *period.holdout_end_day > kMaxDay) {
-      throw Error::invalid_argument(fmt::format(
-          "holdout end {} must be after calibration end {}", format_date(*period.holdout_end_day),
-          format_date(period.calibration_end_day)));
+    if (*period.holdout_end_day <= period.calibration_end_day ||
+        *period.holdout_end_day > kMaxDay) {
+      throw Error::invalid_argument(fmt::format("holdout end {} must be after calibration end {}",
+                                                format_date(*period.holdout_end_day),
+                                                format_date(period.calibration_end_day)));
     }
   }
   if (!(period.unit.days > 0)) throw Error::invalid_argument("time unit must be positive");
@@ -44,7 +45,9 @@ void SummaryAccumulator::add_customer() {
   reset(index);
 }
 
-void SummaryAccumulator::reset(uint32_t index) { state(index) = State{0, 0, 0, 0, 0, 0, 0.0, 0.0}; }
+void SummaryAccumulator::reset(uint32_t index) {
+  state(index) = State{0, 0, 0, 0, 0, 0, 0.0, 0.0};
+}
 
 // Calibration days are counted in 31 bits: more than 2^31 distinct days cannot
 // occur within the int32 day range we accept.
@@ -106,7 +109,8 @@ CustomerSummary SummaryAccumulator::finish(CustomerIds ids, SummaryDiagnostics d
   if (holdout) {
     out.frequency_holdout.reserve(count_);
     out.monetary_value_holdout.reserve(count_);
-    out.duration_holdout = static_cast<double>(*period_.holdout_end_day - period_.calibration_end_day) / unit;
+    out.duration_holdout =
+        static_cast<double>(*period_.holdout_end_day - period_.calibration_end_day) / unit;
   }
   bool any_excluded = false;
   for (size_t i = 0; i < count_; ++i) {
