@@ -217,7 +217,7 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
   // bytes are prefetched; row r-3*kLag is folded. On a file in time order
   // every row hits a random customer, and overlapping those cache misses
   // (instead of waiting for each in turn) is what makes the pass fast.
-  constexpr size_t kLag = 16;
+  constexpr size_t kLag = 32;
   constexpr size_t kRing = 4 * kLag;  // power of two, > 3 * kLag
   struct Pending {
     std::string id;  // copied: the reader's buffer moves on the next record
