@@ -44,10 +44,14 @@ class CustomerIds {
   size_t allocated_bytes() const;
 
  private:
-  static constexpr unsigned kBlockShift = 20;  // 1 MiB blocks
+  static constexpr unsigned kBlockShift = 21;  // 2 MiB blocks: one huge page each
   static constexpr size_t kBlockBytes = size_t{1} << kBlockShift;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  struct BlockDeleter {
+    void operator()(char* block) const;
+  };
+  std::vector<std::unique_ptr<char, BlockDeleter>> blocks_;
   size_t used_in_last_block_ = kBlockBytes;
+  static char* allocate_block();
   std::vector<uint32_t> starts_;  // global offset of each id's 2-byte length prefix
 };
 
