@@ -35,11 +35,16 @@ struct Tx {
 // The same transactions, deliberately inserted out of time order and with
 // customer row ids that do not follow the external id order.
 constexpr Tx kTransactions[] = {
-    {"zed", "1997-03-01T12:00:00Z", 1500, "purchase"}, {"amy", "1997-01-01", 1000, "purchase"},
-    {"amy", "1997-01-01T20:00:00Z", 250, "purchase"},  {"amy", "1997-02-01", 700, "purchase"},
-    {"amy", "1997-02-03", 9999, "return"},             {"zed", "1997-01-15", 300, "purchase"},
-    {"amy", "1997-10-10", 4000, "purchase"},           {"amy", "1997-10-10", 1000, "purchase"},
-    {"bob", "1997-09-30T23:59:59Z", 5000, "purchase"}, {"new", "1997-11-01", 800, "purchase"},
+    {"zed", "1997-03-01T12:00:00Z", 1500, "purchase"},
+    {"amy", "1997-01-01", 1000, "purchase"},
+    {"amy", "1997-01-01T20:00:00Z", 250, "purchase"},
+    {"amy", "1997-02-01", 700, "purchase"},
+    {"amy", "1997-02-03", 9999, "return"},
+    {"zed", "1997-01-15", 300, "purchase"},
+    {"amy", "1997-10-10", 4000, "purchase"},
+    {"amy", "1997-10-10", 1000, "purchase"},
+    {"bob", "1997-09-30T23:59:59Z", 5000, "purchase"},
+    {"new", "1997-11-01", 800, "purchase"},
     {"zed", "1998-02-01", 100, "purchase"},
 };
 
@@ -62,7 +67,8 @@ TEST(DatabaseSummary, EqualsTheFileSummaryOfTheSameTransactions) {
       add_tx.bind(4, t.customer);
       EXPECT_EQ(add_tx.exec(), 1);
       add_tx.reset();
-      csv += fmt::format("{},{},{},{}\n", t.customer, t.when, static_cast<double>(t.cents) / 100.0, t.kind);
+      csv += fmt::format("{},{},{},{}\n", t.customer, t.when, static_cast<double>(t.cents) / 100.0,
+                         t.kind);
     }
   }
   SummaryPeriod period;

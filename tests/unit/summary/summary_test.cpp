@@ -1,3 +1,4 @@
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <string>
@@ -42,10 +43,10 @@ TEST(Summary, MergesSameDayPurchasesAndExcludesFirstDayFromSpend) {
       "a,1997-01-22,9\n",
       {}, weeks("1997-01-29"));
   ASSERT_EQ(s.size(), 1u);
-  EXPECT_EQ(s.frequency[0], 2);                  // three distinct days
-  EXPECT_DOUBLE_EQ(s.recency[0], 3.0);           // 21 days
-  EXPECT_DOUBLE_EQ(s.T[0], 4.0);                 // 28 days
-  EXPECT_DOUBLE_EQ(s.monetary_value[0], 8.0);    // (3+4 + 9) / 2 days
+  EXPECT_EQ(s.frequency[0], 2);                // three distinct days
+  EXPECT_DOUBLE_EQ(s.recency[0], 3.0);         // 21 days
+  EXPECT_DOUBLE_EQ(s.T[0], 4.0);               // 28 days
+  EXPECT_DOUBLE_EQ(s.monetary_value[0], 8.0);  // (3+4 + 9) / 2 days
   EXPECT_EQ(s.diagnostics.rows_used, 5u);
 }
 
@@ -61,8 +62,8 @@ TEST(Summary, OnePurchaseCustomerHasZeroFrequencyRecencyAndSpend) {
 
 TEST(Summary, PurchaseOnCalibrationEndBelongsToCalibration) {
   const auto s = summarize_transaction_text(
-      "customer_id,timestamp,amount\nc,1997-09-16,1\nc,1997-09-30T23:00:00Z,7\nc,1997-10-01,100\n", {},
-      weeks("1997-09-30", "1997-10-31"));
+      "customer_id,timestamp,amount\nc,1997-09-16,1\nc,1997-09-30T23:00:00Z,7\nc,1997-10-01,100\n",
+      {}, weeks("1997-09-30", "1997-10-31"));
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s.frequency[0], 1);
   EXPECT_DOUBLE_EQ(s.recency[0], 2.0);
@@ -86,7 +87,7 @@ TEST(Summary, CustomersFirstSeenAfterCalibrationEndAreExcluded) {
   const auto with_holdout = summarize_transaction_text(text, {}, weeks("1997-09-30", "1997-12-31"));
   ASSERT_EQ(with_holdout.size(), 1u);
   EXPECT_EQ(with_holdout.ids[0], "old");
-  EXPECT_EQ(with_holdout.frequency_holdout[0], 2);             // 10-02 merged, 11-01
+  EXPECT_EQ(with_holdout.frequency_holdout[0], 2);                // 10-02 merged, 11-01
   EXPECT_DOUBLE_EQ(with_holdout.monetary_value_holdout[0], 4.5);  // (5 + 4) / 2 days
   EXPECT_EQ(with_holdout.diagnostics.customers_first_seen_in_holdout, 1u);
   EXPECT_EQ(with_holdout.diagnostics.rows_after_end, 1u);
@@ -148,11 +149,13 @@ TEST(Summary, BadRowsAreCountedAndReportedWithLineAndReason) {
 TEST(Summary, RowsOutOfTimeOrderGiveTheSameSummaryAsSortedRows) {
   const char* sorted =
       "customer_id,timestamp,amount\n"
-      "f,1997-01-01,1\ng,1997-01-02,2\nf,1997-01-10,3\nf,1997-01-10,4\ng,1997-02-01,5\nf,1997-03-01,6\n"
+      "f,1997-01-01,1\ng,1997-01-02,2\nf,1997-01-10,3\nf,1997-01-10,4\ng,1997-02-01,5\nf,1997-03-"
+      "01,6\n"
       "g,1997-10-03,7\n";
   const char* shuffled =
       "customer_id,timestamp,amount\n"
-      "f,1997-03-01,6\ng,1997-10-03,7\nf,1997-01-10,4\ng,1997-02-01,5\nf,1997-01-01,1\ng,1997-01-02,2\n"
+      "f,1997-03-01,6\ng,1997-10-03,7\nf,1997-01-10,4\ng,1997-02-01,5\nf,1997-01-01,1\ng,1997-01-"
+      "02,2\n"
       "f,1997-01-10,3\n";
   const auto a = summarize_transaction_text(sorted, {}, weeks("1997-09-30", "1997-12-31"));
   const auto b = summarize_transaction_text(shuffled, {}, weeks("1997-09-30", "1997-12-31"));
@@ -186,8 +189,9 @@ TEST(Summary, FieldMappingByNameAndPositionAndWhitespaceFormat) {
   ws.whitespace = true;
   ws.has_header = false;
   ws.field_map = {{"customer_id", "2"}, {"timestamp", "3"}, {"amount", "5"}};
-  s = summarize_transaction_text(" 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n",
-                                 ws, weeks("1997-09-30"));
+  s = summarize_transaction_text(
+      " 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n", ws,
+      weeks("1997-09-30"));
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s.ids[0], "0001");
   EXPECT_EQ(s.frequency[0], 1);
@@ -205,10 +209,12 @@ TEST(Summary, BadMappingOrPeriodIsAClearError) {
   }
   TransactionFileFormat no_header;
   no_header.has_header = false;
-  EXPECT_THROW(summarize_transaction_text("a,1997-01-01,1\n", no_header, weeks("1997-09-30")), Error);
+  EXPECT_THROW(summarize_transaction_text("a,1997-01-01,1\n", no_header, weeks("1997-09-30")),
+               Error);
   EXPECT_THROW(parse_field_mapping("customer_id"), Error);
   f.field_map = {{"price", "Price"}};
-  EXPECT_THROW(summarize_transaction_text("customer_id,timestamp,amount\n", f, weeks("1997-09-30")), Error);
+  EXPECT_THROW(summarize_transaction_text("customer_id,timestamp,amount\n", f, weeks("1997-09-30")),
+               Error);
   EXPECT_THROW(summarize_transaction_text("customer_id,timestamp,amount\n", {},
                                           weeks("1997-09-30", "1997-09-01")),
                Error);
@@ -230,6 +236,29 @@ TEST(Summary, ManyCustomersKeepDistinctIdsThroughIndexGrowth) {
     ASSERT_EQ(s.frequency[static_cast<size_t>(c)], 1);
     ASSERT_DOUBLE_EQ(s.monetary_value[static_cast<size_t>(c)], c % 100);
     ASSERT_DOUBLE_EQ(s.recency[static_cast<size_t>(c)], (1 + c % 7) / 7.0);
+  }
+}
+
+}  // namespace
+}  // namespace clv
+
+namespace clv {
+namespace {
+
+// The fast decimal path must give exactly the double std::from_chars gives.
+TEST(Summary, AmountsParseToTheCorrectlyRoundedDouble) {
+  for (const char* amount : {"0.1", "0.3", "1234567.89", "-3.5", "29.73", "1e2", "12.", "+7.25",
+                             "0.000001", "999999999999999", "123456789.123456789"}) {
+    const std::string text = std::string("customer_id,timestamp,amount\nz,1997-01-01,1\nz,1997-01-02,") +
+                             amount + "\n";
+    const auto s = summarize_transaction_text(text, {}, weeks("1997-09-30"));
+    ASSERT_EQ(s.size(), 1u) << amount;
+    ASSERT_EQ(s.diagnostics.rows_rejected, 0u) << amount;
+    std::string_view digits = amount;
+    if (digits.front() == '+') digits.remove_prefix(1);
+    double expected = 0;
+    std::from_chars(digits.data(), digits.data() + digits.size(), expected);
+    EXPECT_EQ(s.monetary_value[0], expected) << amount;
   }
 }
 
