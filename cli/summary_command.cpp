@@ -86,7 +86,8 @@ void run(const SummaryArgs& a) {
     summary = clv::summarize_transaction_file(a.transactions, file_format(a), period, sink);
   } else {
     if (!a.maps.empty() || a.no_header) {
-      throw clv::Error::invalid_argument("--map and --no-header apply only with --transactions FILE");
+      throw clv::Error::invalid_argument(
+          "--map and --no-header apply only with --transactions FILE");
     }
     summary = clv::summarize_database(a.db_path, period);
   }
@@ -94,16 +95,19 @@ void run(const SummaryArgs& a) {
 
   const auto& d = summary.diagnostics;
   fmt::print(stderr, "time unit: {}\n", period.unit.describe());
-  fmt::print(stderr, "customers: {} (calibration end {}{})\n", summary.size(),
-             clv::format_date(period.calibration_end_day),
-             period.holdout_end_day ? ", holdout end " + clv::format_date(*period.holdout_end_day) : "");
-  fmt::print(stderr,
-             "rows: {} read, {} used, {} not purchases (excluded), {} after the observation end, {} "
-             "rejected\n",
-             d.rows_read, d.rows_used, d.rows_not_purchase, d.rows_after_end, d.rows_rejected);
+  fmt::print(
+      stderr, "customers: {} (calibration end {}{})\n", summary.size(),
+      clv::format_date(period.calibration_end_day),
+      period.holdout_end_day ? ", holdout end " + clv::format_date(*period.holdout_end_day) : "");
+  fmt::print(
+      stderr,
+      "rows: {} read, {} used, {} not purchases (excluded), {} after the observation end, {} "
+      "rejected\n",
+      d.rows_read, d.rows_used, d.rows_not_purchase, d.rows_after_end, d.rows_rejected);
   if (d.rows_rejected > 0) {
-    fmt::print(stderr, "warning: {} rows were rejected and are not in the summary{}\n", d.rows_rejected,
-               a.rejects.empty() ? " (use --rejects FILE to list them all)" : ", listed in " + a.rejects);
+    fmt::print(
+        stderr, "warning: {} rows were rejected and are not in the summary{}\n", d.rows_rejected,
+        a.rejects.empty() ? " (use --rejects FILE to list them all)" : ", listed in " + a.rejects);
     for (size_t i = 0; i < d.first_rejects.size() && i < 5; ++i) {
       fmt::print(stderr, "  line {}: {}\n", d.first_rejects[i].line, d.first_rejects[i].reason);
     }
@@ -118,8 +122,9 @@ void run(const SummaryArgs& a) {
         {"out", a.out},
         {"time_unit", {{"name", period.unit.name}, {"days", period.unit.days}}},
         {"calibration_end", clv::format_date(period.calibration_end_day)},
-        {"holdout_end", period.holdout_end_day ? nlohmann::json(clv::format_date(*period.holdout_end_day))
-                                               : nlohmann::json(nullptr)},
+        {"holdout_end", period.holdout_end_day
+                            ? nlohmann::json(clv::format_date(*period.holdout_end_day))
+                            : nlohmann::json(nullptr)},
         {"customers", summary.size()},
         {"rows",
          {{"read", d.rows_read},
@@ -146,8 +151,9 @@ void setup(CLI::App& app) {
   auto* tx = cmd->add_option("--transactions", args->transactions,
                              "Transaction file to stream (instead of the database)");
   clv::cli::add_db_option(*cmd, args->db_path);
-  cmd->add_option("--map", args->maps,
-                  "FIELD=COLUMN for customer_id, timestamp, amount, kind (name or 1-based position)")
+  cmd->add_option(
+         "--map", args->maps,
+         "FIELD=COLUMN for customer_id, timestamp, amount, kind (name or 1-based position)")
       ->needs(tx);
   cmd->add_flag("--no-header", args->no_header, "The file has no header row")->needs(tx);
   cmd->add_option("--format", args->format, "csv, tsv, semicolon or whitespace")->needs(tx);
@@ -155,7 +161,8 @@ void setup(CLI::App& app) {
   cmd->add_option("--calibration-end", args->calibration_end, "Last calibration day (inclusive)")
       ->required();
   cmd->add_option("--holdout-end", args->holdout_end, "Last holdout day (inclusive)");
-  cmd->add_option("--unit", args->unit, "day, week, month, month:DAYS or Nd")->capture_default_str();
+  cmd->add_option("--unit", args->unit, "day, week, month, month:DAYS or Nd")
+      ->capture_default_str();
   cmd->add_option("--out", args->out, "Summary CSV to write")->required();
   cmd->add_option("--rejects", args->rejects, "Write every rejected row to this CSV")->needs(tx);
   cmd->add_flag("--json", args->json, "Print a JSON report on stdout");

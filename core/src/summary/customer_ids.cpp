@@ -29,7 +29,9 @@ char* CustomerIds::allocate_block() {
   return reinterpret_cast<char*>(aligned);
 }
 
-void CustomerIds::BlockDeleter::operator()(char* block) const { munmap(block, kBlockBytes); }
+void CustomerIds::BlockDeleter::operator()(char* block) const {
+  munmap(block, kBlockBytes);
+}
 
 std::string_view CustomerIds::operator[](size_t i) const {
   const uint32_t start = starts_[i];

@@ -56,20 +56,30 @@ class PageBuffer {
   }
   PageBuffer(const PageBuffer&) = delete;
   PageBuffer& operator=(const PageBuffer&) = delete;
-  ~PageBuffer() { release(); }
+  ~PageBuffer() {
+    release();
+  }
 
   void release() {
     if (data_ != nullptr) munmap(data_, bytes());
     data_ = nullptr;
     count_ = 0;
   }
-  T& operator[](size_t i) { return data_[i]; }
-  const T& operator[](size_t i) const { return data_[i]; }
-  size_t size() const { return count_; }
+  T& operator[](size_t i) {
+    return data_[i];
+  }
+  const T& operator[](size_t i) const {
+    return data_[i];
+  }
+  size_t size() const {
+    return count_;
+  }
 
  private:
   static constexpr size_t kHugePage = size_t{2} << 20;
-  size_t bytes() const { return count_ * sizeof(T); }
+  size_t bytes() const {
+    return count_ * sizeof(T);
+  }
   T* data_ = nullptr;
   size_t count_ = 0;
 };

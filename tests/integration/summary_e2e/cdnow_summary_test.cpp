@@ -90,14 +90,16 @@ void expect_matches_reference(const CustomerSummary& s, const std::map<int, Refe
 TEST(CdnowSummary, ClvtoolsFileReproducesPublishedCalibrationSummary) {
   const auto ref = load_reference();
   ASSERT_EQ(ref.size(), 2357u);
-  const auto s = summarize_transaction_file(kDir + "clvtools_cdnow.csv", clvtools_format(), cdnow_period(false));
+  const auto s = summarize_transaction_file(kDir + "clvtools_cdnow.csv", clvtools_format(),
+                                            cdnow_period(false));
   expect_matches_reference(s, ref);
   EXPECT_EQ(s.period.unit.describe(), "week (7 days)");
 }
 
 TEST(CdnowSummary, WhitespaceSampleFileReproducesPublishedCalibrationSummary) {
   const auto ref = load_reference();
-  const auto s = summarize_transaction_file(kDir + "CDNOW_sample.txt", sample_format(), cdnow_period(false));
+  const auto s =
+      summarize_transaction_file(kDir + "CDNOW_sample.txt", sample_format(), cdnow_period(false));
   expect_matches_reference(s, ref);
   EXPECT_EQ(s.diagnostics.rows_read, 6919u);
   EXPECT_EQ(s.diagnostics.rows_used + s.diagnostics.rows_after_end, 6919u);
@@ -123,8 +125,8 @@ TEST(CdnowSummary, HoldoutColumnsMatchIndependentRecomputation) {
   const int64_t cal_end = days_from_civil(1997, 9, 30), hold_end = days_from_civil(1998, 6, 30);
 
   for (const bool whitespace : {false, true}) {
-    const auto s = whitespace ? summarize_transaction_file(kDir + "CDNOW_sample.txt", sample_format(),
-                                                           cdnow_period(true))
+    const auto s = whitespace ? summarize_transaction_file(kDir + "CDNOW_sample.txt",
+                                                           sample_format(), cdnow_period(true))
                               : summarize_transaction_file(kDir + "clvtools_cdnow.csv",
                                                            clvtools_format(), cdnow_period(true));
     ASSERT_EQ(s.size(), 2357u);
@@ -141,7 +143,8 @@ TEST(CdnowSummary, HoldoutColumnsMatchIndependentRecomputation) {
         }
       }
       EXPECT_EQ(s.frequency_holdout[i], holdout_days) << "ID " << id;
-      EXPECT_NEAR(s.monetary_value_holdout[i], holdout_days ? holdout_spend / holdout_days : 0.0, 1e-9)
+      EXPECT_NEAR(s.monetary_value_holdout[i], holdout_days ? holdout_spend / holdout_days : 0.0,
+                  1e-9)
           << "ID " << id;
       total_days += s.frequency_holdout[i];
       total_spend += s.frequency_holdout[i] * s.monetary_value_holdout[i];

@@ -47,9 +47,10 @@ TEST(SummaryCli, WhitespaceSampleWithHoldoutWritesCsvAndJson) {
   std::ifstream csv(out);
   std::string line;
   std::getline(csv, line);
-  EXPECT_EQ(line,
-            "customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,"
-            "duration_holdout");
+  EXPECT_EQ(
+      line,
+      "customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,"
+      "duration_holdout");
   std::getline(csv, line);
   EXPECT_EQ(line.substr(0, line.find(',')), "0001");
   int rows = 1;
@@ -60,8 +61,9 @@ TEST(SummaryCli, WhitespaceSampleWithHoldoutWritesCsvAndJson) {
 TEST(SummaryCli, RejectedRowsAreReportedAndWritten) {
   const std::string dir = testing::TempDir();
   const std::string input = dir + "bad_tx.csv";
-  std::ofstream(input) << "customer_id,timestamp,amount\na,1997-01-01,1\na,not-a-date,2\nb,1997-01-02,x\n"
-                          "a,1997-02-01,3\n";
+  std::ofstream(input)
+      << "customer_id,timestamp,amount\na,1997-01-01,1\na,not-a-date,2\nb,1997-01-02,x\n"
+         "a,1997-02-01,3\n";
   ASSERT_EQ(run("--transactions " + input + " --calibration-end 1997-09-30 --json --out " + dir +
                     "bad_summary.csv --rejects " + dir + "bad_rejects.csv",
                 "bad"),

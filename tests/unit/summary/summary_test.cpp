@@ -249,8 +249,8 @@ namespace {
 TEST(Summary, AmountsParseToTheCorrectlyRoundedDouble) {
   for (const char* amount : {"0.1", "0.3", "1234567.89", "-3.5", "29.73", "1e2", "12.", "+7.25",
                              "0.000001", "999999999999999", "123456789.123456789"}) {
-    const std::string text = std::string("customer_id,timestamp,amount\nz,1997-01-01,1\nz,1997-01-02,") +
-                             amount + "\n";
+    const std::string text =
+        std::string("customer_id,timestamp,amount\nz,1997-01-01,1\nz,1997-01-02,") + amount + "\n";
     const auto s = summarize_transaction_text(text, {}, weeks("1997-09-30"));
     ASSERT_EQ(s.size(), 1u) << amount;
     ASSERT_EQ(s.diagnostics.rows_rejected, 0u) << amount;
