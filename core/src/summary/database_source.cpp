@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
@@ -102,6 +104,12 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
 }
 
 CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period) {
+  // Opening would create an empty database; a summary of nothing is a mistake.
+  if (!std::filesystem::exists(db_path)) {
+    throw Error::not_found(fmt::format(
+        "no database at '{}': import transactions first, or pass --db PATH / --transactions FILE",
+        db_path));
+  }
   auto db = open_database(db_path);
   return summarize_database(*db, period, "sqlite:" + db_path);
 }

@@ -106,8 +106,22 @@ TEST(DatabaseSummary, EqualsTheFileSummaryOfTheSameTransactions) {
   EXPECT_DOUBLE_EQ(from_db.monetary_value_holdout[amy], 50.0);
 }
 
+TEST(DatabaseSummary, MissingDatabaseIsNotFoundAndNotCreated) {
+  const std::string path = fresh_db("summary_missing.db");
+  SummaryPeriod period;
+  period.calibration_end_day = 10000;
+  try {
+    summarize_database(path, period);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 TEST(DatabaseSummary, EmptyDatabaseGivesAnEmptySummary) {
   const std::string path = fresh_db("summary_empty.db");
+  open_database(path);
   SummaryPeriod period;
   period.calibration_end_day = 10000;
   const auto s = summarize_database(path, period);
