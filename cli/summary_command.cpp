@@ -1,0 +1,174 @@
+// `clv summary`: per-customer x, t_x, T, mean repeat spend (and holdout
+// columns) from a transaction file or the database, written as CSV.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "clv/error.hpp"
+#include "clv/summarize.hpp"
+#include "command_registry.hpp"
+#include "domain/calendar.hpp"
+
+namespace {
+
+struct SummaryArgs {
+  std::string transactions;
+  std::string db_path;
+  std::vector<std::string> maps;
+  bool no_header = false;
+  std::string format = "csv";
+  std::string calibration_end;
+  std::string holdout_end;
+  std::string unit = "week";
+  std::string out;
+  std::string rejects;
+  bool json = false;
+  bool cents = false;
+};
+
+int64_t parse_day(const std::string& text, const char* option) {
+  int64_t seconds = 0;
+  if (!clv::parse_timestamp(text, seconds)) {
+    throw clv::Error::invalid_argument(
+        fmt::format("{} '{}' is not a date: use YYYY-MM-DD, e.g. 1997-09-30", option, text));
+  }
+  return clv::day_of(seconds);
+}
+
+clv::TransactionFileFormat file_format(const SummaryArgs& a) {
+  clv::TransactionFileFormat format;
+  if (a.format == "whitespace") {
+    format.whitespace = true;
+  } else if (a.format == "tsv") {
+    format.delimiter = '\t';
+  } else if (a.format == "semicolon") {
+    format.delimiter = ';';
+  } else if (a.format != "csv") {
+    throw clv::Error::invalid_argument(
+        fmt::format("unknown --format '{}': use csv, tsv, semicolon or whitespace", a.format));
+  }
+  format.has_header = !a.no_header;
+  for (const auto& m : a.maps) format.field_map.push_back(clv::parse_field_mapping(m));
+  if (a.cents) format.amount_divisor = 100.0;
+  return format;
+}
+
+void run(const SummaryArgs& a) {
+  clv::SummaryPeriod period;
+  period.calibration_end_day = parse_day(a.calibration_end, "--calibration-end");
+  if (!a.holdout_end.empty()) period.holdout_end_day = parse_day(a.holdout_end, "--holdout-end");
+  period.unit = clv::TimeUnit::parse(a.unit);
+
+  clv::CustomerSummary summary;
+  uint64_t rejects_written = 0;
+  if (!a.transactions.empty()) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects(nullptr, &std::fclose);
+    clv::RejectSink sink;
+    if (!a.rejects.empty()) {
+      rejects.reset(std::fopen(a.rejects.c_str(), "wb"));
+      if (!rejects) throw clv::Error::io(fmt::format("cannot write rejects file '{}'", a.rejects));
+      fmt::print(rejects.get(), "line,reason,row\n");
+      sink = [&](const clv::RejectedRow& r) {
+        auto quote = [](const std::string& s) {
+          std::string q = "\"";
+          for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+          return q + "\"";
+        };
+        fmt::print(rejects.get(), "{},{},{}\n", r.line, quote(r.reason), quote(r.text));
+        ++rejects_written;
+      };
+    }
+    summary = clv::summarize_transaction_file(a.transactions, file_format(a), period, sink);
+  } else {
+    if (!a.maps.empty() || a.no_header) {
+      throw clv::Error::invalid_argument(
+          "--map and --no-header apply only with --transactions FILE");
+    }
+    summary = clv::summarize_database(a.db_path, period);
+  }
+  clv::write_summary_csv(summary, a.out);
+
+  const auto& d = summary.diagnostics;
+  fmt::print(stderr, "time unit: {}\n", period.unit.describe());
+  fmt::print(
+      stderr, "customers: {} (calibration end {}{})\n", summary.size(),
+      clv::format_date(period.calibration_end_day),
+      period.holdout_end_day ? ", holdout end " + clv::format_date(*period.holdout_end_day) : "");
+  fmt::print(
+      stderr,
+      "rows: {} read, {} used, {} not purchases (excluded), {} after the observation end, {} "
+      "rejected\n",
+      d.rows_read, d.rows_used, d.rows_not_purchase, d.rows_after_end, d.rows_rejected);
+  if (d.rows_rejected > 0) {
+    fmt::print(
+        stderr, "warning: {} rows were rejected and are not in the summary{}\n", d.rows_rejected,
+        a.rejects.empty() ? " (use --rejects FILE to list them all)" : ", listed in " + a.rejects);
+    for (size_t i = 0; i < d.first_rejects.size() && i < 5; ++i) {
+      fmt::print(stderr, "  line {}: {}\n", d.first_rejects[i].line, d.first_rejects[i].reason);
+    }
+  }
+  if (a.json) {
+    nlohmann::json rejected = nlohmann::json::array();
+    for (const auto& r : d.first_rejects) {
+      rejected.push_back({{"line", r.line}, {"reason", r.reason}, {"row", r.text}});
+    }
+    nlohmann::json j = {
+        {"source", summary.source},
+        {"out", a.out},
+        {"time_unit", {{"name", period.unit.name}, {"days", period.unit.days}}},
+        {"calibration_end", clv::format_date(period.calibration_end_day)},
+        {"holdout_end", period.holdout_end_day
+                            ? nlohmann::json(clv::format_date(*period.holdout_end_day))
+                            : nlohmann::json(nullptr)},
+        {"customers", summary.size()},
+        {"rows",
+         {{"read", d.rows_read},
+          {"used", d.rows_used},
+          {"not_purchase", d.rows_not_purchase},
+          {"after_end", d.rows_after_end},
+          {"rejected", d.rows_rejected}}},
+        {"customers_first_seen_in_holdout", d.customers_first_seen_in_holdout},
+        {"customers_out_of_order", d.customers_out_of_order},
+        {"complete", d.rows_rejected == 0},
+        {"first_rejects", rejected},
+    };
+    if (summary.has_holdout()) j["duration_holdout"] = summary.duration_holdout;
+    fmt::print("{}\n", j.dump(2));
+  }
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<SummaryArgs>();
+  auto* cmd = app.add_subcommand(
+      "summary",
+      "Per-customer frequency, recency, T and mean repeat spend (only purchases count; "
+      "same-day purchases are merged)");
+  auto* tx = cmd->add_option("--transactions", args->transactions,
+                             "Transaction file to stream (instead of the database)");
+  clv::cli::add_db_option(*cmd, args->db_path);
+  cmd->add_option(
+         "--map", args->maps,
+         "FIELD=COLUMN for customer_id, timestamp, amount, kind (name or 1-based position)")
+      ->needs(tx);
+  cmd->add_flag("--no-header", args->no_header, "The file has no header row")->needs(tx);
+  cmd->add_option("--format", args->format, "csv, tsv, semicolon or whitespace")->needs(tx);
+  cmd->add_flag("--amount-in-cents", args->cents, "File amounts are minor units")->needs(tx);
+  cmd->add_option("--calibration-end", args->calibration_end, "Last calibration day (inclusive)")
+      ->required();
+  cmd->add_option("--holdout-end", args->holdout_end, "Last holdout day (inclusive)");
+  cmd->add_option("--unit", args->unit, "day, week, month, month:DAYS or Nd")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Summary CSV to write")->required();
+  cmd->add_option("--rejects", args->rejects, "Write every rejected row to this CSV")->needs(tx);
+  cmd->add_flag("--json", args->json, "Print a JSON report on stdout");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace
+
+CLV_REGISTER_COMMAND(40, setup);

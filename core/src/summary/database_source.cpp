@@ -1,0 +1,117 @@
+#include "summary/database_source.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/summarize.hpp"
+#include "domain/calendar.hpp"
+#include "store/database.hpp"
+#include "summary/summary_accumulator.hpp"
+
+namespace clv {
+namespace {
+
+// A raw prepared statement: the scan runs millions of steps, and the C API
+// avoids a reference-counted Column object per value.
+class Cursor {
+ public:
+  Cursor(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw Error::io(fmt::format("cannot read the database: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Cursor() { sqlite3_finalize(stmt_); }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw Error::io(fmt::format("reading the database failed: {}", sqlite3_errmsg(db_)));
+  }
+  sqlite3_stmt* get() { return stmt_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& period,
+                                   const std::string& source) {
+  SummaryAccumulator acc(period);
+  sqlite3* handle = db.getHandle();
+  Cursor tx(handle,
+            "SELECT customer_id, ts, amount_minor, kind FROM transactions "
+            "INDEXED BY transactions_by_customer_time ORDER BY customer_id, ts");
+  Cursor customers(handle, "SELECT id, external_id FROM customers ORDER BY id");
+  const int64_t last_day = acc.last_observed_day();
+  CustomerIds ids;
+  SummaryDiagnostics diag;
+  int64_t current = 0;
+  bool have_current = false;
+  bool customers_done = false;
+  uint32_t index = 0;
+  while (tx.step()) {
+    sqlite3_stmt* s = tx.get();
+    ++diag.rows_read;
+    const int64_t customer_id = sqlite3_column_int64(s, 0);
+    const int64_t ts = sqlite3_column_int64(s, 1);
+    const int64_t amount_minor = sqlite3_column_int64(s, 2);
+    const auto* kind = reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
+    if (kind == nullptr || kind[0] != 'p') {  // CHECK constraint: only 'purchase' starts with p
+      ++diag.rows_not_purchase;
+      continue;
+    }
+    const int64_t day = day_of(ts);
+    if (day > last_day) {
+      ++diag.rows_after_end;
+      continue;
+    }
+    if (!have_current || customer_id != current) {
+      // Both scans run in id order: advance the customers cursor to this id.
+      int64_t id = -1;
+      while (!customers_done && id < customer_id) {
+        if (!customers.step()) {
+          customers_done = true;
+          break;
+        }
+        id = sqlite3_column_int64(customers.get(), 0);
+      }
+      if (id != customer_id) {
+        throw Error::corrupt_data(fmt::format(
+            "transactions refer to customer {} which is not in the customers table: run the "
+            "database integrity check",
+            customer_id));
+      }
+      const auto* external = reinterpret_cast<const char*>(sqlite3_column_text(customers.get(), 1));
+      const int length = sqlite3_column_bytes(customers.get(), 1);
+      index = ids.add(std::string_view(external, static_cast<size_t>(length)));
+      acc.add_customer();
+      current = customer_id;
+      have_current = true;
+    }
+    ++diag.rows_used;
+    acc.add(index, static_cast<int32_t>(day), static_cast<double>(amount_minor) / 100.0);
+  }
+  return acc.finish(std::move(ids), std::move(diag), source);
+}
+
+CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period) {
+  // Opening would create an empty database; a summary of nothing is a mistake.
+  if (!std::filesystem::exists(db_path)) {
+    throw Error::not_found(fmt::format(
+        "no database at '{}': import transactions first, or pass --db PATH / --transactions FILE",
+        db_path));
+  }
+  auto db = open_database(db_path);
+  return summarize_database(*db, period, "sqlite:" + db_path);
+}
+
+}  // namespace clv
