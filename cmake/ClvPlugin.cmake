@@ -13,11 +13,8 @@ function(clv_add_plugin target)
     set(ARG_OUTPUT_DIR ${CMAKE_BINARY_DIR}/plugins/${ARG_ID})
   endif()
   add_library(${target} MODULE ${ARG_SOURCES})
-  if(TARGET clv::sdk)
-    target_link_libraries(${target} PRIVATE clv::sdk)
-  else()
-    target_link_libraries(${target} PRIVATE clv_sdk)
-  endif()
+  # clv::sdk is the in-tree alias and the installed package's target alike.
+  target_link_libraries(${target} PRIVATE clv::sdk)
   set_target_properties(${target} PROPERTIES
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
