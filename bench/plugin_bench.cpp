@@ -45,15 +45,16 @@ const std::string& csv_text() {
         const char* payer = rng() % 10 == 0 ? "Corporate account" : "Card";
         for (int l = 0; l < lines && rows < kRowsPerText; ++l, ++rows) {
           time += static_cast<int64_t>(rng() % 86400);
-          out += fmt::format("{},{},{},{},{},{:.2f}\n", customer, time, kKinds[l == 0 ? 0 : 3], order,
-                             payer, 5.0 + static_cast<double>(rng() % 10000) / 100.0);
+          out += fmt::format("{},{},{},{},{},{:.2f}\n", customer, time, kKinds[l == 0 ? 0 : 3],
+                             order, payer, 5.0 + static_cast<double>(rng() % 10000) / 100.0);
         }
         const auto r = rng() % 20;
         if (r < 2 && rows < kRowsPerText) {
           out += fmt::format("{},{},return,{},Card,{:.2f}\n", customer, time + 86400, order, 4.0);
           ++rows;
         } else if (r == 2 && rows < kRowsPerText) {
-          out += fmt::format("{},{},cancellation,{},Card,0\n", customer, time + 3600, order + 1'000'000'000);
+          out += fmt::format("{},{},cancellation,{},Card,0\n", customer, time + 3600,
+                             order + 1'000'000'000);
           ++rows;
         }
       }
@@ -103,8 +104,9 @@ std::size_t import_rows(Flush&& flush) {
         batch.payer_labels.emplace_back(f[4]);
         payer = static_cast<int32_t>(batch.payer_labels.size() - 1);
       }
-      batch.add(customer, number<int64_t>(f[1]), static_cast<clv::TransactionKind>(parse_kind(f[2])),
-                number<double>(f[5]), number<int64_t>(f[3]), payer);
+      batch.add(customer, number<int64_t>(f[1]),
+                static_cast<clv::TransactionKind>(parse_kind(f[2])), number<double>(f[5]),
+                number<int64_t>(f[3]), payer);
     }
   }
   flush(batch);
@@ -115,7 +117,9 @@ std::string self_dir() {
   char buffer[4096];
   const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
   if (n <= 0) return ".";
-  return std::filesystem::path(std::string(buffer, static_cast<std::size_t>(n))).parent_path().string();
+  return std::filesystem::path(std::string(buffer, static_cast<std::size_t>(n)))
+      .parent_path()
+      .string();
 }
 
 std::optional<clv::SectorPlugin> load(const std::string& id) {
@@ -134,7 +138,8 @@ std::optional<clv::SectorPlugin> load(const std::string& id) {
 void BM_ImportWithoutPlugin(benchmark::State& state) {
   double checksum = 0;
   for (auto _ : state) {
-    const auto rows = import_rows([&](clv::TransactionBatch& b) { checksum += b.amount.empty() ? 0 : b.amount[0]; });
+    const auto rows = import_rows(
+        [&](clv::TransactionBatch& b) { checksum += b.amount.empty() ? 0 : b.amount[0]; });
     state.counters["rows"] = static_cast<double>(rows);
   }
   benchmark::DoNotOptimize(checksum);
@@ -149,16 +154,22 @@ void BM_ImportWithPlugin(benchmark::State& state, const std::string& id) {
   }
   std::size_t dropped = 0;
   for (auto _ : state) {
-    const auto rows = import_rows([&](clv::TransactionBatch& b) { dropped += plugin->normalize_transactions(b).dropped; });
+    const auto rows = import_rows(
+        [&](clv::TransactionBatch& b) { dropped += plugin->normalize_transactions(b).dropped; });
     state.counters["rows"] = static_cast<double>(rows);
   }
-  state.counters["dropped_per_iteration"] = static_cast<double>(dropped) / static_cast<double>(state.iterations());
+  state.counters["dropped_per_iteration"] =
+      static_cast<double>(dropped) / static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kRowsPerText) * kTextRepeats);
 }
 
 BENCHMARK(BM_ImportWithoutPlugin)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK_CAPTURE(BM_ImportWithPlugin, c_fixture, std::string("c_fixture"))->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK_CAPTURE(BM_ImportWithPlugin, retail, std::string("retail"))->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(BM_ImportWithPlugin, c_fixture, std::string("c_fixture"))
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(BM_ImportWithPlugin, retail, std::string("retail"))
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace
 

@@ -90,11 +90,14 @@ void run_info(const PluginsOptions& options) {
   if (!info.description.empty()) fmt::print("  {}\n", info.description);
   fmt::print("  manifest: {}\n  library:  {}\n", info.manifest_path, info.library_path);
   fmt::print("economics:\n  time unit {}, default model {} ({}, {})\n", e.time_unit.describe(),
-             clv::model_kind_name(e.default_model), e.contractual ? "contractual" : "non-contractual",
+             clv::model_kind_name(e.default_model),
+             e.contractual ? "contractual" : "non-contractual",
              e.discrete ? "discrete" : "continuous");
-  fmt::print("  margin {:.2f}, cost to serve {:.2f} per {}, discount rate {:.2f}/year, referral value {:.2f}\n",
-             e.default_margin, e.cost_to_serve, e.time_unit.name, e.annual_discount_rate,
-             e.referral_value);
+  fmt::print(
+      "  margin {:.2f}, cost to serve {:.2f} per {}, discount rate {:.2f}/year, referral value "
+      "{:.2f}\n",
+      e.default_margin, e.cost_to_serve, e.time_unit.name, e.annual_discount_rate,
+      e.referral_value);
   fmt::print("incident covariates: {}\n", fmt::join(plugin.covariate_names(), ", "));
   fmt::print("what-if levers:\n");
   for (const auto& lever : plugin.levers()) {
@@ -111,8 +114,9 @@ void setup(CLI::App& app) {
   auto* cmd = app.add_subcommand("plugins", "List and inspect sector plugins");
   cmd->require_subcommand(1);
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--plugin-dir", options->plugin_dirs,
-                    "Directory of plugins (searched before CLV_PLUGIN_PATH and the install prefix)");
+    sub->add_option(
+        "--plugin-dir", options->plugin_dirs,
+        "Directory of plugins (searched before CLV_PLUGIN_PATH and the install prefix)");
     sub->add_flag("--json", options->json, "Print JSON");
   };
   auto* list = cmd->add_subcommand("list", "List the sector plugins found");

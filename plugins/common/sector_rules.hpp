@@ -17,40 +17,70 @@
 
 namespace clv_rules {
 
-// Key of rows that belong together: same customer, same order/folio/booking.
-struct GroupKey {
-  int64_t customer;
-  int64_t reference;
-  bool operator==(const GroupKey&) const = default;
-};
-struct GroupKeyHash {
-  std::size_t operator()(const GroupKey& k) const noexcept {
-    return std::hash<int64_t>()(k.customer * 1000003 ^ k.reference);
-  }
-};
-using AnchorMap = std::unordered_map<GroupKey, int64_t, GroupKeyHash>;
-
 inline bool has(const clv_transaction_batch& b, std::size_t i, uint32_t flag) {
   return (b.flags[i] & flag) != 0;
 }
 
-// Folds rows of the given kinds sharing (customer, reference) into the first
-// such row: its amount becomes the sum, the others are DROP|MERGED.
-// Returns the map from group to anchor row for later netting.
-inline AnchorMap merge_by_reference(clv_transaction_batch& b, std::initializer_list<int32_t> kinds) {
-  AnchorMap anchors;
+// For every row with a reference, the first row of the same customer with
+// the same reference whose kind is one of `kinds` (the order, folio, booking
+// or claim it belongs to), or -1. Relies on the ABI promise that a
+// customer's rows are contiguous; small customers use a linear scan so the
+// common case allocates nothing per row.
+inline std::vector<int64_t> reference_anchors(const clv_transaction_batch& b,
+                                              std::initializer_list<int32_t> kinds) {
+  std::vector<int64_t> anchor(b.count, -1);
+  std::vector<std::pair<int64_t, int64_t>> small;  // reference -> row
+  std::unordered_map<int64_t, int64_t> large;
+  constexpr std::size_t kLinearLimit = 32;
+  std::size_t start = 0;
+  while (start < b.count) {
+    std::size_t end = start;
+    while (end < b.count && b.customer[end] == b.customer[start]) ++end;
+    const bool linear = end - start <= kLinearLimit;
+    small.clear();
+    large.clear();
+    auto find = [&](int64_t reference) -> int64_t {
+      if (!linear) {
+        auto it = large.find(reference);
+        return it == large.end() ? -1 : it->second;
+      }
+      for (const auto& [ref, row] : small) {
+        if (ref == reference) return row;
+      }
+      return -1;
+    };
+    for (std::size_t i = start; i < end; ++i) {
+      if (b.reference[i] < 0 || has(b, i, CLV_ROW_DROP)) continue;
+      if (std::find(kinds.begin(), kinds.end(), b.kind[i]) == kinds.end()) continue;
+      if (find(b.reference[i]) >= 0) continue;
+      if (linear) {
+        small.emplace_back(b.reference[i], static_cast<int64_t>(i));
+      } else {
+        large.emplace(b.reference[i], static_cast<int64_t>(i));
+      }
+    }
+    for (std::size_t i = start; i < end; ++i) {
+      if (b.reference[i] >= 0) anchor[i] = find(b.reference[i]);
+    }
+    start = end;
+  }
+  return anchor;
+}
+
+// Folds rows of the given kinds into their anchor: the anchor's amount
+// becomes the sum, the others are DROP|MERGED.
+inline void merge_into_anchors(clv_transaction_batch& b, const std::vector<int64_t>& anchors,
+                               std::initializer_list<int32_t> kinds) {
   for (std::size_t i = 0; i < b.count; ++i) {
-    if (b.reference[i] < 0 || has(b, i, CLV_ROW_DROP)) continue;
+    const int64_t a = anchors[i];
+    if (a < 0 || a == static_cast<int64_t>(i) || has(b, i, CLV_ROW_DROP)) continue;
     if (std::find(kinds.begin(), kinds.end(), b.kind[i]) == kinds.end()) continue;
-    auto [it, inserted] = anchors.try_emplace({b.customer[i], b.reference[i]}, static_cast<int64_t>(i));
-    if (inserted) continue;
-    const auto anchor = static_cast<std::size_t>(it->second);
+    const auto anchor = static_cast<std::size_t>(a);
     b.amount[anchor] += b.amount[i];
     b.flags[anchor] |= CLV_ROW_ADJUSTED;
     b.flags[i] |= CLV_ROW_DROP | CLV_ROW_MERGED;
-    b.merged_into[i] = it->second;
+    b.merged_into[i] = a;
   }
-  return anchors;
 }
 
 // What netting does when a return finds its purchase, or does not.
@@ -63,26 +93,32 @@ struct NettingPolicy {
   bool keep_unmatched = false;  // false: drop and flag unmatched returns
 };
 
-// Nets RETURN rows against the anchor of their (customer, reference). The
-// return row is DROP|NETTED; the anchor's amount shrinks (never below 0).
-inline void net_returns(clv_transaction_batch& b, const AnchorMap& anchors, const NettingPolicy& policy) {
-  std::unordered_map<int64_t, double> original;
+// Nets RETURN rows against their anchor. The return row is DROP|NETTED; the
+// anchor's amount shrinks (never below 0).
+inline void net_returns(clv_transaction_batch& b, const std::vector<int64_t>& anchors,
+                        const NettingPolicy& policy) {
+  std::vector<std::pair<std::size_t, double>> touched;  // anchor, amount before netting
   for (std::size_t i = 0; i < b.count; ++i) {
     if (b.kind[i] != CLV_TXN_RETURN) continue;
-    auto it = b.reference[i] >= 0 ? anchors.find({b.customer[i], b.reference[i]}) : anchors.end();
-    if (it == anchors.end()) {
-      b.flags[i] |= CLV_ROW_FLAGGED | (policy.keep_unmatched ? 0u : static_cast<uint32_t>(CLV_ROW_DROP));
+    const int64_t a = anchors[i];
+    if (a < 0) {
+      b.flags[i] |=
+          CLV_ROW_FLAGGED | (policy.keep_unmatched ? 0u : static_cast<uint32_t>(CLV_ROW_DROP));
       continue;
     }
-    const auto anchor = static_cast<std::size_t>(it->second);
-    original.try_emplace(it->second, b.amount[anchor]);
+    const auto anchor = static_cast<std::size_t>(a);
+    touched.emplace_back(anchor, b.amount[anchor]);
     b.amount[anchor] = std::max(0.0, b.amount[anchor] - b.amount[i]);
     b.flags[anchor] |= CLV_ROW_ADJUSTED;
     b.flags[i] |= CLV_ROW_DROP | CLV_ROW_NETTED;
-    b.merged_into[i] = it->second;
+    b.merged_into[i] = a;
   }
-  for (const auto& [row, before] : original) {
-    const auto anchor = static_cast<std::size_t>(row);
+  // With several returns on one anchor, its first entry holds the original amount.
+  std::stable_sort(touched.begin(), touched.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (std::size_t t = 0; t < touched.size(); ++t) {
+    if (t > 0 && touched[t].first == touched[t - 1].first) continue;
+    const auto [anchor, before] = touched[t];
     if (b.amount[anchor] <= policy.full_return_share * before) {
       b.amount[anchor] = 0.0;
       b.flags[anchor] |= policy.fully_returned_extra_flags;
@@ -109,11 +145,12 @@ inline int32_t classify_payer(std::string_view label, std::span<const PayerRule>
 
 // Parameters that make one sector's incident covariates differ from another's.
 struct CovariateModel {
-  std::array<double, 5> severity_weight{};                 // by severity 1..5
+  std::array<double, 5> severity_weight{};                      // by severity 1..5
   std::vector<std::pair<std::string, double>> category_weight;  // substring -> weight (default 1)
   std::vector<std::pair<std::string, double>> sla_hours;        // substring -> SLA (default below)
   double default_sla_hours = 48.0;
-  std::array<double, 4> outcome_weight{1.0, 0.0, 0.5, 0.7};  // unresolved resolved partial escalated
+  std::array<double, 4> outcome_weight{1.0, 0.0, 0.5,
+                                       0.7};  // unresolved resolved partial escalated
   std::array<double, 4> dissatisfaction_prior{0.8, 0.2, 0.5, 0.6};  // when satisfaction is NaN
   // trust, tact, empathy, conformity, focus, flexibility; sums to 1.
   std::array<double, 6> trait_weight{};
@@ -121,8 +158,8 @@ struct CovariateModel {
   double max_overrun = 10.0;
 };
 
-inline double lookup(const std::vector<std::pair<std::string, double>>& table, std::string_view category,
-                     double fallback) {
+inline double lookup(const std::vector<std::pair<std::string, double>>& table,
+                     std::string_view category, double fallback) {
   const std::string text = clv_sdk::lower(category);
   for (const auto& [key, value] : table) {
     if (text.find(key) != std::string::npos) return value;
@@ -137,7 +174,8 @@ inline std::vector<std::string> base_covariate_names() {
 inline constexpr std::size_t kBaseCovariates = 5;
 
 inline double resolution_hours(const clv_incident_batch& b, std::size_t i) {
-  return b.resolved_at[i] < 0 ? -1.0 : static_cast<double>(b.resolved_at[i] - b.opened_at[i]) / 3600.0;
+  return b.resolved_at[i] < 0 ? -1.0
+                              : static_cast<double>(b.resolved_at[i] - b.opened_at[i]) / 3600.0;
 }
 
 inline std::string_view category_of(const clv_incident_batch& b, std::size_t i) {
@@ -149,13 +187,16 @@ inline void base_covariates(const CovariateModel& m, const clv_incident_batch& b
                             double* out) {
   const std::string_view category = category_of(b, i);
   const int severity = std::clamp(b.severity[i], 1, 5);
-  out[0] = m.severity_weight[static_cast<std::size_t>(severity - 1)] * lookup(m.category_weight, category, 1.0);
+  out[0] = m.severity_weight[static_cast<std::size_t>(severity - 1)] *
+           lookup(m.category_weight, category, 1.0);
   const double sla = lookup(m.sla_hours, category, m.default_sla_hours);
   const double hours = resolution_hours(b, i);
   if (b.resolved_at[i] >= 0 && b.resolved_at[i] < b.opened_at[i]) {
-    throw clv_sdk::PluginError("incident row " + std::to_string(i) + " is resolved before it was opened");
+    throw clv_sdk::PluginError("incident row " + std::to_string(i) +
+                               " is resolved before it was opened");
   }
-  out[1] = hours < 0 ? m.open_incident_overrun : std::min(m.max_overrun, std::max(0.0, hours - sla) / sla);
+  out[1] = hours < 0 ? m.open_incident_overrun
+                     : std::min(m.max_overrun, std::max(0.0, hours - sla) / sla);
   const int outcome = std::clamp(b.outcome[i], 0, 3);
   out[2] = m.outcome_weight[static_cast<std::size_t>(outcome)];
   const double satisfaction = b.satisfaction[i];
@@ -171,7 +212,8 @@ inline void base_covariates(const CovariateModel& m, const clv_incident_batch& b
   out[4] = 1.0 - fit;
 }
 
-inline bool category_contains(std::string_view category, std::initializer_list<std::string_view> words) {
+inline bool category_contains(std::string_view category,
+                              std::initializer_list<std::string_view> words) {
   const std::string text = clv_sdk::lower(category);
   for (auto w : words) {
     if (text.find(w) != std::string::npos) return true;

@@ -3,7 +3,6 @@
 // reversals net against the posting they reverse, and an account closure is
 // kept: it is the churn event the contractual model is fitted on.
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/sector_rules.hpp"
@@ -11,12 +10,12 @@
 namespace {
 
 constexpr clv_rules::PayerRule kPayers[] = {
-    {"joint", CLV_PAYER_SELF},          {"individual", CLV_PAYER_SELF},
-    {"personal", CLV_PAYER_SELF},       {"retail", CLV_PAYER_SELF},
-    {"business", CLV_PAYER_EMPLOYER},   {"corporate", CLV_PAYER_EMPLOYER},
-    {"sme", CLV_PAYER_EMPLOYER},        {"payroll", CLV_PAYER_EMPLOYER},
+    {"joint", CLV_PAYER_SELF},           {"individual", CLV_PAYER_SELF},
+    {"personal", CLV_PAYER_SELF},        {"retail", CLV_PAYER_SELF},
+    {"business", CLV_PAYER_EMPLOYER},    {"corporate", CLV_PAYER_EMPLOYER},
+    {"sme", CLV_PAYER_EMPLOYER},         {"payroll", CLV_PAYER_EMPLOYER},
     {"municipal", CLV_PAYER_GOVERNMENT}, {"government", CLV_PAYER_GOVERNMENT},
-    {"trust", CLV_PAYER_OTHER},         {"estate", CLV_PAYER_OTHER},
+    {"trust", CLV_PAYER_OTHER},          {"estate", CLV_PAYER_OTHER},
 };
 
 // Civil month index of a UTC timestamp (days_from_civil inverse, Hinnant).
@@ -36,7 +35,8 @@ class FinancialSector {
  public:
   explicit FinancialSector(std::string_view /*config_json*/) {
     model_.severity_weight = {0.3, 0.7, 1.3, 2.5, 4.0};
-    model_.category_weight = {{"fraud", 2.5}, {"compliance", 2.0}, {"billing", 1.3}, {"fee", 1.4}, {"app", 0.6}};
+    model_.category_weight = {
+        {"fraud", 2.5}, {"compliance", 2.0}, {"billing", 1.3}, {"fee", 1.4}, {"app", 0.6}};
     model_.sla_hours = {{"fraud", 4.0}, {"billing", 120.0}, {"fee", 120.0}, {"compliance", 360.0}};
     model_.default_sla_hours = 72.0;
     // Regulated advice: trust and conformity to rules matter most.
@@ -51,17 +51,13 @@ class FinancialSector {
 
   void normalize_transactions(clv_transaction_batch& b) {
     // Reversals first: they reference the posting, which may later fold into its month.
-    clv_rules::AnchorMap postings;
-    for (std::size_t i = 0; i < b.count; ++i) {
-      if ((b.kind[i] == CLV_TXN_PURCHASE || b.kind[i] == CLV_TXN_CHARGE) && b.reference[i] >= 0) {
-        postings.try_emplace({b.customer[i], b.reference[i]}, static_cast<int64_t>(i));
-      }
-    }
+    const auto postings = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::NettingPolicy policy;
     policy.drop_fully_returned = false;  // a reversed fee still leaves an active period
     policy.keep_unmatched = false;
     clv_rules::net_returns(b, postings, policy);
-    std::unordered_map<clv_rules::GroupKey, int64_t, clv_rules::GroupKeyHash> periods;
+    // Rows are sorted by customer then time, so one period's rows are adjacent.
+    int64_t period_customer = -1, period_month = 0, period_anchor = -1;
     for (std::size_t i = 0; i < b.count; ++i) {
       if (b.kind[i] == CLV_TXN_CANCELLATION) {
         b.flags[i] |= CLV_ROW_CANCELLED;  // account closed: keep, it is the churn event
@@ -69,14 +65,18 @@ class FinancialSector {
       }
       if (clv_rules::has(b, i, CLV_ROW_DROP)) continue;
       if (b.kind[i] != CLV_TXN_PURCHASE && b.kind[i] != CLV_TXN_CHARGE) continue;
-      auto [it, inserted] = periods.try_emplace({b.customer[i], month_index(b.timestamp[i])},
-                                                static_cast<int64_t>(i));
-      if (inserted) continue;
-      const auto anchor = static_cast<std::size_t>(it->second);
+      const int64_t month = month_index(b.timestamp[i]);
+      if (period_anchor < 0 || b.customer[i] != period_customer || month != period_month) {
+        period_customer = b.customer[i];
+        period_month = month;
+        period_anchor = static_cast<int64_t>(i);
+        continue;
+      }
+      const auto anchor = static_cast<std::size_t>(period_anchor);
       b.amount[anchor] += b.amount[i];
       b.flags[anchor] |= CLV_ROW_ADJUSTED;
       b.flags[i] |= CLV_ROW_DROP | CLV_ROW_MERGED;
-      b.merged_into[i] = it->second;
+      b.merged_into[i] = period_anchor;
     }
   }
 
@@ -93,7 +93,8 @@ class FinancialSector {
       clv_rules::base_covariates(model_, b, i, row);
       // Fraud and compliance complaints not fully resolved can trigger
       // regulator involvement and account transfers.
-      const bool regulated = clv_rules::category_contains(clv_rules::category_of(b, i), {"fraud", "compliance"});
+      const bool regulated =
+          clv_rules::category_contains(clv_rules::category_of(b, i), {"fraud", "compliance"});
       row[5] = regulated && b.outcome[i] != CLV_OUTCOME_RESOLVED ? 1.0 : 0.0;
     }
   }

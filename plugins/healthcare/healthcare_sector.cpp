@@ -24,8 +24,9 @@ class HealthcareSector {
   explicit HealthcareSector(std::string_view /*config_json*/) {
     model_.severity_weight = {0.3, 0.8, 1.5, 3.0, 5.0};
     model_.category_weight = {{"clinical", 2.0}, {"medication", 2.0}, {"safety", 2.5},
-                              {"wait", 1.0}, {"billing", 0.8}, {"staff", 1.3}};
-    model_.sla_hours = {{"safety", 4.0}, {"clinical", 24.0}, {"medication", 12.0}, {"billing", 240.0}};
+                              {"wait", 1.0},     {"billing", 0.8},    {"staff", 1.3}};
+    model_.sla_hours = {
+        {"safety", 4.0}, {"clinical", 24.0}, {"medication", 12.0}, {"billing", 240.0}};
     model_.default_sla_hours = 72.0;
     // Patients trust staff who follow protocol and pay attention.
     model_.trait_weight = {0.25, 0.10, 0.25, 0.20, 0.15, 0.05};
@@ -41,10 +42,12 @@ class HealthcareSector {
     for (std::size_t i = 0; i < b.count; ++i) {
       if (b.kind[i] == CLV_TXN_CANCELLATION) {
         // A no-show fee still means no visit; keep none of it as a visit.
-        b.flags[i] |= CLV_ROW_DROP | CLV_ROW_CANCELLED | (b.amount[i] > 0.0 ? static_cast<uint32_t>(CLV_ROW_FLAGGED) : 0u);
+        b.flags[i] |= CLV_ROW_DROP | CLV_ROW_CANCELLED |
+                      (b.amount[i] > 0.0 ? static_cast<uint32_t>(CLV_ROW_FLAGGED) : 0u);
       }
     }
-    const auto visits = clv_rules::merge_by_reference(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    const auto visits = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    clv_rules::merge_into_anchors(b, visits, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::NettingPolicy policy;
     policy.drop_fully_returned = false;  // the patient came even if the claim was denied
     policy.fully_returned_extra_flags = CLV_ROW_FLAGGED;

@@ -9,12 +9,12 @@
 namespace {
 
 constexpr clv_rules::PayerRule kPayers[] = {
-    {"ota", CLV_PAYER_AGENCY},          {"booking.com", CLV_PAYER_AGENCY},
-    {"expedia", CLV_PAYER_AGENCY},      {"agent", CLV_PAYER_AGENCY},
-    {"agency", CLV_PAYER_AGENCY},       {"tour operator", CLV_PAYER_AGENCY},
-    {"company", CLV_PAYER_EMPLOYER},    {"corporate", CLV_PAYER_EMPLOYER},
-    {"guest", CLV_PAYER_SELF},          {"self", CLV_PAYER_SELF},
-    {"card", CLV_PAYER_SELF},           {"cash", CLV_PAYER_SELF},
+    {"ota", CLV_PAYER_AGENCY},       {"booking.com", CLV_PAYER_AGENCY},
+    {"expedia", CLV_PAYER_AGENCY},   {"agent", CLV_PAYER_AGENCY},
+    {"agency", CLV_PAYER_AGENCY},    {"tour operator", CLV_PAYER_AGENCY},
+    {"company", CLV_PAYER_EMPLOYER}, {"corporate", CLV_PAYER_EMPLOYER},
+    {"guest", CLV_PAYER_SELF},       {"self", CLV_PAYER_SELF},
+    {"card", CLV_PAYER_SELF},        {"cash", CLV_PAYER_SELF},
 };
 
 // A complaint fixed within this many hours is fixed while the guest is still
@@ -25,7 +25,8 @@ class HospitalitySector {
  public:
   explicit HospitalitySector(std::string_view /*config_json*/) {
     model_.severity_weight = {0.3, 0.7, 1.2, 2.0, 3.5};
-    model_.category_weight = {{"clean", 1.5}, {"noise", 1.2}, {"room", 1.3}, {"staff", 1.4}, {"billing", 0.9}};
+    model_.category_weight = {
+        {"clean", 1.5}, {"noise", 1.2}, {"room", 1.3}, {"staff", 1.4}, {"billing", 0.9}};
     // In-stay problems must be fixed within hours, billing disputes within days.
     model_.sla_hours = {{"clean", 2.0}, {"room", 4.0}, {"noise", 1.0}, {"billing", 72.0}};
     model_.default_sla_hours = 8.0;
@@ -45,7 +46,8 @@ class HospitalitySector {
       // stay; a free cancellation is neither.
       b.flags[i] |= CLV_ROW_CANCELLED | (b.amount[i] > 0.0 ? CLV_ROW_FLAGGED : CLV_ROW_DROP);
     }
-    const auto stays = clv_rules::merge_by_reference(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    const auto stays = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    clv_rules::merge_into_anchors(b, stays, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::NettingPolicy policy;
     policy.drop_fully_returned = false;  // the guest stayed; a full refund is goodwill
     policy.fully_returned_extra_flags = CLV_ROW_FLAGGED;
@@ -65,7 +67,8 @@ class HospitalitySector {
       double* row = out.data() + i * k;
       clv_rules::base_covariates(model_, b, i, row);
       const double hours = clv_rules::resolution_hours(b, i);
-      const bool fixed_in_stay = b.outcome[i] == CLV_OUTCOME_RESOLVED && hours >= 0 && hours <= kStayWindowHours;
+      const bool fixed_in_stay =
+          b.outcome[i] == CLV_OUTCOME_RESOLVED && hours >= 0 && hours <= kStayWindowHours;
       // Guests who leave with the problem unfixed carry it into reviews.
       row[5] = fixed_in_stay ? 0.0 : 1.0;
     }

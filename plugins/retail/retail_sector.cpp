@@ -36,19 +36,22 @@ class RetailSector {
     for (std::size_t i = 0; i < b.count; ++i) {
       if (b.kind[i] == CLV_TXN_CANCELLATION) {
         b.flags[i] |= CLV_ROW_DROP | CLV_ROW_CANCELLED;  // never shipped: no purchase
-      } else if ((b.kind[i] == CLV_TXN_PURCHASE || b.kind[i] == CLV_TXN_CHARGE) && b.reference[i] < 0 &&
-                 b.amount[i] <= 0.0) {
+      } else if ((b.kind[i] == CLV_TXN_PURCHASE || b.kind[i] == CLV_TXN_CHARGE) &&
+                 b.reference[i] < 0 && b.amount[i] <= 0.0) {
         b.flags[i] |= CLV_ROW_DROP | CLV_ROW_FLAGGED;  // free replacement, not a purchase
       }
     }
-    const auto orders = clv_rules::merge_by_reference(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    const auto orders = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    clv_rules::merge_into_anchors(b, orders, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::NettingPolicy policy;
     policy.drop_fully_returned = true;  // a fully returned order was no purchase
     clv_rules::net_returns(b, orders, policy);
     // A merged order worth nothing (all lines free) is a replacement shipment.
-    for (const auto& [key, row] : orders) {
-      auto i = static_cast<std::size_t>(row);
-      if (!clv_rules::has(b, i, CLV_ROW_DROP) && b.amount[i] <= 0.0) b.flags[i] |= CLV_ROW_DROP | CLV_ROW_FLAGGED;
+    for (std::size_t i = 0; i < b.count; ++i) {
+      if (orders[i] == static_cast<int64_t>(i) && !clv_rules::has(b, i, CLV_ROW_DROP) &&
+          b.amount[i] <= 0.0) {
+        b.flags[i] |= CLV_ROW_DROP | CLV_ROW_FLAGGED;
+      }
     }
   }
 

@@ -9,10 +9,10 @@
 namespace {
 
 constexpr clv_rules::PayerRule kPayers[] = {
-    {"tmc", CLV_PAYER_AGENCY},       {"agency", CLV_PAYER_AGENCY},  {"agent", CLV_PAYER_AGENCY},
-    {"ota", CLV_PAYER_AGENCY},       {"corporate", CLV_PAYER_EMPLOYER},
-    {"company", CLV_PAYER_EMPLOYER}, {"points", CLV_PAYER_OTHER},   {"miles", CLV_PAYER_OTHER},
-    {"self", CLV_PAYER_SELF},        {"card", CLV_PAYER_SELF},      {"leisure", CLV_PAYER_SELF},
+    {"tmc", CLV_PAYER_AGENCY},   {"agency", CLV_PAYER_AGENCY},      {"agent", CLV_PAYER_AGENCY},
+    {"ota", CLV_PAYER_AGENCY},   {"corporate", CLV_PAYER_EMPLOYER}, {"company", CLV_PAYER_EMPLOYER},
+    {"points", CLV_PAYER_OTHER}, {"miles", CLV_PAYER_OTHER},        {"self", CLV_PAYER_SELF},
+    {"card", CLV_PAYER_SELF},    {"leisure", CLV_PAYER_SELF},
 };
 
 // Refunds leaving less than this share of the fare mean the trip did not happen.
@@ -22,7 +22,8 @@ class TravelSector {
  public:
   explicit TravelSector(std::string_view /*config_json*/) {
     model_.severity_weight = {0.2, 0.6, 1.2, 2.2, 3.5};
-    model_.category_weight = {{"delay", 1.3}, {"cancel", 1.8}, {"baggage", 1.4}, {"refund", 1.2}, {"seat", 0.7}};
+    model_.category_weight = {
+        {"delay", 1.3}, {"cancel", 1.8}, {"baggage", 1.4}, {"refund", 1.2}, {"seat", 0.7}};
     model_.sla_hours = {{"baggage", 72.0}, {"refund", 168.0}, {"delay", 24.0}, {"cancel", 12.0}};
     model_.default_sla_hours = 48.0;
     // Disrupted travellers need someone who bends rules and stays on it.
@@ -36,16 +37,16 @@ class TravelSector {
   }
 
   void normalize_transactions(clv_transaction_batch& b) {
-    const auto bookings = clv_rules::merge_by_reference(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    const auto bookings = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    clv_rules::merge_into_anchors(b, bookings, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     for (std::size_t i = 0; i < b.count; ++i) {
       if (b.kind[i] != CLV_TXN_CANCELLATION) continue;
       b.flags[i] |= CLV_ROW_DROP | CLV_ROW_CANCELLED;
-      auto it = b.reference[i] >= 0 ? bookings.find({b.customer[i], b.reference[i]}) : bookings.end();
-      if (it == bookings.end()) continue;
+      if (bookings[i] < 0) continue;
       // The cancelled booking is no trip; its fee (if any) is not a trip either.
-      const auto booking = static_cast<std::size_t>(it->second);
+      const auto booking = static_cast<std::size_t>(bookings[i]);
       b.flags[booking] |= CLV_ROW_DROP | CLV_ROW_CANCELLED;
-      b.merged_into[i] = it->second;
+      b.merged_into[i] = bookings[i];
     }
     clv_rules::NettingPolicy policy;
     policy.full_return_share = kCancelledTripShare;
@@ -66,8 +67,8 @@ class TravelSector {
       double* row = out.data() + i * k;
       clv_rules::base_covariates(model_, b, i, row);
       // Operational disruptions weigh by severity; other complaints do not count here.
-      const bool disruption = clv_rules::category_contains(clv_rules::category_of(b, i),
-                                                           {"delay", "cancel", "baggage", "missed"});
+      const bool disruption = clv_rules::category_contains(
+          clv_rules::category_of(b, i), {"delay", "cancel", "baggage", "missed"});
       row[5] = disruption ? static_cast<double>(b.severity[i]) / 5.0 : 0.0;
     }
   }

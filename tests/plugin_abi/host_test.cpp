@@ -25,7 +25,9 @@ using testing::HasSubstr;
 
 const std::string kFixtures = CLV_PLUGIN_FIXTURE_DIR;
 
-std::string fixture(const std::string& name) { return kFixtures + "/" + name; }
+std::string fixture(const std::string& name) {
+  return kFixtures + "/" + name;
+}
 
 // Loads `name` and returns the error it must raise.
 Error load_error(clv::PluginRegistry& registry, const std::string& path) {
@@ -60,7 +62,8 @@ TEST(PluginAbiVersion, ParsesAndChecksCompatibility) {
   EXPECT_FALSE(abi_incompatibility(*parse_abi_version("1.0.7"), host));  // older minor loads
   EXPECT_FALSE(abi_incompatibility(*parse_abi_version("1.3.9"), host));  // patch is irrelevant
   EXPECT_THAT(*abi_incompatibility(*parse_abi_version("1.4.0"), host), HasSubstr("newer"));
-  EXPECT_THAT(*abi_incompatibility(*parse_abi_version("0.9.0"), host), HasSubstr("different major"));
+  EXPECT_THAT(*abi_incompatibility(*parse_abi_version("0.9.0"), host),
+              HasSubstr("different major"));
   EXPECT_EQ(clv::host_plugin_abi_version(), "1.0.0");
 }
 
@@ -141,7 +144,8 @@ TEST(PluginHost, LibraryReportingAnotherAbiThanItsManifestIsRefused) {
   const Error e = load_error(registry, fixture("lying_abi"));
   EXPECT_EQ(e.code(), ErrorCode::kAbiMismatch);
   EXPECT_THAT(e.what(), HasSubstr("plugin 'lying_abi'"));
-  EXPECT_THAT(e.what(), HasSubstr("manifest.json says ABI 1.0.0 but the library reports ABI 2.0.0"));
+  EXPECT_THAT(e.what(),
+              HasSubstr("manifest.json says ABI 1.0.0 but the library reports ABI 2.0.0"));
 }
 
 TEST(PluginHost, MissingEntrySymbolIsNamed) {

@@ -22,8 +22,8 @@ constexpr int64_t kDay = 86400;
 const double kNaN = std::nan("");
 
 const std::map<std::string, std::string> kLibraries = {
-    {"retail", CLV_PLUGIN_LIBRARY_retail},           {"hospitality", CLV_PLUGIN_LIBRARY_hospitality},
-    {"healthcare", CLV_PLUGIN_LIBRARY_healthcare},   {"travel", CLV_PLUGIN_LIBRARY_travel},
+    {"retail", CLV_PLUGIN_LIBRARY_retail},         {"hospitality", CLV_PLUGIN_LIBRARY_hospitality},
+    {"healthcare", CLV_PLUGIN_LIBRARY_healthcare}, {"travel", CLV_PLUGIN_LIBRARY_travel},
     {"financial", CLV_PLUGIN_LIBRARY_financial},
 };
 
@@ -42,9 +42,13 @@ const clv::PluginRegistry& registry() {
   return loaded;
 }
 
-clv::SectorPlugin plugin(const std::string& id) { return registry().for_sector(id); }
+clv::SectorPlugin plugin(const std::string& id) {
+  return registry().for_sector(id);
+}
 
-bool has(const clv::TransactionBatch& b, std::size_t row, uint32_t f) { return (b.flags[row] & f) == f; }
+bool has(const clv::TransactionBatch& b, std::size_t row, uint32_t f) {
+  return (b.flags[row] & f) == f;
+}
 
 clv::IncidentBatch incidents_with(std::vector<std::string> categories) {
   clv::IncidentBatch b;
@@ -63,7 +67,8 @@ TEST(SectorPlugins, AllFiveLoadAsModulesFromTheirBuiltLibraries) {
     EXPECT_EQ(p.covariate_names().size(), 6u) << p.id();
     EXPECT_GE(p.levers().size(), 2u) << p.id();
   }
-  EXPECT_EQ(ids, (std::vector<std::string>{"financial", "healthcare", "hospitality", "retail", "travel"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"financial", "healthcare", "hospitality", "retail",
+                                           "travel"}));
 }
 
 TEST(SectorPlugins, EconomicsDifferBySectorAndMatchTheirModels) {
@@ -93,15 +98,15 @@ TEST(SectorPlugins, EconomicsDifferBySectorAndMatchTheirModels) {
 
 TEST(RetailPlugin, FoldsOrderLinesNetsReturnsAndDropsWhatIsNoPurchase) {
   clv::TransactionBatch b;
-  b.add(0, 1 * kDay, TransactionKind::kCharge, 30.0, 100);     // 0 order 100 line
-  b.add(0, 1 * kDay, TransactionKind::kCharge, 20.0, 100);     // 1 order 100 line
-  b.add(0, 3 * kDay, TransactionKind::kReturn, 20.0, 100);     // 2 partial return
-  b.add(0, 5 * kDay, TransactionKind::kPurchase, 40.0, 200);   // 3 order 200
-  b.add(0, 6 * kDay, TransactionKind::kReturn, 40.0, 200);     // 4 full return
-  b.add(0, 7 * kDay, TransactionKind::kReturn, 15.0, 999);     // 5 unmatched return
+  b.add(0, 1 * kDay, TransactionKind::kCharge, 30.0, 100);       // 0 order 100 line
+  b.add(0, 1 * kDay, TransactionKind::kCharge, 20.0, 100);       // 1 order 100 line
+  b.add(0, 3 * kDay, TransactionKind::kReturn, 20.0, 100);       // 2 partial return
+  b.add(0, 5 * kDay, TransactionKind::kPurchase, 40.0, 200);     // 3 order 200
+  b.add(0, 6 * kDay, TransactionKind::kReturn, 40.0, 200);       // 4 full return
+  b.add(0, 7 * kDay, TransactionKind::kReturn, 15.0, 999);       // 5 unmatched return
   b.add(1, 2 * kDay, TransactionKind::kCancellation, 0.0, 300);  // 6
-  b.add(1, 4 * kDay, TransactionKind::kPurchase, 0.0);         // 7 free replacement
-  b.add(1, 8 * kDay, TransactionKind::kPurchase, 12.5);        // 8 plain purchase
+  b.add(1, 4 * kDay, TransactionKind::kPurchase, 0.0);           // 7 free replacement
+  b.add(1, 8 * kDay, TransactionKind::kPurchase, 12.5);          // 8 plain purchase
   const auto report = plugin("retail").normalize_transactions(b);
   EXPECT_DOUBLE_EQ(b.amount[0], 30.0);  // 30 + 20 - 20
   EXPECT_TRUE(has(b, 0, flag::kAdjusted));
@@ -133,9 +138,10 @@ TEST(RetailPlugin, MapsPayers) {
 
 TEST(RetailPlugin, IncidentCovariatesWeighSeveritySlaAndRepeatContacts) {
   auto b = incidents_with({"Product defect", "Delivery"});
-  b.add(0, 0, 48 * kHour, 4, 0, IncidentOutcome::kResolved, 0.9, 0);          // defect, SLA 72h met
-  b.add(0, 10 * kDay, 10 * kDay + 48 * kHour, 2, 1, IncidentOutcome::kPartial, kNaN, 1);  // delivery 24h SLA, 48h
-  b.add(0, 50 * kDay, -1, 1, 1, IncidentOutcome::kUnresolved, 0.0);            // still open
+  b.add(0, 0, 48 * kHour, 4, 0, IncidentOutcome::kResolved, 0.9, 0);  // defect, SLA 72h met
+  b.add(0, 10 * kDay, 10 * kDay + 48 * kHour, 2, 1, IncidentOutcome::kPartial, kNaN,
+        1);                                                          // delivery 24h SLA, 48h
+  b.add(0, 50 * kDay, -1, 1, 1, IncidentOutcome::kUnresolved, 0.0);  // still open
   const auto c = plugin("retail").incident_covariates(b);
   ASSERT_EQ(c.rows, 3u);
   EXPECT_DOUBLE_EQ(c.at(0, c.column("weighted_severity")), 1.8 * 1.4);
@@ -171,10 +177,10 @@ TEST(RetailPlugin, RefusesAnIncidentResolvedBeforeItOpened) {
 
 TEST(HospitalityPlugin, MergesAFolioIntoOneStayAndKeepsRefundedStays) {
   clv::TransactionBatch b;
-  b.add(0, 10 * kDay, TransactionKind::kPurchase, 200.0, 7);  // 0 room nights
-  b.add(0, 11 * kDay, TransactionKind::kCharge, 15.0, 7);     // 1 minibar
-  b.add(0, 11 * kDay, TransactionKind::kCharge, 60.0, 7);     // 2 spa
-  b.add(0, 12 * kDay, TransactionKind::kReturn, 275.0, 7);    // 3 full goodwill refund
+  b.add(0, 10 * kDay, TransactionKind::kPurchase, 200.0, 7);     // 0 room nights
+  b.add(0, 11 * kDay, TransactionKind::kCharge, 15.0, 7);        // 1 minibar
+  b.add(0, 11 * kDay, TransactionKind::kCharge, 60.0, 7);        // 2 spa
+  b.add(0, 12 * kDay, TransactionKind::kReturn, 275.0, 7);       // 3 full goodwill refund
   b.add(0, 40 * kDay, TransactionKind::kCancellation, 0.0, 8);   // 4 free cancellation
   b.add(0, 60 * kDay, TransactionKind::kCancellation, 50.0, 9);  // 5 late-cancel fee
   const auto report = plugin("hospitality").normalize_transactions(b);
@@ -207,7 +213,8 @@ TEST(HospitalityPlugin, MapsAgenciesAndCompanies) {
   for (int32_t i = 0; i < 3; ++i) b.add(i, 0, TransactionKind::kPurchase, 1.0, -1, i);
   plugin("hospitality").normalize_transactions(b);
   using P = clv::PayerClass;
-  EXPECT_EQ(b.payer_class, (std::vector<int32_t>{int32_t(P::kAgency), int32_t(P::kEmployer), int32_t(P::kSelf)}));
+  EXPECT_EQ(b.payer_class,
+            (std::vector<int32_t>{int32_t(P::kAgency), int32_t(P::kEmployer), int32_t(P::kSelf)}));
 }
 
 TEST(HospitalityPlugin, ComplaintsFixedDuringTheStayAreTrackedAndSlasAreTight) {
@@ -233,9 +240,9 @@ TEST(HospitalityPlugin, ComplaintsFixedDuringTheStayAreTrackedAndSlasAreTight) {
 
 TEST(HealthcarePlugin, DeniedClaimsKeepTheVisitAndCancelledAppointmentsAreNoVisits) {
   clv::TransactionBatch b;
-  b.add(0, 0, TransactionKind::kPurchase, 120.0, 11);  // 0 consultation
-  b.add(0, 0, TransactionKind::kCharge, 80.0, 11);     // 1 lab work, same visit
-  b.add(0, 9 * kDay, TransactionKind::kReturn, 200.0, 11);  // 2 claim denied in full
+  b.add(0, 0, TransactionKind::kPurchase, 120.0, 11);             // 0 consultation
+  b.add(0, 0, TransactionKind::kCharge, 80.0, 11);                // 1 lab work, same visit
+  b.add(0, 9 * kDay, TransactionKind::kReturn, 200.0, 11);        // 2 claim denied in full
   b.add(0, 30 * kDay, TransactionKind::kCancellation, 25.0, 12);  // 3 no-show fee
   b.add(0, 31 * kDay, TransactionKind::kPurchase, 90.0, 13);      // 4 visit
   b.add(0, 40 * kDay, TransactionKind::kReturn, 30.0, 13);        // 5 partial reversal
@@ -251,12 +258,14 @@ TEST(HealthcarePlugin, DeniedClaimsKeepTheVisitAndCancelledAppointmentsAreNoVisi
 
 TEST(HealthcarePlugin, MapsPublicAndPrivatePayers) {
   clv::TransactionBatch b;
-  b.payer_labels = {"Self-pay", "Medicare Part B", "Blue Cross PPO", "Employer health plan", "Occupational health"};
+  b.payer_labels = {"Self-pay", "Medicare Part B", "Blue Cross PPO", "Employer health plan",
+                    "Occupational health"};
   for (int32_t i = 0; i < 5; ++i) b.add(i, 0, TransactionKind::kPurchase, 1.0, -1, i);
   plugin("healthcare").normalize_transactions(b);
   using P = clv::PayerClass;
-  EXPECT_EQ(b.payer_class, (std::vector<int32_t>{int32_t(P::kSelf), int32_t(P::kGovernment), int32_t(P::kInsurer),
-                                                 int32_t(P::kInsurer), int32_t(P::kEmployer)}));
+  EXPECT_EQ(b.payer_class,
+            (std::vector<int32_t>{int32_t(P::kSelf), int32_t(P::kGovernment), int32_t(P::kInsurer),
+                                  int32_t(P::kInsurer), int32_t(P::kEmployer)}));
 }
 
 TEST(HealthcarePlugin, SeriousClinicalEventsAreAPatientSafetyCovariate) {
@@ -276,8 +285,8 @@ TEST(HealthcarePlugin, SeriousClinicalEventsAreAPatientSafetyCovariate) {
 
 TEST(TravelPlugin, BookingsAreTripsAndCancellationsCancelTheirBooking) {
   clv::TransactionBatch b;
-  b.add(0, 0, TransactionKind::kPurchase, 300.0, 500);       // 0 flight
-  b.add(0, 0, TransactionKind::kCharge, 200.0, 500);         // 1 hotel, same booking
+  b.add(0, 0, TransactionKind::kPurchase, 300.0, 500);           // 0 flight
+  b.add(0, 0, TransactionKind::kCharge, 200.0, 500);             // 1 hotel, same booking
   b.add(0, 5 * kDay, TransactionKind::kCancellation, 0.0, 500);  // 2 cancels booking 500
   b.add(0, 20 * kDay, TransactionKind::kPurchase, 400.0, 600);   // 3
   b.add(0, 21 * kDay, TransactionKind::kReturn, 390.0, 600);     // 4 97.5% refunded
@@ -308,7 +317,7 @@ TEST(TravelPlugin, DisruptionsScaleWithSeverity) {
 TEST(FinancialPlugin, PostingsFoldIntoMonthlyPeriodsAndClosuresAreKept) {
   const int64_t jan31 = 1706659200;  // 2024-01-31T00:00:00Z
   clv::TransactionBatch b;
-  b.add(0, jan31 - 20 * kDay, TransactionKind::kPurchase, 5.0, 1);  // 0 Jan fee
+  b.add(0, jan31 - 20 * kDay, TransactionKind::kPurchase, 5.0, 1);   // 0 Jan fee
   b.add(0, jan31, TransactionKind::kPurchase, 7.0, 2);               // 1 Jan interest
   b.add(0, jan31 + kDay, TransactionKind::kPurchase, 5.0, 3);        // 2 Feb 1 fee
   b.add(0, jan31 + 2 * kDay, TransactionKind::kReturn, 5.0, 3);      // 3 reversal of the Feb fee
@@ -335,7 +344,7 @@ TEST(FinancialPlugin, UnresolvedFraudIsARegulatoryCovariateAndTrustDominatesHand
   EXPECT_DOUBLE_EQ(c.at(1, c.column("regulatory_breach")), 0.0);
   EXPECT_DOUBLE_EQ(c.at(2, c.column("regulatory_breach")), 0.0);
   EXPECT_NEAR(c.at(0, c.column("handler_risk")), 1.0 - 0.65, 1e-12);  // trust .35 + conformity .30
-  EXPECT_DOUBLE_EQ(c.at(0, c.column("dissatisfaction")), 0.6);       // escalated prior
+  EXPECT_DOUBLE_EQ(c.at(0, c.column("dissatisfaction")), 0.6);        // escalated prior
 }
 
 // ------------------------------------------------------- sectors disagree

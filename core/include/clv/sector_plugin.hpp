@@ -43,11 +43,11 @@ inline constexpr uint32_t kAdjusted = 1u << 5;
 // customer then time); normalize_transactions() fills the output columns.
 struct TransactionBatch {
   // Inputs.
-  std::vector<int64_t> customer;   // dense customer index
-  std::vector<int64_t> timestamp;  // UTC epoch seconds
-  std::vector<int32_t> kind;  // TransactionKind values (int32_t: shared with the C ABI)
-  std::vector<int64_t> reference;    // order/folio/booking/claim id, -1 if none
-  std::vector<int32_t> payer_label;  // index into payer_labels, -1 if none
+  std::vector<int64_t> customer;          // dense customer index
+  std::vector<int64_t> timestamp;         // UTC epoch seconds
+  std::vector<int32_t> kind;              // TransactionKind values (int32_t: shared with the C ABI)
+  std::vector<int64_t> reference;         // order/folio/booking/claim id, -1 if none
+  std::vector<int32_t> payer_label;       // index into payer_labels, -1 if none
   std::vector<std::string> payer_labels;  // distinct raw payer texts
   std::vector<double> amount;             // in/out: the plugin may net or merge
   // Outputs.
@@ -86,7 +86,12 @@ struct EmployeeProfile {
   double flexibility = 0.5;
 };
 
-enum class IncidentOutcome : int32_t { kUnresolved = 0, kResolved = 1, kPartial = 2, kEscalated = 3 };
+enum class IncidentOutcome : int32_t {
+  kUnresolved = 0,
+  kResolved = 1,
+  kPartial = 2,
+  kEscalated = 3
+};
 
 // Service incidents as struct-of-arrays.
 struct IncidentBatch {
@@ -95,7 +100,7 @@ struct IncidentBatch {
   std::vector<int64_t> resolved_at;  // -1 while open
   std::vector<int32_t> severity;     // 1..5
   std::vector<int32_t> category;     // index into category_names
-  std::vector<int32_t> outcome;  // IncidentOutcome values
+  std::vector<int32_t> outcome;      // IncidentOutcome values
   std::vector<double> satisfaction;  // [0, 1], NaN if not asked
   std::vector<int64_t> employee;     // index into employees, -1 if unknown
   std::vector<std::string> category_names;
@@ -113,7 +118,9 @@ struct CovariateMatrix {
   std::size_t rows = 0;
   std::vector<double> values;
 
-  double at(std::size_t row, std::size_t column) const { return values[row * names.size() + column]; }
+  double at(std::size_t row, std::size_t column) const {
+    return values[row * names.size() + column];
+  }
   // Column index of `name`; throws Error::not_found.
   std::size_t column(const std::string& name) const;
 };
@@ -165,9 +172,9 @@ struct Lever {
 struct PluginInfo {
   std::string id;
   std::string display_name;
-  std::string version;          // the plugin's own version
-  std::string abi_version;      // "major.minor.patch" it was built against
-  std::string description;      // from manifest.json
+  std::string version;      // the plugin's own version
+  std::string abi_version;  // "major.minor.patch" it was built against
+  std::string description;  // from manifest.json
   std::string manifest_path;
   std::string library_path;
 };

@@ -13,7 +13,9 @@ std::string format_abi_version(uint32_t packed) {
   return fmt::format("{}.{}.{}", packed >> 16, (packed >> 8) & 0xffu, packed & 0xffu);
 }
 
-std::string host_plugin_abi_version() { return format_abi_version(CLV_PLUGIN_ABI_VERSION); }
+std::string host_plugin_abi_version() {
+  return format_abi_version(CLV_PLUGIN_ABI_VERSION);
+}
 
 }  // namespace clv
 

@@ -83,19 +83,24 @@ void IncidentBatch::add(int64_t customer_index, int64_t opened, int64_t resolved
 std::size_t CovariateMatrix::column(const std::string& name) const {
   auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) {
-    throw Error::not_found(fmt::format("no covariate named \"{}\"; available: {}", name,
-                                       fmt::join(names, ", ")));
+    throw Error::not_found(
+        fmt::format("no covariate named \"{}\"; available: {}", name, fmt::join(names, ", ")));
   }
   return static_cast<std::size_t>(it - names.begin());
 }
 
 std::string model_kind_name(ModelKind kind) {
   switch (kind) {
-    case ModelKind::kParetoNbd: return "pareto_nbd";
-    case ModelKind::kBgNbd: return "bg_nbd";
-    case ModelKind::kMbgNbd: return "mbg_nbd";
-    case ModelKind::kBgBb: return "bg_bb";
-    case ModelKind::kSbg: return "sbg";
+    case ModelKind::kParetoNbd:
+      return "pareto_nbd";
+    case ModelKind::kBgNbd:
+      return "bg_nbd";
+    case ModelKind::kMbgNbd:
+      return "mbg_nbd";
+    case ModelKind::kBgBb:
+      return "bg_bb";
+    case ModelKind::kSbg:
+      return "sbg";
   }
   return "unknown";
 }

@@ -33,9 +33,9 @@ int32_t register_sector(clv_registrar* registrar, const clv_sector_descriptor* d
     return CLV_ERROR;
   }
   if (d->struct_size < kMinDescriptorSize) {
-    registrar->error = fmt::format(
-        "descriptor too small: struct_size is {} bytes, ABI 1.0 needs at least {}", d->struct_size,
-        kMinDescriptorSize);
+    registrar->error =
+        fmt::format("descriptor too small: struct_size is {} bytes, ABI 1.0 needs at least {}",
+                    d->struct_size, kMinDescriptorSize);
     return CLV_ERROR;
   }
   // Copy only what both sides know; fields a newer host added stay zero.
@@ -57,6 +57,8 @@ const clv_host_api kHostApi = {
 
 }  // namespace
 
-const clv_host_api* host_api() { return &kHostApi; }
+const clv_host_api* host_api() {
+  return &kHostApi;
+}
 
 }  // namespace clv::plugin_host

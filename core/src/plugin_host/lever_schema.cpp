@@ -24,7 +24,8 @@ std::string text(const json& object, const char* field, const std::string& where
     if (required) throw Error::plugin_error(fmt::format("{}: \"{}\" is missing", where, field));
     return {};
   }
-  if (!it->is_string()) throw Error::plugin_error(fmt::format("{}: \"{}\" must be a string", where, field));
+  if (!it->is_string())
+    throw Error::plugin_error(fmt::format("{}: \"{}\" must be a string", where, field));
   return it->get<std::string>();
 }
 
@@ -34,7 +35,8 @@ double number(const json& object, const char* field, const std::string& where) {
     throw Error::plugin_error(fmt::format("{}: \"{}\" must be a number", where, field));
   }
   const double value = it->get<double>();
-  if (!std::isfinite(value)) throw Error::plugin_error(fmt::format("{}: \"{}\" is not finite", where, field));
+  if (!std::isfinite(value))
+    throw Error::plugin_error(fmt::format("{}: \"{}\" is not finite", where, field));
   return value;
 }
 
@@ -48,9 +50,11 @@ json parse(const std::string& json_text, const std::string& who, const char* wha
 
 }  // namespace
 
-std::vector<std::string> parse_covariate_names(const std::string& json_text, const std::string& who) {
+std::vector<std::string> parse_covariate_names(const std::string& json_text,
+                                               const std::string& who) {
   const json doc = parse(json_text, who, "covariate names");
-  if (!doc.is_array()) throw Error::plugin_error(fmt::format("{}: covariate names must be a JSON array", who));
+  if (!doc.is_array())
+    throw Error::plugin_error(fmt::format("{}: covariate names must be a JSON array", who));
   std::vector<std::string> names;
   for (const auto& item : doc) {
     if (!item.is_string() || item.get<std::string>().empty()) {
@@ -70,11 +74,13 @@ std::vector<Lever> parse_levers(const std::string& json_text,
                                 const std::vector<std::string>& covariate_names,
                                 const std::string& who) {
   const json doc = parse(json_text, who, "levers");
-  if (!doc.is_array()) throw Error::plugin_error(fmt::format("{}: levers must be a JSON array", who));
+  if (!doc.is_array())
+    throw Error::plugin_error(fmt::format("{}: levers must be a JSON array", who));
   std::vector<Lever> levers;
   std::set<std::string> ids;
   for (const auto& item : doc) {
-    if (!item.is_object()) throw Error::plugin_error(fmt::format("{}: each lever must be an object", who));
+    if (!item.is_object())
+      throw Error::plugin_error(fmt::format("{}: each lever must be an object", who));
     Lever lever;
     lever.id = text(item, "id", who + ": lever", true);
     const std::string where = fmt::format("{}: lever \"{}\"", who, lever.id);
@@ -93,7 +99,8 @@ std::vector<Lever> parse_levers(const std::string& json_text,
       parameter.default_value = number(p, "default", pwhere);
       if (!(parameter.min <= parameter.default_value && parameter.default_value <= parameter.max)) {
         throw Error::plugin_error(fmt::format("{}: default {} is outside [{}, {}]", pwhere,
-                                              parameter.default_value, parameter.min, parameter.max));
+                                              parameter.default_value, parameter.min,
+                                              parameter.max));
       }
       parameter_names.insert(parameter.name);
       lever.parameters.push_back(std::move(parameter));
@@ -110,22 +117,25 @@ std::vector<Lever> parse_levers(const std::string& json_text,
       const bool covariate = effect.target.rfind("covariate:", 0) == 0;
       if (covariate) {
         const std::string name = effect.target.substr(10);
-        if (std::find(covariate_names.begin(), covariate_names.end(), name) == covariate_names.end()) {
-          throw Error::plugin_error(fmt::format("{}: effect targets unknown covariate \"{}\"", where, name));
+        if (std::find(covariate_names.begin(), covariate_names.end(), name) ==
+            covariate_names.end()) {
+          throw Error::plugin_error(
+              fmt::format("{}: effect targets unknown covariate \"{}\"", where, name));
         }
       } else if (!kEngineTargets.count(effect.target)) {
-        throw Error::plugin_error(fmt::format(
-            "{}: effect target \"{}\" is not covariate:<name>, purchase_rate, dropout_rate, margin, "
-            "cost_to_serve or referral_value",
-            where, effect.target));
+        throw Error::plugin_error(
+            fmt::format("{}: effect target \"{}\" is not covariate:<name>, purchase_rate, "
+                        "dropout_rate, margin, "
+                        "cost_to_serve or referral_value",
+                        where, effect.target));
       }
       if (!kOperations.count(effect.operation)) {
         throw Error::plugin_error(fmt::format("{}: operation \"{}\" is not scale, reduce or add",
                                               where, effect.operation));
       }
       if (!parameter_names.count(effect.parameter)) {
-        throw Error::plugin_error(fmt::format("{}: effect uses undeclared parameter \"{}\"", where,
-                                              effect.parameter));
+        throw Error::plugin_error(
+            fmt::format("{}: effect uses undeclared parameter \"{}\"", where, effect.parameter));
       }
       lever.effects.push_back(std::move(effect));
     }

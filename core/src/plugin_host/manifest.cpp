@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
+#include <boost/dll/shared_library.hpp>
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
@@ -72,7 +72,8 @@ Manifest read_manifest(const std::string& path_text) {
         fmt::format("plugin manifest {} is not valid JSON: {}", manifest.path, e.what()));
   }
   if (!doc.is_object()) {
-    throw Error::corrupt_data(fmt::format("plugin manifest {} must be a JSON object", manifest.path));
+    throw Error::corrupt_data(
+        fmt::format("plugin manifest {} must be a JSON object", manifest.path));
   }
   manifest.id = required_string(doc, "id", manifest.path);
   manifest.display_name = optional_string(doc, "name");
@@ -81,9 +82,9 @@ Manifest read_manifest(const std::string& path_text) {
   const std::string abi = required_string(doc, "abi_version", manifest.path);
   auto packed = parse_abi_version(abi);
   if (!packed) {
-    throw Error::corrupt_data(fmt::format(
-        "plugin '{}' ({}): abi_version \"{}\" is not of the form MAJOR.MINOR.PATCH", manifest.id,
-        manifest.path, abi));
+    throw Error::corrupt_data(
+        fmt::format("plugin '{}' ({}): abi_version \"{}\" is not of the form MAJOR.MINOR.PATCH",
+                    manifest.id, manifest.path, abi));
   }
   manifest.abi_version = *packed;
   const std::string library = required_string(doc, "library", manifest.path);

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
+#include <boost/dll/shared_library.hpp>
 
 #include "clv/error.hpp"
 #include "clv/plugin_registry.hpp"
@@ -42,10 +42,17 @@ SectorEconomics convert_economics(const clv_sector_economics& e, const std::stri
   };
   SectorEconomics out;
   switch (e.time_unit) {
-    case CLV_UNIT_DAY: out.time_unit = TimeUnit::day(); break;
-    case CLV_UNIT_WEEK: out.time_unit = TimeUnit::week(); break;
-    case CLV_UNIT_MONTH: out.time_unit = TimeUnit::month(); break;
-    default: throw bad(fmt::format("time_unit {} is not day, week or month", e.time_unit));
+    case CLV_UNIT_DAY:
+      out.time_unit = TimeUnit::day();
+      break;
+    case CLV_UNIT_WEEK:
+      out.time_unit = TimeUnit::week();
+      break;
+    case CLV_UNIT_MONTH:
+      out.time_unit = TimeUnit::month();
+      break;
+    default:
+      throw bad(fmt::format("time_unit {} is not day, week or month", e.time_unit));
   }
   if (e.default_model < CLV_MODEL_PARETO_NBD || e.default_model > CLV_MODEL_SBG) {
     throw bad(fmt::format("default_model {} is unknown", e.default_model));
@@ -54,12 +61,13 @@ SectorEconomics convert_economics(const clv_sector_economics& e, const std::stri
   out.contractual = e.contractual != 0;
   out.discrete = e.discrete != 0;
   const bool model_contractual = e.default_model == CLV_MODEL_SBG;
-  const bool model_discrete = e.default_model == CLV_MODEL_SBG || e.default_model == CLV_MODEL_BG_BB;
+  const bool model_discrete =
+      e.default_model == CLV_MODEL_SBG || e.default_model == CLV_MODEL_BG_BB;
   if (out.contractual != model_contractual || out.discrete != model_discrete) {
-    throw bad(fmt::format("default model {} is {} and {}, but the plugin says contractual={} discrete={}",
-                          model_kind_name(out.default_model),
-                          model_contractual ? "contractual" : "non-contractual",
-                          model_discrete ? "discrete" : "continuous", e.contractual, e.discrete));
+    throw bad(fmt::format(
+        "default model {} is {} and {}, but the plugin says contractual={} discrete={}",
+        model_kind_name(out.default_model), model_contractual ? "contractual" : "non-contractual",
+        model_discrete ? "discrete" : "continuous", e.contractual, e.discrete));
   }
   auto check = [&](double v, double lo, double hi, const char* field) {
     if (!std::isfinite(v) || v < lo || v > hi) {
@@ -139,14 +147,13 @@ std::shared_ptr<SectorPlugin::Impl> load_plugin(const Manifest& manifest) {
   clv_sector_descriptor& d = registrar.descriptor;
   const std::string registered_id = d.id != nullptr ? d.id : "";
   if (registered_id != manifest.id) {
-    throw Error::plugin_error(fmt::format(
-        "{}: the library registers sector '{}' but its manifest {} says '{}'", name,
-        registered_id, manifest.path, manifest.id));
+    throw Error::plugin_error(
+        fmt::format("{}: the library registers sector '{}' but its manifest {} says '{}'", name,
+                    registered_id, manifest.path, manifest.id));
   }
   require_callbacks(d, name);
   impl->descriptor = d;
-  impl->info.display_name =
-      d.display_name != nullptr ? d.display_name : manifest.display_name;
+  impl->info.display_name = d.display_name != nullptr ? d.display_name : manifest.display_name;
   impl->info.version = d.version != nullptr ? d.version : manifest.version;
 
   {
@@ -155,19 +162,18 @@ std::shared_ptr<SectorPlugin::Impl> load_plugin(const Manifest& manifest) {
     if (impl->instance == nullptr) impl->fail("create", CLV_ERROR, call);
   }
   clv_string_view text{};
-  impl->invoke("covariate_names", [&](clv_call* call) {
-    return d.covariate_names(impl->instance, call, &text);
-  });
+  impl->invoke("covariate_names",
+               [&](clv_call* call) { return d.covariate_names(impl->instance, call, &text); });
   impl->covariate_names = parse_covariate_names(std::string(text.data, text.size), name);
   clv_sector_economics economics{};
   economics.struct_size = sizeof economics;
-  impl->invoke("economics", [&](clv_call* call) {
-    return d.economics(impl->instance, call, &economics);
-  });
+  impl->invoke("economics",
+               [&](clv_call* call) { return d.economics(impl->instance, call, &economics); });
   impl->economics = convert_economics(economics, name);
   text = {};
   impl->invoke("levers", [&](clv_call* call) { return d.levers(impl->instance, call, &text); });
-  impl->levers_json.assign(text.data != nullptr ? text.data : "", text.data != nullptr ? text.size : 0);
+  impl->levers_json.assign(text.data != nullptr ? text.data : "",
+                           text.data != nullptr ? text.size : 0);
   impl->levers = parse_levers(impl->levers_json, impl->covariate_names, name);
   return impl;
 }

@@ -42,13 +42,21 @@ void SectorPlugin::Impl::threw(const char* what, const char* detail) const {
 
 SectorPlugin::SectorPlugin(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-const PluginInfo& SectorPlugin::info() const { return impl_->info; }
+const PluginInfo& SectorPlugin::info() const {
+  return impl_->info;
+}
 const std::vector<std::string>& SectorPlugin::covariate_names() const {
   return impl_->covariate_names;
 }
-const SectorEconomics& SectorPlugin::economics() const { return impl_->economics; }
-const std::vector<Lever>& SectorPlugin::levers() const { return impl_->levers; }
-const std::string& SectorPlugin::levers_json() const { return impl_->levers_json; }
+const SectorEconomics& SectorPlugin::economics() const {
+  return impl_->economics;
+}
+const std::vector<Lever>& SectorPlugin::levers() const {
+  return impl_->levers;
+}
+const std::string& SectorPlugin::levers_json() const {
+  return impl_->levers_json;
+}
 
 NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) const {
   const std::size_t n = batch.size();
@@ -73,9 +81,9 @@ NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) co
     });
     for (std::size_t i = 0; i < label_class.size(); ++i) {
       if (label_class[i] < CLV_PAYER_UNKNOWN || label_class[i] > CLV_PAYER_OTHER) {
-        throw Error::plugin_error(fmt::format(
-            "plugin '{}' ({}) mapped payer label \"{}\" to unknown payer class {}", p.info.id,
-            p.info.library_path, batch.payer_labels[i], label_class[i]));
+        throw Error::plugin_error(
+            fmt::format("plugin '{}' ({}) mapped payer label \"{}\" to unknown payer class {}",
+                        p.info.id, p.info.library_path, batch.payer_labels[i], label_class[i]));
       }
     }
   }
@@ -87,7 +95,8 @@ NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) co
           fmt::format("transaction batch row {}: payer_label {} is outside the {} payer labels", i,
                       label, label_class.size()));
     }
-    batch.payer_class[i] = label < 0 ? CLV_PAYER_UNKNOWN : label_class[static_cast<std::size_t>(label)];
+    batch.payer_class[i] =
+        label < 0 ? CLV_PAYER_UNKNOWN : label_class[static_cast<std::size_t>(label)];
   }
   batch.flags.assign(n, 0u);
   batch.merged_into.assign(n, -1);
@@ -144,15 +153,16 @@ CovariateMatrix SectorPlugin::incident_covariates(const IncidentBatch& batch) co
   require_rows(batch.satisfaction, n, "satisfaction", name);
   require_rows(batch.employee, n, "employee", name);
   for (std::size_t i = 0; i < n; ++i) {
-    if (batch.category[i] < 0 || static_cast<std::size_t>(batch.category[i]) >= batch.category_names.size()) {
-      throw Error::invalid_argument(fmt::format(
-          "incident batch row {}: category {} is outside the {} category names", i,
-          batch.category[i], batch.category_names.size()));
+    if (batch.category[i] < 0 ||
+        static_cast<std::size_t>(batch.category[i]) >= batch.category_names.size()) {
+      throw Error::invalid_argument(
+          fmt::format("incident batch row {}: category {} is outside the {} category names", i,
+                      batch.category[i], batch.category_names.size()));
     }
     if (batch.employee[i] >= static_cast<int64_t>(batch.employees.size())) {
-      throw Error::invalid_argument(fmt::format(
-          "incident batch row {}: employee {} is outside the {} employee profiles", i,
-          batch.employee[i], batch.employees.size()));
+      throw Error::invalid_argument(
+          fmt::format("incident batch row {}: employee {} is outside the {} employee profiles", i,
+                      batch.employee[i], batch.employees.size()));
     }
     if (batch.severity[i] < 1 || batch.severity[i] > 5) {
       throw Error::invalid_argument(
@@ -197,9 +207,9 @@ CovariateMatrix SectorPlugin::incident_covariates(const IncidentBatch& batch) co
   });
   for (std::size_t i = 0; i < out.values.size(); ++i) {
     if (!std::isfinite(out.values[i])) {
-      throw Error::plugin_error(fmt::format(
-          "plugin '{}' ({}) returned a non-finite covariate {} for incident row {}", p.info.id,
-          p.info.library_path, out.names[i % k], i / k));
+      throw Error::plugin_error(
+          fmt::format("plugin '{}' ({}) returned a non-finite covariate {} for incident row {}",
+                      p.info.id, p.info.library_path, out.names[i % k], i / k));
     }
   }
   return out;

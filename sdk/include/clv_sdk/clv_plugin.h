@@ -42,9 +42,9 @@ extern "C" {
  * reported by the host as a plugin bug. */
 typedef enum clv_status {
   CLV_OK = 0,
-  CLV_ERROR = 1,            /* generic failure, message says why */
-  CLV_INVALID_INPUT = 2,    /* the batch contains values the plugin cannot accept */
-  CLV_UNSUPPORTED = 3       /* the plugin does not implement this request */
+  CLV_ERROR = 1,         /* generic failure, message says why */
+  CLV_INVALID_INPUT = 2, /* the batch contains values the plugin cannot accept */
+  CLV_UNSUPPORTED = 3    /* the plugin does not implement this request */
 } clv_status;
 
 /* A non-owning string: pointer + length, not NUL-terminated. */
@@ -96,14 +96,14 @@ typedef struct clv_transaction_batch {
   uint32_t struct_size; /* sizeof(clv_transaction_batch) of the host */
   uint32_t reserved;
   size_t count;
-  const int64_t* customer;  /* dense customer index */
-  const int64_t* timestamp; /* UTC epoch seconds */
-  const int32_t* kind;      /* enum clv_transaction_kind */
-  const int64_t* reference; /* order/folio/booking/claim id, or -1 if none */
+  const int64_t* customer;    /* dense customer index */
+  const int64_t* timestamp;   /* UTC epoch seconds */
+  const int32_t* kind;        /* enum clv_transaction_kind */
+  const int64_t* reference;   /* order/folio/booking/claim id, or -1 if none */
   const int32_t* payer_class; /* enum clv_payer_class, already mapped by map_payer_types */
-  double* amount;           /* in/out: money, positive */
-  uint32_t* flags;          /* out: enum clv_transaction_flag bits, zeroed by the host */
-  int64_t* merged_into;     /* out: row index a MERGED/NETTED row went into, -1 by default */
+  double* amount;             /* in/out: money, positive */
+  uint32_t* flags;            /* out: enum clv_transaction_flag bits, zeroed by the host */
+  int64_t* merged_into;       /* out: row index a MERGED/NETTED row went into, -1 by default */
 } clv_transaction_batch;
 
 /* Behaviour profile of the employee who handled an incident, each in [0, 1]. */
@@ -158,15 +158,15 @@ enum clv_time_unit_kind { CLV_UNIT_DAY = 0, CLV_UNIT_WEEK = 1, CLV_UNIT_MONTH = 
  * fills every field it knows. */
 typedef struct clv_sector_economics {
   uint32_t struct_size;
-  int32_t time_unit;          /* enum clv_time_unit_kind */
-  int32_t default_model;      /* enum clv_model_kind */
-  int32_t contractual;        /* 1 if customers leave observably (subscriptions, accounts) */
-  int32_t discrete;           /* 1 if purchases happen at fixed opportunities */
+  int32_t time_unit;     /* enum clv_time_unit_kind */
+  int32_t default_model; /* enum clv_model_kind */
+  int32_t contractual;   /* 1 if customers leave observably (subscriptions, accounts) */
+  int32_t discrete;      /* 1 if purchases happen at fixed opportunities */
   int32_t reserved;
-  double default_margin;      /* gross margin as a fraction of revenue, (0, 1] */
-  double cost_to_serve;       /* money per customer per time unit */
-  double annual_discount_rate;/* e.g. 0.10 */
-  double referral_value;      /* money brought by referrals of a satisfied customer */
+  double default_margin;       /* gross margin as a fraction of revenue, (0, 1] */
+  double cost_to_serve;        /* money per customer per time unit */
+  double annual_discount_rate; /* e.g. 0.10 */
+  double referral_value;       /* money brought by referrals of a satisfied customer */
 } clv_sector_economics;
 
 /* ------------------------------------------------------------- host table */
@@ -196,9 +196,9 @@ typedef struct clv_host_api {
 struct clv_sector_descriptor {
   uint32_t struct_size; /* sizeof(clv_sector_descriptor) of the SDK used */
   uint32_t reserved;
-  const char* id;          /* sector id, e.g. "hospitality"; must match manifest.json */
+  const char* id; /* sector id, e.g. "hospitality"; must match manifest.json */
   const char* display_name;
-  const char* version;     /* the plugin's own version, e.g. "1.2.0" */
+  const char* version; /* the plugin's own version, e.g. "1.2.0" */
 
   /* Instance lifecycle; config is JSON text (may be empty). */
   void* (*create)(clv_call* call, const char* config_json, size_t config_size);
@@ -207,8 +207,7 @@ struct clv_sector_descriptor {
   /* Hook 1: normalize records at import. */
   int32_t (*map_payer_types)(void* instance, clv_call* call, const clv_string_view* labels,
                              size_t count, int32_t* out_payer_class);
-  int32_t (*normalize_transactions)(void* instance, clv_call* call,
-                                    clv_transaction_batch* batch);
+  int32_t (*normalize_transactions)(void* instance, clv_call* call, clv_transaction_batch* batch);
 
   /* Hook 2: incidents -> churn covariates. covariate_names writes a JSON
    * array of names; incident_covariates writes count x covariate_count

@@ -48,7 +48,9 @@ inline void set_error(clv_call* call, std::string_view message) {
   if (host_api() != nullptr) host_api()->set_error(call, message.data(), message.size());
 }
 
-inline std::string_view view(const clv_string_view& s) { return {s.data, s.size}; }
+inline std::string_view view(const clv_string_view& s) {
+  return {s.data, s.size};
+}
 
 // Lower-cases ASCII; payer labels and categories are matched case-insensitively.
 inline std::string lower(std::string_view text) {
@@ -113,7 +115,8 @@ struct Adapter {
 
   static void* create(clv_call* call, const char* config, size_t size) noexcept {
     Self* made = nullptr;
-    guarded(call, [&] { made = new Self(std::string_view(config ? config : "", config ? size : 0)); });
+    guarded(call,
+            [&] { made = new Self(std::string_view(config ? config : "", config ? size : 0)); });
     return made;
   }
   static void destroy(void* instance) noexcept {
@@ -188,16 +191,15 @@ struct Adapter {
 }  // namespace clv_sdk
 
 // Exports `SectorClass` as this library's sector. Use once per plugin.
-#define CLV_SDK_EXPORT_SECTOR(SectorClass, id, display_name, version)                        \
-  extern "C" CLV_PLUGIN_EXPORT uint32_t clv_plugin_abi_version(void) {                       \
-    return CLV_PLUGIN_ABI_VERSION;                                                           \
-  }                                                                                          \
-  extern "C" CLV_PLUGIN_EXPORT int32_t clv_plugin_entry(const clv_host_api* host,            \
-                                                        clv_registrar* registrar) {          \
-    if (host == nullptr || host->struct_size < offsetof(clv_host_api, log))         \
-      return CLV_ERROR;                                                                      \
-    ::clv_sdk::host_api() = host;                                                            \
-    static const clv_sector_descriptor descriptor =                                          \
-        ::clv_sdk::Adapter<SectorClass>::descriptor(id, display_name, version);              \
-    return host->register_sector(registrar, &descriptor);                                    \
+#define CLV_SDK_EXPORT_SECTOR(SectorClass, id, display_name, version)                         \
+  extern "C" CLV_PLUGIN_EXPORT uint32_t clv_plugin_abi_version(void) {                        \
+    return CLV_PLUGIN_ABI_VERSION;                                                            \
+  }                                                                                           \
+  extern "C" CLV_PLUGIN_EXPORT int32_t clv_plugin_entry(const clv_host_api* host,             \
+                                                        clv_registrar* registrar) {           \
+    if (host == nullptr || host->struct_size < offsetof(clv_host_api, log)) return CLV_ERROR; \
+    ::clv_sdk::host_api() = host;                                                             \
+    static const clv_sector_descriptor descriptor =                                           \
+        ::clv_sdk::Adapter<SectorClass>::descriptor(id, display_name, version);               \
+    return host->register_sector(registrar, &descriptor);                                     \
   }

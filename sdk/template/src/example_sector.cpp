@@ -26,7 +26,8 @@ class ExampleSector {
   // is no purchase, a refund nets against the box it references.
   void normalize_transactions(clv_transaction_batch& b) {
     for (std::size_t i = 0; i < b.count; ++i) {
-      if (b.amount[i] < 0) throw clv_sdk::PluginError("negative amount at row " + std::to_string(i));
+      if (b.amount[i] < 0)
+        throw clv_sdk::PluginError("negative amount at row " + std::to_string(i));
       if (b.kind[i] == CLV_TXN_CANCELLATION) b.flags[i] |= CLV_ROW_DROP | CLV_ROW_CANCELLED;
       if (b.kind[i] != CLV_TXN_RETURN) continue;
       b.flags[i] |= CLV_ROW_DROP | CLV_ROW_NETTED;
