@@ -1,15 +1,13 @@
 // `clv fit`: maximum-likelihood fit of a model to a customer summary file.
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/models.hpp"
 #include "command_registry.hpp"
-#include "models/mle_fitter.hpp"
-#include "models/model_registry.hpp"
-#include "models/params_json.hpp"
-#include "models/summary_csv.hpp"
 
 namespace {
 
@@ -40,18 +38,20 @@ void run(const FitArgs& args) {
         "export a summary and pass --summary FILE");
   }
   if (args.summary.empty()) throw clv::Error::invalid_argument("pass --summary FILE");
-  const clv::ModelEntry& entry = clv::find_model(args.model);
   const clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
-  const clv::SummaryTable table = clv::read_summary_csv(args.summary);
+  const clv::RfmData data = clv::read_summary_file(args.summary);
   clv::FitOptions options;
   options.l2_penalty = args.l2;
   options.threads = args.threads;
-  const auto likelihood = entry.make_likelihood(table, options);
-  clv::FitResult fit = clv::maximize_likelihood(*likelihood, options, entry.name);
-  fit.time_unit = unit;
-  if (!args.out.empty()) clv::write_params_file(args.out, fit);
+  const clv::FitResult fit = clv::fit_model(args.model, data, options, unit);
+  const std::string json = clv::fit_result_to_json_text(fit);
+  if (!args.out.empty()) {
+    std::ofstream out(args.out);
+    out << json << "\n";
+    if (!out) throw clv::Error::io(fmt::format("cannot write {}", args.out));
+  }
   if (args.json) {
-    fmt::print("{}\n", clv::fit_result_to_json(fit).dump(2));
+    fmt::print("{}\n", json);
   } else {
     print_table(fit);
   }

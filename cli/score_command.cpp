@@ -1,18 +1,17 @@
 // `clv score`: P(alive), expected purchases and (with a spend model) CLV for
 // every customer of a summary file, one CSV row per customer in input order.
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/models.hpp"
+#include "clv/scoring.hpp"
 #include "command_registry.hpp"
-#include "models/clv_valuation.hpp"
-#include "models/mle_fitter.hpp"
-#include "models/model_registry.hpp"
-#include "models/params_json.hpp"
-#include "models/summary_csv.hpp"
 
 namespace {
 
@@ -22,9 +21,17 @@ struct ScoreArgs {
   bool allow_unconverged = false;
 };
 
+clv::FitResult read_fit(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw clv::Error::not_found(fmt::format("parameter file {} not found", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return clv::fit_result_from_json_text(text.str());
+}
+
 // Parameters that did not converge are not a basis for decisions: refuse
 // unless the user insists, and then say so on stderr.
-void check_converged(const clv::FitResult& fit, const std::string& path, bool allow) {
+void check_converged(clv::FitResult& fit, const std::string& path, bool allow) {
   if (fit.converged) return;
   if (!allow) {
     throw clv::Error::not_converged(
@@ -33,6 +40,7 @@ void check_converged(const clv::FitResult& fit, const std::string& path, bool al
                     path, fit.model));
   }
   fmt::print(stderr, "clv score: warning: {} parameters in {} did not converge\n", fit.model, path);
+  fit.converged = true;  // the user accepted them
 }
 
 std::string csv_field(const std::string& s) {
@@ -49,48 +57,33 @@ void run(const ScoreArgs& args) {
   if (args.params.empty() == args.model.empty()) {
     throw clv::Error::invalid_argument("pass exactly one of --params FILE or --model NAME");
   }
-  const clv::SummaryTable table = clv::read_summary_csv(args.summary);
+  const clv::RfmData table = clv::read_summary_file(args.summary);
   clv::FitResult fit;
   if (!args.params.empty()) {
-    fit = clv::read_params_file(args.params);
+    fit = read_fit(args.params);
     check_converged(fit, args.params, args.allow_unconverged);
   } else {
-    const clv::ModelEntry& entry = clv::find_model(args.model);
-    const auto likelihood = entry.make_likelihood(table, {});
-    fit = clv::maximize_likelihood(*likelihood, {}, entry.name);
-    fit.time_unit = clv::TimeUnit::parse(args.time_unit);
+    fit = clv::fit_model(args.model, table, {}, clv::TimeUnit::parse(args.time_unit));
   }
-  const clv::ModelEntry& entry = clv::find_model(fit.model);
-  if (!entry.make_scorer) {
-    throw clv::Error::invalid_argument(fmt::format(
-        "{} is not a purchase-count model; score with bgnbd, mbgnbd, pnbd or bgbb parameters "
-        "(pass spend parameters with --spend-params)",
-        fit.model));
-  }
-  const auto scorer = entry.make_scorer(fit.params);
-
-  std::unique_ptr<clv::GammaGammaParams> spend;
+  std::unique_ptr<clv::FitResult> spend;
   if (!args.spend_params.empty()) {
-    const clv::FitResult gg = clv::read_params_file(args.spend_params);
-    if (gg.model != "gg") {
-      throw clv::Error::invalid_argument(fmt::format(
-          "{} holds {} parameters; --spend-params needs a gg fit", args.spend_params, gg.model));
+    spend = std::make_unique<clv::FitResult>(read_fit(args.spend_params));
+    if (spend->model != "gg") {
+      throw clv::Error::invalid_argument(
+          fmt::format("{} holds {} parameters; --spend-params needs a gg fit", args.spend_params,
+                      spend->model));
     }
-    check_converged(gg, args.spend_params, args.allow_unconverged);
-    spend = std::make_unique<clv::GammaGammaParams>(
-        clv::GammaGammaParams{gg.params[0], gg.params[1], gg.params[2]});
+    check_converged(*spend, args.spend_params, args.allow_unconverged);
     if (table.monetary.empty()) {
       throw clv::Error::invalid_argument(
           "CLV needs each customer's mean spend: add a monetary_value (or zbar) column");
     }
   }
-  clv::ValuationOptions options;
+  clv::ScoreOptions options;
   options.horizon = args.horizon;
   options.margin = args.margin;
   options.annual_discount_rate = args.discount_rate;
-  options.time_unit = fit.time_unit;
-  const clv::CustomerScores scores = clv::score_customers(*scorer, table.x, table.t_x, table.T,
-                                                          options, spend.get(), table.monetary);
+  const clv::Scores scores = clv::score(fit, table, options, spend.get());
 
   std::FILE* out = stdout;
   if (!args.out.empty()) {

@@ -261,7 +261,7 @@ double bgnbd_probability_of_purchases(const BgNbdParams& p, BgNbdVariant v, doub
 }
 
 SimulatedRfm simulate_bgnbd(const BgNbdParams& p, BgNbdVariant v, const std::vector<double>& T,
-                            uint64_t seed, double granularity) {
+                            uint64_t seed, double granularity, double holdout) {
   check_params(p);
   std::mt19937_64 rng(seed);
   std::gamma_distribution<double> rate_dist(p.r, 1.0 / p.alpha), ga(p.a, 1.0), gb(p.b, 1.0);
@@ -270,25 +270,31 @@ SimulatedRfm simulate_bgnbd(const BgNbdParams& p, BgNbdVariant v, const std::vec
   out.x.resize(T.size());
   out.t_x.resize(T.size());
   out.T = T;
+  if (holdout > 0) out.x_holdout.assign(T.size(), 0.0);
   for (size_t i = 0; i < T.size(); ++i) {
     const double lambda = rate_dist(rng);
     const double ua = ga(rng), ub = gb(rng);
     const double drop = ua / (ua + ub);
     double t = 0, last = 0;
-    int x = 0;
+    int x = 0, future = 0;
     const bool dead_at_start = v == BgNbdVariant::kMbgNbd && unif(rng) < drop;
     if (!dead_at_start && lambda > 0) {
       std::exponential_distribution<double> gap(lambda);
       while (true) {
         t += gap(rng);
-        if (t > T[i]) break;
-        ++x;
-        last = t;
+        if (t > T[i] + holdout) break;
+        if (t > T[i]) {
+          ++future;
+        } else {
+          ++x;
+          last = t;
+        }
         if (unif(rng) < drop) break;
       }
     }
     if (granularity > 0) last = std::floor(last / granularity) * granularity;
     out.x[i] = x;
+    if (holdout > 0) out.x_holdout[i] = future;
     out.t_x[i] = x > 0 ? std::min(last, T[i]) : 0.0;
   }
   return out;

@@ -65,10 +65,12 @@ double bgnbd_conditional_expected_purchases(const BgNbdParams& p, BgNbdVariant v
 // Simulates customers with the given observation lengths T (fixed seed).
 // `granularity` > 0 rounds purchase times down to multiples of it (e.g. 1/7
 // week for daily dates); 0 keeps continuous times.
+// With `holdout` > 0 the customers are followed for that much longer and
+// x_holdout counts their purchases in (T, T + holdout].
 struct SimulatedRfm {
-  std::vector<double> x, t_x, T;
+  std::vector<double> x, t_x, T, x_holdout;
 };
 SimulatedRfm simulate_bgnbd(const BgNbdParams& p, BgNbdVariant v, const std::vector<double>& T,
-                            uint64_t seed, double granularity = 0.0);
+                            uint64_t seed, double granularity = 0.0, double holdout = 0.0);
 
 }  // namespace clv

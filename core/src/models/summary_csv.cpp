@@ -98,4 +98,8 @@ SummaryTable read_summary_csv(const std::string& path) {
   return table;
 }
 
+RfmData read_summary_file(const std::string& path) {
+  return read_summary_csv(path);
+}
+
 }  // namespace clv

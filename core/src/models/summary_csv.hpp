@@ -6,18 +6,12 @@
 #pragma once
 
 #include <string>
-#include <vector>
+
+#include "clv/rfm_data.hpp"
 
 namespace clv {
 
-struct SummaryTable {
-  std::vector<std::string> customer_id;
-  std::vector<double> x, t_x, T;
-  std::vector<double> monetary;  // empty when the file has no spend column
-  std::vector<double> weight;    // empty when the file has no weights column
-  std::string T_column;          // "T" or "periods", as found
-  size_t size() const { return x.size(); }
-};
+using SummaryTable = RfmData;
 
 // Throws Error::not_found / io for the file, Error::invalid_argument for
 // missing columns or a malformed value (with the line number and column).
