@@ -239,7 +239,7 @@ double bgnbd_expected_purchases(const BgNbdParams& p, BgNbdVariant v, double t) 
 
 double bgnbd_probability_of_purchases(const BgNbdParams& p, BgNbdVariant v, double t, int k) {
   if (k < 0) return 0.0;
-  if (!(t > 0)) return k == 0 ? (v == BgNbdVariant::kMbgNbd ? 1.0 : 1.0) : 0.0;
+  if (!(t > 0)) return k == 0 ? 1.0 : 0.0;  // nothing can happen in zero time
   const double m = shift(v), x = k;
   const double log_beta_ab = std::lgamma(p.a) + std::lgamma(p.b) - std::lgamma(p.a + p.b);
   const auto log_beta = [](double u, double w) {
