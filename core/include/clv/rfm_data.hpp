@@ -1,0 +1,26 @@
+// Per-customer summaries as struct-of-arrays: the input of every fit and
+// score. Times are in one time unit (weeks unless stated).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace clv {
+
+struct RfmData {
+  std::vector<std::string> customer_id;
+  std::vector<double> x;         // repeat transactions (frequency)
+  std::vector<double> t_x;       // time of the last repeat transaction (recency)
+  std::vector<double> T;         // observation length since the first transaction
+  std::vector<double> monetary;  // mean spend of repeat transactions; empty if unknown
+  std::vector<double> weight;    // customers per row; empty = 1 each
+  std::string T_column = "T";    // "T" or "periods" (BG/BB files), as read
+  size_t size() const { return x.size(); }
+};
+
+// Reads a summary CSV with lifetimes headers frequency,recency,T[,monetary_value],
+// Fader-Hardie headers x,t_x,T[,zbar] or BG/BB headers
+// frequency,recency,periods[,weights]; an ID column is optional.
+RfmData read_summary_file(const std::string& path);
+
+}  // namespace clv

@@ -1,0 +1,34 @@
+// Per-customer scores from fitted models: P(alive), expected purchases over a
+// horizon, expected spend and CLV, in input order.
+//
+// CLV = margin * E[spend per purchase] * discounted expected purchases over
+// the horizon, with continuous discounting at ln(1 + annual_discount_rate)
+// per year (converted to the model's time unit).
+#pragma once
+
+#include <vector>
+
+#include "clv/fit_result.hpp"
+#include "clv/rfm_data.hpp"
+
+namespace clv {
+
+struct ScoreOptions {
+  double horizon = 0;               // in the count model's time unit, > 0
+  double margin = 1.0;              // profit share of spend
+  double annual_discount_rate = 0;  // 0.1 = 10% per year
+};
+
+struct Scores {
+  std::vector<double> p_alive, expected_purchases;
+  std::vector<double> expected_spend, clv;  // empty without a spend model
+};
+
+// `count_model` is a converged fit of a purchase-count model (bgnbd, mbgnbd,
+// ...); `spend_model` an optional gg fit (then data.monetary is required).
+// Throws Error::invalid_argument for wrong models or data and
+// Error::not_converged for parameters whose fit did not converge.
+Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptions& options,
+             const FitResult* spend_model = nullptr);
+
+}  // namespace clv
