@@ -1,0 +1,83 @@
+// `clv report --out report.html`: one self-contained HTML report of a fitted
+// run. Runs are not stored in the database yet, so the run is given as files:
+// the summary CSV and the parameter JSON written by `clv fit --out` (plus
+// optionally the gg fit, customers.csv and a scenario file to include).
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/run_report.hpp"
+#include "clv/scenario.hpp"
+#include "clv/whatif.hpp"
+#include "command_registry.hpp"
+
+namespace {
+
+struct ReportArgs {
+  std::string out, summary, params, spend_params, customers, scenarios, currency;
+  double horizon = 52, margin = 1.0, discount_rate = 0;
+  int draws = 200;
+  unsigned long long seed = 20261123;
+};
+
+void run(const ReportArgs& args) {
+  clv::RfmData data = clv::read_summary_file(args.summary);
+  const clv::FitResult count = clv::read_fit_file(args.params);
+  clv::FitResult spend;
+  if (!args.spend_params.empty()) spend = clv::read_fit_file(args.spend_params);
+  clv::CustomerAttributes attributes;
+  if (!args.customers.empty()) {
+    attributes = clv::read_customer_attributes(args.customers, data.customer_id);
+  }
+  const clv::HoldoutColumns holdout = clv::read_holdout_columns(args.summary);
+  clv::RunReportInputs in;
+  in.data = &data;
+  in.attributes = &attributes;
+  in.count_model = &count;
+  in.spend_model = args.spend_params.empty() ? nullptr : &spend;
+  in.holdout = &holdout;
+  in.horizon = args.horizon;
+  in.margin = args.margin;
+  in.annual_discount_rate = args.discount_rate;
+  in.data_source = args.summary;
+  in.currency = args.currency;
+  clv::WhatIfResult whatif;
+  if (!args.scenarios.empty()) {
+    const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios);
+    clv::WhatIfInputs w = clv::load_whatif_inputs(file);
+    clv::WhatIfOptions options;
+    options.draws = args.draws;
+    options.seed = args.seed;
+    whatif = clv::run_whatif(w, options);
+    in.whatif = &whatif;
+  }
+  clv::write_run_report(in, args.out);
+  fmt::print(stderr, "clv report: {} customers, {} model -> {}\n", data.size(), count.model,
+             args.out);
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand(
+      "report", "Write a self-contained HTML report (SVG charts) of a fitted run given as files");
+  cmd->add_option("--out", args->out, "HTML file to write")->required();
+  cmd->add_option("--summary", args->summary, "Summary CSV of the run (clv summary)")->required();
+  cmd->add_option("--params", args->params, "Count-model parameter JSON (clv fit --out)")
+      ->required();
+  cmd->add_option("--spend-params", args->spend_params, "Gamma-Gamma parameter JSON (for CLV)");
+  cmd->add_option("--customers", args->customers, "customers.csv for churn risk by segment");
+  cmd->add_option("--scenarios", args->scenarios, "Scenario file to run and include");
+  cmd->add_option("--horizon", args->horizon, "CLV horizon in the model's time unit (default 52)");
+  cmd->add_option("--margin", args->margin, "Profit margin applied to spend (default 1)");
+  cmd->add_option("--discount-rate", args->discount_rate, "Annual discount rate (default 0)");
+  cmd->add_option("--currency", args->currency, "Prefix for money labels, e.g. $");
+  cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");
+  cmd->add_option("--seed", args->seed, "Random seed for --scenarios");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace
+
+CLV_REGISTER_COMMAND(71, setup);

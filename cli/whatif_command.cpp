@@ -1,0 +1,127 @@
+// `clv whatif scenario.toml`: runs the scenarios of a file against the fitted
+// run it names and prints a ranked table (or JSON), optionally an HTML report.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/plugin_registry.hpp"
+#include "clv/run_report.hpp"
+#include "clv/scenario.hpp"
+#include "clv/whatif.hpp"
+#include "command_registry.hpp"
+
+namespace {
+
+struct WhatIfArgs {
+  std::string scenario_file, report, plugin_dir;
+  int draws = 200;
+  unsigned long long seed = 20261123;
+  bool json = false;
+  int threads = 0;
+};
+
+std::string interval(const clv::Estimate& e) {
+  return fmt::format("{:.0f} [{:.0f}, {:.0f}]", e.value, e.lower, e.upper);
+}
+
+void print_table(const clv::WhatIfResult& r) {
+  fmt::print("what-if: {} + {}, horizon {} {}s, discount {}/year, margin {}, {} draws, seed {}\n",
+             r.model, r.spend_model, r.horizon, r.time_unit, r.annual_discount_rate, r.margin,
+             r.draws, r.seed);
+  for (const auto& note : r.notes) fmt::print("note: {}\n", note);
+  for (const auto& s : r.scenarios) {
+    const auto& t = s.total;
+    fmt::print("\n#{} {}  (targeted {:.0f} of {:.0f} customers)\n", s.rank, s.name, t.targeted,
+               t.customers);
+    for (const auto& step : s.chain) fmt::print("    {}\n", step);
+    fmt::print("  {:<14} {:>14} {:>30} {:>30} {:>24} {:>12} {:>24}\n", "segment", "baseline CLV",
+               "scenario CLV [90%]", "delta CLV [90%]", "active at horizon", "cost", "ROI [90%]");
+    auto row = [](const clv::WhatIfOutcome& o) {
+      fmt::print(
+          "  {:<14} {:>14.0f} {:>30} {:>30} {:>24} {:>12.0f} {:>24}\n", o.segment,
+          o.baseline_clv.value, interval(o.scenario_clv), interval(o.delta_clv),
+          fmt::format("{:.0f} -> {:.0f}", o.baseline_active.value, o.scenario_active.value), o.cost,
+          o.roi ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", o.roi->value, o.roi->lower, o.roi->upper)
+                : std::string("n/a"));
+    };
+    row(t);
+    for (const auto& seg : s.segments) row(seg);
+  }
+}
+
+void run(const WhatIfArgs& args) {
+  clv::ScenarioFile file = clv::load_scenario_file(args.scenario_file);
+  clv::WhatIfInputs inputs = clv::load_whatif_inputs(file);
+  bool any_plugin = false;
+  for (const auto& s : file.scenarios) any_plugin = any_plugin || !s.plugin_levers.empty();
+  clv::PluginRegistry plugins;
+  if (any_plugin) {
+    clv::PluginSearchOptions search;
+    if (!args.plugin_dir.empty()) search.plugin_dirs.push_back(args.plugin_dir);
+    for (const auto& problem : plugins.discover(search)) {
+      fmt::print(stderr, "clv whatif: warning: plugin {} refused: {}\n", problem.path,
+                 problem.message);
+    }
+    inputs.plugin_effects = clv::resolve_plugin_levers(file, plugins);
+  }
+  clv::WhatIfOptions options;
+  options.draws = args.draws;
+  options.seed = args.seed;
+  options.threads = args.threads;
+  if (isatty(fileno(stderr))) {
+    options.progress = [](int done, int total) {
+      const int width = 40, filled = total > 0 ? done * width / total : width;
+      fmt::print(stderr, "\r[{}{}] {}/{} draws", std::string(filled, '#'),
+                 std::string(width - filled, ' '), done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  }
+  const clv::WhatIfResult result = clv::run_whatif(inputs, options);
+  if (args.json) {
+    fmt::print("{}\n", clv::whatif_result_to_json_text(result));
+  } else {
+    print_table(result);
+  }
+  if (!args.report.empty()) {
+    clv::RunReportInputs report;
+    report.data = &inputs.data;
+    report.attributes = &inputs.attributes;
+    report.count_model = &inputs.count_model;
+    report.spend_model = &inputs.spend_model;
+    report.horizon = inputs.run.horizon;
+    report.margin = inputs.run.margin;
+    report.annual_discount_rate = inputs.run.annual_discount_rate;
+    report.whatif = &result;
+    report.data_source = file.run.summary;
+    clv::write_run_report(report, args.report);
+    fmt::print(stderr, "clv whatif: report written to {}\n", args.report);
+  }
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<WhatIfArgs>();
+  auto* cmd = app.add_subcommand(
+      "whatif",
+      "Run what-if scenarios (TOML or JSON) against a fitted run: CLV change with 90% "
+      "intervals, cost and ROI per scenario and segment");
+  cmd->add_option("scenario_file", args->scenario_file, "Scenario file (.toml or .json)")
+      ->required();
+  cmd->add_option("--draws", args->draws,
+                  "Monte Carlo draws of parameters and levers (default 200; 0 = point only)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", args->seed, "Random seed (same seed, same numbers)");
+  cmd->add_flag("--json", args->json, "Print the result as JSON");
+  cmd->add_option("--report", args->report, "Also write the HTML report to this file");
+  cmd->add_option("--plugin-dir", args->plugin_dir, "Directory with sector plugins");
+  cmd->add_option("--threads", args->threads, "Threads (default: all cores)");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace
+
+CLV_REGISTER_COMMAND(70, setup);

@@ -1,0 +1,103 @@
+// What-if scenario files: which fitted run, which customers, which levers.
+// Files are TOML (toml++) or JSON; every problem is reported with the file
+// name and the line (TOML) or the JSON path, so a user can fix it in place.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clv {
+
+// The fitted run a scenario file names. Paths are resolved against the
+// scenario file's directory.
+struct ScenarioRun {
+  std::string summary;       // summary CSV (frequency,recency,T,monetary_value)
+  std::string count_params;  // clv fit --out JSON of bgnbd, mbgnbd or pnbd
+  std::string spend_params;  // clv fit --out JSON of gg
+  std::string customers;     // optional: customer_id,sector,segment,region,...
+  double horizon = 0;        // in the count model's time unit
+  double annual_discount_rate = 0;
+  double margin = 1.0;
+};
+
+// Which customers a scenario acts on. Filters intersect; `all` alone selects
+// everyone. clv_decile 1 is the most valuable tenth.
+struct ScenarioTarget {
+  bool all = false;
+  std::vector<std::string> sector, segment, region;
+  std::vector<std::string> risk_band;          // "high", "medium", "low" (by P(alive))
+  int clv_decile_from = 0, clv_decile_to = 0;  // 0 = no filter
+  long top_by_value_at_risk = 0;               // 0 = no filter
+};
+
+// A quantity with its own uncertainty: normal on the lever's natural scale
+// or log-normal for ratios, given by a 90% interval [low, high].
+struct UncertainValue {
+  double value = 0;
+  std::optional<double> low90, high90;
+  bool uncertain() const { return low90.has_value(); }
+};
+
+struct RetentionOffer {
+  UncertainValue hazard_ratio{1.0, {}, {}};  // multiplies the dropout rate, log-normal
+  double cost_per_customer = 0;
+};
+
+struct PriceChange {
+  double change = 0;                       // +0.05 = prices 5% higher
+  UncertainValue elasticity{0.0, {}, {}};  // of the purchase rate w.r.t. price
+  bool costs_fixed = true;                 // unit costs unchanged: the margin grows with price
+};
+
+// Covariate levers (incidents, staff) need a fitted covariate model; they
+// are parsed and validated here and applied through its effects.
+struct IncidentLevers {
+  std::optional<double> resolution_time_factor;  // x f
+  std::optional<double> unresolved_share;        // in [0, 1]
+  std::map<std::string, double> rate_factor;     // category or "severity:N" -> x f
+  std::optional<double> satisfaction;            // after resolution, in [0, 1]
+};
+
+struct StaffChange {
+  std::string location;                         // empty = all staff
+  std::map<std::string, double> profile_delta;  // "empathy" -> +0.1 (profile in [0, 1])
+};
+
+struct PluginLeverUse {
+  std::string plugin;                    // plugin id or sector
+  std::string lever;                     // lever id
+  std::map<std::string, double> values;  // parameter -> value (defaults otherwise)
+  int line = 0;
+};
+
+struct Scenario {
+  std::string name;
+  int line = 0;  // where it starts in the file (0 if unknown)
+  ScenarioTarget target;
+  std::optional<RetentionOffer> retention_offer;
+  std::optional<PriceChange> price;
+  std::optional<double> margin_add;  // percentage points as a fraction
+  std::optional<UncertainValue> purchase_rate_factor;
+  std::optional<IncidentLevers> incidents;
+  std::vector<StaffChange> staff;
+  std::vector<PluginLeverUse> plugin_levers;
+};
+
+struct ScenarioFile {
+  std::string path;  // as given, for messages
+  ScenarioRun run;
+  std::vector<Scenario> scenarios;
+};
+
+// Parses and validates. `source_name` ends in .json for JSON, else TOML.
+// Throws Error::invalid_argument "<file>:<line>: <what>" naming the unknown
+// lever, the bad value or the empty target.
+ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name);
+
+// Reads `path` (Error::not_found if missing) and resolves the run's
+// relative paths against its directory.
+ScenarioFile load_scenario_file(const std::string& path);
+
+}  // namespace clv

@@ -1,0 +1,84 @@
+// What-if analysis: levers change the fitted models' inputs (dropout and
+// purchase rates, spend, margin) for a target group, and the change in CLV is
+// traced through the models with parameter and lever uncertainty.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clv/fit_result.hpp"
+#include "clv/rfm_data.hpp"
+#include "clv/scenario.hpp"
+#include "clv/whatif_result.hpp"
+
+namespace clv {
+
+// Per-customer attributes used by targets and per-segment results, aligned
+// with the summary rows (empty vectors = unknown).
+struct CustomerAttributes {
+  std::vector<std::string> sector, segment, region;
+};
+
+// Reads customer_id,sector,segment,region from a customers CSV and aligns it
+// with `ids` (Error::invalid_argument naming a summary customer it lacks).
+CustomerAttributes read_customer_attributes(const std::string& path,
+                                            const std::vector<std::string>& ids);
+
+struct WhatIfOptions {
+  int draws = 200;                     // Monte Carlo draws (0 = point estimates only)
+  unsigned long long seed = 20261123;  // same seed, same numbers
+  int threads = 0;                     // 0 = all cores
+  std::function<void(int done, int total)> progress;  // called from the calling thread
+};
+
+// A plugin lever already resolved to engine inputs (see sector_plugin.hpp
+// LeverEffect): target "purchase_rate", "dropout_rate", "margin",
+// "cost_to_serve" or "covariate:<name>"; operation "scale" (x (1 + v)),
+// "reduce" (x (1 - v)) or "add".
+struct ResolvedPluginEffect {
+  std::string label;  // "hospitality/recovery_upgrade"
+  std::string target, operation;
+  double value = 0;
+};
+
+struct WhatIfInputs {
+  RfmData data;  // with monetary
+  CustomerAttributes attributes;
+  FitResult count_model, spend_model;
+  ScenarioRun run;
+  std::vector<Scenario> scenarios;
+  // Per scenario (same order), plugin levers resolved by the caller.
+  std::vector<std::vector<ResolvedPluginEffect>> plugin_effects;
+};
+
+// Throws Error::invalid_argument for unsupported models, a target that
+// selects nobody, or covariate levers without a covariate model.
+WhatIfResult run_whatif(const WhatIfInputs& inputs, const WhatIfOptions& options = {});
+
+}  // namespace clv
+
+namespace clv {
+
+class PluginRegistry;
+
+// Looks up each scenario's plugin levers (by plugin id or sector) and turns
+// them into effects with the given or default parameter values. Throws
+// Error::invalid_argument "<file>:<line>: ..." for an unknown plugin, lever or
+// parameter, or a value outside the lever's [min, max].
+std::vector<std::vector<ResolvedPluginEffect>> resolve_plugin_levers(const ScenarioFile& file,
+                                                                     const PluginRegistry& plugins);
+
+}  // namespace clv
+
+namespace clv {
+
+// Reads a fit written by `clv fit --out` (Error::not_found if missing).
+FitResult read_fit_file(const std::string& path);
+
+// The run a scenario file names: summary, fits and customer attributes.
+// Plugin levers are left unresolved (see resolve_plugin_levers).
+WhatIfInputs load_whatif_inputs(const ScenarioFile& file);
+
+}  // namespace clv

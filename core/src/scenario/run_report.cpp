@@ -1,0 +1,162 @@
+// ReportData for a fitted run. Everything is computed from the fitted models
+// through the public scoring API and the model registry's scorer, so the
+// report shows the same numbers `clv score` and `clv whatif` print.
+#include "clv/run_report.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "clv/scoring.hpp"
+#include "ingest/csv_reader.hpp"
+#include "models/holdout_comparison.hpp"
+#include "models/model_registry.hpp"
+
+namespace clv {
+
+HoldoutColumns read_holdout_columns(const std::string& path) {
+  CsvReader reader(path);
+  CsvRecord rec;
+  HoldoutColumns out;
+  if (!reader.next(rec)) return out;
+  int freq = -1, dur = -1;
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    if (rec.fields[i] == "frequency_holdout") freq = static_cast<int>(i);
+    if (rec.fields[i] == "duration_holdout") dur = static_cast<int>(i);
+  }
+  if (freq < 0 || dur < 0) return out;
+  while (reader.next(rec)) {
+    if (static_cast<size_t>(std::max(freq, dur)) >= rec.fields.size()) {
+      throw Error::invalid_argument(fmt::format("{}:{}: missing holdout columns", path, rec.line));
+    }
+    out.purchases.push_back(std::stod(std::string(rec.fields[freq])));
+    out.duration = std::stod(std::string(rec.fields[dur]));
+  }
+  return out;
+}
+
+ReportData build_run_report(const RunReportInputs& in) {
+  if (!in.data || !in.count_model) {
+    throw Error::invalid_argument("the report needs a summary and a count model fit");
+  }
+  const RfmData& data = *in.data;
+  const FitResult& fit = *in.count_model;
+  ReportData r;
+  r.metadata.model = fit.model;
+  r.metadata.param_names = fit.param_names;
+  r.metadata.params = fit.params;
+  r.metadata.time_unit = fit.time_unit;
+  r.metadata.data_source = in.data_source;
+  r.metadata.generated_at = fmt::format(
+      "{:%Y-%m-%d %H:%M} UTC",
+      fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+
+  ScoreOptions so;
+  so.horizon = in.horizon;
+  so.margin = in.margin;
+  so.annual_discount_rate = in.annual_discount_rate;
+  const bool valued = in.spend_model && !data.monetary.empty();
+  const Scores scores = score(fit, data, so, valued ? in.spend_model : nullptr);
+  double alive = 0, purchases = 0, total_clv = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    alive += scores.p_alive[i];
+    purchases += scores.expected_purchases[i];
+    if (valued) total_clv += scores.clv[i];
+  }
+  r.summary.push_back({"Customers", fmt::format("{}", data.size())});
+  r.summary.push_back({"Expected alive now", fmt::format("{:.0f}", alive)});
+  r.summary.push_back(
+      {fmt::format("Expected purchases, next {} {}s", in.horizon, fit.time_unit.name),
+       fmt::format("{:.0f}", purchases)});
+  if (valued) {
+    r.summary.push_back({"Total CLV (horizon)", fmt::format("{}{:.0f}", in.currency, total_clv)});
+    r.clv = ClvDistribution{scores.clv, in.currency};
+  }
+  r.summary.push_back({"Log-likelihood", fmt::format("{:.2f}", fit.log_likelihood)});
+
+  // P(alive) heat map over frequency x recency at the median customer age.
+  const auto scorer = find_model(fit.model).make_scorer(fit.params);
+  {
+    std::vector<double> ages = data.T;
+    std::nth_element(ages.begin(), ages.begin() + ages.size() / 2, ages.end());
+    const double T = ages[ages.size() / 2];
+    const double max_x = std::max(1.0, *std::max_element(data.x.begin(), data.x.end()));
+    const int rows = static_cast<int>(std::min(max_x, 12.0)) + 1, cols = 12;
+    AliveHeatMap heat;
+    for (int i = 0; i < rows; ++i) {
+      const double x = std::round(i * max_x / (rows - 1));
+      heat.frequency_labels.push_back(fmt::format("{:.0f}", x));
+    }
+    for (int j = 0; j < cols; ++j) {
+      heat.recency_labels.push_back(fmt::format("{:.0f}", T * (j + 1) / cols));
+    }
+    for (int i = 0; i < rows; ++i) {
+      const double x = std::round(i * max_x / (rows - 1));
+      for (int j = 0; j < cols; ++j) {
+        const double t_x = x == 0 ? 0 : T * (j + 1) / cols;
+        heat.probability.push_back(std::clamp(scorer->p_alive(x, t_x, T), 0.0, 1.0));
+      }
+    }
+    r.alive = heat;
+  }
+
+  if (in.holdout && !in.holdout->purchases.empty()) {
+    if (in.holdout->purchases.size() != data.size()) {
+      throw Error::invalid_argument("holdout columns do not line up with the summary rows");
+    }
+    const auto groups = compare_holdout(*scorer, data.x, data.t_x, data.T, in.holdout->purchases,
+                                        in.holdout->duration);
+    CalibrationHoldout c;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      c.frequency_labels.push_back(g + 1 == groups.size() ? fmt::format("{}+", groups[g].x)
+                                                          : fmt::format("{}", groups[g].x));
+      c.actual_holdout.push_back(groups[g].actual);
+      c.predicted_holdout.push_back(groups[g].expected);
+    }
+    r.calibration = c;
+  }
+
+  // Churn risk by segment: expected share not alive now.
+  if (in.attributes && !in.attributes->segment.empty()) {
+    std::map<std::string, std::pair<double, double>> by;  // segment -> (customers, sum P(dead))
+    for (size_t i = 0; i < data.size(); ++i) {
+      auto& s = by[in.attributes->segment[i]];
+      s.first += 1;
+      s.second += 1 - scores.p_alive[i];
+    }
+    ChurnRisk churn;
+    for (const auto& [name, v] : by) churn.segments.push_back({name, v.second / v.first, v.first});
+    // Drivers: how much lower P(alive) is for customers in each segment than overall.
+    const double overall = 1 - alive / data.size();
+    for (const auto& seg : churn.segments) {
+      churn.drivers.push_back({"segment " + seg.segment, seg.churn_risk - overall});
+    }
+    churn.effect_label = "churn risk vs portfolio average";
+    r.churn = churn;
+  }
+
+  if (in.whatif) {
+    ScenarioComparison cmp;
+    cmp.interval_level = in.whatif->interval_level;
+    for (const auto& s : in.whatif->scenarios) {
+      const double cost = s.total.cost;
+      cmp.scenarios.push_back({fmt::format("#{} {}", s.rank, s.name),
+                               s.total.delta_clv.value - cost, s.total.delta_clv.lower - cost,
+                               s.total.delta_clv.upper - cost});
+    }
+    cmp.value_label = "change in total CLV minus cost";
+    r.scenarios = cmp;
+  }
+  return r;
+}
+
+void write_run_report(const RunReportInputs& inputs, const std::string& path) {
+  write_report(build_run_report(inputs), path);
+}
+
+}  // namespace clv

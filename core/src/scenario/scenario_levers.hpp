@@ -1,0 +1,49 @@
+// A scenario's levers reduced to what the models take: factors on the purchase
+// and dropout rates, a spend factor, a margin and a cost per targeted
+// customer, each with its own uncertainty, plus the human-readable chain.
+#pragma once
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "clv/scenario.hpp"
+#include "clv/whatif.hpp"
+
+namespace clv {
+
+struct LeverValues {
+  double purchase_rate_factor = 1.0;
+  double dropout_hazard_ratio = 1.0;
+  double spend_factor = 1.0;
+  double margin = 1.0;
+};
+
+class ScenarioLevers {
+ public:
+  // Throws Error::invalid_argument for levers the run cannot carry (covariate
+  // levers without a covariate model, margins outside [0, 1], ...).
+  ScenarioLevers(const Scenario& scenario, const std::vector<ResolvedPluginEffect>& plugin,
+                 double base_margin, double horizon);
+
+  LeverValues point() const;
+  LeverValues draw(std::mt19937_64& rng) const;
+  double cost_per_targeted() const { return cost_per_targeted_; }
+  bool moves_dropout() const { return hazard_.has_value() || plugin_hazard_ != 1.0; }
+  bool moves_purchases() const;
+  // Lever -> input lines; the caller appends the parameter changes.
+  const std::vector<std::string>& chain() const { return chain_; }
+
+ private:
+  LeverValues combine(double hazard, double purchase, double elasticity) const;
+
+  double base_margin_;
+  std::optional<UncertainValue> hazard_, purchase_;
+  std::optional<PriceChange> price_;
+  double margin_add_ = 0, margin_scale_ = 1;
+  double plugin_hazard_ = 1, plugin_purchase_ = 1;
+  double cost_per_targeted_ = 0;
+  std::vector<std::string> chain_;
+};
+
+}  // namespace clv

@@ -1,0 +1,144 @@
+// Scenario files: what parses, and line-numbered errors for what does not.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "clv/error.hpp"
+#include "clv/scenario.hpp"
+
+namespace {
+
+const char* kRun = R"([run]
+summary = "summary.csv"
+count_params = "bgnbd.json"
+spend_params = "gg.json"
+horizon = 52
+discount_rate = 0.1
+margin = 0.3
+)";
+
+std::string error_of(const std::string& text, const std::string& name = "s.toml") {
+  try {
+    clv::parse_scenario_text(text, name);
+  } catch (const clv::Error& e) {
+    EXPECT_EQ(e.code(), clv::ErrorCode::kInvalidArgument);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ScenarioParser, ReadsLeversTargetsAndUncertainty) {
+  const std::string text = std::string(kRun) + R"(
+[[scenario]]
+name = "Offer to at-risk premium"
+target = { segment = ["premium", "regular"], risk_band = "high", clv_decile = [1, 3] }
+retention_offer = { hazard_ratio = { value = 0.8, low90 = 0.7, high90 = 0.9 }, cost_per_customer = 5 }
+
+[[scenario]]
+name = "Price up"
+target = "all"
+price = { change = 0.05, elasticity = { value = -1.2, low90 = -1.8, high90 = -0.6 } }
+margin = { add = 0.01 }
+)";
+  const clv::ScenarioFile f = clv::parse_scenario_text(text, "s.toml");
+  EXPECT_EQ(f.run.horizon, 52);
+  EXPECT_DOUBLE_EQ(f.run.margin, 0.3);
+  ASSERT_EQ(f.scenarios.size(), 2u);
+  const clv::Scenario& a = f.scenarios[0];
+  EXPECT_EQ(a.line, 9);
+  EXPECT_EQ(a.target.segment, (std::vector<std::string>{"premium", "regular"}));
+  EXPECT_EQ(a.target.risk_band, std::vector<std::string>{"high"});
+  EXPECT_EQ(a.target.clv_decile_from, 1);
+  EXPECT_EQ(a.target.clv_decile_to, 3);
+  ASSERT_TRUE(a.retention_offer);
+  EXPECT_DOUBLE_EQ(a.retention_offer->hazard_ratio.value, 0.8);
+  EXPECT_DOUBLE_EQ(*a.retention_offer->hazard_ratio.low90, 0.7);
+  EXPECT_DOUBLE_EQ(a.retention_offer->cost_per_customer, 5);
+  const clv::Scenario& b = f.scenarios[1];
+  EXPECT_TRUE(b.target.all);
+  ASSERT_TRUE(b.price);
+  EXPECT_DOUBLE_EQ(b.price->elasticity.value, -1.2);
+  EXPECT_DOUBLE_EQ(*b.margin_add, 0.01);
+}
+
+TEST(ScenarioParser, JsonIsAcceptedToo) {
+  const std::string json = R"({
+  "run": {"summary": "s.csv", "count_params": "b.json", "spend_params": "g.json", "horizon": 26},
+  "scenario": [{"name": "Faster buying", "target": {"region": "us-east"},
+                "purchase_rate": {"factor": 1.1}}]
+})";
+  const clv::ScenarioFile f = clv::parse_scenario_text(json, "s.json");
+  ASSERT_EQ(f.scenarios.size(), 1u);
+  EXPECT_EQ(f.scenarios[0].target.region, std::vector<std::string>{"us-east"});
+  EXPECT_DOUBLE_EQ(f.scenarios[0].purchase_rate_factor->value, 1.1);
+}
+
+TEST(ScenarioParser, UnknownLeverNamesItsLine) {
+  const std::string text = std::string(kRun) + R"(
+[[scenario]]
+name = "x"
+target = "all"
+discount_coupon = { value = 3 }
+)";
+  const std::string e = error_of(text);
+  EXPECT_NE(e.find("s.toml:12:"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown lever 'discount_coupon'"), std::string::npos) << e;
+  EXPECT_NE(e.find("retention_offer"), std::string::npos) << e;  // lists the known ones
+}
+
+TEST(ScenarioParser, BadValueNamesItsLine) {
+  const std::string text = std::string(kRun) + R"(
+[[scenario]]
+name = "x"
+target = "all"
+retention_offer = { hazard_ratio = -2 }
+)";
+  const std::string e = error_of(text);
+  EXPECT_NE(e.find("s.toml:12:"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad value -2"), std::string::npos) << e;
+
+  const std::string text2 = std::string(kRun) + R"(
+[[scenario]]
+name = "x"
+target = "all"
+
+[scenario.incidents]
+resolution_time_factor = "fast"
+)";
+  const std::string e2 = error_of(text2);
+  EXPECT_NE(e2.find("s.toml:14:"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("expected a number"), std::string::npos) << e2;
+}
+
+TEST(ScenarioParser, EmptyTargetNamesItsLine) {
+  const std::string text = std::string(kRun) + R"(
+[[scenario]]
+name = "x"
+target = {}
+purchase_rate = { factor = 1.2 }
+)";
+  const std::string e = error_of(text);
+  EXPECT_NE(e.find("s.toml:11:"), std::string::npos) << e;
+  EXPECT_NE(e.find("empty target"), std::string::npos) << e;
+}
+
+TEST(ScenarioParser, StructuralProblems) {
+  EXPECT_NE(error_of("[run\nx=1").find("s.toml:1:"), std::string::npos);
+  EXPECT_NE(error_of(kRun).find("at least one [[scenario]]"), std::string::npos);
+  EXPECT_NE(error_of(std::string(kRun) + "[[scenario]]\nname = \"x\"\ntarget = \"all\"\n")
+                .find("pulls no lever"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"run\": {,}}", "s.json").find("s.json:1: not valid JSON"),
+            std::string::npos);
+  const std::string json_err = error_of(
+      R"({"run": {"summary": "s", "count_params": "c", "spend_params": "g", "horizon": 1},
+          "scenario": [{"name": "a", "target": "all", "price": {"change": "lots"}}]})",
+      "s.json");
+  EXPECT_NE(json_err.find("scenario[0].price.change"), std::string::npos) << json_err;
+  const std::string dup = std::string(kRun) +
+                          "[[scenario]]\nname=\"a\"\ntarget=\"all\"\nmargin={add=0.1}\n"
+                          "[[scenario]]\nname=\"a\"\ntarget=\"all\"\nmargin={add=0.1}\n";
+  EXPECT_NE(error_of(dup).find("duplicate scenario name"), std::string::npos);
+}
+
+}  // namespace
