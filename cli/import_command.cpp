@@ -30,6 +30,7 @@ struct ImportArgs {
   std::string currency = "USD";
   std::string rejects;
   bool json = false;
+  int cache_mib = 256;
 };
 
 std::vector<std::pair<std::string, std::string>> parse_maps(const std::vector<std::string>& maps) {
@@ -88,6 +89,7 @@ void run(const ImportArgs& args) {
   options.require_known_customers = args.require_known;
   options.default_currency = args.currency;
   options.rejects_path = args.rejects;
+  options.cache_mib = args.cache_mib;
 
   const bool show_bar = isatty(STDERR_FILENO) == 1;
   const uint64_t stop_at = stop_after_rows();
@@ -148,6 +150,9 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--rejects", args->rejects,
                   "rejects CSV (default: FILE.rejects.csv next to the database)");
+  cmd->add_option("--cache-mib", args->cache_mib, "SQLite page cache for the import (MiB)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--json", args->json, "print the counts as JSON");
   cmd->callback([args] { run(*args); });
 }

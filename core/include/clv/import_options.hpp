@@ -37,6 +37,8 @@ struct ImportOptions {
   // Where rejected rows go. Empty: "<file name>.rejects.csv" in the directory
   // of the database (the current directory for an in-memory import).
   std::string rejects_path;
+  // SQLite page cache for the import; big loads stay in memory until commit.
+  int cache_mib = 256;
   // Called about every 16k rows and once at the end.
   std::function<void(const ImportProgress&)> progress;
   // Sector plugin seam: normalizes parsed transactions before they are stored.

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -575,13 +576,13 @@ class TransactionGuard {
 // skips fsyncs; atomicity still comes from the transaction and the WAL.
 class BulkLoadPragmas {
  public:
-  explicit BulkLoadPragmas(SQLite::Database& db) : db_(db) {
+  BulkLoadPragmas(SQLite::Database& db, int cache_mib) : db_(db) {
     cache_ = db_.execAndGet("PRAGMA cache_size").getInt64();
     db_.exec("PRAGMA synchronous=OFF");
     // The importer resolves every reference itself (customer and employee
     // maps), so SQLite's per-row foreign-key probes are pure overhead.
     db_.exec("PRAGMA foreign_keys=OFF");
-    db_.exec("PRAGMA cache_size=-262144");  // 256 MiB
+    db_.exec(fmt::format("PRAGMA cache_size={}", -1024 * static_cast<int64_t>(std::max(cache_mib, 1))));
   }
   ~BulkLoadPragmas() {
     try {
@@ -616,7 +617,7 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
   const bool has_ids = entity_ == Entity::kCustomers || entity_ == Entity::kEmployees ||
                        layout_.has(0);  // transaction_id / incident_id is field 0
 
-  BulkLoadPragmas pragmas(sql);
+  BulkLoadPragmas pragmas(sql, options_.cache_mib);
   TransactionGuard tx(sql);
   {
     PreparedStatement previous(sqlite_,
