@@ -151,5 +151,20 @@ TEST(ImportFormats, KindsAndCurrencies) {
             "1000JPYpurchase -1500BHDrefund 250USDreturn");
 }
 
+TEST(ImportFormats, ConstraintsAreBackOnAfterAnImport) {
+  // The import skips SQLite's FK/CHECK probes (it validates itself); they
+  // must be enforced again for everyone else afterwards.
+  Database db = test::fresh_database("fmt_pragmas.db");
+  import_text(db, Entity::kTransactions, "customer_id,timestamp,amount\nc1,2024-01-01,1\n", "a.csv");
+  EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
+  EXPECT_EQ(count(db, "PRAGMA ignore_check_constraints"), 0);
+  EXPECT_THROW(sqlite_of(db).exec("INSERT INTO transactions(customer_id, ts, amount_minor, kind) "
+                                  "VALUES (1, 0, 0, 'gift')"),
+               SQLite::Exception);
+  EXPECT_THROW(sqlite_of(db).exec("INSERT INTO transactions(customer_id, ts, amount_minor) "
+                                  "VALUES (999, 0, 0)"),
+               SQLite::Exception);
+}
+
 }  // namespace
 }  // namespace clv
