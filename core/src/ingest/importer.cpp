@@ -21,6 +21,7 @@
 #include "ingest/column_layout.hpp"
 #include "ingest/content_hash.hpp"
 #include "ingest/csv_reader.hpp"
+#include "ingest/id_index.hpp"
 #include "ingest/money.hpp"
 #include "ingest/rejects_writer.hpp"
 #include "store/database_access.hpp"
@@ -157,7 +158,7 @@ class Importer {
   int64_t file_id_ = 0;
   ImportResult result_;
 
-  StringMap<int64_t> customers_;
+  IdIndex customers_;
   StringMap<int64_t> employees_;
   StringMap<uint64_t> ids_in_file_;  // external id -> first line
   std::unique_ptr<PreparedStatement> insert_row_, insert_customer_;
@@ -201,7 +202,7 @@ void Importer::prepare_statements() {
 
 void Importer::load_customers() {
   PreparedStatement select(sqlite_, "SELECT id, external_id FROM customers");
-  while (select.step()) customers_.emplace(select.column_text(1), select.column_int64(0));
+  while (select.step()) customers_.insert(select.column_text(1), select.column_int64(0));
 }
 
 void Importer::load_employees() {
@@ -221,14 +222,14 @@ void Importer::reject(const CsvRecord& record, const Reject& r) {
 }
 
 std::optional<int64_t> Importer::customer_row(std::string_view external_id) {
-  if (auto it = customers_.find(external_id); it != customers_.end()) return it->second;
+  if (const int64_t row = customers_.find(external_id); row >= 0) return row;
   if (options_.require_known_customers) return std::nullopt;
   insert_customer_->bind_text_or_null(1, external_id);
   insert_customer_->bind_text_or_null(2, options_.sector);
   insert_customer_->step();
   insert_customer_->reset();
   const int64_t row = insert_customer_->last_insert_rowid();
-  customers_.emplace(external_id, row);
+  customers_.insert(external_id, row);
   ++result_.customers_created;
   return row;
 }
