@@ -172,9 +172,11 @@ void Importer::prepare_statements() {
     case Entity::kTransactions:
       insert_row_ = std::make_unique<PreparedStatement>(
           sqlite_,
-          "INSERT INTO transactions(external_id, customer_id, ts, amount_minor, currency, kind, "
-          "quantity, category, channel, location, file_id) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-          "ON CONFLICT(external_id) DO NOTHING");
+          std::string("INSERT INTO transactions(external_id, customer_id, ts, amount_minor, "
+                      "currency, kind, quantity, category, channel, location, file_id) VALUES "
+                      "(?,?,?,?,?,?,?,?,?,?,?)") +
+              // Without ids nothing can conflict, and the upsert clause costs.
+              (layout_.has(kTxnId) ? " ON CONFLICT(external_id) DO NOTHING" : ""));
       break;
     case Entity::kIncidents:
       insert_row_ = std::make_unique<PreparedStatement>(
