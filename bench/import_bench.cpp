@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   clv::Database db = clv::Database::open(db_path);
   const auto t0 = std::chrono::steady_clock::now();
   const clv::ImportResult r = clv::import_file(db, clv::Entity::kTransactions, csv);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("import {} rows ({:.0f} MiB, {} customers{}): {:.2f} s, {:.0f} rows/s\n", r.inserted,
              mib, r.customers_created, with_ids ? ", with transaction ids" : "", seconds,
              r.inserted / seconds);

@@ -130,7 +130,8 @@ void run(const ImportArgs& args) {
 
 void setup(CLI::App& app) {
   auto args = std::make_shared<ImportArgs>();
-  auto* cmd = app.add_subcommand("import", "Import customers, transactions, incidents or employees");
+  auto* cmd =
+      app.add_subcommand("import", "Import customers, transactions, incidents or employees");
   cmd->add_option("entity", args->entity, "customers | transactions | incidents | employees")
       ->required();
   cmd->add_option("file", args->file, "CSV or whitespace-separated file")->required();

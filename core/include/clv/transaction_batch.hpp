@@ -11,7 +11,7 @@
 namespace clv {
 
 struct TransactionBatch {
-  std::vector<uint64_t> line;  // source line, for reject reports
+  std::vector<uint64_t> line;               // source line, for reject reports
   std::vector<std::string> transaction_id;  // empty when the file has none
   std::vector<std::string> customer_id;
   std::vector<int64_t> timestamp;     // UTC seconds since the Unix epoch

@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include <boost/uuid/detail/sha1.hpp>
 #include <fmt/format.h>
+#include <boost/uuid/detail/sha1.hpp>
 
 #include "clv/error.hpp"
 
@@ -18,7 +18,9 @@ struct ContentHasher::State {
 };
 
 ContentHasher::ContentHasher() : state_(new State) {}
-ContentHasher::~ContentHasher() { delete state_; }
+ContentHasher::~ContentHasher() {
+  delete state_;
+}
 
 void ContentHasher::update(std::string_view bytes) {
   state_->sha1.process_bytes(bytes.data(), bytes.size());
@@ -33,9 +35,11 @@ std::string ContentHasher::hex_digest() {
 }
 
 std::string hash_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
   if (!file) {
-    if (errno == ENOENT) throw Error::not_found(fmt::format("cannot open '{}': no such file", path));
+    if (errno == ENOENT)
+      throw Error::not_found(fmt::format("cannot open '{}': no such file", path));
     throw Error::io(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   }
   ContentHasher hasher;

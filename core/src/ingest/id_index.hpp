@@ -19,7 +19,7 @@ class IdIndex {
   // The row id of `id`, or -1.
   int64_t find(std::string_view id) const {
     const uint64_t h = hash(id);
-    for (size_t i = h & mask(); ; i = (i + 1) & mask()) {
+    for (size_t i = h & mask();; i = (i + 1) & mask()) {
       const Slot& s = slots_[i];
       if (s.row < 0) return -1;
       if (s.hash == h && key_equals(s, id)) return s.row;
@@ -39,7 +39,7 @@ class IdIndex {
   static constexpr size_t kInline = 14;
   struct Slot {
     uint64_t hash = 0;
-    int64_t row = -1;  // -1: empty
+    int64_t row = -1;    // -1: empty
     uint8_t length = 0;  // <= kInline: key inline; 255: key in the arena
     char key[kInline + 1] = {};
     uint32_t arena_offset = 0, arena_length = 0;
@@ -57,7 +57,8 @@ class IdIndex {
   size_t mask() const { return slots_.size() - 1; }
 
   bool key_equals(const Slot& s, std::string_view id) const {
-    if (s.length != 255) return s.length == id.size() && std::memcmp(s.key, id.data(), id.size()) == 0;
+    if (s.length != 255)
+      return s.length == id.size() && std::memcmp(s.key, id.data(), id.size()) == 0;
     return s.arena_length == id.size() &&
            std::memcmp(arena_.data() + s.arena_offset, id.data(), id.size()) == 0;
   }

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <SQLiteCpp/Statement.h>
 #include "clv/error.hpp"
 #include "domain/calendar.hpp"
 #include "ingest/column_layout.hpp"
@@ -25,7 +26,6 @@
 #include "ingest/money.hpp"
 #include "ingest/rejects_writer.hpp"
 #include "store/database_access.hpp"
-#include <SQLiteCpp/Statement.h>
 #include "store/prepared_statement.hpp"
 
 namespace clv {
@@ -44,10 +44,31 @@ void TransactionBatch::clear() {
 namespace {
 
 // Canonical field order; positions are the F* constants below.
-enum TxnField { kTxnId, kTxnCustomer, kTxnTimestamp, kTxnAmount, kTxnCurrency, kTxnKind,
-                kTxnQuantity, kTxnCategory, kTxnChannel, kTxnLocation };
-enum IncField { kIncId, kIncCustomer, kIncOpened, kIncResolved, kIncSeverity, kIncCategory,
-                kIncChannel, kIncOutcome, kIncSatisfaction, kIncEmployee, kIncCompensation };
+enum TxnField {
+  kTxnId,
+  kTxnCustomer,
+  kTxnTimestamp,
+  kTxnAmount,
+  kTxnCurrency,
+  kTxnKind,
+  kTxnQuantity,
+  kTxnCategory,
+  kTxnChannel,
+  kTxnLocation
+};
+enum IncField {
+  kIncId,
+  kIncCustomer,
+  kIncOpened,
+  kIncResolved,
+  kIncSeverity,
+  kIncCategory,
+  kIncChannel,
+  kIncOutcome,
+  kIncSatisfaction,
+  kIncEmployee,
+  kIncCompensation
+};
 enum CusField { kCusId, kCusSector, kCusSegment, kCusRegion, kCusAcquired };
 enum EmpField { kEmpId, kEmpRole, kEmpLocation, kEmpTrust };  // 6 scores from kEmpTrust on
 
@@ -57,10 +78,14 @@ const std::vector<size_t>& required_fields(Entity entity) {
   static const std::vector<size_t> cus = {kCusId};
   static const std::vector<size_t> emp = {kEmpId};
   switch (entity) {
-    case Entity::kTransactions: return txn;
-    case Entity::kIncidents: return inc;
-    case Entity::kCustomers: return cus;
-    case Entity::kEmployees: return emp;
+    case Entity::kTransactions:
+      return txn;
+    case Entity::kIncidents:
+      return inc;
+    case Entity::kCustomers:
+      return cus;
+    case Entity::kEmployees:
+      return emp;
   }
   return cus;
 }
@@ -83,8 +108,9 @@ std::optional<std::string_view> canonical_kind(std::string_view text) {
   if (text.empty()) return kKinds[0];
   for (std::string_view kind : kKinds) {
     if (kind.size() == text.size() &&
-        std::equal(kind.begin(), kind.end(), text.begin(),
-                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(kind.begin(), kind.end(), text.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
       return kind;
     }
   }
@@ -125,7 +151,8 @@ class Importer {
   void load_employees();
   void process(const CsvRecord& record);
   void reject(const CsvRecord& record, const Reject& r);
-  void reject(uint64_t line, std::string_view raw, std::string_view column, std::string_view reason);
+  void reject(uint64_t line, std::string_view raw, std::string_view column,
+              std::string_view reason);
 
   struct TxnValues {
     std::string_view id, customer, currency, kind, category, channel, location;
@@ -240,8 +267,8 @@ bool Importer::first_in_file(std::string_view id, size_t field, uint64_t line, s
                              const CsvRecord* record) {
   auto [it, inserted] = ids_in_file_.try_emplace(std::string(id), line);
   if (inserted) return true;
-  const std::string reason =
-      fmt::format("duplicate {} '{}' in this file (first on line {})", fields_[field], id, it->second);
+  const std::string reason = fmt::format("duplicate {} '{}' in this file (first on line {})",
+                                         fields_[field], id, it->second);
   if (record != nullptr) {
     reject(*record, {static_cast<int>(field), reason});
   } else {
@@ -364,8 +391,8 @@ void Importer::flush_batch() {
   try {
     options_.normalize_transactions(b);
   } catch (const std::exception& e) {
-    throw Error::plugin_error(fmt::format("sector plugin failed to normalize transactions: {}",
-                                          e.what()));
+    throw Error::plugin_error(
+        fmt::format("sector plugin failed to normalize transactions: {}", e.what()));
   }
   if (b.line.size() != n || b.customer_id.size() != n || b.timestamp.size() != n ||
       b.amount_minor.size() != n || b.currency.size() != n || b.kind.size() != n ||
@@ -376,7 +403,8 @@ void Importer::flush_batch() {
   for (size_t i = 0; i < n; ++i) {
     std::string reason = b.reject_reason[i];
     const auto kind = canonical_kind(b.kind[i]);
-    if (reason.empty() && !kind) reason = fmt::format("plugin produced unknown kind '{}'", b.kind[i]);
+    if (reason.empty() && !kind)
+      reason = fmt::format("plugin produced unknown kind '{}'", b.kind[i]);
     if (reason.empty() && !is_currency_code(b.currency[i])) {
       reason = fmt::format("plugin produced unknown currency '{}'", b.currency[i]);
     }
@@ -385,9 +413,11 @@ void Importer::flush_batch() {
       reject(b.line[i], batch_raw_[i], "", reason);
       continue;
     }
-    TxnValues v{b.transaction_id[i], b.customer_id[i], b.currency[i], *kind, b.category[i],
-                b.channel[i],        b.location[i],    b.timestamp[i], b.amount_minor[i],
-                b.quantity[i] < 0 ? -1 : b.quantity[i]};
+    TxnValues v{b.transaction_id[i], b.customer_id[i],
+                b.currency[i],       *kind,
+                b.category[i],       b.channel[i],
+                b.location[i],       b.timestamp[i],
+                b.amount_minor[i],   b.quantity[i] < 0 ? -1 : b.quantity[i]};
     store_transaction(v, b.line[i], batch_raw_[i]);
   }
   b.clear();
@@ -402,13 +432,14 @@ void Importer::process_incident(const CsvRecord& r) {
   const std::string_view opened_text = layout_.get(r, kIncOpened);
   if (opened_text.empty()) return reject(r, {kIncOpened, "missing opened_at"});
   if (!parse_timestamp(opened_text, opened)) {
-    return reject(r, {kIncOpened, fmt::format("unparseable date '{}' ({})", opened_text, kDateHint)});
+    return reject(r,
+                  {kIncOpened, fmt::format("unparseable date '{}' ({})", opened_text, kDateHint)});
   }
   const std::string_view resolved_text = layout_.get(r, kIncResolved);
   if (!resolved_text.empty()) {
     if (!parse_timestamp(resolved_text, resolved)) {
-      return reject(r, {kIncResolved,
-                        fmt::format("unparseable date '{}' ({})", resolved_text, kDateHint)});
+      return reject(
+          r, {kIncResolved, fmt::format("unparseable date '{}' ({})", resolved_text, kDateHint)});
     }
     if (resolved < opened) {
       return reject(r, {kIncResolved, fmt::format("resolved_at {} is before opened_at {}",
@@ -437,10 +468,11 @@ void Importer::process_incident(const CsvRecord& r) {
   int64_t compensation = 0;
   if (!compensation_text.empty() &&
       !parse_amount_minor(compensation_text, default_exponent_, compensation)) {
-    return reject(r, {kIncCompensation,
-                      fmt::format("unparseable amount '{}' (expected a decimal like 12.34 with at "
-                                  "most {} decimals for {})",
-                                  compensation_text, default_exponent_, options_.default_currency)});
+    return reject(r,
+                  {kIncCompensation,
+                   fmt::format("unparseable amount '{}' (expected a decimal like 12.34 with at "
+                               "most {} decimals for {})",
+                               compensation_text, default_exponent_, options_.default_currency)});
   }
   const std::string_view employee = layout_.get(r, kIncEmployee);
   int64_t employee_row = 0;
@@ -455,10 +487,10 @@ void Importer::process_incident(const CsvRecord& r) {
   if (!id.empty() && !first_in_file(id, kIncId, r.line, r.raw, &r)) return;
   const auto customer_id = customer_row(customer);
   if (!customer_id) {
-    return reject(r, {kIncCustomer,
-                      fmt::format("unknown customer '{}' (--require-known-customers): import "
-                                  "customers first",
-                                  customer)});
+    return reject(
+        r, {kIncCustomer, fmt::format("unknown customer '{}' (--require-known-customers): import "
+                                      "customers first",
+                                      customer)});
   }
   PreparedStatement& s = *insert_row_;
   s.bind_text_or_null(1, id);
@@ -482,8 +514,8 @@ void Importer::process_customer(const CsvRecord& r) {
   const std::string_view acquired_text = layout_.get(r, kCusAcquired);
   int64_t acquired = 0;
   if (!acquired_text.empty() && !parse_timestamp(acquired_text, acquired)) {
-    return reject(r, {kCusAcquired,
-                      fmt::format("unparseable date '{}' ({})", acquired_text, kDateHint)});
+    return reject(
+        r, {kCusAcquired, fmt::format("unparseable date '{}' ({})", acquired_text, kDateHint)});
   }
   if (!first_in_file(id, kCusId, r.line, r.raw, &r)) return;
   nlohmann::json attributes = nlohmann::json::object();
@@ -516,13 +548,14 @@ void Importer::process_employee(const CsvRecord& r) {
     present[k] = !text.empty();
     if (!present[k]) continue;
     if (!parse_real(text, scores[k])) {
-      return reject(r, {static_cast<int>(field),
-                        fmt::format("unparseable {} '{}' (expected a number 0-10)", fields_[field],
-                                    text)});
+      return reject(
+          r, {static_cast<int>(field),
+              fmt::format("unparseable {} '{}' (expected a number 0-10)", fields_[field], text)});
     }
     if (scores[k] < 0 || scores[k] > 10) {
-      return reject(r, {static_cast<int>(field),
-                        fmt::format("behaviour score {} {} out of range 0-10", fields_[field], text)});
+      return reject(r,
+                    {static_cast<int>(field),
+                     fmt::format("behaviour score {} {} out of range 0-10", fields_[field], text)});
     }
   }
   if (!first_in_file(id, kEmpId, r.line, r.raw, &r)) return;
@@ -547,9 +580,12 @@ void Importer::process(const CsvRecord& record) {
       if (options_.normalize_transactions) return batch_transaction(v, record.line, record.raw);
       return store_transaction(v, record.line, record.raw);
     }
-    case Entity::kIncidents: return process_incident(record);
-    case Entity::kCustomers: return process_customer(record);
-    case Entity::kEmployees: return process_employee(record);
+    case Entity::kIncidents:
+      return process_incident(record);
+    case Entity::kCustomers:
+      return process_customer(record);
+    case Entity::kEmployees:
+      return process_employee(record);
   }
 }
 
@@ -589,7 +625,8 @@ class BulkLoadPragmas {
     // scores, resolved >= opened) is validated per row before the insert, and
     // SQLite evaluates `kind IN (...)` by building a temporary table per row.
     db_.exec("PRAGMA ignore_check_constraints=ON");
-    db_.exec(fmt::format("PRAGMA cache_size={}", -1024 * static_cast<int64_t>(std::max(cache_mib, 1))));
+    db_.exec(
+        fmt::format("PRAGMA cache_size={}", -1024 * static_cast<int64_t>(std::max(cache_mib, 1))));
   }
   ~BulkLoadPragmas() {
     try {
@@ -644,9 +681,10 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     }
   }
   if (file_id_ == 0) {
-    PreparedStatement insert(sqlite_,
-                             "INSERT INTO imported_files(entity, path, content_hash, imported_at, "
-                             "inserted, duplicates, rejected) VALUES (?,?,?,strftime('%s','now'),0,0,0)");
+    PreparedStatement insert(
+        sqlite_,
+        "INSERT INTO imported_files(entity, path, content_hash, imported_at, "
+        "inserted, duplicates, rejected) VALUES (?,?,?,strftime('%s','now'),0,0,0)");
     insert.bind_text_or_null(1, entity);
     insert.bind_text_or_null(2, source_name_);
     insert.bind_text_or_null(3, content_hash);
@@ -658,7 +696,8 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
   // Both happen inside the transaction, so readers never see it missing.
   std::string index_sql;
   if (entity_ == Entity::kTransactions) {
-    const int64_t stored = sql.execAndGet("SELECT COALESCE(MAX(id), 0) FROM transactions").getInt64();
+    const int64_t stored =
+        sql.execAndGet("SELECT COALESCE(MAX(id), 0) FROM transactions").getInt64();
     const uint64_t estimated_rows = reader.total_bytes() / 32;
     if (estimated_rows > 100000 && estimated_rows > static_cast<uint64_t>(stored)) {
       {
@@ -721,8 +760,11 @@ CsvDialect dialect_for(const ImportOptions& options, std::string_view name,
   CsvDialect dialect;
   dialect.delimiter = options.delimiter;
   switch (options.format) {
-    case InputFormat::kCsv: break;
-    case InputFormat::kWhitespace: dialect.format = CsvFormat::kWhitespace; break;
+    case InputFormat::kCsv:
+      break;
+    case InputFormat::kWhitespace:
+      dialect.format = CsvFormat::kWhitespace;
+      break;
     case InputFormat::kAuto: {
       const std::string_view first_line = first_bytes.substr(0, first_bytes.find('\n'));
       const bool txt = name.size() >= 4 && name.substr(name.size() - 4) == ".txt";
@@ -738,9 +780,8 @@ CsvDialect dialect_for(const ImportOptions& options, std::string_view name,
 ImportResult run_import(Database& db, Entity entity, CsvReader& reader,
                         const std::string& source_name, const std::string& hash,
                         const ImportOptions& options) {
-  std::string rejects_path = options.rejects_path.empty()
-                                 ? default_rejects_path(db, source_name)
-                                 : options.rejects_path;
+  std::string rejects_path =
+      options.rejects_path.empty() ? default_rejects_path(db, source_name) : options.rejects_path;
   Importer importer(db, entity, options, source_name, rejects_path);
   try {
     return importer.run(reader, hash);
@@ -772,14 +813,18 @@ const std::vector<std::string_view>& entity_fields(Entity entity) {
       "channel",     "outcome",     "satisfaction", "employee_id", "compensation"};
   static const std::vector<std::string_view> cus = {"customer_id", "sector", "segment", "region",
                                                     "acquired_at"};
-  static const std::vector<std::string_view> emp = {
-      "employee_id", "role", "location", "trust", "tact", "empathy", "conformity", "focus",
-      "flexibility"};
+  static const std::vector<std::string_view> emp = {"employee_id", "role",  "location",
+                                                    "trust",       "tact",  "empathy",
+                                                    "conformity",  "focus", "flexibility"};
   switch (entity) {
-    case Entity::kTransactions: return txn;
-    case Entity::kIncidents: return inc;
-    case Entity::kCustomers: return cus;
-    case Entity::kEmployees: return emp;
+    case Entity::kTransactions:
+      return txn;
+    case Entity::kIncidents:
+      return inc;
+    case Entity::kCustomers:
+      return cus;
+    case Entity::kEmployees:
+      return emp;
   }
   return cus;
 }

@@ -34,8 +34,8 @@ void RejectsWriter::write(uint64_t line, std::string_view column, std::string_vi
   if (file_ == nullptr) {
     file_ = std::fopen(path_.c_str(), "wb");
     if (file_ == nullptr) {
-      throw Error::io(fmt::format("cannot write rejects file '{}': {}; pass --rejects PATH",
-                                  path_, std::strerror(errno)));
+      throw Error::io(fmt::format("cannot write rejects file '{}': {}; pass --rejects PATH", path_,
+                                  std::strerror(errno)));
     }
     std::fputs("file,line,column,reason,original_text\r\n", file_);
   }
@@ -55,7 +55,8 @@ void RejectsWriter::close() {
   const bool failed = std::ferror(file_) != 0;
   const bool close_failed = std::fclose(file_) != 0;
   file_ = nullptr;
-  if (failed || close_failed) throw Error::io(fmt::format("writing rejects file '{}' failed", path_));
+  if (failed || close_failed)
+    throw Error::io(fmt::format("writing rejects file '{}' failed", path_));
 }
 
 }  // namespace clv

@@ -17,6 +17,8 @@ Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;
 Database::~Database() = default;
 
-const std::string& Database::path() const { return impl_->path; }
+const std::string& Database::path() const {
+  return impl_->path;
+}
 
 }  // namespace clv

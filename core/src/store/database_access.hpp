@@ -15,6 +15,8 @@ struct Database::Impl {
   std::unique_ptr<SQLite::Database> sqlite;
 };
 
-inline SQLite::Database& sqlite_of(Database& db) { return *db.impl().sqlite; }
+inline SQLite::Database& sqlite_of(Database& db) {
+  return *db.impl().sqlite;
+}
 
 }  // namespace clv

@@ -14,14 +14,16 @@ PreparedStatement::PreparedStatement(sqlite3* db, std::string_view sql) : db_(db
   }
 }
 
-PreparedStatement::~PreparedStatement() { sqlite3_finalize(stmt_); }
+PreparedStatement::~PreparedStatement() {
+  sqlite3_finalize(stmt_);
+}
 
 void PreparedStatement::bind_text_or_null(int index, std::string_view text) {
   if (text.empty()) {
     bind_null(index);
   } else {
-    check(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                            SQLITE_STATIC));
+    check(
+        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC));
   }
 }
 
@@ -34,7 +36,9 @@ bool PreparedStatement::step() {
   throw Error::io(fmt::format("database write failed: {}", message));
 }
 
-void PreparedStatement::reset() { sqlite3_reset(stmt_); }
+void PreparedStatement::reset() {
+  sqlite3_reset(stmt_);
+}
 
 std::string_view PreparedStatement::column_text(int col) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
@@ -43,7 +47,8 @@ std::string_view PreparedStatement::column_text(int col) const {
 }
 
 void PreparedStatement::check(int rc) const {
-  if (rc != SQLITE_OK) throw Error::internal(fmt::format("sqlite bind failed: {}", sqlite3_errmsg(db_)));
+  if (rc != SQLITE_OK)
+    throw Error::internal(fmt::format("sqlite bind failed: {}", sqlite3_errmsg(db_)));
 }
 
 }  // namespace clv

@@ -18,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp(const std::string& name) { return (fs::path(testing::TempDir()) / name).string(); }
+std::string temp(const std::string& name) {
+  return (fs::path(testing::TempDir()) / name).string();
+}
 
 void remove_db(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
@@ -50,14 +52,14 @@ std::string write(const std::string& name, const std::string& text) {
 TEST(ImportCli, JsonAndPlainOutput) {
   const std::string db = temp("cli_out.db");
   remove_db(db);
-  const std::string csv = write("cli_out.csv",
-                                "customer_id,timestamp,amount\nc1,2024-01-01,1\nc2,nope,2\n");
+  const std::string csv =
+      write("cli_out.csv", "customer_id,timestamp,amount\nc1,2024-01-01,1\nc2,nope,2\n");
   fs::remove(csv + ".rejects.csv");
   std::string err;
   int status = -1;
-  const std::string out = run(std::string(CLV_CLI_PATH) + " import transactions " + csv +
-                                  " --db " + db + " --json",
-                              &err, &status);
+  const std::string out =
+      run(std::string(CLV_CLI_PATH) + " import transactions " + csv + " --db " + db + " --json",
+          &err, &status);
   EXPECT_EQ(status, 0) << err;
   const auto json = nlohmann::json::parse(out);
   EXPECT_EQ(json["inserted"], 1);
@@ -87,14 +89,16 @@ TEST(ImportCli, BadArgumentsExitNonZeroWithAHint) {
   EXPECT_NE(err.find("unknown entity"), std::string::npos) << err;
 }
 
-int64_t scalar(SQLite::Database& db, const char* sql) { return db.execAndGet(sql).getInt64(); }
+int64_t scalar(SQLite::Database& db, const char* sql) {
+  return db.execAndGet(sql).getInt64();
+}
 
 TEST(ImportCli, KilledImportLeavesDatabaseAsBefore) {
   const std::string db_path = temp("cli_kill.db");
   remove_db(db_path);
   const std::string cli = CLV_CLI_PATH;
-  const std::string small = write("cli_kill_small.csv",
-                                  "customer_id,timestamp,amount\nc1,2024-01-01,1\nc2,2024-01-02,2\n");
+  const std::string small = write(
+      "cli_kill_small.csv", "customer_id,timestamp,amount\nc1,2024-01-01,1\nc2,2024-01-02,2\n");
   int status = -1;
   run(cli + " import transactions " + small + " --db " + db_path + " --json", nullptr, &status);
   ASSERT_EQ(status, 0);
@@ -105,7 +109,8 @@ TEST(ImportCli, KilledImportLeavesDatabaseAsBefore) {
     std::ofstream out(big, std::ios::binary);
     out << "customer_id,timestamp,amount,quantity\n";
     for (int i = 0; i < 200000; ++i) {
-      out << "k" << (static_cast<int64_t>(i) * 7919) % 30000 << ",2024-" << (i % 12 < 9 ? "0" : "") << (1 + i % 12) << "-01," << i % 1000 << ".25,1\n";
+      out << "k" << (static_cast<int64_t>(i) * 7919) % 30000 << ",2024-" << (i % 12 < 9 ? "0" : "")
+          << (1 + i % 12) << "-01," << i % 1000 << ".25,1\n";
     }
   }
   int64_t transactions_before, customers_before, files_before;
@@ -126,8 +131,8 @@ TEST(ImportCli, KilledImportLeavesDatabaseAsBefore) {
     setenv("CLV_IMPORT_STOP_AFTER_ROWS", "100000", 1);
     // A 1 MiB page cache makes SQLite spill uncommitted pages into the WAL,
     // so the kill really interrupts writes to disk.
-    execl(cli.c_str(), cli.c_str(), "import", "transactions", big.c_str(), "--db",
-          db_path.c_str(), "--cache-mib", "1", static_cast<char*>(nullptr));
+    execl(cli.c_str(), cli.c_str(), "import", "transactions", big.c_str(), "--db", db_path.c_str(),
+          "--cache-mib", "1", static_cast<char*>(nullptr));
     _exit(127);
   }
   int wstatus = 0;
@@ -146,14 +151,15 @@ TEST(ImportCli, KilledImportLeavesDatabaseAsBefore) {
     EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM transactions"), transactions_before);
     EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM customers"), customers_before);
     EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM imported_files"), files_before);
-    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
-                         "'transactions_by_customer_time'"),
+    EXPECT_EQ(scalar(db,
+                     "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                     "'transactions_by_customer_time'"),
               1);
   }
   // The interrupted file was not recorded as imported: running it again works.
   std::string err;
-  const std::string out = run(cli + " import transactions " + big + " --db " + db_path + " --json",
-                              &err, &status);
+  const std::string out =
+      run(cli + " import transactions " + big + " --db " + db_path + " --json", &err, &status);
   ASSERT_EQ(status, 0) << err;
   EXPECT_EQ(nlohmann::json::parse(out)["inserted"], 200000);
 }

@@ -13,7 +13,8 @@ TEST(IdIndex, AgreesWithUnorderedMapThroughGrowthAndLongKeys) {
   std::unordered_map<std::string, int64_t> reference;
   for (int64_t i = 0; i < 50000; ++i) {
     // Short ids inline, long ids (> 14 chars) in the arena, and the empty id.
-    std::string id = i % 3 == 0 ? "customer-with-a-long-id-" + std::to_string(i) : std::to_string(i);
+    std::string id =
+        i % 3 == 0 ? "customer-with-a-long-id-" + std::to_string(i) : std::to_string(i);
     if (i == 7) id.clear();
     index.insert(id, i);
     reference.emplace(id, i);

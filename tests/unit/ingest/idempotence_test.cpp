@@ -13,8 +13,9 @@ using test::count;
 
 TEST(Idempotence, RowsWithIdsMatchById) {
   Database db = test::fresh_database("idem_ids.db");
-  const std::string first = "transaction_id,customer_id,timestamp,amount\n"
-                            "t1,c1,2024-01-01,1\nt2,c1,2024-01-02,2\n";
+  const std::string first =
+      "transaction_id,customer_id,timestamp,amount\n"
+      "t1,c1,2024-01-01,1\nt2,c1,2024-01-02,2\n";
   ImportResult r = import_text(db, Entity::kTransactions, first, "a.csv");
   EXPECT_EQ(r.inserted, 2u);
   r = import_text(db, Entity::kTransactions, first, "a.csv");
@@ -22,9 +23,10 @@ TEST(Idempotence, RowsWithIdsMatchById) {
   EXPECT_EQ(r.duplicates, 2u);
   EXPECT_FALSE(r.already_imported);
   // A different file sharing one id: only the new row goes in.
-  r = import_text(db, Entity::kTransactions,
-                  "transaction_id,customer_id,timestamp,amount\nt2,c1,2024-01-02,2\nt3,c2,2024-01-03,3\n",
-                  "b.csv");
+  r = import_text(
+      db, Entity::kTransactions,
+      "transaction_id,customer_id,timestamp,amount\nt2,c1,2024-01-02,2\nt3,c2,2024-01-03,3\n",
+      "b.csv");
   EXPECT_EQ(r.inserted, 1u);
   EXPECT_EQ(r.duplicates, 1u);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM transactions"), 3);
@@ -116,8 +118,8 @@ TEST(SectorPluginSeam, PluginFailureRollsBack) {
   Database db = test::fresh_database("plugin_fail.db");
   ImportOptions options;
   options.normalize_transactions = [](TransactionBatch&) { throw std::runtime_error("boom"); };
-  EXPECT_THROW(import_text(db, Entity::kTransactions, "customer_id,timestamp,amount\nc1,2024-01-01,1\n",
-                           "p.csv", options),
+  EXPECT_THROW(import_text(db, Entity::kTransactions,
+                           "customer_id,timestamp,amount\nc1,2024-01-01,1\n", "p.csv", options),
                Error);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM transactions"), 0);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM customers"), 0);

@@ -17,17 +17,19 @@ TEST(ImportFormats, QuotedFieldsWithCommasNewlinesAndQuotes) {
   Database db = test::fresh_database("fmt_quotes.db");
   ImportOptions options;
   options.rejects_path = test::temp_path("fmt_quotes.rejects.csv");
-  const ImportResult r = import_text(db, Entity::kTransactions,
-                                     "customer_id,timestamp,amount,category,channel\n"
-                                     "\"c,1\",2024-01-01,\"1,00\",x,web\n"  // 2: "1,00" is no amount
-                                     "\"c,1\",2024-01-01,2.50,\"CDs, \"\"rare\"\"\",web\n"
-                                     "c2,2024-01-02,3,\"two\nlines\",shop\n"  // spans lines 4-5
-                                     "c2,bad,3,x,shop\n",                   // line 6
-                                     "quotes.csv", options);
+  const ImportResult r =
+      import_text(db, Entity::kTransactions,
+                  "customer_id,timestamp,amount,category,channel\n"
+                  "\"c,1\",2024-01-01,\"1,00\",x,web\n"  // 2: "1,00" is no amount
+                  "\"c,1\",2024-01-01,2.50,\"CDs, \"\"rare\"\"\",web\n"
+                  "c2,2024-01-02,3,\"two\nlines\",shop\n"  // spans lines 4-5
+                  "c2,bad,3,x,shop\n",                     // line 6
+                  "quotes.csv", options);
   EXPECT_EQ(r.inserted, 2u);
   EXPECT_EQ(r.rejected, 2u);
-  EXPECT_EQ(text(db, "SELECT category FROM transactions t JOIN customers c ON c.id = t.customer_id "
-                     "WHERE c.external_id = 'c,1'"),
+  EXPECT_EQ(text(db,
+                 "SELECT category FROM transactions t JOIN customers c ON c.id = t.customer_id "
+                 "WHERE c.external_id = 'c,1'"),
             "CDs, \"rare\"");
   EXPECT_EQ(text(db, "SELECT category FROM transactions WHERE amount_minor = 300"), "two\nlines");
   const auto rejects = test::read_rejects(options.rejects_path);
@@ -41,7 +43,8 @@ TEST(ImportFormats, BomCrlfAndYyyymmdd) {
   Database db = test::fresh_database("fmt_bom.db");
   const ImportResult r =
       import_text(db, Entity::kTransactions,
-                  "\xEF\xBB\xBF" "customer_id,timestamp,amount\r\nc1,19970101,0.29\r\nc1,19971231,1\r\n",
+                  "\xEF\xBB\xBF"
+                  "customer_id,timestamp,amount\r\nc1,19970101,0.29\r\nc1,19971231,1\r\n",
                   "bom.csv");
   EXPECT_EQ(r.inserted, 2u);
   EXPECT_EQ(r.rejected, 0u);
@@ -96,8 +99,8 @@ TEST(ImportFormats, NoHeaderUsesFieldOrderOrMap) {
   ImportOptions options;
   options.has_header = false;
   // Canonical order: transaction_id,customer_id,timestamp,amount.
-  ImportResult r = import_text(db, Entity::kTransactions, "t1,c1,2024-01-01,5\nt2,c2,2024-01-02,6\n",
-                               "plain.csv", options);
+  ImportResult r = import_text(db, Entity::kTransactions,
+                               "t1,c1,2024-01-01,5\nt2,c2,2024-01-02,6\n", "plain.csv", options);
   EXPECT_EQ(r.inserted, 2u);  // the first line is data, not a header
   options.column_map = {{"customer_id", "2"}, {"timestamp", "1"}, {"amount", "3"}};
   r = import_text(db, Entity::kTransactions, "2024-02-01,c3,7\n", "mapped.csv", options);
@@ -109,10 +112,11 @@ TEST(ImportFormats, NoHeaderUsesFieldOrderOrMap) {
 TEST(ImportFormats, WhitespaceFilesAreDetectedFromTxt) {
   Database db = test::fresh_database("fmt_ws.db");
   const std::string path = test::write_file(
-      "fmt_ws.txt", "id  date   qty value\r\n 00001 19970101  1  11.77\r\n 00002\t19970112 1 12.00\r\n");
+      "fmt_ws.txt",
+      "id  date   qty value\r\n 00001 19970101  1  11.77\r\n 00002\t19970112 1 12.00\r\n");
   ImportOptions options;
-  options.column_map = {{"customer_id", "id"}, {"timestamp", "date"}, {"amount", "value"},
-                        {"quantity", "qty"}};
+  options.column_map = {
+      {"customer_id", "id"}, {"timestamp", "date"}, {"amount", "value"}, {"quantity", "qty"}};
   const ImportResult r = import_file(db, Entity::kTransactions, path, options);
   EXPECT_EQ(r.inserted, 2u);
   EXPECT_EQ(count(db, "SELECT SUM(amount_minor) FROM transactions"), 2377);
@@ -146,8 +150,9 @@ TEST(ImportFormats, KindsAndCurrencies) {
                                      "c1,2024-01-03,2.5,,return\n",
                                      "kinds.csv");
   EXPECT_EQ(r.inserted, 3u);
-  EXPECT_EQ(text(db, "SELECT group_concat(amount_minor || currency || kind, ' ') FROM "
-                     "(SELECT * FROM transactions ORDER BY ts)"),
+  EXPECT_EQ(text(db,
+                 "SELECT group_concat(amount_minor || currency || kind, ' ') FROM "
+                 "(SELECT * FROM transactions ORDER BY ts)"),
             "1000JPYpurchase -1500BHDrefund 250USDreturn");
 }
 
@@ -155,7 +160,8 @@ TEST(ImportFormats, ConstraintsAreBackOnAfterAnImport) {
   // The import skips SQLite's FK/CHECK probes (it validates itself); they
   // must be enforced again for everyone else afterwards.
   Database db = test::fresh_database("fmt_pragmas.db");
-  import_text(db, Entity::kTransactions, "customer_id,timestamp,amount\nc1,2024-01-01,1\n", "a.csv");
+  import_text(db, Entity::kTransactions, "customer_id,timestamp,amount\nc1,2024-01-01,1\n",
+              "a.csv");
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(count(db, "PRAGMA ignore_check_constraints"), 0);
   EXPECT_THROW(sqlite_of(db).exec("INSERT INTO transactions(customer_id, ts, amount_minor, kind) "

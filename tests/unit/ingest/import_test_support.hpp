@@ -16,7 +16,9 @@
 
 namespace clv::test {
 
-inline std::string temp_path(const std::string& name) { return testing::TempDir() + "/" + name; }
+inline std::string temp_path(const std::string& name) {
+  return testing::TempDir() + "/" + name;
+}
 
 inline Database fresh_database(const std::string& name) {
   const std::string path = temp_path(name);

@@ -17,8 +17,8 @@ TEST(ReferenceData, CdnowMasterWhitespace) {
   Database db = test::fresh_database("ref_master.db");
   ImportOptions options;
   options.format = InputFormat::kWhitespace;
-  options.column_map = {{"timestamp", "date"}, {"amount", "dollar_value"},
-                        {"quantity", "number_of_cds"}};
+  options.column_map = {
+      {"timestamp", "date"}, {"amount", "dollar_value"}, {"quantity", "number_of_cds"}};
   const ImportResult r =
       import_file(db, Entity::kTransactions, kData + "/cdnow/CDNOW_master.txt", options);
   EXPECT_EQ(r.inserted, 69659u);
@@ -31,15 +31,16 @@ TEST(ReferenceData, CdnowMasterWhitespace) {
   EXPECT_EQ(count(db, "SELECT MIN(ts) FROM transactions"), days_from_civil(1997, 1, 1) * 86400);
   EXPECT_EQ(count(db, "SELECT MAX(ts) FROM transactions"), days_from_civil(1998, 6, 30) * 86400);
   // The README's 2,068 rows that repeat a (customer, date) pair.
-  EXPECT_EQ(count(db, "SELECT COUNT(*) - COUNT(DISTINCT customer_id || '/' || ts) FROM transactions"),
-            2068);
+  EXPECT_EQ(
+      count(db, "SELECT COUNT(*) - COUNT(DISTINCT customer_id || '/' || ts) FROM transactions"),
+      2068);
 }
 
 TEST(ReferenceData, ClvtoolsCdnowWithMap) {
   Database db = test::fresh_database("ref_clvtools.db");
   ImportOptions options;
-  options.column_map = {{"customer_id", "Id"}, {"timestamp", "Date"}, {"amount", "Price"},
-                        {"quantity", "CDs"}};
+  options.column_map = {
+      {"customer_id", "Id"}, {"timestamp", "Date"}, {"amount", "Price"}, {"quantity", "CDs"}};
   const ImportResult r =
       import_file(db, Entity::kTransactions, kData + "/cdnow/clvtools_cdnow.csv", options);
   EXPECT_EQ(r.inserted, 6696u);
