@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   const clv::ImportResult r = clv::import_file(db, clv::Entity::kTransactions, csv);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = cpu_seconds() - cpu0;
   fmt::print(
       "import {} rows ({:.0f} MiB, {} customers{}): wall {:.2f} s = {:.0f} rows/s; "
       "CPU {:.2f} s = {:.0f} rows per CPU-second\n",
