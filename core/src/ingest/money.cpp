@@ -35,8 +35,8 @@ bool parse_amount_minor(std::string_view text, int exponent, int64_t& minor) {
   int digits = 0, int_digits = 0;
   for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++int_digits) {
     if (value != 0 || text[i] != '0') ++digits;
+    if (digits > kMaxDigits) return false;  // before multiplying: no overflow
     value = value * 10 + (text[i] - '0');
-    if (digits > kMaxDigits) return false;
   }
   int frac_digits = 0;
   if (i < text.size() && text[i] == '.') {
@@ -45,8 +45,8 @@ bool parse_amount_minor(std::string_view text, int exponent, int64_t& minor) {
       if (frac_digits < exponent) {
         ++frac_digits;
         if (value != 0 || text[i] != '0') ++digits;
-        value = value * 10 + (text[i] - '0');
         if (digits > kMaxDigits) return false;
+        value = value * 10 + (text[i] - '0');
       } else if (text[i] != '0') {
         return false;  // more precision than the currency has: would lose money
       } else {

@@ -17,6 +17,7 @@ RejectsWriter::~RejectsWriter() {
 }
 
 void RejectsWriter::put_field(std::string_view text) {
+  if (text.empty()) return;  // an empty view may have a null data()
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
     std::fwrite(text.data(), 1, text.size(), file_);
     return;
