@@ -19,11 +19,12 @@
 
 namespace clv::math {
 
-// Upper bound on series terms; at 1 - z = 1e-4 the series needs ~4e5 terms.
-inline constexpr long kHyp2f1MaxTerms = 20'000'000;
+// Upper bound on series terms; at 1 - z = 1e-5 the series needs ~4e6 terms; beyond that it throws.
+inline constexpr long kHyp2f1MaxTerms = 2'000'000;
 
+// The plain series (no transformation); see log_hyp2f1.
 template <class T>
-T log_hyp2f1(const T& a, const T& b, const T& c, const T& z) {
+T log_hyp2f1_series(const T& a, const T& b, const T& c, const T& z) {
   using std::log;
   const double av = value_of(a), bv = value_of(b), cv = value_of(c), zv = value_of(z);
   if (!(av > 0.0 && bv > 0.0 && cv > 0.0 && zv >= 0.0 && zv < 1.0)) {
@@ -55,6 +56,21 @@ T log_hyp2f1(const T& a, const T& b, const T& c, const T& z) {
   }
   throw Error::internal("log_hyp2f1 did not converge in " + std::to_string(kHyp2f1MaxTerms) +
                         " terms (z=" + std::to_string(zv) + " too close to 1)");
+}
+
+// Applies Euler's transformation 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a,c-b;c;z)
+// when it keeps all terms positive and shrinks the early term ratios: e.g.
+// the Pareto/NBD's 2F1(r+s+x, r+x; r+s+x+1; z) with x = 5000 then needs a
+// handful of terms instead of ~x z / (1 - z).
+template <class T>
+T log_hyp2f1(const T& a, const T& b, const T& c, const T& z) {
+  using std::log1p;
+  const double ca = value_of(c) - value_of(a), cb = value_of(c) - value_of(b);
+  if (ca > 0.0 && cb > 0.0 && ca * cb < value_of(a) * value_of(b) && value_of(z) >= 0.0 &&
+      value_of(z) < 1.0) {
+    return (c - a - b) * log1p(-z) + log_hyp2f1_series(c - a, c - b, c, z);
+  }
+  return log_hyp2f1_series(a, b, c, z);
 }
 
 // Convenience for callers that only need the value.
