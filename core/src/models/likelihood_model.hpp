@@ -25,8 +25,7 @@ class LikelihoodModel {
   // Sum over rows of weight * log-likelihood at exp(log_params). When `grad`
   // is non-null it receives d/d(log_params) of that sum. Must return a finite
   // value or -infinity (never NaN) so the line search can back off.
-  virtual double log_likelihood(const Eigen::VectorXd& log_params,
-                                Eigen::VectorXd* grad) const = 0;
+  virtual double log_likelihood(const Eigen::VectorXd& log_params, Eigen::VectorXd* grad) const = 0;
 
   // Number of customers (sum of weights) and of distinct rows, for BIC and reporting.
   virtual double n_customers() const = 0;

@@ -1,0 +1,74 @@
+// BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel & Filiztekin
+// 2007): Poisson purchasing with rate lambda ~ Gamma(r, alpha) while alive;
+// after each purchase the customer drops out with probability p ~ Beta(a, b).
+// MBG/NBD also allows dropout right after the first purchase (time 0), so
+// customers with x = 0 may be dead. Times are in the summary's time unit.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/likelihood_model.hpp"
+#include "models/rfm_rows.hpp"
+
+namespace clv {
+
+enum class BgNbdVariant { kBgNbd, kMbgNbd };
+
+struct BgNbdParams {
+  double r = 0, alpha = 0, a = 0, b = 0;
+};
+
+// Throws Error::invalid_argument unless all four are finite and > 0.
+void check_params(const BgNbdParams& p);
+
+class BgNbdLikelihood : public LikelihoodModel {
+ public:
+  // `threads` = 0 uses all cores (only when there are enough rows to pay).
+  BgNbdLikelihood(RfmRows rows, BgNbdVariant variant, int threads = 0);
+
+  const std::vector<std::string>& param_names() const override;
+  Eigen::VectorXd start_params() const override;
+  double log_likelihood(const Eigen::VectorXd& log_params, Eigen::VectorXd* grad) const override;
+  double n_customers() const override { return n_customers_; }
+  size_t n_rows() const override { return rows_.size(); }
+
+ private:
+  RfmRows rows_;
+  BgNbdVariant variant_;
+  int chunks_;
+  double n_customers_;
+  std::vector<double> distinct_x_, distinct_T_, weight_of_x_;
+  std::vector<uint32_t> x_index_, T_index_;
+};
+
+// Per-customer predictions; (x, t_x, T) as in the summary.
+double bgnbd_p_alive(const BgNbdParams& p, BgNbdVariant v, double x, double t_x, double T);
+
+// E[X(t)] for a new customer over (0, t], and P(X(t) = k).
+double bgnbd_expected_purchases(const BgNbdParams& p, BgNbdVariant v, double t);
+double bgnbd_probability_of_purchases(const BgNbdParams& p, BgNbdVariant v, double t, int k);
+
+// Expected purchases in (T, T + t] of a customer who is alive at T, and the
+// same discounted continuously at rate delta per time unit:
+// integral_0^H e^(-delta s) dE[Y(s) | alive] / ds ds. Both depend on x and T
+// only (not t_x), so scoring caches them per (x, T); multiply by P(alive).
+double bgnbd_expected_purchases_if_alive(const BgNbdParams& p, BgNbdVariant v, double x, double T,
+                                         double t);
+double bgnbd_discounted_purchases_if_alive(const BgNbdParams& p, BgNbdVariant v, double x, double T,
+                                           double horizon, double delta);
+
+// E[Y(t) | x, t_x, T] = P(alive) * expected_purchases_if_alive (FHL eq. 10).
+double bgnbd_conditional_expected_purchases(const BgNbdParams& p, BgNbdVariant v, double x,
+                                            double t_x, double T, double t);
+
+// Simulates customers with the given observation lengths T (fixed seed).
+// `granularity` > 0 rounds purchase times down to multiples of it (e.g. 1/7
+// week for daily dates); 0 keeps continuous times.
+struct SimulatedRfm {
+  std::vector<double> x, t_x, T;
+};
+SimulatedRfm simulate_bgnbd(const BgNbdParams& p, BgNbdVariant v, const std::vector<double>& T,
+                            uint64_t seed, double granularity = 0.0);
+
+}  // namespace clv

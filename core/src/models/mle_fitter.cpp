@@ -1,0 +1,302 @@
+#include "models/mle_fitter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include <LBFGS.h>
+#include <fmt/format.h>
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include "clv/error.hpp"
+
+namespace clv {
+namespace {
+
+// |log(param)| beyond this means the parameter ran off to 0 or infinity: the
+// data do not identify it, and the "optimum" is a boundary, not a maximum.
+constexpr double kLogParamLimit = 23.0;
+
+// The penalized negative log-likelihood, divided by the number of customers
+// so that L-BFGS tolerances mean the same for 2,357 and 10M customers.
+class Objective {
+ public:
+  Objective(const LikelihoodModel& model, double l2_penalty)
+      : model_(model), l2_(l2_penalty), scale_(1.0 / std::max(1.0, model.n_customers())) {}
+
+  double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
+    ++evaluations_;
+    if (!theta.allFinite() || theta.cwiseAbs().maxCoeff() > 2 * kLogParamLimit) {
+      grad.setZero();
+      return std::numeric_limits<double>::infinity();
+    }
+    Eigen::VectorXd g(theta.size());
+    const double ll = penalized(theta, &g);
+    if (!std::isfinite(ll) || !g.allFinite()) {
+      grad.setZero();
+      return std::numeric_limits<double>::infinity();
+    }
+    grad = -g * scale_;
+    if (ll > best_ll_) {
+      best_ll_ = ll;
+      best_theta_ = theta;
+    }
+    return -ll * scale_;
+  }
+
+  // The best point evaluated since the last reset: where a failed line search
+  // leaves the iterate is a trial point, not necessarily the best one.
+  void reset_best() { best_ll_ = -std::numeric_limits<double>::infinity(); }
+  bool has_best() const { return std::isfinite(best_ll_); }
+  const Eigen::VectorXd& best_theta() const { return best_theta_; }
+
+  // Penalized log-likelihood and its gradient on the log scale.
+  double penalized(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+    double ll = model_.log_likelihood(theta, grad);
+    ll -= l2_ * theta.squaredNorm();
+    if (grad) *grad -= 2.0 * l2_ * theta;
+    return ll;
+  }
+
+  int evaluations() const { return evaluations_; }
+
+ private:
+  const LikelihoodModel& model_;
+  double l2_;
+  double scale_;
+  int evaluations_ = 0;
+  double best_ll_ = -std::numeric_limits<double>::infinity();
+  Eigen::VectorXd best_theta_;
+};
+
+struct Candidate {
+  Eigen::VectorXd theta;
+  double ll = -std::numeric_limits<double>::infinity();
+  double relative_gradient = std::numeric_limits<double>::infinity();
+  double gradient_norm = std::numeric_limits<double>::infinity();
+  int iterations = 0;
+  std::string note;
+};
+
+bool gradient_ok(const Candidate& c, double tolerance) {
+  return std::isfinite(c.ll) && c.relative_gradient <= tolerance;
+}
+
+void measure(const Objective& objective, Candidate& c) {
+  Eigen::VectorXd g(c.theta.size());
+  c.ll = objective.penalized(c.theta, &g);
+  if (!std::isfinite(c.ll) || !g.allFinite()) {
+    c.ll = -std::numeric_limits<double>::infinity();
+    return;
+  }
+  c.gradient_norm = g.norm();
+  c.relative_gradient = c.gradient_norm / std::max(1.0, std::abs(c.ll));
+}
+
+// Runs L-BFGS from `theta0`. A line-search failure usually means the optimum
+// is reached to machine precision; the loop restarts L-BFGS (fresh curvature
+// memory) from the point reached a few times before giving up.
+Candidate run_lbfgs(Objective& objective, const Eigen::VectorXd& theta0,
+                    const FitOptions& options) {
+  LBFGSpp::LBFGSParam<double> param;
+  param.m = 8;
+  param.epsilon = 1e-10;
+  param.epsilon_rel = 1e-10;
+  param.past = 1;
+  param.delta = 1e-13;
+  param.max_iterations = std::max(1, options.max_iterations);
+  param.max_linesearch = 60;
+  param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
+  param.max_step = 10.0;  // log-scale steps: one step may move a parameter e^10 at most
+
+  Candidate c;
+  c.theta = theta0;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchBacktracking> solver(param);
+    Eigen::VectorXd theta = c.theta;
+    double fx = 0.0;
+    objective.reset_best();
+    try {
+      c.iterations += solver.minimize(objective, theta, fx);
+      c.note.clear();
+      if (theta.allFinite()) c.theta = theta;
+    } catch (const std::exception& e) {
+      c.note = e.what();
+      if (objective.has_best()) c.theta = objective.best_theta();
+    }
+    measure(objective, c);
+    if (gradient_ok(c, options.gradient_tolerance) || !std::isfinite(c.ll)) break;
+  }
+  return c;
+}
+
+// Deterministic alternative starts around the model's own start: the whole
+// vector scaled down and up, so a bad scale guess cannot trap the search.
+std::vector<Eigen::VectorXd> start_points(const LikelihoodModel& model, const FitOptions& options) {
+  Eigen::VectorXd start = model.start_params();
+  if (!options.start.empty()) {
+    if (options.start.size() != static_cast<size_t>(start.size())) {
+      throw Error::invalid_argument(fmt::format(
+          "start has {} values but the model has {} parameters; pass one value per parameter",
+          options.start.size(), start.size()));
+    }
+    start = Eigen::Map<const Eigen::VectorXd>(options.start.data(), start.size());
+  }
+  for (Eigen::Index i = 0; i < start.size(); ++i) {
+    if (!(start[i] > 0) || !std::isfinite(start[i])) {
+      throw Error::invalid_argument(
+          fmt::format("start value {} for parameter {} must be positive and finite", start[i],
+                      model.param_names()[i]));
+    }
+  }
+  std::vector<Eigen::VectorXd> starts;
+  const Eigen::VectorXd theta = start.array().log().matrix();
+  starts.push_back(theta);
+  for (double factor : {0.1, 10.0, 0.5, 2.0}) {
+    starts.push_back(theta.array() + std::log(factor));
+  }
+  starts.push_back(Eigen::VectorXd::Zero(theta.size()));  // all parameters = 1
+  return starts;
+}
+
+// Hessian of the penalized LL on the log scale by central differences of the
+// analytic gradient.
+Eigen::MatrixXd hessian(const Objective& objective, const Eigen::VectorXd& theta) {
+  const Eigen::Index k = theta.size();
+  Eigen::MatrixXd h(k, k);
+  Eigen::VectorXd gp(k), gm(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double step = 1e-5 * std::max(1.0, std::abs(theta[j]));
+    Eigen::VectorXd tp = theta, tm = theta;
+    tp[j] += step;
+    tm[j] -= step;
+    objective.penalized(tp, &gp);
+    objective.penalized(tm, &gm);
+    h.col(j) = (gp - gm) / (2 * step);
+  }
+  return 0.5 * (h + h.transpose());
+}
+
+std::string describe_point(const LikelihoodModel& model, const Eigen::VectorXd& theta) {
+  std::string out;
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    out += fmt::format("{}{}={:.6g}", i ? ", " : "", model.param_names()[i], std::exp(theta[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+FitResult try_maximize_likelihood(const LikelihoodModel& model, const FitOptions& options,
+                                  std::string model_name, std::string* diagnostics) {
+  if (!(options.l2_penalty >= 0) || !std::isfinite(options.l2_penalty)) {
+    throw Error::invalid_argument("l2_penalty must be a finite number >= 0");
+  }
+  if (!(options.gradient_tolerance > 0)) {
+    throw Error::invalid_argument("gradient_tolerance must be > 0");
+  }
+  if (model.n_rows() == 0 || !(model.n_customers() > 0)) {
+    throw Error::invalid_argument(fmt::format(
+        "cannot fit {}: no customers (rows with positive weight) in the data", model_name));
+  }
+  const auto& names = model.param_names();
+  const Eigen::Index k = static_cast<Eigen::Index>(names.size());
+
+  Objective objective(model, options.l2_penalty);
+  Candidate best;
+  int total_iterations = 0;
+  std::string why;
+  for (const Eigen::VectorXd& start : start_points(model, options)) {
+    Candidate c = run_lbfgs(objective, start, options);
+    total_iterations += c.iterations;
+    const bool inside = c.theta.allFinite() && c.theta.cwiseAbs().maxCoeff() < kLogParamLimit;
+    if (std::isfinite(c.ll) && (!std::isfinite(best.ll) || c.ll > best.ll)) best = c;
+    if (gradient_ok(c, options.gradient_tolerance) && inside) {
+      best = c;
+      break;
+    }
+  }
+
+  FitResult result;
+  result.model = std::move(model_name);
+  result.param_names = names;
+  result.n_customers = model.n_customers();
+  result.n_rows = model.n_rows();
+  result.iterations = total_iterations;
+  result.params.assign(k, 0.0);
+  result.std_errors.assign(k, 0.0);
+  result.covariance.assign(k * k, 0.0);
+
+  if (!std::isfinite(best.ll)) {
+    if (diagnostics) {
+      *diagnostics = "the log-likelihood was not finite at any start point; check the data";
+    }
+    return result;
+  }
+  for (Eigen::Index i = 0; i < k; ++i) result.params[i] = std::exp(best.theta[i]);
+  // Report the unpenalized LL and criteria, as other packages do.
+  const double ll = model.log_likelihood(best.theta, nullptr);
+  result.log_likelihood = std::isfinite(ll) ? ll : 0.0;
+  result.aic = 2.0 * k - 2.0 * result.log_likelihood;
+  result.bic = k * std::log(model.n_customers()) - 2.0 * result.log_likelihood;
+  result.gradient_norm = best.gradient_norm;
+
+  bool ok = gradient_ok(best, options.gradient_tolerance);
+  if (!ok) {
+    why = fmt::format(
+        "gradient norm {:.3g} (relative {:.3g}) above tolerance {:.3g} after {} iterations",
+        best.gradient_norm, best.relative_gradient, options.gradient_tolerance, total_iterations);
+    if (!best.note.empty()) why += " (" + best.note + ")";
+  }
+  if (ok && best.theta.cwiseAbs().maxCoeff() >= kLogParamLimit) {
+    ok = false;
+    why = "a parameter ran off to 0 or infinity: the data do not identify the model";
+  }
+  if (ok) {
+    const Eigen::MatrixXd h = hessian(objective, best.theta);
+    Eigen::LLT<Eigen::MatrixXd> llt(-h);
+    if (!h.allFinite() || llt.info() != Eigen::Success) {
+      ok = false;
+      why =
+          "the Hessian at the optimum is not negative definite (a saddle or flat direction: "
+          "the parameters are not identified by these data)";
+    } else {
+      const Eigen::MatrixXd cov_theta = llt.solve(Eigen::MatrixXd::Identity(k, k));
+      if (!cov_theta.allFinite() || (cov_theta.diagonal().array() <= 0).any()) {
+        ok = false;
+        why = "the covariance matrix from the Hessian is not finite and positive";
+      } else {
+        for (Eigen::Index i = 0; i < k; ++i) {
+          for (Eigen::Index j = 0; j < k; ++j) {
+            result.covariance[i * k + j] = result.params[i] * result.params[j] * cov_theta(i, j);
+          }
+          result.std_errors[i] = result.params[i] * std::sqrt(cov_theta(i, i));
+        }
+      }
+    }
+  }
+  result.converged = ok;
+  if (diagnostics) {
+    *diagnostics = ok ? std::string() : why + "; reached " + describe_point(model, best.theta);
+  }
+  return result;
+}
+
+FitResult maximize_likelihood(const LikelihoodModel& model, const FitOptions& options,
+                              std::string model_name) {
+  std::string diagnostics;
+  const std::string name = model_name;
+  FitResult result = try_maximize_likelihood(model, options, std::move(model_name), &diagnostics);
+  if (!result.converged) {
+    throw Error::not_converged(fmt::format(
+        "{} fit did not converge: {}. Try more data, an L2 penalty (e.g. 0.01) or another "
+        "start point",
+        name, diagnostics));
+  }
+  return result;
+}
+
+}  // namespace clv

@@ -1,0 +1,26 @@
+// Reads a per-customer summary CSV in the header conventions users bring:
+// lifetimes `frequency,recency,T[,monetary_value]`, Fader-Hardie
+// `x,t_x,T[,zbar]`, and BG/BB `frequency,recency,periods[,weights]`. An id
+// column (ID, id, customer_id) is optional; without it customers are numbered
+// from 1 in file order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace clv {
+
+struct SummaryTable {
+  std::vector<std::string> customer_id;
+  std::vector<double> x, t_x, T;
+  std::vector<double> monetary;  // empty when the file has no spend column
+  std::vector<double> weight;    // empty when the file has no weights column
+  std::string T_column;          // "T" or "periods", as found
+  size_t size() const { return x.size(); }
+};
+
+// Throws Error::not_found / io for the file, Error::invalid_argument for
+// missing columns or a malformed value (with the line number and column).
+SummaryTable read_summary_csv(const std::string& path);
+
+}  // namespace clv
