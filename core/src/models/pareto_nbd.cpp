@@ -104,6 +104,14 @@ void validate_pnbd_rows(const std::vector<PnbdRow>& rows) {
   }
 }
 
+std::vector<PnbdRow> to_pnbd_rows(const RfmRows& rows) {
+  std::vector<PnbdRow> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    out[i] = {rows.x[i], rows.t_x[i], rows.T[i], rows.weight.empty() ? 1.0 : rows.weight[i]};
+  }
+  return out;
+}
+
 std::vector<PnbdRow> collapse_pnbd_rows(const std::vector<PnbdRow>& rows) {
   std::map<std::array<double, 3>, size_t> index;
   std::vector<PnbdRow> out;
@@ -283,6 +291,9 @@ ParetoNbdModel::ParetoNbdModel(const std::vector<PnbdRow>& rows, int threads) {
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads_ = threads > 0 ? threads : hw;
 }
+
+ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads)
+    : ParetoNbdModel(to_pnbd_rows(rows), threads) {}
 
 const std::vector<std::string>& ParetoNbdModel::param_names() const {
   static const std::vector<std::string> names{"r", "alpha", "s", "beta"};

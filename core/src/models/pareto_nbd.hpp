@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/likelihood_model.hpp"
+#include "models/rfm_rows.hpp"
 
 namespace clv {
 
@@ -28,6 +29,8 @@ struct PnbdRow {
 // Throws clv::Error::invalid_argument naming the first bad row.
 void validate_pnbd_rows(const std::vector<PnbdRow>& rows);
 void validate_pnbd_params(const ParetoNbdParams& p);
+
+std::vector<PnbdRow> to_pnbd_rows(const RfmRows& rows);
 
 // Merges rows with identical (x, t_x, T), summing weights; order of first
 // appearance is kept.
@@ -90,6 +93,8 @@ class ParetoNbdModel : public LikelihoodModel {
  public:
   // Collapses identical rows; throws invalid_argument on bad rows.
   explicit ParetoNbdModel(const std::vector<PnbdRow>& rows, int threads = 0);
+  // From already collapsed rows (models/rfm_rows.hpp, shared with BG/NBD).
+  explicit ParetoNbdModel(const RfmRows& rows, int threads = 0);
 
   const std::vector<std::string>& param_names() const override;
   Eigen::VectorXd start_params() const override;

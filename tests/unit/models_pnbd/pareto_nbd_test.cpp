@@ -11,8 +11,8 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include "clv/error.hpp"
+#include "models/mle_fitter.hpp"
 #include "unit/models_pnbd/cdnow_rows.hpp"
-#include "unit/models_pnbd/lbfgs_fit.hpp"
 
 namespace clv {
 namespace {
@@ -66,9 +66,10 @@ TEST(ParetoNbd, CdnowLogLikelihoodAtPublishedParameters) {
 
 TEST(ParetoNbd, CdnowMaximumLikelihoodReproducesPublishedFit) {
   ParetoNbdModel model(testing_support::load_cdnow_rows());
-  const auto fit = testing_support::fit_by_lbfgs(model);
+  const FitResult fit = maximize_likelihood(model, FitOptions{}, "pnbd");
+  EXPECT_TRUE(fit.converged);
   EXPECT_NEAR(fit.log_likelihood, -9595.0, 0.1);
-  EXPECT_LT(fit.gradient_norm, 1e-3);
+  EXPECT_EQ(fit.param_names, (std::vector<std::string>{"r", "alpha", "s", "beta"}));
   const double published[4] = {kCdnow.r, kCdnow.alpha, kCdnow.s, kCdnow.beta};
   for (int i = 0; i < 4; ++i) {
     EXPECT_NEAR(fit.params[i], published[i], 0.005 * published[i]) << "param " << i;
@@ -202,7 +203,8 @@ TEST(ParetoNbd, SimulationRecoversParameters) {
   std::vector<double> lengths;
   for (int i = 0; i < 8000; ++i) lengths.push_back(26.0 + (i % 27));  // 27 weekly cohorts
   ParetoNbdModel model(simulate_pnbd(truth, lengths, 42));
-  const auto fit = testing_support::fit_by_lbfgs(model);
+  const FitResult fit = maximize_likelihood(model, FitOptions{}, "pnbd");
+  ASSERT_TRUE(fit.converged);
   const double t[4] = {truth.r, truth.alpha, truth.s, truth.beta};
   for (int i = 0; i < 4; ++i) {
     EXPECT_NEAR(fit.params[i], t[i], 3 * fit.std_errors[i]) << "param " << i;
@@ -210,13 +212,14 @@ TEST(ParetoNbd, SimulationRecoversParameters) {
 }
 
 TEST(ParetoNbd, RejectsBadRows) {
-  EXPECT_THROW(ParetoNbdModel({}), Error);
-  EXPECT_THROW(ParetoNbdModel({{1, 5, 4, 1}}), Error);    // t_x > T
-  EXPECT_THROW(ParetoNbdModel({{0, 1, 4, 1}}), Error);    // t_x > 0 without repeats
-  EXPECT_THROW(ParetoNbdModel({{1.5, 1, 4, 1}}), Error);  // fractional x
-  EXPECT_THROW(ParetoNbdModel({{1, 1, NAN, 1}}), Error);
+  EXPECT_THROW(ParetoNbdModel(std::vector<PnbdRow>{}), Error);
+  EXPECT_THROW(ParetoNbdModel(std::vector<PnbdRow>{{1, 5, 4, 1}}), Error);  // t_x > T
+  EXPECT_THROW(ParetoNbdModel(std::vector<PnbdRow>{{0, 1, 4, 1}}),
+               Error);  // t_x > 0 without repeats
+  EXPECT_THROW(ParetoNbdModel(std::vector<PnbdRow>{{1.5, 1, 4, 1}}), Error);  // fractional x
+  EXPECT_THROW(ParetoNbdModel(std::vector<PnbdRow>{{1, 1, NAN, 1}}), Error);
   // A single customer and all-zero customers still give finite values.
-  ParetoNbdModel zeros({{0, 0, 10, 5}, {0, 0, 20, 1}});
+  ParetoNbdModel zeros(std::vector<PnbdRow>{{0, 0, 10, 5}, {0, 0, 20, 1}});
   Eigen::VectorXd theta = zeros.start_params().array().log(), grad(4);
   EXPECT_TRUE(std::isfinite(zeros.log_likelihood(theta, &grad)));
 }
