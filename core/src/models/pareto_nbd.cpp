@@ -4,9 +4,9 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
@@ -59,7 +59,7 @@ void log_likelihood_parts(const S& r, const S& alpha, const S& s, const S& beta,
 template <class S>
 S row_log_likelihood(const S& r, const S& alpha, const S& s, const S& beta, double x, double t_x,
                      double T) {
-  S log_alive, log_died;
+  S log_alive(0.0), log_died(0.0);
   bool died_possible = false;
   log_likelihood_parts(r, alpha, s, beta, x, t_x, T, log_alive, log_died, died_possible);
   const S head = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
@@ -67,6 +67,41 @@ S row_log_likelihood(const S& r, const S& alpha, const S& s, const S& beta, doub
   // NaN derivatives; the died term is then negligible, so drop it.
   if (!died_possible || !std::isfinite(math::value_of(log_died))) return head + log_alive;
   return head + math::log_add_exp(log_alive, log_died);
+}
+
+// Weighted log-likelihood of rows[begin, end) sorted by (x, T, t_x): the
+// terms that depend only on x (lgamma) or on (x, T) (alive part and the 2F1
+// at T) are computed once per run of equal keys, leaving one 2F1 per row.
+template <class S>
+S weighted_sum(const S& r, const S& alpha, const S& s, const S& beta,
+               const std::vector<PnbdRow>& rows, size_t begin, size_t end) {
+  const S shared = -lgamma(r) + r * log(alpha) + s * log(beta);
+  S total(0.0), head(0.0), log_alive(0.0), log_tail_T(0.0), r_x(0.0), r_s_x(0.0);
+  double last_x = -1.0, last_T = -1.0;
+  for (size_t i = begin; i < end; ++i) {
+    const PnbdRow& w = rows[i];
+    if (w.x != last_x) {
+      r_x = r + w.x;
+      r_s_x = r_x + s;
+      head = shared + lgamma(r_x);
+      last_T = -1.0;
+    }
+    if (w.x != last_x || w.T != last_T) {
+      log_alive = -r_x * log(alpha + w.T) - s * log(beta + w.T);
+      log_tail_T = log_tail_integral(r_x, r_s_x, alpha, s, beta, w.T);
+      last_x = w.x;
+      last_T = w.T;
+    }
+    S row = log_alive;
+    if (w.t_x < w.T) {
+      const S log_died =
+          log(s) - log(r_s_x) +
+          math::log_sub_exp(log_tail_integral(r_x, r_s_x, alpha, s, beta, w.t_x), log_tail_T);
+      if (std::isfinite(math::value_of(log_died))) row = math::log_add_exp(log_alive, log_died);
+    }
+    total += w.weight * (head + row);
+  }
+  return total;
 }
 
 Grad log_param(double value, int index) {
@@ -113,17 +148,14 @@ std::vector<PnbdRow> to_pnbd_rows(const RfmRows& rows) {
 }
 
 std::vector<PnbdRow> collapse_pnbd_rows(const std::vector<PnbdRow>& rows) {
-  std::map<std::array<double, 3>, size_t> index;
-  std::vector<PnbdRow> out;
-  for (const PnbdRow& w : rows) {
-    auto [it, inserted] = index.try_emplace({w.x, w.t_x, w.T}, out.size());
-    if (inserted) {
-      out.push_back(w);
-    } else {
-      out[it->second].weight += w.weight;
-    }
+  std::vector<double> x(rows.size()), t_x(rows.size()), T(rows.size()), w(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    x[i] = rows[i].x;
+    t_x[i] = rows[i].t_x;
+    T[i] = rows[i].T;
+    w[i] = rows[i].weight;
   }
-  return out;
+  return to_pnbd_rows(collapse_rfm(x, t_x, T, w));
 }
 
 double pnbd_log_likelihood(const ParetoNbdParams& p, double x, double t_x, double T) {
@@ -287,13 +319,26 @@ std::vector<PnbdRow> simulate_pnbd(const ParetoNbdParams& p,
 ParetoNbdModel::ParetoNbdModel(const std::vector<PnbdRow>& rows, int threads) {
   validate_pnbd_rows(rows);
   rows_ = collapse_pnbd_rows(rows);
+  sort_for_caching();
   for (const PnbdRow& w : rows_) n_customers_ += w.weight;
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads_ = threads > 0 ? threads : hw;
 }
 
-ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads)
-    : ParetoNbdModel(to_pnbd_rows(rows), threads) {}
+ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads) {
+  rows_ = to_pnbd_rows(rows);  // collapse_rfm already validated and merged them
+  validate_pnbd_rows(rows_);
+  sort_for_caching();
+  for (const PnbdRow& w : rows_) n_customers_ += w.weight;
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads_ = threads > 0 ? threads : hw;
+}
+
+void ParetoNbdModel::sort_for_caching() {
+  std::sort(rows_.begin(), rows_.end(), [](const PnbdRow& a, const PnbdRow& b) {
+    return std::tie(a.x, a.T, a.t_x) < std::tie(b.x, b.T, b.t_x);
+  });
+}
 
 const std::vector<std::string>& ParetoNbdModel::param_names() const {
   static const std::vector<std::string> names{"r", "alpha", "s", "beta"};
@@ -329,19 +374,12 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   auto evaluate = [&](size_t begin, size_t end, Partial& out) {
     try {
       if (grad) {
-        const Grad gr = log_param(r, 0), ga = log_param(alpha, 1), gs = log_param(s, 2),
-                   gb = log_param(beta, 3);
-        for (size_t i = begin; i < end; ++i) {
-          const PnbdRow& w = rows_[i];
-          const Grad ll = row_log_likelihood(gr, ga, gs, gb, w.x, w.t_x, w.T);
-          out.ll += w.weight * ll.v;
-          for (int k = 0; k < 4; ++k) out.g[k] += w.weight * ll.d[k];
-        }
+        const Grad ll = weighted_sum(log_param(r, 0), log_param(alpha, 1), log_param(s, 2),
+                                     log_param(beta, 3), rows_, begin, end);
+        out.ll += ll.v;
+        for (int k = 0; k < 4; ++k) out.g[k] += ll.d[k];
       } else {
-        for (size_t i = begin; i < end; ++i) {
-          const PnbdRow& w = rows_[i];
-          out.ll += w.weight * row_log_likelihood<double>(r, alpha, s, beta, w.x, w.t_x, w.T);
-        }
+        out.ll += weighted_sum<double>(r, alpha, s, beta, rows_, begin, end);
       }
     } catch (const Error&) {
       out.failed = true;  // 2F1 series did not converge at these parameters

@@ -32,8 +32,8 @@ void validate_pnbd_params(const ParetoNbdParams& p);
 
 std::vector<PnbdRow> to_pnbd_rows(const RfmRows& rows);
 
-// Merges rows with identical (x, t_x, T), summing weights; order of first
-// appearance is kept.
+// Merges rows with identical (x, t_x, T), summing weights (via collapse_rfm);
+// order of first appearance is kept.
 std::vector<PnbdRow> collapse_pnbd_rows(const std::vector<PnbdRow>& rows);
 
 // Log-likelihood of one customer (weight ignored). Stable for alpha >= beta
@@ -101,9 +101,13 @@ class ParetoNbdModel : public LikelihoodModel {
   double log_likelihood(const Eigen::VectorXd& log_params, Eigen::VectorXd* grad) const override;
   double n_customers() const override { return n_customers_; }
   size_t n_rows() const override { return rows_.size(); }
+  // Distinct rows, sorted by (x, T, t_x) so per-x and per-(x, T) terms are
+  // computed once per run.
   const std::vector<PnbdRow>& rows() const { return rows_; }
 
  private:
+  void sort_for_caching();
+
   std::vector<PnbdRow> rows_;
   double n_customers_ = 0.0;
   int threads_ = 1;
