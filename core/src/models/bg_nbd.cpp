@@ -58,6 +58,7 @@ BgNbdLikelihood::BgNbdLikelihood(RfmRows rows, BgNbdVariant variant, int threads
   chunks_ = row_chunks(rows_.size(), threads);
   index_distinct(rows_.x, distinct_x_, x_index_);
   index_distinct(rows_.T, distinct_T_, T_index_);
+  index_distinct(rows_.t_x, distinct_tx_, tx_index_);
   weight_of_x_.assign(distinct_x_.size(), 0.0);
   for (size_t i = 0; i < rows_.size(); ++i) weight_of_x_[x_index_[i]] += rows_.weight[i];
 }
@@ -113,6 +114,12 @@ double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::Vect
     log_aT[k] = std::log(alpha + distinct_T_[k]);
     inv_aT[k] = 1.0 / (alpha + distinct_T_[k]);
   }
+  // Daily data gives few distinct t_x too.
+  std::vector<double> log_atx(distinct_tx_.size()), inv_atx(distinct_tx_.size());
+  for (size_t k = 0; k < distinct_tx_.size(); ++k) {
+    log_atx[k] = std::log(alpha + distinct_tx_[k]);
+    inv_atx[k] = 1.0 / (alpha + distinct_tx_[k]);
+  }
 
   // Per row: log(exp(A3) + [x > 0 or MBG] exp(A4)).
   std::vector<std::array<double, 5>> partial(chunks_, std::array<double, 5>{});
@@ -129,15 +136,16 @@ double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::Vect
         s_alpha -= w * rx * inv_aT[ti];
         continue;
       }
-      const double log_atx = std::log(alpha + rows_.t_x[i]);
-      const double a4 = log_a - log_bx[xi] - rx * log_atx;
+      const uint32_t txi = tx_index_[i];
+      const double a4 = log_a - log_bx[xi] - rx * log_atx[txi];
+      // log(e^a3 + e^a4) with one exp and one log: e = e^(-|a3 - a4|).
       const double hi = std::max(a3, a4);
-      const double e3 = std::exp(a3 - hi), e4 = std::exp(a4 - hi);
-      const double inv = 1.0 / (e3 + e4);
-      s_ll += w * (hi + std::log(e3 + e4));
-      const double w3 = w * e3 * inv, w4 = w * e4 * inv;
-      s_r -= w3 * log_aT[ti] + w4 * log_atx;
-      s_alpha -= rx * (w3 * inv_aT[ti] + w4 / (alpha + rows_.t_x[i]));
+      const double e = std::exp(-std::abs(a3 - a4));
+      s_ll += w * (hi + std::log1p(e));
+      const double share_lo = e / (1.0 + e);  // weight of the smaller term
+      const double w3 = w * (a3 >= a4 ? 1.0 - share_lo : share_lo), w4 = w - w3;
+      s_r -= w3 * log_aT[ti] + w4 * log_atx[txi];
+      s_alpha -= rx * (w3 * inv_aT[ti] + w4 * inv_atx[txi]);
       s_a += w4 / a;
       s_b -= w4 * inv_bx[xi];
     }

@@ -38,8 +38,8 @@ class BgNbdLikelihood : public LikelihoodModel {
   BgNbdVariant variant_;
   int chunks_;
   double n_customers_;
-  std::vector<double> distinct_x_, distinct_T_, weight_of_x_;
-  std::vector<uint32_t> x_index_, T_index_;
+  std::vector<double> distinct_x_, distinct_T_, distinct_tx_, weight_of_x_;
+  std::vector<uint32_t> x_index_, T_index_, tx_index_;
 };
 
 // Per-customer predictions; (x, t_x, T) as in the summary.

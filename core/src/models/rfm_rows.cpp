@@ -60,33 +60,56 @@ void validate_rfm(std::span<const double> x, std::span<const double> t_x, std::s
 RfmRows collapse_rfm(std::span<const double> x, std::span<const double> t_x,
                      std::span<const double> T, std::span<const double> weight) {
   validate_rfm(x, t_x, T, weight);
-  RfmRows rows;
-  // Open addressing with linear probing: slot holds row index + 1 (0 = empty).
-  size_t capacity = 64;
-  while (capacity < 2 * x.size()) capacity <<= 1;
+  // Open addressing with linear probing, sized to the distinct rows (not the
+  // customers) so the table stays in cache: slot = row index + 1, 0 = empty.
+  struct Key {
+    double x, t_x, T, weight;
+  };
+  std::vector<Key> keys;
+  size_t capacity = 1024;
   std::vector<uint32_t> slots(capacity, 0);
-  const size_t mask = capacity - 1;
+  const auto insert_slot = [&](size_t row, uint64_t hash) {
+    size_t s = hash & (capacity - 1);
+    while (slots[s] != 0) s = (s + 1) & (capacity - 1);
+    slots[s] = static_cast<uint32_t>(row + 1);
+  };
   for (size_t i = 0; i < x.size(); ++i) {
     const double w = weight.empty() ? 1.0 : weight[i];
     if (w == 0) continue;
-    size_t s = key_hash(x[i], t_x[i], T[i]) & mask;
+    const uint64_t hash = key_hash(x[i], t_x[i], T[i]);
+    size_t s = hash & (capacity - 1);
     while (true) {
       const uint32_t slot = slots[s];
       if (slot == 0) {
-        slots[s] = static_cast<uint32_t>(rows.x.size() + 1);
-        rows.x.push_back(x[i]);
-        rows.t_x.push_back(t_x[i]);
-        rows.T.push_back(T[i]);
-        rows.weight.push_back(w);
+        keys.push_back({x[i], t_x[i], T[i], w});
+        slots[s] = static_cast<uint32_t>(keys.size());
+        if (2 * keys.size() > capacity) {  // keep the load factor <= 1/2
+          capacity *= 4;
+          slots.assign(capacity, 0);
+          for (size_t r = 0; r < keys.size(); ++r) {
+            insert_slot(r, key_hash(keys[r].x, keys[r].t_x, keys[r].T));
+          }
+        }
         break;
       }
-      const size_t r = slot - 1;
-      if (rows.x[r] == x[i] && rows.t_x[r] == t_x[i] && rows.T[r] == T[i]) {
-        rows.weight[r] += w;
+      Key& k = keys[slot - 1];
+      if (k.x == x[i] && k.t_x == t_x[i] && k.T == T[i]) {
+        k.weight += w;
         break;
       }
-      s = (s + 1) & mask;
+      s = (s + 1) & (capacity - 1);
     }
+  }
+  RfmRows rows;
+  rows.x.reserve(keys.size());
+  rows.t_x.reserve(keys.size());
+  rows.T.reserve(keys.size());
+  rows.weight.reserve(keys.size());
+  for (const Key& k : keys) {
+    rows.x.push_back(k.x);
+    rows.t_x.push_back(k.t_x);
+    rows.T.push_back(k.T);
+    rows.weight.push_back(k.weight);
   }
   return rows;
 }

@@ -1,0 +1,109 @@
+// Fit and scoring speed of the BG/NBD family and Gamma-Gamma. Simulated data
+// mimic real summaries: daily transaction dates (t_x, T multiples of 1/7
+// week) and customers acquired uniformly over 52 weeks, observed until week 52
+// + 13, so T takes 365 distinct values and identical summaries collapse.
+#include <chrono>
+#include <map>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "models/bg_nbd.hpp"
+#include "models/clv_valuation.hpp"
+#include "models/gamma_gamma.hpp"
+#include "models/mle_fitter.hpp"
+#include "models/model_registry.hpp"
+#include "models/summary_csv.hpp"
+
+namespace {
+
+using namespace clv;
+
+const BgNbdParams kTruth{0.243, 4.414, 0.793, 2.426};
+
+const SimulatedRfm& simulated(size_t n) {
+  static std::map<size_t, SimulatedRfm> cache;
+  auto it = cache.find(n);
+  if (it != cache.end()) return it->second;
+  std::vector<double> T(n);
+  for (size_t i = 0; i < n; ++i) T[i] = (91 + static_cast<double>(i % 365)) / 7.0;
+  return cache.emplace(n, simulate_bgnbd(kTruth, BgNbdVariant::kBgNbd, T, 42, 1.0 / 7.0))
+      .first->second;
+}
+
+// Collapse + fit + standard errors, as `clv fit` does after reading.
+void BM_BgNbdFit(benchmark::State& state, BgNbdVariant v) {
+  const SimulatedRfm& sim = simulated(static_cast<size_t>(state.range(0)));
+  size_t rows = 0;
+  int iterations = 0;
+  double collapse_ms = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
+    collapse_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    BgNbdLikelihood model(std::move(collapsed), v);
+    const FitResult fit = maximize_likelihood(model, {}, "bgnbd");
+    rows = fit.n_rows;
+    iterations = fit.iterations;
+    benchmark::DoNotOptimize(fit.params.data());
+  }
+  state.counters["distinct_rows"] = static_cast<double>(rows);
+  state.counters["lbfgs_iterations"] = iterations;
+  state.counters["collapse_ms"] = collapse_ms;
+  state.counters["customers"] = static_cast<double>(state.range(0));
+}
+
+void BM_BgNbdFitCdnow(benchmark::State& state) {
+  const SummaryTable s =
+      read_summary_csv(std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary.csv");
+  for (auto _ : state) {
+    BgNbdLikelihood model(collapse_rfm(s.x, s.t_x, s.T), BgNbdVariant::kBgNbd);
+    benchmark::DoNotOptimize(maximize_likelihood(model, {}, "bgnbd").params.data());
+  }
+}
+
+void BM_GammaGammaFitCdnow(benchmark::State& state) {
+  const SummaryTable s = read_summary_csv(std::string(CLV_SHARED_DATA_DIR) +
+                                          "/cdnow/cdnow_customers_summary_with_transactions.csv");
+  for (auto _ : state) {
+    GammaGammaLikelihood model(s.x, s.monetary);
+    benchmark::DoNotOptimize(maximize_likelihood(model, {}, "gg").params.data());
+  }
+}
+
+// P(alive) + expected purchases over 52 weeks + Gamma-Gamma spend + CLV.
+void BM_BgNbdScore(benchmark::State& state) {
+  const SimulatedRfm& sim = simulated(static_cast<size_t>(state.range(0)));
+  std::vector<double> spend(sim.x.size());
+  for (size_t i = 0; i < spend.size(); ++i) spend[i] = sim.x[i] > 0 ? 10.0 + (i % 50) : 0.0;
+  const auto scorer = find_model("bgnbd").make_scorer({kTruth.r, kTruth.alpha, kTruth.a, kTruth.b});
+  const GammaGammaParams gg{6.25, 3.74, 15.44};
+  ValuationOptions o;
+  o.horizon = 52;
+  o.margin = 0.3;
+  o.annual_discount_rate = 0.1;
+  for (auto _ : state) {
+    const CustomerScores s = score_customers(*scorer, sim.x, sim.t_x, sim.T, o, &gg, spend);
+    benchmark::DoNotOptimize(s.clv.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+BENCHMARK(BM_BgNbdFitCdnow)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GammaGammaFitCdnow)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BgNbdFit, bgnbd, BgNbdVariant::kBgNbd)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BgNbdFit, mbgnbd, BgNbdVariant::kMbgNbd)
+    ->Arg(1'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BgNbdScore)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
