@@ -120,6 +120,24 @@ double bgbb_conditional_expected(const BgBbParams& p, double x, double t_x, doub
   return sum;
 }
 
+double bgbb_discounted_if_alive(const BgBbParams& p, double x, double n, double future,
+                                double delta) {
+  // E[p | data, alive] = (alpha + x) / (alpha + beta + n); survival from n + 1
+  // to n + k given alive at n + 1 is B(gamma, delta + n + k) / B(gamma, delta + n + 1).
+  const double periods = std::floor(future);
+  const double log_base =
+      std::log((p.alpha + x) / (p.alpha + p.beta + n)) - log_beta(p.gamma, p.delta + n + 1.0);
+  double sum = 0.0;
+  for (int k = 1; k <= periods; ++k) {
+    sum += std::exp(log_base + log_beta(p.gamma, p.delta + n + k) - delta * k);
+  }
+  return sum;
+}
+
+double bgbb_expected_if_alive(const BgBbParams& p, double x, double n, double future) {
+  return bgbb_discounted_if_alive(p, x, n, future, 0.0);
+}
+
 double bgbb_expected(const BgBbParams& p, int n) {
   double sum = 0.0;
   for (int k = 1; k <= n; ++k) {

@@ -38,6 +38,14 @@ double bgbb_p_alive(const BgBbParams& p, double x, double t_x, double n);
 // E[transactions in opportunities n+1 .. n+future | x, t_x, n].
 double bgbb_conditional_expected(const BgBbParams& p, double x, double t_x, double n, int future);
 
+// Alive-conditional parts for scorers: with P(alive at n + 1) from
+// bgbb_p_alive, p_alive * bgbb_expected_if_alive = bgbb_conditional_expected.
+// `future` is floored to whole periods; discounting is e^(-delta k) for the
+// purchase at opportunity n + k (delta = continuous rate per period).
+double bgbb_expected_if_alive(const BgBbParams& p, double x, double n, double future);
+double bgbb_discounted_if_alive(const BgBbParams& p, double x, double n, double future,
+                                double delta);
+
 // E[X(n)] for a new customer over opportunities 1..n.
 double bgbb_expected(const BgBbParams& p, int n);
 

@@ -191,12 +191,15 @@ double survival_mean_factor(double s, double b, double t) {
 
 }  // namespace
 
-double pnbd_conditional_expected(const ParetoNbdParams& p, double x, double t_x, double T,
-                                 double t) {
+double pnbd_expected_if_alive(const ParetoNbdParams& p, double x, double T, double t) {
   if (t <= 0.0) return 0.0;
   const double b = p.beta + T;
-  return pnbd_p_alive(p, x, t_x, T) * (p.r + x) * b / (p.alpha + T) *
-         survival_mean_factor(p.s, b, t);
+  return (p.r + x) * b / (p.alpha + T) * survival_mean_factor(p.s, b, t);
+}
+
+double pnbd_conditional_expected(const ParetoNbdParams& p, double x, double t_x, double T,
+                                 double t) {
+  return pnbd_p_alive(p, x, t_x, T) * pnbd_expected_if_alive(p, x, T, t);
 }
 
 double pnbd_expected(const ParetoNbdParams& p, double t) {
@@ -242,10 +245,15 @@ double pnbd_discounted_survival_integral(double s, double beta_plus_T, double ho
   return Gk::integrate(f, 0.0, horizon, 15, 1e-12);
 }
 
+double pnbd_discounted_if_alive(const ParetoNbdParams& p, double x, double T, double horizon,
+                                double discount_rate) {
+  return (p.r + x) / (p.alpha + T) *
+         pnbd_discounted_survival_integral(p.s, p.beta + T, horizon, discount_rate);
+}
+
 double pnbd_dert(const ParetoNbdParams& p, double x, double t_x, double T, double horizon,
                  double discount_rate) {
-  return pnbd_p_alive(p, x, t_x, T) * (p.r + x) / (p.alpha + T) *
-         pnbd_discounted_survival_integral(p.s, p.beta + T, horizon, discount_rate);
+  return pnbd_p_alive(p, x, t_x, T) * pnbd_discounted_if_alive(p, x, T, horizon, discount_rate);
 }
 
 std::vector<PnbdScore> pnbd_score(const ParetoNbdParams& p, const std::vector<PnbdRow>& rows,

@@ -52,6 +52,15 @@ double pnbd_p_alive(const ParetoNbdParams& p, double x, double t_x, double T);
 double pnbd_conditional_expected(const ParetoNbdParams& p, double x, double t_x, double T,
                                  double t);
 
+// The same for a customer known to be alive at T (multiply by P(alive) for
+// the conditional expectation): (r+x)(beta+T)/((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)].
+double pnbd_expected_if_alive(const ParetoNbdParams& p, double x, double T, double t);
+
+// Discounted expected purchases over (T, T + horizon] for a customer alive at T:
+// (r + x) / (alpha + T) * pnbd_discounted_survival_integral(s, beta + T, horizon, delta).
+double pnbd_discounted_if_alive(const ParetoNbdParams& p, double x, double T, double horizon,
+                                double discount_rate);
+
 // E[X(t)] for a new customer over (0, t].
 double pnbd_expected(const ParetoNbdParams& p, double t);
 

@@ -121,6 +121,14 @@ TEST(BgBb, DertClosedFormMatchesLongSum) {
                 bgbb_conditional_expected(kDonations, w[0], w[1], w[2], 5), 1e-12);
   }
   EXPECT_THROW(bgbb_dert(kDonations, 1, 1, 6, 0.0), Error);
+  // Scorer split: P(alive) * alive-conditional part = conditional quantities.
+  for (const auto& w : std::vector<std::array<double, 3>>{{0, 0, 6}, {4, 6, 6}, {2, 3, 6}}) {
+    const double pa = bgbb_p_alive(kDonations, w[0], w[1], w[2]);
+    EXPECT_NEAR(pa * bgbb_expected_if_alive(kDonations, w[0], w[2], 5.5),
+                bgbb_conditional_expected(kDonations, w[0], w[1], w[2], 5), 1e-12);
+    EXPECT_NEAR(pa * bgbb_discounted_if_alive(kDonations, w[0], w[2], 30, std::log1p(0.1)),
+                bgbb_dert(kDonations, w[0], w[1], w[2], 0.1, 30), 1e-12);
+  }
 }
 
 TEST(BgBb, SimulationRecoversParameters) {
