@@ -4,9 +4,11 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
@@ -67,41 +69,6 @@ S row_log_likelihood(const S& r, const S& alpha, const S& s, const S& beta, doub
   // NaN derivatives; the died term is then negligible, so drop it.
   if (!died_possible || !std::isfinite(math::value_of(log_died))) return head + log_alive;
   return head + math::log_add_exp(log_alive, log_died);
-}
-
-// Weighted log-likelihood of rows[begin, end) sorted by (x, T, t_x): the
-// terms that depend only on x (lgamma) or on (x, T) (alive part and the 2F1
-// at T) are computed once per run of equal keys, leaving one 2F1 per row.
-template <class S>
-S weighted_sum(const S& r, const S& alpha, const S& s, const S& beta,
-               const std::vector<PnbdRow>& rows, size_t begin, size_t end) {
-  const S shared = -lgamma(r) + r * log(alpha) + s * log(beta);
-  S total(0.0), head(0.0), log_alive(0.0), log_tail_T(0.0), r_x(0.0), r_s_x(0.0);
-  double last_x = -1.0, last_T = -1.0;
-  for (size_t i = begin; i < end; ++i) {
-    const PnbdRow& w = rows[i];
-    if (w.x != last_x) {
-      r_x = r + w.x;
-      r_s_x = r_x + s;
-      head = shared + lgamma(r_x);
-      last_T = -1.0;
-    }
-    if (w.x != last_x || w.T != last_T) {
-      log_alive = -r_x * log(alpha + w.T) - s * log(beta + w.T);
-      log_tail_T = log_tail_integral(r_x, r_s_x, alpha, s, beta, w.T);
-      last_x = w.x;
-      last_T = w.T;
-    }
-    S row = log_alive;
-    if (w.t_x < w.T) {
-      const S log_died =
-          log(s) - log(r_s_x) +
-          math::log_sub_exp(log_tail_integral(r_x, r_s_x, alpha, s, beta, w.t_x), log_tail_T);
-      if (std::isfinite(math::value_of(log_died))) row = math::log_add_exp(log_alive, log_died);
-    }
-    total += w.weight * (head + row);
-  }
-  return total;
 }
 
 Grad log_param(double value, int index) {
@@ -346,6 +313,18 @@ void ParetoNbdModel::sort_for_caching() {
   std::sort(rows_.begin(), rows_.end(), [](const PnbdRow& a, const PnbdRow& b) {
     return std::tie(a.x, a.T, a.t_x) < std::tie(b.x, b.T, b.t_x);
   });
+  std::map<std::pair<double, double>, uint32_t> tx_index, T_index;
+  row_tx_.resize(rows_.size());
+  row_T_.resize(rows_.size());
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    const PnbdRow& w = rows_[i];
+    auto [tx_it, tx_new] = tx_index.try_emplace({w.x, w.t_x}, tx_keys_.size());
+    if (tx_new) tx_keys_.push_back({w.x, w.t_x});
+    row_tx_[i] = tx_it->second;
+    auto [T_it, T_new] = T_index.try_emplace({w.x, w.T}, T_keys_.size());
+    if (T_new) T_keys_.push_back({w.x, w.T});
+    row_T_[i] = T_it->second;
+  }
 }
 
 const std::vector<std::string>& ParetoNbdModel::param_names() const {
@@ -379,32 +358,89 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
     std::array<double, 4> g{};
     bool failed = false;
   };
-  auto evaluate = [&](size_t begin, size_t end, Partial& out) {
-    try {
-      if (grad) {
-        const Grad ll = weighted_sum(log_param(r, 0), log_param(alpha, 1), log_param(s, 2),
-                                     log_param(beta, 3), rows_, begin, end);
-        out.ll += ll.v;
-        for (int k = 0; k < 4; ++k) out.g[k] += ll.d[k];
-      } else {
-        out.ll += weighted_sum<double>(r, alpha, s, beta, rows_, begin, end);
-      }
-    } catch (const Error&) {
-      out.failed = true;  // 2F1 series did not converge at these parameters
-    }
-  };
-  // Threads only pay for thousands of rows (collapsed data is often small).
   const size_t n = rows_.size();
   const int threads = n >= 4096 ? std::min<int>(threads_, static_cast<int>(n / 2048)) : 1;
   std::vector<Partial> parts(std::max(threads, 1));
-  if (threads <= 1) {
-    evaluate(0, n, parts[0]);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back(evaluate, n * t / threads, n * (t + 1) / threads, std::ref(parts[t]));
+  // Runs fn(begin, end, part) over [0, count) on `threads` threads.
+  auto run = [&](size_t count, auto&& fn) {
+    if (threads <= 1 || count < 4096) {
+      fn(size_t{0}, count, parts[0]);
+      return;
     }
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) {
+      pool.emplace_back([&, t] { fn(count * t / threads, count * (t + 1) / threads, parts[t]); });
+    }
+    fn(size_t{0}, count / threads, parts[0]);
     for (auto& th : pool) th.join();
+  };
+  auto evaluate = [&](auto tag) {
+    using S = decltype(tag);
+    S vr, va, vs, vb;
+    if constexpr (std::is_same_v<S, double>) {
+      vr = r, va = alpha, vs = s, vb = beta;
+    } else {
+      vr = log_param(r, 0), va = log_param(alpha, 1), vs = log_param(s, 2), vb = log_param(beta, 3);
+    }
+    const S shared = -lgamma(vr) + vr * log(va) + vs * log(vb);
+    const S log_s = log(vs);
+    // Per (x, t_x): log tail integral at t_x.
+    std::vector<S> tail_tx(tx_keys_.size());
+    run(tx_keys_.size(), [&](size_t b, size_t e, Partial& out) {
+      try {
+        for (size_t k = b; k < e; ++k) {
+          const S r_x = vr + tx_keys_[k].first;
+          tail_tx[k] = log_tail_integral(r_x, r_x + vs, va, vs, vb, tx_keys_[k].second);
+        }
+      } catch (const Error&) {
+        out.failed = true;  // 2F1 series did not converge at these parameters
+      }
+    });
+    // Per (x, T): common head, alive term, log(s/(r+s+x)) and tail at T.
+    struct TTerms {
+      S head, alive, died_factor, tail;
+    };
+    std::vector<TTerms> by_T(T_keys_.size());
+    run(T_keys_.size(), [&](size_t b, size_t e, Partial& out) {
+      try {
+        for (size_t k = b; k < e; ++k) {
+          const auto [x, T] = T_keys_[k];
+          const S r_x = vr + x, r_s_x = r_x + vs;
+          by_T[k] = {shared + lgamma(r_x), -r_x * log(va + T) - vs * log(vb + T),
+                     log_s - log(r_s_x), log_tail_integral(r_x, r_s_x, va, vs, vb, T)};
+        }
+      } catch (const Error&) {
+        out.failed = true;
+      }
+    });
+    for (const Partial& part : parts) {
+      if (part.failed) return;
+    }
+    run(n, [&](size_t b, size_t e, Partial& out) {
+      S sum(0.0);
+      for (size_t i = b; i < e; ++i) {
+        const PnbdRow& w = rows_[i];
+        const TTerms& t = by_T[row_T_[i]];
+        S row = t.alive;
+        if (w.t_x < w.T) {
+          // Equal tails (t_x within rounding of T) give -inf: the died part is negligible.
+          const S died = t.died_factor + math::log_sub_exp(tail_tx[row_tx_[i]], t.tail);
+          if (std::isfinite(math::value_of(died))) row = math::log_add_exp(t.alive, died);
+        }
+        sum += w.weight * (t.head + row);
+      }
+      if constexpr (std::is_same_v<S, double>) {
+        out.ll += sum;
+      } else {
+        out.ll += sum.v;
+        for (int k = 0; k < 4; ++k) out.g[k] += sum.d[k];
+      }
+    });
+  };
+  if (grad) {
+    evaluate(Grad());
+  } else {
+    evaluate(0.0);
   }
   double total = 0.0;
   std::array<double, 4> g{};

@@ -118,6 +118,10 @@ class ParetoNbdModel : public LikelihoodModel {
   void sort_for_caching();
 
   std::vector<PnbdRow> rows_;
+  // The 2F1 tail at t_x depends on (x, t_x) only, the alive term and the 2F1
+  // tail at T on (x, T) only: each is computed once per distinct key.
+  std::vector<std::pair<double, double>> tx_keys_, T_keys_;
+  std::vector<uint32_t> row_tx_, row_T_;
   double n_customers_ = 0.0;
   int threads_ = 1;
 };
