@@ -16,7 +16,7 @@
 namespace {
 
 struct ReportArgs {
-  std::string out, summary, params, spend_params, customers, scenarios, currency;
+  std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
   double horizon = 52, margin = 1.0, discount_rate = 0;
   int draws = 200;
   unsigned long long seed = 20261123;
@@ -45,7 +45,7 @@ void run(const ReportArgs& args) {
   in.currency = args.currency;
   clv::WhatIfResult whatif;
   if (!args.scenarios.empty()) {
-    const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios);
+    const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios, args.run_dir);
     clv::WhatIfInputs w = clv::load_whatif_inputs(file);
     clv::WhatIfOptions options;
     options.draws = args.draws;
@@ -69,6 +69,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--spend-params", args->spend_params, "Gamma-Gamma parameter JSON (for CLV)");
   cmd->add_option("--customers", args->customers, "customers.csv for churn risk by segment");
   cmd->add_option("--scenarios", args->scenarios, "Scenario file to run and include");
+  cmd->add_option("--run-dir", args->run_dir, "Directory of the run files the scenario file names");
   cmd->add_option("--horizon", args->horizon, "CLV horizon in the model's time unit (default 52)");
   cmd->add_option("--margin", args->margin, "Profit margin applied to spend (default 1)");
   cmd->add_option("--discount-rate", args->discount_rate, "Annual discount rate (default 0)");

@@ -18,7 +18,7 @@
 namespace {
 
 struct WhatIfArgs {
-  std::string scenario_file, report, plugin_dir;
+  std::string scenario_file, report, plugin_dir, run_dir;
   int draws = 200;
   unsigned long long seed = 20261123;
   bool json = false;
@@ -55,7 +55,7 @@ void print_table(const clv::WhatIfResult& r) {
 }
 
 void run(const WhatIfArgs& args) {
-  clv::ScenarioFile file = clv::load_scenario_file(args.scenario_file);
+  clv::ScenarioFile file = clv::load_scenario_file(args.scenario_file, args.run_dir);
   clv::WhatIfInputs inputs = clv::load_whatif_inputs(file);
   bool any_plugin = false;
   for (const auto& s : file.scenarios) any_plugin = any_plugin || !s.plugin_levers.empty();
@@ -117,6 +117,8 @@ void setup(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Random seed (same seed, same numbers)");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->add_option("--report", args->report, "Also write the HTML report to this file");
+  cmd->add_option("--run-dir", args->run_dir,
+                  "Directory of the run's summary and fits (default: the scenario file's)");
   cmd->add_option("--plugin-dir", args->plugin_dir, "Directory with sector plugins");
   cmd->add_option("--threads", args->threads, "Threads (default: all cores)");
   cmd->callback([args] { run(*args); });

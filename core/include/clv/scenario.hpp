@@ -96,8 +96,10 @@ struct ScenarioFile {
 // lever, the bad value or the empty target.
 ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name);
 
-// Reads `path` (Error::not_found if missing) and resolves the run's
-// relative paths against its directory.
-ScenarioFile load_scenario_file(const std::string& path);
+// Reads `path` (Error::not_found if missing) and resolves the run's relative
+// paths: summary and fits against `run_dir` when given (where `clv summary`
+// and `clv fit` wrote them), else against the scenario file's directory;
+// customers always against the scenario file's directory (sector data).
+ScenarioFile load_scenario_file(const std::string& path, const std::string& run_dir = "");
 
 }  // namespace clv

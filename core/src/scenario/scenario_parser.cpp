@@ -444,21 +444,23 @@ ScenarioFile parse_scenario_text(const std::string& text, const std::string& sou
   return file;
 }
 
-ScenarioFile load_scenario_file(const std::string& path) {
+ScenarioFile load_scenario_file(const std::string& path, const std::string& run_dir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error::not_found(fmt::format("scenario file {} not found", path));
   std::stringstream text;
   text << in.rdbuf();
   ScenarioFile file = parse_scenario_text(text.str(), path);
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  auto resolve = [&](std::string& p) {
-    if (!p.empty() && std::filesystem::path(p).is_relative())
-      p = (dir / p).lexically_normal().string();
+  const std::filesystem::path fits = run_dir.empty() ? dir : std::filesystem::path(run_dir);
+  auto resolve = [](std::string& p, const std::filesystem::path& base) {
+    if (!p.empty() && std::filesystem::path(p).is_relative()) {
+      p = (base / p).lexically_normal().string();
+    }
   };
-  resolve(file.run.summary);
-  resolve(file.run.count_params);
-  resolve(file.run.spend_params);
-  resolve(file.run.customers);
+  resolve(file.run.summary, fits);
+  resolve(file.run.count_params, fits);
+  resolve(file.run.spend_params, fits);
+  resolve(file.run.customers, dir);
   return file;
 }
 
