@@ -19,8 +19,19 @@ ParameterDraws::ParameterDraws(const FitResult& fit) {
     }
     log_params_.push_back(std::log(p));
   }
-  if (fit.covariance.size() != k * k) return;
   Eigen::MatrixXd cov(k, k);
+  if (fit.covariance.size() != k * k) {
+    if (fit.std_errors.size() != k) return;
+    cov.setZero();
+    for (size_t i = 0; i < k; ++i) {
+      const double rel = fit.std_errors[i] / fit.params[i];
+      if (!(rel > 0) || !std::isfinite(rel)) return;
+      cov(i, i) = rel * rel;
+    }
+    cholesky_.assign(k * k, 0.0);
+    for (size_t i = 0; i < k; ++i) cholesky_[i * k + i] = std::sqrt(cov(i, i));
+    return;
+  }
   bool any = false;
   for (size_t i = 0; i < k; ++i) {
     for (size_t j = 0; j < k; ++j) {
@@ -36,6 +47,7 @@ ParameterDraws::ParameterDraws(const FitResult& fit) {
     throw Error::invalid_argument(fmt::format(
         "the {} fit's covariance is not positive definite; refit (or use --draws 0)", fit.model));
   }
+  correlated_ = true;
   const Eigen::MatrixXd L = llt.matrixL();
   cholesky_.assign(k * k, 0.0);
   for (size_t i = 0; i < k; ++i) {

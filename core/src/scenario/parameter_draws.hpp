@@ -17,11 +17,15 @@ class ParameterDraws {
   // has_uncertainty() is false (the caller says so in the result).
   explicit ParameterDraws(const FitResult& fit);
   bool has_uncertainty() const { return !cholesky_.empty(); }
+  // False when only standard errors were available (fits read from JSON
+  // files carry no covariance): the draws then ignore correlations.
+  bool correlated() const { return correlated_; }
   std::vector<double> draw(std::mt19937_64& rng) const;
 
  private:
   std::vector<double> log_params_;
   std::vector<double> cholesky_;  // lower triangle, row-major k*k
+  bool correlated_ = false;
 };
 
 // 90% interval [low, high] -> standard deviation of a normal.

@@ -324,6 +324,14 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
         "{} fit has no usable covariance: its parameter uncertainty is not in the intervals",
         !count_draws.has_uncertainty() ? count.model : std::string("gg")));
   }
+  for (const auto* d : {&count_draws, &spend_draws}) {
+    if (d->has_uncertainty() && !d->correlated()) {
+      result.notes.push_back(fmt::format(
+          "{} fit has standard errors but no covariance (parameter files do not store it): "
+          "parameter draws ignore correlations",
+          d == &count_draws ? count.model : std::string("gg")));
+    }
+  }
   const int n_draws = options.draws;
   std::vector<DrawInputs> inputs(n_draws + 1);
   std::mt19937_64 rng(options.seed);
@@ -424,7 +432,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   result.horizon = H;
   result.annual_discount_rate = in.run.annual_discount_rate;
   result.margin = margin;
-  result.time_unit = count.time_unit.describe();
+  result.time_unit = count.time_unit.name;
   result.draws = n_draws;
   result.seed = options.seed;
   std::vector<double> seg_customers(n_seg, 0);

@@ -1,0 +1,131 @@
+// clv whatif / clv report end to end on CDNOW fits made by clv fit.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+const std::string kSummary =
+    std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary_with_transactions.csv";
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string dir() {
+  return testing::TempDir() + "/whatif_cli";
+}
+
+CliRun clv(const std::string& args) {
+  const std::string out = dir() + "/out.txt", err = dir() + "/err.txt";
+  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+class WhatIfCli : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::system(("mkdir -p " + dir()).c_str());
+    ASSERT_EQ(
+        clv("fit --model pnbd --summary " + kSummary + " --out " + dir() + "/pnbd.json").exit_code,
+        0);
+    ASSERT_EQ(
+        clv("fit --model gg --summary " + kSummary + " --out " + dir() + "/gg.json").exit_code, 0);
+  }
+  static std::string run_section() {
+    return "[run]\nsummary = \"" + kSummary +
+           "\"\ncount_params = \"pnbd.json\"\nspend_params = \"gg.json\"\n"
+           "horizon = 52\ndiscount_rate = 0.1\nmargin = 0.3\n";
+  }
+};
+
+TEST_F(WhatIfCli, RanksScenariosAsJsonDeterministically) {
+  const std::string file = dir() + "/s.toml";
+  write(file, run_section() + R"(
+[[scenario]]
+name = "offer"
+target = { top_by_value_at_risk = 300 }
+retention_offer = { hazard_ratio = { value = 0.7, low90 = 0.5, high90 = 0.9 }, cost_per_customer = 1 }
+
+[[scenario]]
+name = "nothing"
+target = "all"
+purchase_rate = { factor = 1.0 }
+)");
+  const CliRun a = clv("whatif " + file + " --json --draws 40 --seed 5");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  ASSERT_EQ(j["scenarios"].size(), 2u);
+  EXPECT_EQ(j["scenarios"][0]["name"], "offer");
+  EXPECT_EQ(j["scenarios"][0]["rank"], 1);
+  const auto& offer = j["scenarios"][0]["total"];
+  EXPECT_EQ(offer["targeted"], 300);
+  EXPECT_EQ(offer["cost"], 300);
+  EXPECT_GT(offer["delta_clv"]["estimate"].get<double>(), 0);
+  EXPECT_LT(offer["delta_clv"]["lower"].get<double>(),
+            offer["delta_clv"]["estimate"].get<double>());
+  EXPECT_LT(offer["scenario_churned"]["estimate"].get<double>(),
+            offer["baseline_churned"]["estimate"].get<double>());
+  EXPECT_EQ(j["scenarios"][1]["total"]["delta_clv"]["upper"], 0.0);
+  EXPECT_TRUE(j["scenarios"][1]["total"]["roi"].is_null());
+  bool chain_names_beta = false;
+  for (const auto& line : j["scenarios"][0]["chain"]) {
+    chain_names_beta =
+        chain_names_beta || line.get<std::string>().find("pnbd beta") != std::string::npos;
+  }
+  EXPECT_TRUE(chain_names_beta);
+  const CliRun b = clv("whatif " + file + " --json --draws 40 --seed 5 --threads 1");
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST_F(WhatIfCli, InvalidFilesGiveLineNumbers) {
+  const std::string file = dir() + "/bad.toml";
+  write(file, run_section() + "\n[[scenario]]\nname = \"x\"\ntarget = \"all\"\nteleport = 1\n");
+  const CliRun r = clv("whatif " + file);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("bad.toml:12: unknown lever 'teleport'"), std::string::npos) << r.err;
+  write(file,
+        run_section() + "\n[[scenario]]\nname = \"x\"\ntarget = {}\nmargin = { add = 0.1 }\n");
+  const CliRun e = clv("whatif " + file);
+  EXPECT_NE(e.err.find("bad.toml:11: empty target"), std::string::npos) << e.err;
+}
+
+TEST_F(WhatIfCli, WritesReports) {
+  const std::string file = dir() + "/r.toml";
+  write(file, run_section() + R"(
+[[scenario]]
+name = "offer"
+target = "all"
+retention_offer = { hazard_ratio = 0.8 }
+)");
+  const std::string html = dir() + "/whatif.html";
+  const CliRun r = clv("whatif " + file + " --draws 10 --report " + html);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string page = slurp(html);
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("offer"), std::string::npos);
+  const std::string report = dir() + "/report.html";
+  const CliRun rep = clv("report --summary " + kSummary + " --params " + dir() +
+                         "/pnbd.json --spend-params " + dir() + "/gg.json --out " + report);
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(slurp(report).find("<svg"), std::string::npos);
+}
+
+}  // namespace
