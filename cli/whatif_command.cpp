@@ -88,7 +88,9 @@ void run(const WhatIfArgs& args) {
     print_table(result);
   }
   if (!args.report.empty()) {
+    const clv::HoldoutColumns holdout = clv::read_holdout_columns(file.run.summary);
     clv::RunReportInputs report;
+    report.holdout = &holdout;
     report.data = &inputs.data;
     report.attributes = &inputs.attributes;
     report.count_model = &inputs.count_model;
