@@ -491,12 +491,18 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
       o.cost = o.targeted * levers[s].cost_per_targeted();
       for (size_t d = 0; d < base_clv.size(); ++d) {
         delta_clv[d] = scen_clv[d] - base_clv[d];
+        check_finite(base_clv[d], "baseline CLV");
         check_finite(delta_clv[d], "change in CLV");
         roi[d] = o.cost > 0 ? (delta_clv[d] - o.cost) / o.cost : 0.0;
       }
       o.baseline_clv = estimate(base_clv);
       o.scenario_clv = estimate(scen_clv);
       o.delta_clv = estimate(delta_clv);
+      for (int m = 1; m < kMetrics; ++m) {
+        for (bool scenario : {false, true}) {
+          for (double v : metric(scenario, m)) check_finite(v, "expected customer count");
+        }
+      }
       o.baseline_active = estimate(metric(false, 1));
       o.scenario_active = estimate(metric(true, 1));
       o.baseline_churned = estimate(metric(false, 2));
