@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs the main job end to end on the
 # retail sample portfolio the project ships (data/retail/, made by
 # scripts/generate_sample_data.sh), into an embedded SQLite database:
-# plugins -> import -> customer summary -> model fits -> scores with CLV.
+# plugins -> import -> customer summary -> model fits -> scores with CLV ->
+# what-if scenarios -> HTML report.
 # Everything it writes goes to out/demo/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,6 +51,16 @@ step "score: P(alive), expected purchases in the next 52 weeks, CLV (30% margin,
 echo "top 5 customers by CLV:"
 (head -1 "$out/scores.csv" && tail -n +2 "$out/scores.csv" | sort -t, -k5 -g -r | sed -n 1,5p) |
   column -s, -t
+
+step "what-if on the retail portfolio: scenarios in data/retail/scenarios.toml, 100 draws"
+"$clv" whatif "$data/scenarios.toml" --run-dir "$out" --draws 100 --seed 1
+
+step "HTML report with charts (self-contained, open it in any browser)"
+"$clv" report --summary "$out/summary.csv" --params "$out/pnbd.json" --spend-params "$out/gg.json" \
+  --customers "$data/customers.csv" --horizon 52 --margin 0.3 --discount-rate 0.1 \
+  --scenarios "$data/scenarios.toml" --run-dir "$out" --draws 100 --seed 1 --currency '$' \
+  --out "$out/report.html"
+echo "report: $out/report.html"
 
 shared="$root/../shared/data/cdnow"
 if [ -f "$shared/cdnow_customers_summary.csv" ]; then
