@@ -172,6 +172,7 @@ class Importer {
   bool first_in_file(std::string_view id, size_t field, uint64_t line, std::string_view raw,
                      const CsvRecord* record);
   void count_insert(PreparedStatement& stmt);
+  void remove_stale_rejects();
 
   Database& db_;
   sqlite3* sqlite_;
@@ -676,6 +677,7 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
         // Rows without ids cannot be matched one by one: the whole file is the unit.
         result_.already_imported = true;
         result_.duplicates = static_cast<uint64_t>(previous.column_int64(1));
+        remove_stale_rejects();
         return result_;
       }
     }
@@ -745,8 +747,19 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     progress.bytes_done = reader.bytes_consumed();
     options_.progress(progress);
   }
-  if (result_.rejected > 0) result_.rejects_file = rejects_.path();
+  if (result_.rejected > 0) {
+    result_.rejects_file = rejects_.path();
+  } else {
+    remove_stale_rejects();
+  }
   return result_;
+}
+
+// A rejects file at our path is from an earlier run (this run writes it on
+// its first reject): left in place it would report rows that are now fine.
+void Importer::remove_stale_rejects() {
+  std::error_code ignored;
+  std::filesystem::remove(rejects_.path(), ignored);
 }
 
 std::string default_rejects_path(const Database& db, const std::string& source_name) {
