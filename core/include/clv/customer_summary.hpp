@@ -31,19 +31,14 @@ class CustomerIds {
 
   size_t size() const { return starts_.size(); }
   std::string_view operator[](size_t i) const;
-  // Cache hints for pipelines: first the index entry of id `i`, later (once
-  // that has arrived) the id's bytes.
-  void prefetch_entry(size_t i) const { __builtin_prefetch(&starts_[i]); }
-  void prefetch(size_t i) const {
-    const uint32_t start = starts_[i];
-    __builtin_prefetch(blocks_[start >> kBlockShift].get() + (start & (kBlockBytes - 1)));
-  }
   // Appends `id` (at most kMaxIdBytes) and returns its index.
   uint32_t add(std::string_view id);
   // Bytes held by the arena and the index (for memory accounting).
   size_t allocated_bytes() const;
 
  private:
+  // Cache hints for the summary's pipeline (compiler-specific, so private).
+  friend struct CustomerIdsPrefetch;
   static constexpr unsigned kBlockShift = 21;  // 2 MiB blocks: one huge page each
   static constexpr size_t kBlockBytes = size_t{1} << kBlockShift;
   struct BlockDeleter {

@@ -1,4 +1,4 @@
-// Parsed transactions handed to a sector plugin before they are stored, as
+// Parsed transactions handed to a normalize hook before they are stored, as
 // struct-of-arrays so a plugin can work column by column. A plugin may
 // rewrite any value in place (e.g. map local kinds, fix currencies) or reject
 // a row by setting reject_reason[i]; it must not resize the arrays.
@@ -10,6 +10,8 @@
 
 namespace clv {
 
+// Named apart from the plugin ABI's TransactionBatch (clv/sector_plugin.hpp):
+// one name for two types broke the link (one-definition rule).
 struct ImportTransactionBatch {
   std::vector<uint64_t> line;               // source line, for reject reports
   std::vector<std::string> transaction_id;  // empty when the file has none

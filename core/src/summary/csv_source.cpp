@@ -235,14 +235,14 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
     Pending& p = ring[r & (kRing - 1)];
     p.candidate = p.same_as_previous ? -1 : index.candidate(p.tag);
     if (p.candidate >= 0) {
-      ids.prefetch_entry(static_cast<size_t>(p.candidate));
+      CustomerIdsPrefetch::prefetch_entry(ids, static_cast<size_t>(p.candidate));
       acc.prefetch(static_cast<uint32_t>(p.candidate));
     }
   };
   auto prefetch_id = [&](uint64_t r) {
     const Pending& p = ring[r & (kRing - 1)];
     // Inserts since the candidate was read never remove ids, so it is valid.
-    if (p.candidate >= 0) ids.prefetch(static_cast<size_t>(p.candidate));
+    if (p.candidate >= 0) CustomerIdsPrefetch::prefetch_id(ids, static_cast<size_t>(p.candidate));
   };
   auto fold = [&](uint64_t r) {
     const Pending& p = ring[r & (kRing - 1)];

@@ -2,13 +2,17 @@
 
 #include <sqlite3.h>
 
+#include <cmath>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
+#include "ingest/money.hpp"
 #include "store/database.hpp"
 #include "summary/summary_accumulator.hpp"
 
@@ -41,15 +45,49 @@ class Cursor {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Major units per minor unit of a stored currency (1/100 for USD, 1 for JPY,
+// 1/1000 for BHD).
+double minor_unit_scale(std::string_view code) {
+  if (!is_currency_code(code)) {
+    throw Error::corrupt_data(fmt::format(
+        "a transaction has currency '{}', not an ISO 4217 code: run the database integrity check",
+        code));
+  }
+  return 1.0 / std::pow(10.0, currency_exponent(code));
+}
+
+// The one currency of all transactions, or nullopt when there are several
+// (or none). Two cheap queries instead of a DISTINCT over the table.
+std::optional<std::string> single_currency(sqlite3* handle) {
+  Cursor first(handle, "SELECT currency FROM transactions LIMIT 1");
+  if (!first.step()) return std::nullopt;
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(first.get(), 0));
+  std::string code(text == nullptr ? "" : text);
+  Cursor other(handle, "SELECT EXISTS(SELECT 1 FROM transactions WHERE currency IS NOT ?)");
+  sqlite3_bind_text(other.get(), 1, code.c_str(), static_cast<int>(code.size()), SQLITE_STATIC);
+  if (other.step() && sqlite3_column_int64(other.get(), 0) != 0) return std::nullopt;
+  return code;
+}
+
 }  // namespace
 
 CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& period,
                                    const std::string& source) {
   SummaryAccumulator acc(period);
   sqlite3* handle = db.getHandle();
-  Cursor tx(handle,
-            "SELECT customer_id, ts, amount_minor, kind FROM transactions "
-            "INDEXED BY transactions_by_customer_time ORDER BY customer_id, ts");
+  // One currency (the usual case): its exponent applies to every row, and the
+  // scan stays on the covering index. Several: each row is scaled by its own
+  // currency's exponent (amounts are not converted between currencies), at
+  // the cost of reading the table row as well.
+  const std::optional<std::string> currency = single_currency(handle);
+  const double fixed_scale = currency ? minor_unit_scale(*currency) : 0.0;
+  Cursor tx(handle, currency ? "SELECT customer_id, ts, amount_minor, kind FROM transactions "
+                               "INDEXED BY transactions_by_customer_time ORDER BY customer_id, ts"
+                             : "SELECT customer_id, ts, amount_minor, kind, currency FROM "
+                               "transactions INDEXED BY transactions_by_customer_time "
+                               "ORDER BY customer_id, ts");
+  std::string row_currency;  // the last per-row currency and its scale
+  double row_scale = 0.0;
   Cursor customers(handle, "SELECT id, external_id FROM customers ORDER BY id");
   const int64_t last_day = acc.last_observed_day();
   CustomerIds ids;
@@ -98,7 +136,17 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
       have_current = true;
     }
     ++diag.rows_used;
-    acc.add(index, static_cast<int32_t>(day), static_cast<double>(amount_minor) / 100.0);
+    double scale = fixed_scale;
+    if (!currency) {
+      const auto* code = reinterpret_cast<const char*>(sqlite3_column_text(s, 4));
+      const std::string_view text = code == nullptr ? std::string_view() : code;
+      if (row_currency.empty() || text != row_currency) {
+        row_scale = minor_unit_scale(text);
+        row_currency.assign(text);
+      }
+      scale = row_scale;
+    }
+    acc.add(index, static_cast<int32_t>(day), static_cast<double>(amount_minor) * scale);
   }
   return acc.finish(std::move(ids), std::move(diag), source);
 }

@@ -10,6 +10,7 @@
 
 #include "clv/customer_summary.hpp"
 #include "summary/page_buffer.hpp"
+#include "summary/prefetch.hpp"
 
 namespace clv {
 
@@ -36,7 +37,7 @@ class IdIndex {
 
   // Batch pipelines call these ahead of find_or_insert so that the random
   // memory accesses of many rows overlap instead of queueing.
-  void prefetch_slot(uint32_t tag) const { __builtin_prefetch(&slots_[tag & mask_]); }
+  void prefetch_slot(uint32_t tag) const { CLV_PREFETCH(&slots_[tag & mask_]); }
   // Index in the first occupied slot with `tag` on the probe path, or -1
   // (a hint only: the id is not compared).
   int64_t candidate(uint32_t tag) const {

@@ -9,6 +9,7 @@
 
 #include "clv/customer_summary.hpp"
 #include "summary/page_buffer.hpp"
+#include "summary/prefetch.hpp"
 
 namespace clv {
 
@@ -29,7 +30,7 @@ class SummaryAccumulator {
   // with reset() + add().
   bool add(uint32_t index, int32_t day, double amount);
   void reset(uint32_t index);
-  void prefetch(uint32_t index) const { __builtin_prefetch(&state(index)); }
+  void prefetch(uint32_t index) const { CLV_PREFETCH(&state(index)); }
   bool out_of_order(uint32_t index) const { return state(index).out_of_order != 0; }
 
   // Builds the summary, releasing the per-customer state chunk by chunk.

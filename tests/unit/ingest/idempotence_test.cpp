@@ -33,6 +33,35 @@ TEST(Idempotence, RowsWithIdsMatchById) {
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM customers"), 2);
 }
 
+// Enough rows for several multi-row INSERT statements plus a partial one:
+// duplicates are counted exactly whichever statement a row lands in.
+TEST(Idempotence, ManyRowsWithIdsCountDuplicatesExactly) {
+  Database db = test::fresh_database("idem_many.db");
+  auto file = [](int from, int to) {
+    std::string text = "transaction_id,customer_id,timestamp,amount,category\n";
+    for (int i = from; i < to; ++i) {
+      text += "t" + std::to_string(i) + ",c" + std::to_string(i % 7) + ",2024-01-" +
+              std::to_string(10 + i % 19) + "," + std::to_string(i) + ".25,cat" +
+              std::to_string(i % 3) + "\n";
+    }
+    return text;
+  };
+  ImportResult r = import_text(db, Entity::kTransactions, file(0, 150), "many_a.csv");
+  EXPECT_EQ(r.inserted, 150u);
+  EXPECT_EQ(r.duplicates, 0u);
+  r = import_text(db, Entity::kTransactions, file(100, 300), "many_b.csv");
+  EXPECT_EQ(r.inserted, 150u);
+  EXPECT_EQ(r.duplicates, 50u);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM transactions"), 300);
+  EXPECT_EQ(count(db, "SELECT SUM(amount_minor) FROM transactions"),
+            300 * 299 / 2 * 100 + 300 * 25);
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM transactions WHERE category = 'cat' || "
+                  "(CAST(substr(external_id, 2) AS INTEGER) % 3)"),
+            300);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM customers"), 7);
+}
+
 TEST(Idempotence, RowsWithIdsRetryEarlierRejects) {
   // Rejected under --require-known-customers, the same file imports once the
   // customer exists: id files are matched row by row, not skipped by hash.
@@ -117,7 +146,9 @@ TEST(SectorPluginSeam, NormalizesAndRejectsBatches) {
 TEST(SectorPluginSeam, PluginFailureRollsBack) {
   Database db = test::fresh_database("plugin_fail.db");
   ImportOptions options;
-  options.normalize_transactions = [](ImportTransactionBatch&) { throw std::runtime_error("boom"); };
+  options.normalize_transactions = [](ImportTransactionBatch&) {
+    throw std::runtime_error("boom");
+  };
   EXPECT_THROW(import_text(db, Entity::kTransactions,
                            "customer_id,timestamp,amount\nc1,2024-01-01,1\n", "p.csv", options),
                Error);

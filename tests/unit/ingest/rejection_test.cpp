@@ -185,5 +185,31 @@ TEST(Rejections, NoRejectsFileWhenEverythingIsValid) {
   EXPECT_FALSE(std::filesystem::exists(path + ".rejects.csv"));
 }
 
+TEST(Rejections, ACleanRunRemovesTheRejectsFileOfAnEarlierRun) {
+  Database db = test::fresh_database("reject_stale.db");
+  ImportOptions options;
+  options.rejects_path = test::temp_path("reject_stale.rejects.csv");
+  const std::string bad = test::write_file(
+      "reject_stale_1.csv", "customer_id,timestamp,amount\nc1,2024-01-01,1\nc2,someday,2\n");
+  const ImportResult first = import_file(db, Entity::kTransactions, bad, options);
+  ASSERT_EQ(first.rejected, 1u);
+  ASSERT_TRUE(std::filesystem::exists(options.rejects_path));
+
+  // The corrected file imports cleanly: the old reject must not linger.
+  const std::string fixed =
+      test::write_file("reject_stale_2.csv", "customer_id,timestamp,amount\nc2,2024-01-02,2\n");
+  const ImportResult second = import_file(db, Entity::kTransactions, fixed, options);
+  EXPECT_EQ(second.rejected, 0u);
+  EXPECT_EQ(second.inserted, 1u);
+  EXPECT_TRUE(second.rejects_file.empty());
+  EXPECT_FALSE(std::filesystem::exists(options.rejects_path));
+
+  // Re-importing the first file (already imported, no ids): nothing is
+  // rejected in this run either, so no rejects file is left behind.
+  const ImportResult again = import_file(db, Entity::kTransactions, bad, options);
+  EXPECT_TRUE(again.already_imported);
+  EXPECT_FALSE(std::filesystem::exists(options.rejects_path));
+}
+
 }  // namespace
 }  // namespace clv

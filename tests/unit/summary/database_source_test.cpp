@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "clv/database.hpp"
 #include "clv/error.hpp"
+#include "clv/importer.hpp"
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
 #include "store/database.hpp"
@@ -127,6 +129,53 @@ TEST(DatabaseSummary, EmptyDatabaseGivesAnEmptySummary) {
   const auto s = summarize_database(path, period);
   EXPECT_EQ(s.size(), 0u);
   EXPECT_EQ(s.diagnostics.rows_read, 0u);
+}
+
+// Amounts are stored in minor units of their currency: yen have none, dinars
+// three decimals. Imported through the real importer, then summarized.
+CustomerSummary summarize_imported(const char* name, const std::string& csv) {
+  const std::string path = fresh_db(name);
+  {
+    Database db = Database::open(path);
+    const ImportResult r = import_text(db, Entity::kTransactions, csv, name);
+    EXPECT_EQ(r.rejected, 0u);
+  }
+  SummaryPeriod period;
+  period.calibration_end_day = day_of(ts("2024-12-31"));
+  period.unit = TimeUnit::day();
+  return summarize_database(path, period);
+}
+
+TEST(DatabaseSummary, SpendUsesTheCurrencysMinorUnits) {
+  const auto yen =
+      summarize_imported("summary_jpy.db",
+                         "customer_id,timestamp,amount,currency\n"
+                         "k,2024-01-01,500,JPY\nk,2024-01-05,1200,JPY\nk,2024-01-09,800,JPY\n");
+  ASSERT_EQ(yen.size(), 1u);
+  EXPECT_EQ(yen.frequency[0], 2);
+  EXPECT_DOUBLE_EQ(yen.monetary_value[0], 1000.0);  // (1200 + 800) / 2 yen
+
+  const auto dinar = summarize_imported("summary_bhd.db",
+                                        "customer_id,timestamp,amount,currency\n"
+                                        "b,2024-02-01,1.500,BHD\nb,2024-02-02,2.125,BHD\n");
+  ASSERT_EQ(dinar.size(), 1u);
+  EXPECT_DOUBLE_EQ(dinar.monetary_value[0], 2.125);
+
+  // Several currencies: each row is scaled by its own exponent.
+  const auto mixed =
+      summarize_imported("summary_mixed.db",
+                         "customer_id,timestamp,amount,currency\n"
+                         "m,2024-03-01,10.00,USD\nm,2024-03-02,300,JPY\nu,2024-03-01,1,USD\n"
+                         "u,2024-03-03,0.250,BHD\nu,2024-03-04,4.75,USD\n");
+  ASSERT_EQ(mixed.size(), 2u);
+  for (size_t i = 0; i < mixed.size(); ++i) {
+    if (mixed.ids[i] == "m") {
+      EXPECT_DOUBLE_EQ(mixed.monetary_value[i], 300.0);
+    } else {
+      EXPECT_EQ(mixed.ids[i], "u");
+      EXPECT_DOUBLE_EQ(mixed.monetary_value[i], (0.25 + 4.75) / 2);
+    }
+  }
 }
 
 }  // namespace
