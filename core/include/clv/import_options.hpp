@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "clv/transaction_batch.hpp"
+#include "clv/import_transaction_batch.hpp"
 
 namespace clv {
 
@@ -42,7 +42,7 @@ struct ImportOptions {
   // Called about every 16k rows and once at the end.
   std::function<void(const ImportProgress&)> progress;
   // Sector plugin seam: normalizes parsed transactions before they are stored.
-  std::function<void(TransactionBatch&)> normalize_transactions;
+  std::function<void(ImportTransactionBatch&)> normalize_transactions;
 };
 
 }  // namespace clv

@@ -30,7 +30,7 @@
 
 namespace clv {
 
-void TransactionBatch::clear() {
+void ImportTransactionBatch::clear() {
   for (auto* v : {&transaction_id, &customer_id, &currency, &kind, &category, &channel, &location,
                   &reject_reason}) {
     v->clear();
@@ -190,7 +190,7 @@ class Importer {
   StringMap<uint64_t> ids_in_file_;  // external id -> first line
   std::unique_ptr<PreparedStatement> insert_row_, insert_customer_;
 
-  TransactionBatch batch_;
+  ImportTransactionBatch batch_;
   std::vector<std::string> batch_raw_;
 };
 
@@ -367,7 +367,7 @@ void Importer::store_transaction(const TxnValues& v, uint64_t line, std::string_
 }
 
 void Importer::batch_transaction(const TxnValues& v, uint64_t line, std::string_view raw) {
-  TransactionBatch& b = batch_;
+  ImportTransactionBatch& b = batch_;
   b.line.push_back(line);
   b.transaction_id.emplace_back(v.id);
   b.customer_id.emplace_back(v.customer);
@@ -385,7 +385,7 @@ void Importer::batch_transaction(const TxnValues& v, uint64_t line, std::string_
 }
 
 void Importer::flush_batch() {
-  TransactionBatch& b = batch_;
+  ImportTransactionBatch& b = batch_;
   if (b.size() == 0) return;
   const size_t n = b.size();
   try {

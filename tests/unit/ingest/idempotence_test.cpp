@@ -91,7 +91,7 @@ TEST(SectorPluginSeam, NormalizesAndRejectsBatches) {
   ImportOptions options;
   options.rejects_path = test::temp_path("plugin_seam.rejects.csv");
   size_t seen = 0;
-  options.normalize_transactions = [&](TransactionBatch& batch) {
+  options.normalize_transactions = [&](ImportTransactionBatch& batch) {
     seen += batch.size();
     for (size_t i = 0; i < batch.size(); ++i) {
       if (batch.kind[i] == "return") batch.kind[i] = "refund";  // a sector's vocabulary
@@ -117,7 +117,7 @@ TEST(SectorPluginSeam, NormalizesAndRejectsBatches) {
 TEST(SectorPluginSeam, PluginFailureRollsBack) {
   Database db = test::fresh_database("plugin_fail.db");
   ImportOptions options;
-  options.normalize_transactions = [](TransactionBatch&) { throw std::runtime_error("boom"); };
+  options.normalize_transactions = [](ImportTransactionBatch&) { throw std::runtime_error("boom"); };
   EXPECT_THROW(import_text(db, Entity::kTransactions,
                            "customer_id,timestamp,amount\nc1,2024-01-01,1\n", "p.csv", options),
                Error);

@@ -10,7 +10,7 @@
 
 namespace clv {
 
-struct TransactionBatch {
+struct ImportTransactionBatch {
   std::vector<uint64_t> line;               // source line, for reject reports
   std::vector<std::string> transaction_id;  // empty when the file has none
   std::vector<std::string> customer_id;
