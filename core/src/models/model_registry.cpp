@@ -39,7 +39,7 @@ class ParetoNbdScorer : public CountModelScorer {
     validate_pnbd_params(p_);
   }
   double p_alive(double x, double t_x, double T) const override {
-    return pnbd_p_alive(p_, x, t_x, T);
+    return alive_.p_alive(p_, x, t_x, T);
   }
   double expected_purchases_if_alive(double x, double T, double t) const override {
     return pnbd_expected_if_alive(p_, x, T, t);
@@ -51,6 +51,8 @@ class ParetoNbdScorer : public CountModelScorer {
 
  private:
   ParetoNbdParams p_;
+  // A scorer serves one scoring pass on one thread: memoising is safe.
+  mutable PnbdAliveCache alive_;
 };
 
 // BG/BB times are whole transaction opportunities (T = periods); horizons are
