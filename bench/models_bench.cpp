@@ -13,6 +13,7 @@
 #include "models/gamma_gamma.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/model_registry.hpp"
+#include "models/pareto_nbd.hpp"
 #include "models/summary_csv.hpp"
 
 namespace {
@@ -90,6 +91,84 @@ void BM_BgNbdScore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+// Pareto/NBD on the same kind of cohorts (truth: the published CDNOW fit).
+const ParetoNbdParams kPnbdTruth{0.553, 10.578, 0.606, 11.669};
+
+const SimulatedRfm& simulated_pnbd(size_t n) {
+  static std::map<size_t, SimulatedRfm> cache;
+  auto it = cache.find(n);
+  if (it != cache.end()) return it->second;
+  std::vector<double> T(n);
+  for (size_t i = 0; i < n; ++i) T[i] = (91 + static_cast<double>(i % 365)) / 7.0;
+  const std::vector<PnbdRow> rows = simulate_pnbd(kPnbdTruth, T, 42, 1.0 / 7.0);
+  SimulatedRfm sim;
+  for (const PnbdRow& r : rows) {
+    sim.x.push_back(r.x);
+    sim.t_x.push_back(r.t_x);
+    sim.T.push_back(r.T);
+  }
+  return cache.emplace(n, std::move(sim)).first->second;
+}
+
+void BM_PnbdFit(benchmark::State& state) {
+  const SimulatedRfm& sim = simulated_pnbd(static_cast<size_t>(state.range(0)));
+  size_t rows = 0;
+  int iterations = 0;
+  double collapse_ms = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
+    collapse_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ParetoNbdModel model(collapsed);
+    const FitResult fit = maximize_likelihood(model, {}, "pnbd");
+    rows = fit.n_rows;
+    iterations = fit.iterations;
+    benchmark::DoNotOptimize(fit.params.data());
+  }
+  state.counters["distinct_rows"] = static_cast<double>(rows);
+  state.counters["lbfgs_iterations"] = iterations;
+  state.counters["collapse_ms"] = collapse_ms;
+  state.counters["customers"] = static_cast<double>(state.range(0));
+}
+
+void BM_PnbdFitCdnow(benchmark::State& state) {
+  const SummaryTable s =
+      read_summary_csv(std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary.csv");
+  for (auto _ : state) {
+    ParetoNbdModel model(collapse_rfm(s.x, s.t_x, s.T));
+    benchmark::DoNotOptimize(maximize_likelihood(model, {}, "pnbd").params.data());
+  }
+}
+
+// P(alive) + expected purchases + spend + CLV through the CLI's scoring path.
+void BM_PnbdScore(benchmark::State& state) {
+  const SimulatedRfm& sim = simulated_pnbd(static_cast<size_t>(state.range(0)));
+  std::vector<double> spend(sim.x.size());
+  for (size_t i = 0; i < spend.size(); ++i) spend[i] = sim.x[i] > 0 ? 10.0 + (i % 50) : 0.0;
+  const GammaGammaParams gg{6.25, 3.74, 15.44};
+  ValuationOptions o;
+  o.horizon = 52;
+  o.margin = 0.3;
+  o.annual_discount_rate = 0.1;
+  for (auto _ : state) {
+    // A fresh scorer per pass: nothing is cached across iterations.
+    const auto scorer = find_model("pnbd").make_scorer(
+        {kPnbdTruth.r, kPnbdTruth.alpha, kPnbdTruth.s, kPnbdTruth.beta});
+    const CustomerScores s = score_customers(*scorer, sim.x, sim.t_x, sim.T, o, &gg, spend);
+    benchmark::DoNotOptimize(s.clv.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+BENCHMARK(BM_PnbdFitCdnow)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PnbdFit)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PnbdScore)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BgNbdFitCdnow)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GammaGammaFitCdnow)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BgNbdFit, bgnbd, BgNbdVariant::kBgNbd)

@@ -7,13 +7,15 @@
 
 #include "clv/error.hpp"
 #include "clv/models.hpp"
+#include "clv/summarize.hpp"
 #include "command_registry.hpp"
+#include "domain/calendar.hpp"
 
 namespace {
 
 struct FitArgs {
-  std::string model, summary, out, db, time_unit = "week";
-  bool json = false;
+  std::string model, summary, out, db, calibration_end, time_unit = "week";
+  bool json = false, time_unit_given = false;
   double l2 = 0.0;
   int threads = 0;
 };
@@ -31,19 +33,42 @@ void print_table(const clv::FitResult& fit) {
              fit.converged ? "yes" : "no", fit.iterations, fit.gradient_norm);
 }
 
-void run(const FitArgs& args) {
-  if (!args.db.empty()) {
+// The customer summary from --summary FILE or from the database (--db with
+// --calibration-end), in `unit`.
+clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit) {
+  if (args.summary.empty() == args.db.empty()) {
     throw clv::Error::invalid_argument(
-        "fitting from --db needs the summary module, which this build does not include yet; "
-        "export a summary and pass --summary FILE");
+        "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
   }
-  if (args.summary.empty()) throw clv::Error::invalid_argument("pass --summary FILE");
+  if (!args.summary.empty()) return clv::read_summary_file(args.summary);
+  int64_t seconds = 0;
+  if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+    throw clv::Error::invalid_argument(fmt::format(
+        "--db needs --calibration-end YYYY-MM-DD (the last day of the fit period), got '{}'",
+        args.calibration_end));
+  }
+  clv::SummaryPeriod period;
+  period.calibration_end_day = clv::day_of(seconds);
+  period.unit = unit;
+  return clv::rfm_data_from_summary(clv::summarize_database(args.db, period));
+}
+
+void run(const FitArgs& args) {
   const clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
-  const clv::RfmData data = clv::read_summary_file(args.summary);
   clv::FitOptions options;
   options.l2_penalty = args.l2;
   options.threads = args.threads;
-  const clv::FitResult fit = clv::fit_model(args.model, data, options, unit);
+  clv::FitResult fit;
+  if (args.model == "sbg") {
+    // Retention files count periods (renewals); --time-unit gives their length.
+    if (args.summary.empty()) {
+      throw clv::Error::invalid_argument(
+          "sbg needs --summary FILE with period,survivors or periods,churned columns");
+    }
+    fit = clv::fit_retention_file(args.summary, options, args.time_unit_given ? unit.days : 365.25);
+  } else {
+    fit = clv::fit_model(args.model, load_summary(args, unit), options, unit);
+  }
   const std::string json = clv::fit_result_to_json_text(fit);
   if (!args.out.empty()) {
     std::ofstream out(args.out);
@@ -65,10 +90,15 @@ void setup(CLI::App& app) {
       ->required();
   cmd->add_option("--summary", args->summary,
                   "Summary CSV: frequency,recency,T[,monetary_value] or x,t_x,T[,zbar] or "
-                  "frequency,recency,periods[,weights]");
-  cmd->add_option("--db", args->db, "Fit from the database's summary (not available yet)");
-  cmd->add_option("--time-unit", args->time_unit,
-                  "Unit of recency/T in the summary: day, week, month, Nd (default week)");
+                  "frequency,recency,periods[,weights]; for sbg period,survivors or "
+                  "periods,churned[,count]");
+  cmd->add_option("--db", args->db, "Fit on the summary of this database (clv import)");
+  cmd->add_option("--calibration-end", args->calibration_end,
+                  "With --db: last day of the fit period (YYYY-MM-DD, inclusive)");
+  cmd->add_option("--time-unit,--unit", args->time_unit,
+                  "Unit of recency/T: day, week, month, Nd (default week); for sbg the length "
+                  "of one period (default 365.25d)")
+      ->each([args](const std::string&) { args->time_unit_given = true; });
   cmd->add_option("--l2", args->l2, "L2 penalty on log-parameters (default 0)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_option("--out", args->out, "Also write the JSON result to this file");

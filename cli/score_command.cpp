@@ -11,12 +11,14 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
+#include "clv/summarize.hpp"
 #include "command_registry.hpp"
+#include "domain/calendar.hpp"
 
 namespace {
 
 struct ScoreArgs {
-  std::string params, model, summary, spend_params, out, time_unit = "week";
+  std::string params, model, summary, db, calibration_end, spend_params, out, time_unit = "week";
   double horizon = 0, margin = 1.0, discount_rate = 0.0;
   bool allow_unconverged = false;
 };
@@ -57,12 +59,32 @@ void run(const ScoreArgs& args) {
   if (args.params.empty() == args.model.empty()) {
     throw clv::Error::invalid_argument("pass exactly one of --params FILE or --model NAME");
   }
-  const clv::RfmData table = clv::read_summary_file(args.summary);
+  if (args.summary.empty() == args.db.empty()) {
+    throw clv::Error::invalid_argument(
+        "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
+  }
   clv::FitResult fit;
   if (!args.params.empty()) {
     fit = read_fit(args.params);
     check_converged(fit, args.params, args.allow_unconverged);
+  }
+  clv::RfmData table;
+  if (!args.summary.empty()) {
+    table = clv::read_summary_file(args.summary);
   } else {
+    int64_t seconds = 0;
+    if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+      throw clv::Error::invalid_argument(fmt::format(
+          "--db needs --calibration-end YYYY-MM-DD (the last day of the fit period), got '{}'",
+          args.calibration_end));
+    }
+    clv::SummaryPeriod period;
+    period.calibration_end_day = clv::day_of(seconds);
+    // Summarise in the unit the parameters were fitted in.
+    period.unit = args.params.empty() ? clv::TimeUnit::parse(args.time_unit) : fit.time_unit;
+    table = clv::rfm_data_from_summary(clv::summarize_database(args.db, period));
+  }
+  if (args.params.empty()) {
     fit = clv::fit_model(args.model, table, {}, clv::TimeUnit::parse(args.time_unit));
   }
   std::unique_ptr<clv::FitResult> spend;
@@ -123,14 +145,17 @@ void setup(CLI::App& app) {
       "score", "Score customers: P(alive), expected purchases, expected spend and CLV as CSV");
   cmd->add_option("--params", args->params, "Parameter JSON written by clv fit --out");
   cmd->add_option("--model", args->model, "Fit this model on the summary first instead");
-  cmd->add_option("--summary", args->summary, "Summary CSV of the customers to score")->required();
+  cmd->add_option("--summary", args->summary, "Summary CSV of the customers to score");
+  cmd->add_option("--db", args->db, "Score the customers of this database's summary instead");
+  cmd->add_option("--calibration-end", args->calibration_end,
+                  "With --db: last day of the observation period (YYYY-MM-DD, inclusive)");
   cmd->add_option("--horizon", args->horizon, "Prediction horizon in the model's time unit")
       ->required();
   cmd->add_option("--spend-params", args->spend_params, "Gamma-Gamma parameter JSON (for CLV)");
   cmd->add_option("--margin", args->margin, "Profit margin applied to spend (default 1)");
   cmd->add_option("--discount-rate", args->discount_rate,
                   "Annual discount rate, continuous compounding (0.1 = 10%/year; default 0)");
-  cmd->add_option("--time-unit", args->time_unit, "Time unit of the summary with --model");
+  cmd->add_option("--time-unit,--unit", args->time_unit, "Time unit of the summary with --model");
   cmd->add_option("--out", args->out, "Write the CSV here instead of stdout");
   cmd->add_flag("--allow-unconverged", args->allow_unconverged,
                 "Score with parameters whose fit did not converge (prints a warning)");

@@ -20,6 +20,12 @@ std::vector<std::string> available_models();
 FitResult fit_model(std::string_view model, const RfmData& data, const FitOptions& options = {},
                     const TimeUnit& unit = TimeUnit::week());
 
+// sBG fit of a retention CSV: a survivor curve `period,survivors` (first row,
+// period 0, = cohort size) or per-customer `periods,churned[,count]`. The
+// time unit is "period" (one contract renewal) of `period_days` days.
+FitResult fit_retention_file(const std::string& path, const FitOptions& options = {},
+                             double period_days = 365.25);
+
 // {"model", "params", "std_errors", "log_likelihood", "aic", "bic",
 //  "converged", "iterations", "n_customers", "time_unit", ...}
 std::string fit_result_to_json_text(const FitResult& fit);

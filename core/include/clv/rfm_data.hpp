@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "clv/customer_summary.hpp"
+
 namespace clv {
 
 struct RfmData {
@@ -22,5 +24,19 @@ struct RfmData {
 // Fader-Hardie headers x,t_x,T[,zbar] or BG/BB headers
 // frequency,recency,periods[,weights]; an ID column is optional.
 RfmData read_summary_file(const std::string& path);
+
+// The model input from a summary built by clv/summarize.hpp (file or
+// database): ids, frequency, recency, T and monetary_value, in its order.
+// Inline so that the models library does not depend on the summary library.
+inline RfmData rfm_data_from_summary(const CustomerSummary& summary) {
+  RfmData data;
+  data.customer_id.reserve(summary.size());
+  for (size_t i = 0; i < summary.size(); ++i) data.customer_id.emplace_back(summary.ids[i]);
+  data.x = summary.frequency;
+  data.t_x = summary.recency;
+  data.T = summary.T;
+  data.monetary = summary.monetary_value;
+  return data;
+}
 
 }  // namespace clv

@@ -13,7 +13,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "clv/error.hpp"
-#include "models/hyp2f1.hpp"
+#include "math/hypergeometric.hpp"
 #include "models/parallel_rows.hpp"
 
 namespace clv {
@@ -179,11 +179,16 @@ namespace {
 
 // d/ds E[Y(s) | alive at T] = (r'/alpha') 2F1(r'+1, a; a+b'; -s/alpha'), the
 // posterior mean of lambda e^(-lambda p s) with lambda ~ Gamma(r+x, alpha+T),
-// p ~ Beta(a, b + x + m).
+// p ~ Beta(a, b + x + m). Pfaff's transformation maps the negative argument
+// into [0, 1) with all-positive parameters:
+// 2F1(r'+1, a; a+b'; -u) = (1+u)^-(r'+1) 2F1(r'+1, b'; a+b'; u/(1+u)).
 struct AliveRate {
   double r1, alpha1, a, b1;
   double operator()(double s) const {
-    return r1 / alpha1 * log_hyp2f1(r1 + 1.0, a, a + b1, -s / alpha1).value();
+    const double u = s / alpha1;
+    return r1 / alpha1 *
+           std::exp(math::log_hyp2f1_value(r1 + 1.0, b1, a + b1, u / (1.0 + u)) -
+                    (r1 + 1.0) * std::log1p(u));
   }
 };
 
@@ -209,8 +214,8 @@ double bgnbd_expected_purchases_if_alive(const BgNbdParams& p, BgNbdVariant v, d
   // a ~ 1 and needs c > 0, so those cases integrate the rate instead.
   if (std::abs(p.a - 1.0) > 1e-3 && c > 0.5) {
     const double z = t / (alpha1 + t);
-    const LogValue h = log_hyp2f1(r1, b1, c, z);
-    const double tail = h.sign * std::exp(h.log_abs + r1 * std::log1p(-z));
+    // All 2F1 parameters are positive here (c > 0.5), so the series has no sign changes.
+    const double tail = std::exp(math::log_hyp2f1_value(r1, b1, c, z) + r1 * std::log1p(-z));
     const double value = c / (p.a - 1.0) * (1.0 - tail);
     if (std::isfinite(value) && value >= 0) return value;
   }

@@ -39,7 +39,7 @@ class ParetoNbdScorer : public CountModelScorer {
     validate_pnbd_params(p_);
   }
   double p_alive(double x, double t_x, double T) const override {
-    return pnbd_p_alive(p_, x, t_x, T);
+    return alive_.p_alive(p_, x, t_x, T);
   }
   double expected_purchases_if_alive(double x, double T, double t) const override {
     return pnbd_expected_if_alive(p_, x, T, t);
@@ -51,6 +51,8 @@ class ParetoNbdScorer : public CountModelScorer {
 
  private:
   ParetoNbdParams p_;
+  // A scorer serves one scoring pass on one thread: memoising is safe.
+  mutable PnbdAliveCache alive_;
 };
 
 // BG/BB times are whole transaction opportunities (T = periods); horizons are
@@ -138,9 +140,19 @@ std::vector<ModelEntry> make_registry() {
                  [](const std::vector<double>& p) -> std::unique_ptr<CountModelScorer> {
                    return std::make_unique<BgBbScorer>(p);
                  }});
-  // sBG needs survivor counts per period, not a per-customer summary; it is
-  // available through models/shifted_beta_geometric.hpp until the CLI reads
-  // survivor-curve files.
+  // sBG is fitted on survivor counts per period, not on a purchase summary:
+  // fit_retention_file (clv/models.hpp) reads them and builds the likelihood.
+  models.push_back(ModelEntry{
+      "sbg",
+      "shifted-beta-geometric retention (Fader & Hardie 2007); times in periods",
+      ModelKind::kRetention,
+      {"alpha", "beta"},
+      [](const SummaryTable&, const FitOptions&) -> std::unique_ptr<LikelihoodModel> {
+        throw Error::invalid_argument(
+            "the sbg model is fitted on a retention file (period,survivors or periods,churned), "
+            "not on a purchase summary");
+      },
+      nullptr});
   return models;
 }
 

@@ -11,6 +11,8 @@
 #include "models/mle_fitter.hpp"
 #include "models/model_registry.hpp"
 #include "models/params_json.hpp"
+#include "models/retention_csv.hpp"
+#include "models/shifted_beta_geometric.hpp"
 
 namespace clv {
 
@@ -26,6 +28,20 @@ FitResult fit_model(std::string_view model, const RfmData& data, const FitOption
   const auto likelihood = entry.make_likelihood(data, options);
   FitResult fit = maximize_likelihood(*likelihood, options, entry.name);
   fit.time_unit = unit;
+  // BG/BB counts transaction opportunities, whatever their calendar length.
+  if (entry.name == "bgbb") fit.time_unit.name = "period";
+  return fit;
+}
+
+FitResult fit_retention_file(const std::string& path, const FitOptions& options,
+                             double period_days) {
+  if (!(period_days > 0) || !std::isfinite(period_days)) {
+    throw Error::invalid_argument("the length of a retention period must be > 0 days");
+  }
+  const ModelEntry& entry = find_model("sbg");
+  SbgModel likelihood(read_retention_csv(path));
+  FitResult fit = maximize_likelihood(likelihood, options, entry.name);
+  fit.time_unit = TimeUnit{"period", period_days};
   return fit;
 }
 

@@ -68,7 +68,9 @@ FitResult fit_result_from_json(const nlohmann::json& j) {
   fit.n_customers = j.value("n_customers", 0.0);
   fit.n_rows = j.value("n_rows", size_t{0});
   if (j.contains("time_unit") && j["time_unit"].is_string()) {
-    fit.time_unit = TimeUnit::parse(j["time_unit"].get<std::string>());
+    const std::string unit = j["time_unit"].get<std::string>();
+    // "period" (BG/BB opportunities, sBG renewals) has no calendar name.
+    fit.time_unit = unit == "period" ? TimeUnit{"period", 7.0} : TimeUnit::parse(unit);
     if (j.contains("time_unit_days") && j["time_unit_days"].is_number()) {
       fit.time_unit.days = j["time_unit_days"].get<double>();
     }

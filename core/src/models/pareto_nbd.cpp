@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -94,15 +95,18 @@ void validate_pnbd_rows(const std::vector<PnbdRow>& rows) {
   require(!rows.empty(), "Pareto/NBD needs at least one customer row");
   for (size_t i = 0; i < rows.size(); ++i) {
     const PnbdRow& w = rows[i];
-    const std::string where = "row " + std::to_string(i + 1) + ": ";
-    require(
+    // The message is built only on failure: this runs once per scored customer.
+    const auto check = [i](bool ok, const char* what) {
+      if (!ok) require(false, "row " + std::to_string(i + 1) + ": " + what);
+    };
+    check(
         std::isfinite(w.x) && std::isfinite(w.t_x) && std::isfinite(w.T) && std::isfinite(w.weight),
-        where + "x, t_x, T and weight must be finite numbers");
-    require(w.x >= 0.0 && w.x == std::floor(w.x), where + "x must be a whole number >= 0");
-    require(w.T > 0.0, where + "T must be > 0 (time since the first purchase)");
-    require(w.t_x >= 0.0 && w.t_x <= w.T, where + "t_x must satisfy 0 <= t_x <= T");
-    require(w.x > 0.0 || w.t_x == 0.0, where + "t_x must be 0 when x = 0");
-    require(w.weight > 0.0, where + "weight must be > 0");
+        "x, t_x, T and weight must be finite numbers");
+    check(w.x >= 0.0 && w.x == std::floor(w.x), "x must be a whole number >= 0");
+    check(w.T > 0.0, "T must be > 0 (time since the first purchase)");
+    check(w.t_x >= 0.0 && w.t_x <= w.T, "t_x must satisfy 0 <= t_x <= T");
+    check(w.x > 0.0 || w.t_x == 0.0, "t_x must be 0 when x = 0");
+    check(w.weight > 0.0, "weight must be > 0");
   }
 }
 
@@ -223,10 +227,41 @@ double pnbd_dert(const ParetoNbdParams& p, double x, double t_x, double T, doubl
   return pnbd_p_alive(p, x, t_x, T) * pnbd_discounted_if_alive(p, x, T, horizon, discount_rate);
 }
 
+double PnbdAliveCache::log_tail(const ParetoNbdParams& p, double x, double t) {
+  auto [it, inserted] = tails_.try_emplace(Key{x + 0.0, t + 0.0}, 0.0);  // + 0.0 folds -0 into 0
+  if (inserted) {
+    const double r_x = p.r + x;
+    it->second = log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t);
+  }
+  return it->second;
+}
+
+double PnbdAliveCache::p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
+  if (!(t_x < T)) return 1.0;  // purchased at the end: certainly alive
+  if (x == last_x_ && t_x == last_tx_ && T == last_T_) return last_;
+  const double r_x = p.r + x;
+  const double log_alive = -r_x * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
+  const double log_died = std::log(p.s) - std::log(r_x + p.s) +
+                          math::log_sub_exp(log_tail(p, x, t_x), log_tail(p, x, T));
+  // Equal tails (t_x within rounding of T) leave nothing for the died term.
+  const double alive = std::isfinite(log_died) ? 1.0 / (1.0 + std::exp(log_died - log_alive)) : 1.0;
+  last_x_ = x, last_tx_ = t_x, last_T_ = T, last_ = alive;
+  return alive;
+}
+
+size_t PnbdAliveCache::KeyHash::operator()(const Key& k) const {
+  uint64_t h = std::bit_cast<uint64_t>(k.x) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ (h >> 31) ^ std::bit_cast<uint64_t>(k.t)) * 0xBF58476D1CE4E5B9ULL;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
 std::vector<PnbdScore> pnbd_score(const ParetoNbdParams& p, const std::vector<PnbdRow>& rows,
                                   double horizon, double discount_rate) {
   validate_pnbd_params(p);
   validate_pnbd_rows(rows);
+  // P(alive) needs two 2F1 tails, one per (x, t_x) and one per (x, T) key:
+  // daily-granularity summaries repeat those keys, so each is computed once.
+  PnbdAliveCache alive_cache;
   std::unordered_map<double, double> integral_by_T;
   std::vector<PnbdScore> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -239,7 +274,7 @@ std::vector<PnbdScore> pnbd_score(const ParetoNbdParams& p, const std::vector<Pn
                .first;
     }
     PnbdScore& o = out[i];
-    o.p_alive = pnbd_p_alive(p, w.x, w.t_x, w.T);
+    o.p_alive = alive_cache.p_alive(p, w.x, w.t_x, w.T);
     const double rate = (p.r + w.x) / (p.alpha + w.T);
     const double b = p.beta + w.T;
     o.expected_purchases = std::isfinite(horizon)

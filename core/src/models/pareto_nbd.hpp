@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/likelihood_model.hpp"
@@ -78,6 +79,27 @@ double pnbd_dert(const ParetoNbdParams& p, double x, double t_x, double T, doubl
 // The lifetime integral above for one beta+T; exposed for caching and tests.
 double pnbd_discounted_survival_integral(double s, double beta_plus_T, double horizon,
                                          double discount_rate);
+
+// P(alive) with the 2F1 tail integrals memoised per distinct (x, t): a
+// customer needs the tail at t_x and at T, and summaries from daily dates
+// repeat both keys far more often than whole (x, t_x, T) rows. Parameters
+// must stay the same for the cache's lifetime.
+class PnbdAliveCache {
+ public:
+  double p_alive(const ParetoNbdParams& p, double x, double t_x, double T);
+
+ private:
+  double log_tail(const ParetoNbdParams& p, double x, double t);
+  struct Key {
+    double x, t;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  std::unordered_map<Key, double, KeyHash> tails_;
+  double last_x_ = -1, last_tx_ = -1, last_T_ = -1, last_ = 0;
+};
 
 struct PnbdScore {
   double p_alive = 0.0;

@@ -105,7 +105,7 @@ TEST(FitCli, ClearErrors) {
   EXPECT_NE(unknown.err.find("available: bgnbd"), std::string::npos) << unknown.err;
   const CliRun db = clv("fit --model bgnbd --db x.db");
   EXPECT_NE(db.exit_code, 0);
-  EXPECT_NE(db.err.find("--summary"), std::string::npos) << db.err;
+  EXPECT_NE(db.err.find("--calibration-end"), std::string::npos) << db.err;
   const CliRun no_spend = clv("fit --model gg --summary " + kData + "cdnow_customers_summary.csv");
   EXPECT_NE(no_spend.err.find("spend column"), std::string::npos) << no_spend.err;
 

@@ -226,3 +226,36 @@ TEST(ParetoNbd, RejectsBadRows) {
 
 }  // namespace
 }  // namespace clv
+
+namespace clv {
+namespace {
+
+// Scoring memoises the 2F1 tails per (x, t) key; the result must equal the
+// direct per-customer formulas, also for repeated keys and extreme rows.
+TEST(ParetoNbdScoring, CachedScoresEqualDirectFormulas) {
+  std::vector<double> T;
+  for (int i = 0; i < 3000; ++i) T.push_back((91 + i % 365) / 7.0);
+  std::vector<PnbdRow> rows = simulate_pnbd(kCdnow, T, 7, 1.0 / 7.0);
+  rows.push_back({5000, 900, 1000, 1});  // x in the thousands, old customer
+  rows.push_back({3, 40, 40, 1});        // last purchase at T
+  rows.push_back({0, 0, 1000, 1});
+  const double delta = std::log(1.1) / 52.0;
+  const auto scores = pnbd_score(kCdnow, rows, 52.0, delta);
+  ASSERT_EQ(scores.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const PnbdRow& w = rows[i];
+    const double alive = pnbd_p_alive(kCdnow, w.x, w.t_x, w.T);
+    ASSERT_NEAR(scores[i].p_alive, alive, 1e-13 + 1e-12 * alive) << i;
+    ASSERT_NEAR(scores[i].expected_purchases,
+                pnbd_conditional_expected(kCdnow, w.x, w.t_x, w.T, 52.0),
+                1e-12 * (1 + scores[i].expected_purchases))
+        << i;
+    ASSERT_NEAR(scores[i].dert, pnbd_dert(kCdnow, w.x, w.t_x, w.T, 52.0, delta),
+                1e-10 * (1 + scores[i].dert))
+        << i;
+  }
+  EXPECT_EQ(scores[rows.size() - 2].p_alive, 1.0);
+}
+
+}  // namespace
+}  // namespace clv
