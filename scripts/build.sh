@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Configures and builds one configuration: scripts/build.sh [release|asan] [cmake args...]
+# Options are set on every call (later arguments win), so a build directory
+# configured by demo.sh without tests is switched back by test.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 config="${1:-release}"
 shift || true
 case "$config" in
-  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DCLV_BUILD_TESTS=ON -DCLV_BUILD_BENCH=ON) ;;
   # -O1 -g1: full sanitizer coverage with line numbers, at a fraction of the
   # compile time of -O2 -g.
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-              "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCLV_SANITIZE=ON -DCLV_BUILD_BENCH=OFF) ;;
+              "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCLV_SANITIZE=ON -DCLV_BUILD_TESTS=ON -DCLV_BUILD_BENCH=OFF) ;;
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
 build="$root/build/$config"

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
-#include "models/hyp2f1.hpp"
+#include "math/hypergeometric.hpp"
 
 namespace clv {
 
@@ -56,9 +56,13 @@ double CountModelLevers::survival_if_alive(const std::vector<double>& p, double 
   }
   // lambda | alive ~ Gamma(r + x, alpha + T), p | alive ~ Beta(a, b + x (+1));
   // E[exp(-lambda p H)] = 2F1(r + x, a; a + b'; -H / (alpha + T)).
+  // Pfaff: 2F1(a, b; c; z) = (1 - z)^-a 2F1(a, c - b; c; z / (z - 1)) turns the
+  // negative argument into w = H / (alpha + T + H) in [0, 1) with c - b = b' > 0.
   const double b_post = p[3] + x + (modified_ ? 1.0 : 0.0);
-  const double z = -horizon / (p[1] + T);
-  return log_hyp2f1(p[0] + x, p[2], p[2] + b_post, z).value();
+  const double shape = p[0] + x;
+  const double w = horizon / (p[1] + T + horizon);
+  return std::exp(shape * std::log1p(-w) +
+                  math::log_hyp2f1_value(shape, b_post, p[2] + b_post, w));
 }
 
 }  // namespace clv
