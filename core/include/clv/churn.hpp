@@ -20,12 +20,15 @@ namespace clv {
 
 struct CovariateParetoNbd {
   double r = 0, alpha = 0, s = 0, beta = 0;
-  CovariateScaling scaling;             // names, mean, scale of each covariate
-  std::vector<double> gamma_purchase;   // per standardized covariate
-  std::vector<double> gamma_dropout;    // per standardized covariate
+  CovariateScaling scaling;            // names, mean, scale of each covariate
+  std::vector<double> gamma_purchase;  // per standardized covariate
+  std::vector<double> gamma_dropout;   // per standardized covariate
   // Everything the fitter reports: params in the order r, alpha, s, beta,
   // purchase:<name>..., dropout:<name>... with standard errors (natural scale).
   FitResult fit;
+  // The same data fitted without covariates (r, alpha, s, beta): the start of
+  // the covariate fit and the baseline of holdout comparisons.
+  FitResult baseline;
 };
 
 // One customer's calibration history and raw (unstandardized) covariates in
@@ -86,14 +89,20 @@ struct CalibrationBin {
   size_t customers = 0;
 };
 struct ChurnValidation {
-  double auc = 0;                         // churn risk vs holdout inactivity
+  double auc = 0;                           // churn risk vs holdout inactivity
   std::vector<CalibrationBin> calibration;  // deciles of predicted P(no purchase)
-  double mae_with_covariates = 0;         // holdout purchase count MAE
-  double mae_without_covariates = 0;      // same, for Pareto/NBD without covariates
+  double mae_with_covariates = 0;           // holdout purchase count MAE
+  double mae_without_covariates = 0;        // same, for Pareto/NBD without covariates
 };
 
 // Area under the ROC curve of `score` for the positives in `label` (ties count
 // half). Throws Error::invalid_argument if either class is empty.
 double roc_auc(const std::vector<double>& score, const std::vector<bool>& label);
+
+// Scores every customer over a holdout of length `holdout_length` and compares
+// with the purchases observed there (`holdout_purchases[i]`).
+ChurnValidation validate_churn(const CovariateParetoNbd& model,
+                               const std::vector<CustomerHistory>& customers,
+                               const std::vector<double>& holdout_purchases, double holdout_length);
 
 }  // namespace clv

@@ -45,20 +45,20 @@ CovariateMatrix standardize(const CovariateMatrix& raw, const CovariateScaling& 
 // measured like t_x from the customer's first purchase).
 struct IncidentObservation {
   double opened = 0.0;
-  double resolved = -1.0;        // < 0: unresolved (still open at the cut-off)
-  int severity = 1;              // 1..5
+  double resolved = -1.0;  // < 0: unresolved (still open at the cut-off)
+  int severity = 1;        // 1..5
   std::string category;
-  double satisfaction = -1.0;    // 1..5 after resolution, < 0 unknown
-  double compensation = 0.0;     // money given, in major units
+  double satisfaction = -1.0;  // 1..5 after resolution, < 0 unknown
+  double compensation = 0.0;   // money given, in major units
   // Behaviour profile (0..10) of the employee who handled it; < 0 unknown.
   double trust = -1, tact = -1, empathy = -1, conformity = -1, focus = -1, flexibility = -1;
 };
 
 // Sector rules for incident covariates, as a sector plugin exposes them.
 struct IncidentRules {
-  std::vector<double> severity_weight = {1, 2, 3, 4, 5};  // index severity - 1
+  std::vector<double> severity_weight = {1, 2, 3, 4, 5};        // index severity - 1
   std::vector<std::pair<std::string, double>> category_weight;  // missing = 1
-  double expected_resolution = 1.0;  // SLA, in the summary's time unit
+  double expected_resolution = 1.0;                             // SLA, in the summary's time unit
   bool use_behaviour_profile = true;
 };
 
@@ -70,8 +70,8 @@ std::vector<std::string> incident_covariate_names(bool incidents, bool staff);
 // for T[i] (the summary's T) with the incidents up to the calibration cut-off.
 // Unknown staff profiles and satisfaction take the portfolio mean so that a
 // missing value does not read as an extreme one.
-CovariateMatrix build_incident_covariates(const std::vector<std::vector<IncidentObservation>>& incidents,
-                                          const std::vector<double>& T, const IncidentRules& rules,
-                                          bool incidents_group, bool staff_group);
+CovariateMatrix build_incident_covariates(
+    const std::vector<std::vector<IncidentObservation>>& incidents, const std::vector<double>& T,
+    const IncidentRules& rules, bool incidents_group, bool staff_group);
 
 }  // namespace clv
