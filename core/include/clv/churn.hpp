@@ -50,6 +50,26 @@ CovariateParetoNbd fit_covariate_pnbd(const std::vector<double>& x, const std::v
                                       const std::vector<double>& T, const CovariateMatrix& raw,
                                       const CovariateFitOptions& options = {});
 
+// Time-varying covariates of one customer (Pareto/NBD with time-varying
+// covariates, Bachmann, Meierer & Naef 2021): values are constant within
+// periods (e.g. weeks). Times are in the summary's unit, measured from the
+// customer's first purchase like t_x and T.
+struct CustomerCovariateSeries {
+  std::vector<double> period_start;    // ascending; the first must be <= 0
+  std::vector<double> values;          // periods x covariates, raw
+  std::vector<double> purchase_times;  // the x repeat purchase times, in (0, T]
+};
+
+// Maximum-likelihood fit with time-varying covariates. The result uses the
+// same type as the static fit (gammas per standard deviation of the pooled
+// period values); predict_churn() on it treats the covariates as constant
+// from T on. Throws Error::invalid_argument naming the first bad customer.
+CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vector<double>& t_x,
+                                    const std::vector<double>& T,
+                                    const std::vector<std::string>& covariate_names,
+                                    const std::vector<CustomerCovariateSeries>& series,
+                                    const CovariateFitOptions& options = {});
+
 // Per-customer prediction over (T, T + horizon].
 struct ChurnPrediction {
   double p_alive = 0;             // P(alive at T | history, covariates)

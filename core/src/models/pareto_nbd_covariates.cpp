@@ -113,8 +113,14 @@ double ParetoNbdCovariateModel::log_likelihood(const Eigen::VectorXd& theta,
       }
       const double w = rows_.weight[i];
       double g[4] = {0, 0, 0, 0};
-      const double ll = grad ? pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i], g)
-                             : pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i]);
+      double ll = kNegInf;
+      try {
+        ll = grad ? pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i], g)
+                  : pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i]);
+      } catch (const Error&) {
+        // A trial point of the line search so extreme that the 2F1 series
+        // cannot be summed: report it as impossible so the search backs off.
+      }
       if (!std::isfinite(ll)) {
         out.failed = true;
         return;
