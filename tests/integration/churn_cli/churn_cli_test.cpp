@@ -95,3 +95,20 @@ TEST(ChurnCli, ExplainsBadCovariateSpecs) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FitCovariatesCli, FitsParetoNbdWithStaticCovariates) {
+  const std::string summary = write_summary();
+  const CliRun r = clv("fit --model pnbd --summary " + summary +
+                       " --covariates static:unresolved,static:empathy --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.dump().find("dropout:unresolved") != std::string::npos, true) << r.out;
+  const CliRun wrong =
+      clv("fit --model bgnbd --summary " + summary + " --covariates static:empathy");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.err.find("pnbd"), std::string::npos) << wrong.err;
+}
+
+}  // namespace
