@@ -6,7 +6,10 @@ config="${1:-release}"
 shift || true
 case "$config" in
   release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLV_SANITIZE=ON -DCLV_BUILD_BENCH=OFF) ;;
+  # -O1 -g1: full sanitizer coverage with line numbers, at a fraction of the
+  # compile time of -O2 -g.
+  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
+              "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCLV_SANITIZE=ON -DCLV_BUILD_BENCH=OFF) ;;
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
 build="$root/build/$config"
