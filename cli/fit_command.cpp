@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "churn/churn_run_store.hpp"
+#include "churn/covariate_summary_csv.hpp"
+#include "clv/churn.hpp"
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/summarize.hpp"
@@ -15,6 +18,7 @@ namespace {
 
 struct FitArgs {
   std::string model, summary, out, db, calibration_end, time_unit = "week";
+  std::string covariates;  // static:COL[,...]: Pareto/NBD with covariates
   bool json = false, time_unit_given = false;
   double l2 = 0.0;
   int threads = 0;
@@ -31,6 +35,34 @@ void print_table(const clv::FitResult& fit) {
              fit.bic);
   fmt::print("converged {} after {} iterations (gradient norm {:.3g})\n",
              fit.converged ? "yes" : "no", fit.iterations, fit.gradient_norm);
+}
+
+// `--covariates`: Pareto/NBD with static covariates read from the summary file.
+void run_with_covariates(const FitArgs& args) {
+  if (args.model != "pnbd") {
+    throw clv::Error::invalid_argument(
+        fmt::format("--covariates is available for --model pnbd, not {}", args.model));
+  }
+  if (args.summary.empty()) throw clv::Error::invalid_argument("pass --summary FILE");
+  const auto columns = clv::parse_static_covariate_spec(args.covariates);
+  const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
+  clv::CovariateFitOptions options;
+  options.threads = args.threads;
+  clv::CovariateParetoNbd model =
+      clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
+  model.fit.time_unit = clv::TimeUnit::parse(args.time_unit);
+  const std::string json = clv::covariate_model_json(model);
+  if (!args.out.empty()) {
+    std::ofstream out(args.out);
+    out << json << "\n";
+    if (!out) throw clv::Error::io(fmt::format("cannot write {}", args.out));
+  }
+  if (args.json) {
+    fmt::print("{}\n", clv::fit_result_to_json_text(model.fit));
+  } else {
+    print_table(model.fit);
+    fmt::print("without covariates: log-likelihood {:.4f}\n", model.baseline.log_likelihood);
+  }
 }
 
 // The customer summary from --summary FILE or from the database (--db with
@@ -54,6 +86,7 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit) {
 }
 
 void run(const FitArgs& args) {
+  if (!args.covariates.empty()) return run_with_covariates(args);
   const clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
   clv::FitOptions options;
   options.l2_penalty = args.l2;
@@ -101,6 +134,8 @@ void setup(CLI::App& app) {
       ->each([args](const std::string&) { args->time_unit_given = true; });
   cmd->add_option("--l2", args->l2, "L2 penalty on log-parameters (default 0)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
+  cmd->add_option("--covariates", args->covariates,
+                  "pnbd only: static:COL[,static:COL...] covariate columns of the summary file");
   cmd->add_option("--out", args->out, "Also write the JSON result to this file");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] { run(*args); });

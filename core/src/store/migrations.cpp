@@ -80,8 +80,43 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_by_customer_time ON incidents (customer_id, opened_at);
 )sql";
 
+// Model runs (fits and churn scorings) with their parameters and the churn
+// risk of every customer, so a run can be inspected and compared later.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,            -- 'fit' or 'churn'
+  model       TEXT NOT NULL,            -- 'pnbd_cov', 'pnbd_dyncov', ...
+  created_at  INTEGER NOT NULL,         -- UTC seconds
+  source      TEXT,                     -- input the run was computed from
+  horizon     REAL,                     -- churn horizon in the model's time unit
+  log_likelihood REAL,
+  details     TEXT NOT NULL DEFAULT '{}'  -- JSON: covariate scaling, options
+);
+
+CREATE TABLE run_parameters (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  estimate  REAL NOT NULL,
+  std_error REAL NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE churn_scores (
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  customer           TEXT NOT NULL,     -- external customer id
+  p_alive            REAL NOT NULL,
+  churn_risk         REAL NOT NULL,
+  risk_band          TEXT NOT NULL CHECK (risk_band IN ('low', 'medium', 'high', 'critical')),
+  expected_purchases REAL NOT NULL,
+  drivers            TEXT NOT NULL DEFAULT '[]',  -- JSON [{covariate, effect}]
+  PRIMARY KEY (run_id, customer)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, employees, transactions, incidents, imported files", kV1},
+    {2, "runs, run parameters, churn scores", kV2},
 };
 
 }  // namespace

@@ -1,0 +1,77 @@
+// Customer covariates for the covariate-extended count models: a dense
+// customers x covariates matrix, its standardization (stored with every fitted
+// model so that scoring and what-if use exactly the fit's scaling), and the
+// incident covariates the core derives from service incidents with the
+// sector's weights.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace clv {
+
+// Row-major values: customer i, covariate j is values[i * names.size() + j].
+struct CovariateMatrix {
+  std::vector<std::string> names;
+  std::vector<double> values;
+
+  size_t n_covariates() const { return names.size(); }
+  size_t n_customers() const { return names.empty() ? 0 : values.size() / names.size(); }
+  double at(size_t customer, size_t covariate) const {
+    return values[customer * names.size() + covariate];
+  }
+};
+
+// z = (raw - mean) / scale per covariate. Binary and continuous covariates are
+// treated alike so that every gamma is "per standard deviation".
+struct CovariateScaling {
+  std::vector<std::string> names;
+  std::vector<double> mean;
+  std::vector<double> scale;  // standard deviation, > 0
+
+  std::vector<double> standardize(const std::vector<double>& raw) const;
+};
+
+// Means and standard deviations of each column. Throws Error::invalid_argument
+// for a non-finite value, fewer than 2 customers or a constant column (which
+// would not be identifiable), naming the covariate.
+CovariateScaling fit_scaling(const CovariateMatrix& raw);
+
+// A copy of `raw` with every row standardized by `scaling` (names must match).
+CovariateMatrix standardize(const CovariateMatrix& raw, const CovariateScaling& scaling);
+
+// One service incident as the core sees it (times in the summary's time unit,
+// measured like t_x from the customer's first purchase).
+struct IncidentObservation {
+  double opened = 0.0;
+  double resolved = -1.0;  // < 0: unresolved (still open at the cut-off)
+  int severity = 1;        // 1..5
+  std::string category;
+  double satisfaction = -1.0;  // 1..5 after resolution, < 0 unknown
+  double compensation = 0.0;   // money given, in major units
+  // Behaviour profile (0..10) of the employee who handled it; < 0 unknown.
+  double trust = -1, tact = -1, empathy = -1, conformity = -1, focus = -1, flexibility = -1;
+};
+
+// Sector rules for incident covariates, as a sector plugin exposes them.
+struct IncidentRules {
+  std::vector<double> severity_weight = {1, 2, 3, 4, 5};        // index severity - 1
+  std::vector<std::pair<std::string, double>> category_weight;  // missing = 1
+  double expected_resolution = 1.0;                             // SLA, in the summary's time unit
+  bool use_behaviour_profile = true;
+};
+
+// Incident covariate names in the order build_incident_covariates writes them.
+// "incidents" gives the incident group, "staff" the behaviour-profile group.
+std::vector<std::string> incident_covariate_names(bool incidents, bool staff);
+
+// Builds raw (unstandardized) incident/staff covariates for customers observed
+// for T[i] (the summary's T) with the incidents up to the calibration cut-off.
+// Unknown staff profiles and satisfaction take the portfolio mean so that a
+// missing value does not read as an extreme one.
+CovariateMatrix build_incident_covariates(
+    const std::vector<std::vector<IncidentObservation>>& incidents, const std::vector<double>& T,
+    const IncidentRules& rules, bool incidents_group, bool staff_group);
+
+}  // namespace clv
