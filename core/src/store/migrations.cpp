@@ -80,8 +80,38 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_by_customer_time ON incidents (customer_id, opened_at);
 )sql";
 
+// Model runs (clv::Engine): which data (transactions up to a row id, the
+// observation end) and which fitted parameters produced which scores.
+constexpr const char* kV2ModelRuns = R"sql(
+CREATE TABLE model_runs (
+  id                  INTEGER PRIMARY KEY,
+  created_at          INTEGER NOT NULL,
+  count_model         TEXT NOT NULL,
+  count_fit           TEXT NOT NULL,  -- fit JSON (clv fit format)
+  spend_fit           TEXT,           -- Gamma-Gamma fit JSON; NULL without CLV
+  options             TEXT NOT NULL,  -- JSON: time unit, horizon, margin, discount
+  observation_end_day INTEGER NOT NULL,
+  n_customers         INTEGER NOT NULL,
+  n_transactions      INTEGER NOT NULL,
+  max_transaction_row INTEGER NOT NULL  -- the data: transactions.id <= this
+);
+
+CREATE TABLE model_run_scores (
+  run_id             INTEGER NOT NULL REFERENCES model_runs(id),
+  customer_id        INTEGER NOT NULL REFERENCES customers(id),
+  frequency          REAL NOT NULL,
+  recency            REAL NOT NULL,
+  T                  REAL NOT NULL,
+  p_alive            REAL NOT NULL,
+  expected_purchases REAL NOT NULL,
+  clv                REAL,
+  PRIMARY KEY (run_id, customer_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, employees, transactions, incidents, imported files", kV1},
+    {2, "model runs and their scores", kV2ModelRuns},
 };
 
 }  // namespace
