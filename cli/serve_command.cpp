@@ -2,11 +2,11 @@
 // Binds 127.0.0.1 unless told otherwise; any other address needs a bearer
 // token. SIGTERM/SIGINT stop accepting, finish in-flight requests and exit 0;
 // every acknowledged ingest is already committed, so even SIGKILL loses none.
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <pthread.h>
 #include <sstream>
 #include <string>
 #include <thread>

@@ -24,12 +24,17 @@ void send_error(httplib::Response& res, int status, std::string_view code,
 
 int status_of(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kNotConverged: return 422;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kNotConverged:
+      return 422;
     case ErrorCode::kCorruptData:
-    case ErrorCode::kIo: return 503;
-    default: return 500;
+    case ErrorCode::kIo:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -59,8 +64,8 @@ bool same_token(std::string_view given, std::string_view expected) {
 json require_json_body(const httplib::Request& req) {
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind(kJson, 0) != 0) {
-    throw Error::invalid_argument(fmt::format(
-        "send the body as Content-Type: application/json (got '{}')", type));
+    throw Error::invalid_argument(
+        fmt::format("send the body as Content-Type: application/json (got '{}')", type));
   }
   return parse_json(req.body);
 }
@@ -111,16 +116,16 @@ struct HttpService::Impl {
         res.set_content(to_json(engine.ingest_incidents(batch)).dump(), kJson);
       });
     });
-    server.Get("/v1/customers/at-risk", [this](const httplib::Request& req,
-                                               httplib::Response& res) {
-      guarded(res, [&] {
-        json list = json::array();
-        for (const auto& s : engine.top_at_risk(limit_param(req, 20, 10000))) {
-          list.push_back(to_json(s));
-        }
-        res.set_content(json{{"customers", std::move(list)}}.dump(), kJson);
-      });
-    });
+    server.Get("/v1/customers/at-risk",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                   json list = json::array();
+                   for (const auto& s : engine.top_at_risk(limit_param(req, 20, 10000))) {
+                     list.push_back(to_json(s));
+                   }
+                   res.set_content(json{{"customers", std::move(list)}}.dump(), kJson);
+                 });
+               });
     server.Get(R"(/v1/customers/([^/]+)/scores)",
                [this](const httplib::Request& req, httplib::Response& res) {
                  guarded(res, [&] {
@@ -135,8 +140,8 @@ struct HttpService::Impl {
           throw Error::invalid_argument("the body must be {\"customer_ids\": [\"id\", ...]}");
         }
         if (it->size() > options.max_batch) {
-          throw BatchTooLarge(fmt::format("{} customer ids exceed the limit of {}", it->size(),
-                                          options.max_batch));
+          throw BatchTooLarge(
+              fmt::format("{} customer ids exceed the limit of {}", it->size(), options.max_batch));
         }
         std::vector<std::string> ids;
         for (const auto& id : *it) {
@@ -172,12 +177,12 @@ struct HttpService::Impl {
         res.set_content(to_json(engine.refit()).dump(), kJson);
       });
     });
-    server.Get(R"(/v1/runs/(\d{1,18}))", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-      guarded(res, [&] {
-        res.set_content(to_json(engine.run(std::stoll(req.matches[1].str()))).dump(), kJson);
-      });
-    });
+    server.Get(
+        R"(/v1/runs/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
+          guarded(res, [&] {
+            res.set_content(to_json(engine.run(std::stoll(req.matches[1].str()))).dump(), kJson);
+          });
+        });
   }
 
   void guards() {
@@ -193,14 +198,13 @@ struct HttpService::Impl {
       }
       res.set_header("WWW-Authenticate", "Bearer");
       send_error(res, 401, "unauthorized",
-                 auth.empty() ? "send Authorization: Bearer <token>"
-                              : "the bearer token is wrong");
+                 auth.empty() ? "send Authorization: Bearer <token>" : "the bearer token is wrong");
       return httplib::Server::HandlerResponse::Handled;
     });
     // Statuses httplib sets itself (404 no route, 413 body too large, 400
     // unparsable request) get the same JSON error shape as ours.
-    server.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request& req, httplib::Response& res) {
+    server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                     httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       switch (res.status) {
         case 404:
@@ -246,17 +250,23 @@ HttpService::HttpService(Engine& engine, ServiceOptions options)
   impl_->port = o.port == 0 ? impl_->server.bind_to_any_port(o.host)
                             : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (impl_->port < 0) {
-    throw Error::io(fmt::format("cannot listen on {}:{} (in use or not a local address)", o.host,
-                                o.port));
+    throw Error::io(
+        fmt::format("cannot listen on {}:{} (in use or not a local address)", o.host, o.port));
   }
 }
 
 HttpService::~HttpService() = default;
 
-int HttpService::port() const { return impl_->port; }
+int HttpService::port() const {
+  return impl_->port;
+}
 
-void HttpService::run() { impl_->server.listen_after_bind(); }
+void HttpService::run() {
+  impl_->server.listen_after_bind();
+}
 
-void HttpService::stop() { impl_->server.stop(); }
+void HttpService::stop() {
+  impl_->server.stop();
+}
 
 }  // namespace clv
