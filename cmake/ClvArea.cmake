@@ -32,7 +32,7 @@ function(clv_add_test_group dir group)
   add_executable(test_${group} ${sources})
   target_include_directories(test_${group} PRIVATE ${PROJECT_SOURCE_DIR}/core/src
     ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(test_${group} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(test_${group} PRIVATE ${ARG_LIBS} GTest::gtest clv_test_main)
   target_compile_options(test_${group} PRIVATE ${CLV_WARNINGS})
   target_compile_definitions(test_${group} PRIVATE
     CLV_SHARED_DATA_DIR="${CLV_SHARED_DATA_DIR}"

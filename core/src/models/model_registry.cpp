@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "models/bg_bb.hpp"
 #include "models/bg_nbd.hpp"
 #include "models/gamma_gamma.hpp"
+#include "models/pareto_nbd.hpp"
 #include "models/rfm_rows.hpp"
 
 namespace clv {
@@ -30,6 +32,56 @@ class BgNbdScorer : public CountModelScorer {
   BgNbdParams p_;
   BgNbdVariant v_;
 };
+
+class ParetoNbdScorer : public CountModelScorer {
+ public:
+  explicit ParetoNbdScorer(const std::vector<double>& p) : p_{p[0], p[1], p[2], p[3]} {
+    validate_pnbd_params(p_);
+  }
+  double p_alive(double x, double t_x, double T) const override {
+    return pnbd_p_alive(p_, x, t_x, T);
+  }
+  double expected_purchases_if_alive(double x, double T, double t) const override {
+    return pnbd_expected_if_alive(p_, x, T, t);
+  }
+  double discounted_purchases_if_alive(double x, double T, double horizon,
+                                       double delta) const override {
+    return pnbd_discounted_if_alive(p_, x, T, horizon, delta);
+  }
+
+ private:
+  ParetoNbdParams p_;
+};
+
+// BG/BB times are whole transaction opportunities (T = periods); horizons are
+// floored to whole periods.
+class BgBbScorer : public CountModelScorer {
+ public:
+  explicit BgBbScorer(const std::vector<double>& p) : p_{p[0], p[1], p[2], p[3]} {
+    validate_bgbb_params(p_);
+  }
+  double p_alive(double x, double t_x, double T) const override {
+    return bgbb_p_alive(p_, x, t_x, T);
+  }
+  double expected_purchases_if_alive(double x, double T, double t) const override {
+    return bgbb_expected_if_alive(p_, x, T, t);
+  }
+  double discounted_purchases_if_alive(double x, double T, double horizon,
+                                       double delta) const override {
+    return bgbb_discounted_if_alive(p_, x, T, horizon, delta);
+  }
+
+ private:
+  BgBbParams p_;
+};
+
+std::vector<BgBbRow> bgbb_rows(const SummaryTable& s) {
+  std::vector<BgBbRow> rows(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    rows[i] = {s.x[i], s.t_x[i], s.T[i], s.weight.empty() ? 1.0 : s.weight[i]};
+  }
+  return rows;
+}
 
 ModelEntry bg_nbd_entry(const char* name, const char* description, BgNbdVariant v) {
   return ModelEntry{
@@ -64,7 +116,31 @@ std::vector<ModelEntry> make_registry() {
         return std::make_unique<GammaGammaLikelihood>(s.x, s.monetary, s.weight);
       },
       nullptr});
-  // Pareto/NBD, BG/BB and sBG are added here as one entry each.
+  models.push_back(ModelEntry{
+      "pnbd",
+      "Pareto/NBD (Schmittlein, Morrison & Colombo 1987)",
+      ModelKind::kPurchaseCount,
+      {"r", "alpha", "s", "beta"},
+      [](const SummaryTable& s, const FitOptions& o) -> std::unique_ptr<LikelihoodModel> {
+        return std::make_unique<ParetoNbdModel>(collapse_rfm(s.x, s.t_x, s.T, s.weight), o.threads);
+      },
+      [](const std::vector<double>& p) -> std::unique_ptr<CountModelScorer> {
+        return std::make_unique<ParetoNbdScorer>(p);
+      }});
+  models.push_back(
+      ModelEntry{"bgbb",
+                 "BG/BB discrete-time (Fader, Hardie & Shang 2010); T = periods (opportunities)",
+                 ModelKind::kPurchaseCount,
+                 {"alpha", "beta", "gamma", "delta"},
+                 [](const SummaryTable& s, const FitOptions&) -> std::unique_ptr<LikelihoodModel> {
+                   return std::make_unique<BgBbModel>(bgbb_rows(s));
+                 },
+                 [](const std::vector<double>& p) -> std::unique_ptr<CountModelScorer> {
+                   return std::make_unique<BgBbScorer>(p);
+                 }});
+  // sBG needs survivor counts per period, not a per-customer summary; it is
+  // available through models/shifted_beta_geometric.hpp until the CLI reads
+  // survivor-curve files.
   return models;
 }
 

@@ -1,0 +1,163 @@
+// `clv import customers|transactions|incidents|employees FILE`: validated,
+// atomic, idempotent import into the database.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "clv/database.hpp"
+#include "clv/error.hpp"
+#include "clv/importer.hpp"
+#include "command_registry.hpp"
+
+namespace {
+
+struct ImportArgs {
+  std::string entity;
+  std::string file;
+  std::string db_path;
+  std::string format = "auto";
+  std::string delimiter = ",";
+  bool no_header = false;
+  std::vector<std::string> maps;
+  std::string sector;
+  bool require_known = false;
+  std::string currency = "USD";
+  std::string rejects;
+  bool json = false;
+  int cache_mib = 256;
+};
+
+std::vector<std::pair<std::string, std::string>> parse_maps(const std::vector<std::string>& maps) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& joined : maps) {
+    size_t start = 0;
+    while (start <= joined.size()) {
+      size_t comma = joined.find(',', start);
+      if (comma == std::string::npos) comma = joined.size();
+      const std::string item = joined.substr(start, comma - start);
+      start = comma + 1;
+      if (item.empty()) continue;
+      const size_t eq = item.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+        throw clv::Error::invalid_argument(
+            fmt::format("--map '{}': expected field=column, e.g. --map timestamp=date", item));
+      }
+      out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+  }
+  return out;
+}
+
+// Test hook for the kill test: stop (SIGSTOP) once this many rows were read,
+// so the parent can SIGKILL the import at a known point without sleeping.
+uint64_t stop_after_rows() {
+  const char* text = std::getenv("CLV_IMPORT_STOP_AFTER_ROWS");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) : 0;
+}
+
+void run(const ImportArgs& args) {
+  const auto entity = clv::parse_entity(args.entity);
+  if (!entity) {
+    throw clv::Error::invalid_argument(fmt::format(
+        "unknown entity '{}': use customers, transactions, incidents or employees", args.entity));
+  }
+  clv::ImportOptions options;
+  if (args.format == "csv") {
+    options.format = clv::InputFormat::kCsv;
+  } else if (args.format == "whitespace") {
+    options.format = clv::InputFormat::kWhitespace;
+  } else if (args.format != "auto") {
+    throw clv::Error::invalid_argument(
+        fmt::format("--format {}: use auto, csv or whitespace", args.format));
+  }
+  if (args.delimiter == "\\t" || args.delimiter == "tab") {
+    options.delimiter = '\t';
+  } else if (args.delimiter.size() == 1) {
+    options.delimiter = args.delimiter[0];
+  } else {
+    throw clv::Error::invalid_argument("--delimiter takes one character (or 'tab')");
+  }
+  options.has_header = !args.no_header;
+  options.column_map = parse_maps(args.maps);
+  options.sector = args.sector;
+  options.require_known_customers = args.require_known;
+  options.default_currency = args.currency;
+  options.rejects_path = args.rejects;
+  options.cache_mib = args.cache_mib;
+
+  const bool show_bar = isatty(STDERR_FILENO) == 1;
+  const uint64_t stop_at = stop_after_rows();
+  bool stopped = false;
+  if (show_bar || stop_at > 0) {
+    options.progress = [&](const clv::ImportProgress& p) {
+      if (stop_at > 0 && !stopped && p.rows >= stop_at) {
+        stopped = true;
+        std::raise(SIGSTOP);
+      }
+      if (!show_bar || p.bytes_total == 0) return;
+      const double fraction = static_cast<double>(p.bytes_done) / p.bytes_total;
+      const int width = 40, filled = static_cast<int>(fraction * width);
+      fmt::print(stderr, "\r[{:=<{}}{:<{}}] {:3.0f}%  {} rows", "", filled, "", width - filled,
+                 fraction * 100, p.rows);
+    };
+  }
+  clv::Database db = clv::Database::open(args.db_path);
+  const clv::ImportResult r = clv::import_file(db, *entity, args.file, options);
+  if (show_bar) fmt::print(stderr, "\n");
+  if (args.json) {
+    nlohmann::json out = {{"inserted", r.inserted},
+                          {"duplicates", r.duplicates},
+                          {"rejected", r.rejected},
+                          {"rejects_file", r.rejects_file},
+                          {"customers_created", r.customers_created},
+                          {"already_imported", r.already_imported}};
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  std::string line = fmt::format("{}: {} {} inserted, {} duplicates, {} rejected", args.file,
+                                 r.inserted, args.entity, r.duplicates, r.rejected);
+  if (r.customers_created > 0) line += fmt::format(", {} new customers", r.customers_created);
+  if (r.already_imported) line += " (file already imported: nothing to do)";
+  if (r.rejected > 0) line += fmt::format(" (see {})", r.rejects_file);
+  fmt::print("{}\n", line);
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<ImportArgs>();
+  auto* cmd =
+      app.add_subcommand("import", "Import customers, transactions, incidents or employees");
+  cmd->add_option("entity", args->entity, "customers | transactions | incidents | employees")
+      ->required();
+  cmd->add_option("file", args->file, "CSV or whitespace-separated file")->required();
+  clv::cli::add_db_option(*cmd, args->db_path);
+  cmd->add_option("--format", args->format, "auto | csv | whitespace")->capture_default_str();
+  cmd->add_option("--delimiter", args->delimiter, "CSV delimiter (one character or 'tab')")
+      ->capture_default_str();
+  cmd->add_flag("--no-header", args->no_header,
+                "the first line is data; columns follow the field order unless --map is given");
+  cmd->add_option("--map", args->maps,
+                  "field=column (column by header name or 1-based position); repeatable or "
+                  "comma-joined");
+  cmd->add_option("--sector", args->sector, "sector of customers created on the fly");
+  cmd->add_flag("--require-known-customers", args->require_known,
+                "reject rows of customers not yet imported instead of creating them");
+  cmd->add_option("--currency", args->currency, "currency when the file has no currency column")
+      ->capture_default_str();
+  cmd->add_option("--rejects", args->rejects,
+                  "rejects CSV (default: FILE.rejects.csv next to the database)");
+  cmd->add_option("--cache-mib", args->cache_mib, "SQLite page cache for the import (MiB)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  cmd->add_flag("--json", args->json, "print the counts as JSON");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace
+
+CLV_REGISTER_COMMAND(20, setup);

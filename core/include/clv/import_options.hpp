@@ -1,0 +1,48 @@
+// How to read and validate one file for `clv::import_file`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clv/import_transaction_batch.hpp"
+
+namespace clv {
+
+enum class InputFormat {
+  kAuto,        // whitespace for a .txt file whose first line has no comma, else CSV
+  kCsv,         // RFC 4180 with `delimiter`
+  kWhitespace,  // runs of spaces/tabs (CDNOW_master.txt)
+};
+
+struct ImportProgress {
+  uint64_t rows = 0;         // records read so far
+  uint64_t bytes_done = 0;   // input bytes consumed
+  uint64_t bytes_total = 0;  // 0 when unknown
+};
+
+struct ImportOptions {
+  InputFormat format = InputFormat::kAuto;
+  char delimiter = ',';
+  bool has_header = true;
+  // field -> column, column by header name or 1-based position ("3").
+  // Unmapped fields are matched to header columns of the same name
+  // (case-insensitive); without a header, columns follow the canonical field order.
+  std::vector<std::pair<std::string, std::string>> column_map;
+  std::string sector;                    // sector of customers created on the fly
+  bool require_known_customers = false;  // reject rows of unknown customers instead
+  std::string default_currency = "USD";  // when the file has no currency column
+  // Where rejected rows go. Empty: "<file name>.rejects.csv" in the directory
+  // of the database (the current directory for an in-memory import).
+  std::string rejects_path;
+  // SQLite page cache for the import; big loads stay in memory until commit.
+  int cache_mib = 256;
+  // Called about every 16k rows and once at the end.
+  std::function<void(const ImportProgress&)> progress;
+  // Sector plugin seam: normalizes parsed transactions before they are stored.
+  std::function<void(ImportTransactionBatch&)> normalize_transactions;
+};
+
+}  // namespace clv
