@@ -77,7 +77,7 @@ struct CustomerScore {
 };
 
 // A stored fit: which data and which parameters. Scores of a run are stored
-// with it (model_run_scores) so a past answer can be reproduced.
+// with it (run_scores) so a past answer can be reproduced.
 struct RunInfo {
   int64_t id = 0;
   int64_t created_at = 0;  // UTC seconds

@@ -10,6 +10,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
 #include "clv/models.hpp"
@@ -74,23 +75,25 @@ void validate_options(const EngineOptions& o) {
   }
 }
 
+// Engine runs live in churn's `runs` table (migration 2) as kind 'fit',
+// source 'engine', with what identifies the data and fit in `details`.
 RunInfo read_run(SQLite::Statement& q) {
   RunInfo r;
   r.id = q.getColumn(0).getInt64();
   r.created_at = q.getColumn(1).getInt64();
   r.count_model = q.getColumn(2).getString();
-  r.count_fit_json = q.getColumn(3).getString();
-  r.spend_fit_json = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
-  r.observation_end_day = q.getColumn(5).getInt64();
-  r.n_customers = static_cast<size_t>(q.getColumn(6).getInt64());
-  r.n_transactions = static_cast<size_t>(q.getColumn(7).getInt64());
-  r.max_transaction_row = q.getColumn(8).getInt64();
+  const nlohmann::json d = nlohmann::json::parse(q.getColumn(3).getString());
+  r.count_fit_json = d.at("count_fit").dump();
+  r.spend_fit_json = d.at("spend_fit").is_null() ? "" : d.at("spend_fit").dump();
+  r.observation_end_day = d.at("observation_end_day").get<int64_t>();
+  r.n_customers = d.at("n_customers").get<size_t>();
+  r.n_transactions = d.at("n_transactions").get<size_t>();
+  r.max_transaction_row = d.at("max_transaction_row").get<int64_t>();
   return r;
 }
 
-constexpr const char* kRunColumns =
-    "id, created_at, count_model, count_fit, spend_fit, observation_end_day, n_customers, "
-    "n_transactions, max_transaction_row";
+constexpr const char* kRunColumns = "id, created_at, model, details";
+constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
 
 }  // namespace
 
@@ -208,7 +211,8 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
     }
     for (const CustomerHistory& c : s->book.all()) s->scorable += c.days.empty() ? 0 : 1;
     SQLite::Statement latest(
-        *s->db, fmt::format("SELECT {} FROM model_runs ORDER BY id DESC LIMIT 1", kRunColumns));
+        *s->db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC LIMIT 1", kRunColumns,
+                            kEngineRuns));
     if (latest.executeStep()) s->model = build_model(read_run(latest));
   } catch (const SQLite::Exception& e) {
     throw Error::io(fmt::format("loading database '{}' failed: {}", path, e.what()));
@@ -428,32 +432,52 @@ RunInfo Engine::refit() {
   std::lock_guard write(s.write_mutex);
   try {
     SQLite::Transaction tx(*s.db);
-    SQLite::Statement add_run(
-        *s.db,
-        "INSERT INTO model_runs (created_at, count_model, count_fit, spend_fit, options, "
-        "observation_end_day, n_customers, n_transactions, max_transaction_row) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    add_run.bind(1, run.created_at);
-    add_run.bind(2, run.count_model);
-    add_run.bind(3, run.count_fit_json);
-    if (run.spend_fit_json.empty())
-      add_run.bind(4);
-    else
-      add_run.bind(4, run.spend_fit_json);
-    add_run.bind(5, fmt::format(R"({{"time_unit":"{}","time_unit_days":{},"horizon":{},)"
-                                R"("margin":{},"annual_discount_rate":{}}})",
-                                o.time_unit.name, o.time_unit.days, o.horizon, o.margin,
-                                o.annual_discount_rate));
-    add_run.bind(6, run.observation_end_day);
-    add_run.bind(7, static_cast<int64_t>(run.n_customers));
-    add_run.bind(8, static_cast<int64_t>(run.n_transactions));
-    add_run.bind(9, run.max_transaction_row);
+    SQLite::Statement add_run(*s.db,
+                              "INSERT INTO runs (kind, model, created_at, source, horizon, "
+                              "log_likelihood, details) VALUES ('fit', ?, ?, 'engine', ?, ?, ?)");
+    const FitResult count_fit = fit_result_from_json_text(run.count_fit_json);
+    nlohmann::json details = {
+        {"count_fit", nlohmann::json::parse(run.count_fit_json)},
+        {"spend_fit", run.spend_fit_json.empty() ? nlohmann::json(nullptr)
+                                                 : nlohmann::json::parse(run.spend_fit_json)},
+        {"observation_end_day", run.observation_end_day},
+        {"n_customers", run.n_customers},
+        {"n_transactions", run.n_transactions},
+        {"max_transaction_row", run.max_transaction_row},
+        {"options",
+         {{"time_unit", o.time_unit.name},
+          {"time_unit_days", o.time_unit.days},
+          {"horizon", o.horizon},
+          {"margin", o.margin},
+          {"annual_discount_rate", o.annual_discount_rate}}}};
+    add_run.bind(1, run.count_model);
+    add_run.bind(2, run.created_at);
+    add_run.bind(3, o.horizon);
+    add_run.bind(4, count_fit.log_likelihood);
+    add_run.bind(5, details.dump());
     add_run.exec();
     run.id = s.db->getLastInsertRowid();
     model->run.id = run.id;
+    SQLite::Statement add_param(
+        *s.db,
+        "INSERT INTO run_parameters (run_id, name, estimate, std_error) VALUES (?, ?, ?, ?)");
+    auto store_params = [&](const FitResult& fit, const std::string& prefix) {
+      for (size_t i = 0; i < fit.params.size(); ++i) {
+        add_param.bind(1, run.id);
+        add_param.bind(2, prefix + fit.param_names[i]);
+        add_param.bind(3, fit.params[i]);
+        add_param.bind(4, i < fit.std_errors.size() ? fit.std_errors[i] : 0.0);
+        add_param.exec();
+        add_param.reset();
+      }
+    };
+    store_params(count_fit, "");
+    if (!run.spend_fit_json.empty()) {
+      store_params(fit_result_from_json_text(run.spend_fit_json), "gg.");
+    }
     // The run's own scores, on the snapshot it was fitted on.
     SQLite::Statement add_score(*s.db,
-                                "INSERT INTO model_run_scores (run_id, customer_id, frequency, "
+                                "INSERT INTO run_scores (run_id, customer_id, frequency, "
                                 "recency, T, p_alive, expected_purchases, clv) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     const double delta = s.discount_delta;
@@ -566,8 +590,8 @@ std::vector<RunInfo> Engine::runs() const {
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   std::vector<RunInfo> out;
-  SQLite::Statement q(*s.db,
-                      fmt::format("SELECT {} FROM model_runs ORDER BY id DESC", kRunColumns));
+  SQLite::Statement q(*s.db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC",
+                                         kRunColumns, kEngineRuns));
   while (q.executeStep()) out.push_back(read_run(q));
   return out;
 }
@@ -575,7 +599,8 @@ std::vector<RunInfo> Engine::runs() const {
 RunInfo Engine::run(int64_t id) const {
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
-  SQLite::Statement q(*s.db, fmt::format("SELECT {} FROM model_runs WHERE id = ?", kRunColumns));
+  SQLite::Statement q(
+      *s.db, fmt::format("SELECT {} FROM runs WHERE id = ? AND {}", kRunColumns, kEngineRuns));
   q.bind(1, id);
   if (!q.executeStep()) throw Error::not_found(fmt::format("no model run with id {}", id));
   return read_run(q);

@@ -80,24 +80,46 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_by_customer_time ON incidents (customer_id, opened_at);
 )sql";
 
-// Model runs (clv::Engine): which data (transactions up to a row id, the
-// observation end) and which fitted parameters produced which scores.
-constexpr const char* kV2ModelRuns = R"sql(
-CREATE TABLE model_runs (
-  id                  INTEGER PRIMARY KEY,
-  created_at          INTEGER NOT NULL,
-  count_model         TEXT NOT NULL,
-  count_fit           TEXT NOT NULL,  -- fit JSON (clv fit format)
-  spend_fit           TEXT,           -- Gamma-Gamma fit JSON; NULL without CLV
-  options             TEXT NOT NULL,  -- JSON: time unit, horizon, margin, discount
-  observation_end_day INTEGER NOT NULL,
-  n_customers         INTEGER NOT NULL,
-  n_transactions      INTEGER NOT NULL,
-  max_transaction_row INTEGER NOT NULL  -- the data: transactions.id <= this
+// Model runs (fits and churn scorings) with their parameters and the churn
+// risk of every customer, so a run can be inspected and compared later.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,            -- 'fit' or 'churn'
+  model       TEXT NOT NULL,            -- 'pnbd_cov', 'pnbd_dyncov', ...
+  created_at  INTEGER NOT NULL,         -- UTC seconds
+  source      TEXT,                     -- input the run was computed from
+  horizon     REAL,                     -- churn horizon in the model's time unit
+  log_likelihood REAL,
+  details     TEXT NOT NULL DEFAULT '{}'  -- JSON: covariate scaling, options
 );
 
-CREATE TABLE model_run_scores (
-  run_id             INTEGER NOT NULL REFERENCES model_runs(id),
+CREATE TABLE run_parameters (
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  estimate  REAL NOT NULL,
+  std_error REAL NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE churn_scores (
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  customer           TEXT NOT NULL,     -- external customer id
+  p_alive            REAL NOT NULL,
+  churn_risk         REAL NOT NULL,
+  risk_band          TEXT NOT NULL CHECK (risk_band IN ('low', 'medium', 'high', 'critical')),
+  expected_purchases REAL NOT NULL,
+  drivers            TEXT NOT NULL DEFAULT '[]',  -- JSON [{covariate, effect}]
+  PRIMARY KEY (run_id, customer)
+);
+)sql";
+
+// clv::Engine's per-customer scores of a run (runs.kind = 'fit', source =
+// 'engine'; the run's data and parameters are in runs.details and
+// run_parameters), so a past answer can be reproduced.
+constexpr const char* kV3RunScores = R"sql(
+CREATE TABLE run_scores (
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   customer_id        INTEGER NOT NULL REFERENCES customers(id),
   frequency          REAL NOT NULL,
   recency            REAL NOT NULL,
@@ -111,7 +133,8 @@ CREATE TABLE model_run_scores (
 
 constexpr Migration kMigrations[] = {
     {1, "customers, employees, transactions, incidents, imported files", kV1},
-    {2, "model runs and their scores", kV2ModelRuns},
+    {2, "runs, run parameters, churn scores", kV2},
+    {3, "engine run scores", kV3RunScores},
 };
 
 }  // namespace

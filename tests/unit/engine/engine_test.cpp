@@ -118,10 +118,14 @@ TEST_F(EngineCdnow, RefitReproducesPublishedBgNbdAndGammaGamma) {
 
 TEST_F(EngineCdnow, RunAndItsScoresAreStoredAndReloaded) {
   SQLite::Database db(*path_);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM model_run_scores WHERE run_id = " +
+  EXPECT_EQ(db.execAndGet("SELECT estimate FROM run_parameters WHERE name = 'gg.q' AND run_id = " +
                           std::to_string(run_->id))
-                .getInt(),
-            2357);
+                .getDouble(),
+            param(run_->spend_fit_json, "q"));
+  EXPECT_EQ(
+      db.execAndGet("SELECT COUNT(*) FROM run_scores WHERE run_id = " + std::to_string(run_->id))
+          .getInt(),
+      2357);
   // Lifetimes' summary: customer 1 has x = 2, t_x = 30.43, T = 38.86.
   auto engine = Engine::open(*path_, cdnow_options());
   ASSERT_TRUE(engine->current_run());
@@ -132,7 +136,7 @@ TEST_F(EngineCdnow, RunAndItsScoresAreStoredAndReloaded) {
   EXPECT_NEAR(s.T, 38.86, 0.01);
   EXPECT_EQ(s.run_id, run_->id);
   const double stored = db.execAndGet(
-                              "SELECT p_alive FROM model_run_scores s JOIN customers c ON c.id = "
+                              "SELECT p_alive FROM run_scores s JOIN customers c ON c.id = "
                               "s.customer_id WHERE c.external_id = '1'")
                             .getDouble();
   EXPECT_DOUBLE_EQ(s.p_alive, stored);
