@@ -83,7 +83,7 @@ struct RunInfo {
   int64_t created_at = 0;  // UTC seconds
   std::string count_model;
   std::string count_fit_json;  // clv fit JSON (params, std errors, LL, ...)
-  std::string spend_fit_json;  // empty without a spend model
+  std::string spend_fit_json;  // empty without repeat spend or when gg did not converge
   int64_t observation_end_day = 0;
   size_t n_customers = 0;
   size_t n_transactions = 0;

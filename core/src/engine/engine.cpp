@@ -421,9 +421,14 @@ RunInfo Engine::refit() {
       }
     }
     // Too few repeat buyers cannot identify three parameters: no CLV then.
+    // A spend model that does not converge leaves the run without CLV
+    // (clv null) instead of failing the purchase model's refit.
     if (spenders.size() >= 10) {
-      const FitResult gg = fit_model("gg", spenders, fo, o.time_unit);
-      run.spend_fit_json = fit_result_to_json_text(gg);
+      try {
+        run.spend_fit_json = fit_result_to_json_text(fit_model("gg", spenders, fo, o.time_unit));
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kNotConverged) throw;
+      }
     }
   }
   run.created_at = now_seconds();
