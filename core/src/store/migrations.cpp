@@ -114,9 +114,27 @@ CREATE TABLE churn_scores (
 );
 )sql";
 
+// clv::Engine's per-customer scores of a run (runs.kind = 'fit', source =
+// 'engine'; the run's data and parameters are in runs.details and
+// run_parameters), so a past answer can be reproduced.
+constexpr const char* kV3RunScores = R"sql(
+CREATE TABLE run_scores (
+  run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  customer_id        INTEGER NOT NULL REFERENCES customers(id),
+  frequency          REAL NOT NULL,
+  recency            REAL NOT NULL,
+  T                  REAL NOT NULL,
+  p_alive            REAL NOT NULL,
+  expected_purchases REAL NOT NULL,
+  clv                REAL,
+  PRIMARY KEY (run_id, customer_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, employees, transactions, incidents, imported files", kV1},
     {2, "runs, run parameters, churn scores", kV2},
+    {3, "engine run scores", kV3RunScores},
 };
 
 }  // namespace

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Load test of `clv serve` with wrk on one machine (docs/embedding.md):
+#   1. seeds CUSTOMERS simulated BG/NBD customers and refits;
+#   2. scoring alone: wrk GET /v1/customers/<id>/scores;
+#   3. ingest alone: wrk POST /v1/transactions with BATCH records per request;
+#   4. both at once, the CRM case: scores in the request path while feeds ingest.
+# Usage: bench/http_load.sh [path/to/clv]   (env: DURATION, CUSTOMERS, BATCH,
+#        SCORE_CONNECTIONS, PORT). Needs wrk (Debian package `wrk`).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+clv="${1:-$root/build/release/cli/clv}"
+duration="${DURATION:-10}"
+export CUSTOMERS="${CUSTOMERS:-50000}" BATCH="${BATCH:-5000}"
+connections="${SCORE_CONNECTIONS:-32}"
+port="${PORT:-18080}"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 2; }
+
+"$clv" serve --db "$work/load.db" --port "$port" --threads 64 --max-batch 100000 \
+  >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
+
+echo "seeding $CUSTOMERS customers"
+python3 - "$port" "$CUSTOMERS" <<'PY'
+import json, random, sys, urllib.request
+port, customers = int(sys.argv[1]), int(sys.argv[2])
+random.seed(7)
+batch = []
+def flush():
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/transactions",
+        data=json.dumps({"transactions": batch}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    batch.clear()
+# BG/NBD-like buyers (gamma purchase rates, beta dropout) so the refit is identified.
+for c in range(1, customers + 1):
+    rate = random.gammavariate(0.8, 0.5) + 1e-6  # purchases per week
+    drop = random.betavariate(0.8, 2.5)
+    week = random.uniform(0, 26)
+    while week < 52:
+        batch.append({"customer_id": f"c{c}", "timestamp": 1672531200 + int(week * 7 * 86400),
+                      "amount_minor": random.randint(500, 20000)})
+        if random.random() < drop: break
+        week += random.expovariate(rate)
+    if len(batch) >= 20000: flush()
+if batch: flush()
+PY
+curl -s -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$port/v1/runs" \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin); print("refit:", r if "error" in r else ("run", r["id"], r["n_customers"], "customers", r["n_transactions"], "transactions", r["count_fit"]["params"]))'
+
+url="http://127.0.0.1:$port"
+echo "== scoring alone ($connections connections, ${duration}s)"
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+echo "== ingest alone (2 connections, batches of $BATCH, ${duration}s)"
+wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" | grep -E "INGEST|Socket"
+echo "== scoring and ingest together (${duration}s)"
+wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
+ingest_pid=$!
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+wait "$ingest_pid"
+grep -E "INGEST|Socket" "$work/ingest.out"
+curl -sf "$url/v1/health"; echo

@@ -1,0 +1,119 @@
+// `clv serve`: the engine behind a local HTTP/JSON API (docs/embedding.md).
+// Binds 127.0.0.1 unless told otherwise; any other address needs a bearer
+// token. SIGTERM/SIGINT stop accepting, finish in-flight requests and exit 0;
+// every acknowledged ingest is already committed, so even SIGKILL loses none.
+#include <pthread.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "clv/engine.hpp"
+#include "clv/error.hpp"
+#include "command_registry.hpp"
+#include "domain/calendar.hpp"
+#include "service/http_service.hpp"
+
+namespace {
+
+struct ServeArgs {
+  std::string db_path, token_file, model = "bgnbd", time_unit = "week", observation_end;
+  double horizon = 52, margin = 1.0, discount_rate = 0;
+  clv::ServiceOptions service;
+};
+
+std::string read_token(const ServeArgs& args) {
+  std::string token;
+  if (!args.token_file.empty()) {
+    std::ifstream in(args.token_file);
+    if (!in) {
+      throw clv::Error::not_found(fmt::format("token file {} cannot be read", args.token_file));
+    }
+    std::getline(in, token);
+  } else if (const char* env = std::getenv("CLV_SERVE_TOKEN")) {
+    token = env;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if ((!args.token_file.empty() || std::getenv("CLV_SERVE_TOKEN")) && token.size() < 16) {
+    throw clv::Error::invalid_argument("the bearer token must be at least 16 characters");
+  }
+  return token;
+}
+
+void run(ServeArgs args) {
+  clv::EngineOptions eo;
+  eo.count_model = args.model;
+  eo.time_unit = clv::TimeUnit::parse(args.time_unit);
+  eo.horizon = args.horizon;
+  eo.margin = args.margin;
+  eo.annual_discount_rate = args.discount_rate;
+  if (!args.observation_end.empty()) {
+    int64_t seconds = 0;
+    if (!clv::parse_timestamp(args.observation_end, seconds)) {
+      throw clv::Error::invalid_argument("--observation-end must be a date like 1997-09-30");
+    }
+    eo.observation_end_day = clv::day_of(seconds);
+  }
+  args.service.token = read_token(args);
+
+  // Signals go to one waiting thread, never interrupting a request.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto engine = clv::Engine::open(args.db_path, eo);
+  clv::HttpService service(*engine, args.service);
+  std::thread waiter([&service, signals] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    fmt::print(stderr, "clv serve: signal {}, finishing in-flight requests\n", signal);
+    service.stop();
+  });
+  // Tests and scripts read the port (useful with --port 0) from this line.
+  fmt::print("clv serve: listening on http://{}:{} ({} customers, run {})\n", args.service.host,
+             service.port(), engine->stats().customers,
+             engine->current_run() ? std::to_string(engine->current_run()->id) : "none");
+  std::fflush(stdout);
+  service.run();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wake it if we stopped otherwise
+  waiter.join();
+  fmt::print(stderr, "clv serve: stopped\n");
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve scores and ingest over HTTP/JSON (/v1)");
+  clv::cli::add_db_option(*cmd, args->db_path);
+  cmd->add_option("--host", args->service.host, "Address to bind (default 127.0.0.1)");
+  cmd->add_option("--port", args->service.port, "Port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--token-file", args->token_file,
+                  "File holding the bearer token (else CLV_SERVE_TOKEN); required off loopback");
+  cmd->add_option("--max-body-bytes", args->service.max_body_bytes, "Request body limit")
+      ->capture_default_str();
+  cmd->add_option("--max-batch", args->service.max_batch, "Records per ingest batch limit")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->service.threads,
+                  "Worker threads (one per open keep-alive connection)")
+      ->capture_default_str();
+  cmd->add_option("--model", args->model, "Purchase-count model: bgnbd, mbgnbd, pnbd")
+      ->capture_default_str();
+  cmd->add_option("--time-unit", args->time_unit, "day, week, month")->capture_default_str();
+  cmd->add_option("--horizon", args->horizon, "Horizon in time units")->capture_default_str();
+  cmd->add_option("--margin", args->margin, "Profit share of spend")->capture_default_str();
+  cmd->add_option("--discount-rate", args->discount_rate, "Annual discount rate, 0.1 = 10%")
+      ->capture_default_str();
+  cmd->add_option("--observation-end", args->observation_end,
+                  "Fixed calibration end date (default: latest purchase day)");
+  cmd->callback([args] { run(*args); });
+}
+
+CLV_REGISTER_COMMAND(90, setup);
+
+}  // namespace

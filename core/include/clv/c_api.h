@@ -1,0 +1,107 @@
+/* The stable C API of clv-engine (libclv.so), for CRM back-ends in Java (JNA/
+ * Panama), C#, Python (ctypes), Go (cgo) and C.
+ *
+ * Rules:
+ * - Every function returns a clv_status; CLV_OK is 0. On failure,
+ *   clv_last_error() returns a message for the calling thread, valid until
+ *   that thread's next call into the library.
+ * - Handles are opaque. A clv_engine may be used from many threads at once
+ *   (scoring concurrently with one ingesting thread); close it once, last.
+ * - Options and batches are JSON text (UTF-8); the shapes are in
+ *   docs/embedding.md.
+ * - Output text comes either in a library-owned buffer (char** out, release
+ *   with clv_free) or in a caller-provided buffer (the *_into variants: on
+ *   CLV_BUFFER_TOO_SMALL *needed holds the size including the NUL).
+ * - No C++ exception or type crosses this boundary. */
+#ifndef CLV_C_API_H_
+#define CLV_C_API_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#if defined(CLV_BUILDING_LIBRARY)
+#define CLV_API __declspec(dllexport)
+#else
+#define CLV_API __declspec(dllimport)
+#endif
+#else
+#define CLV_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum clv_status {
+  CLV_OK = 0,
+  CLV_INVALID_ARGUMENT = 1, /* malformed JSON, wrong types, bad values, NULL pointers */
+  CLV_NOT_FOUND = 2,        /* unknown customer or run, no run fitted yet */
+  CLV_CORRUPT_DATA = 3,
+  CLV_IO = 4,
+  CLV_NOT_CONVERGED = 5,
+  CLV_BUFFER_TOO_SMALL = 6, /* *_into: *needed says how much to allocate */
+  CLV_TOO_LARGE = 7,        /* batch over the engine's max_batch */
+  CLV_INTERNAL = 8
+} clv_status;
+
+typedef struct clv_engine clv_engine;
+
+/* Per-customer score; clv and expected_spend are NaN-free: has_clv says
+ * whether they were computed (a spend model exists). */
+typedef struct clv_score {
+  double frequency, recency, T, monetary_value;
+  double p_alive;
+  double expected_purchases;
+  double expected_spend;
+  double clv;
+  int has_clv;
+  int64_t run_id;
+} clv_score;
+
+/* "0.1.0"; static storage. */
+CLV_API const char* clv_version(void);
+/* major * 10000 + minor * 100 + patch, for compile-time vs run-time checks. */
+CLV_API int clv_version_number(void);
+/* The calling thread's last error message ("" when none); never NULL. */
+CLV_API const char* clv_last_error(void);
+/* Stable lower-case name of a status ("not_found"). */
+CLV_API const char* clv_status_name(clv_status status);
+
+/* options_json may be NULL or e.g. {"count_model":"bgnbd","time_unit":"week",
+ * "horizon":52,"margin":0.3,"annual_discount_rate":0.1,"max_batch":100000}. */
+CLV_API clv_status clv_engine_open(const char* path, const char* options_json, clv_engine** out);
+CLV_API void clv_engine_close(clv_engine* engine);
+
+/* Ingest a JSON batch ({"transactions":[...]} / {"incidents":[...]}).
+ * result_json (may be NULL) receives {"inserted","duplicates","new_customers"}. */
+CLV_API clv_status clv_ingest_transactions(clv_engine* engine, const char* batch_json,
+                                           char** result_json);
+CLV_API clv_status clv_ingest_incidents(clv_engine* engine, const char* batch_json,
+                                        char** result_json);
+
+/* Explicit refit; run_json (may be NULL) receives the stored run. */
+CLV_API clv_status clv_refit(clv_engine* engine, char** run_json);
+
+CLV_API clv_status clv_score_customer(const clv_engine* engine, const char* customer_id,
+                                      clv_score* out);
+/* {"customer_ids":[...]} -> {"scores":[...]}, library-owned or caller buffer. */
+CLV_API clv_status clv_score_json(const clv_engine* engine, const char* request_json,
+                                  char** response_json);
+CLV_API clv_status clv_score_json_into(const clv_engine* engine, const char* request_json,
+                                       char* buffer, size_t buffer_size, size_t* needed);
+/* {"customers":[...]} highest value at risk first. */
+CLV_API clv_status clv_top_at_risk(const clv_engine* engine, size_t limit, char** response_json);
+/* {"runs":[...]} newest first. */
+CLV_API clv_status clv_runs(const clv_engine* engine, char** response_json);
+/* {"customers","scorable_customers","transactions","incidents","run_id",...} */
+CLV_API clv_status clv_stats(const clv_engine* engine, char** response_json);
+
+/* Frees text returned through a char** out parameter; NULL is ignored. */
+CLV_API void clv_free(char* text);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLV_C_API_H_ */

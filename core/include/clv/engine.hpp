@@ -1,0 +1,144 @@
+// clv::Engine: the embeddable engine a CRM back-end opens on one database.
+// It keeps every customer's purchase summary in memory, persists each ingested
+// batch in one SQLite transaction before acknowledging it, scores customers
+// with the parameters of the latest stored run and refits only when asked.
+//
+// Thread safety: every const member function (score, score_many, top_at_risk,
+// current_run, runs, stats) may be called from any number of threads at once,
+// concurrently with one or more threads calling ingest_* or refit. Writers are
+// serialized internally; a score sees each ingested batch entirely or not at
+// all. Scores are computed from the customer's current summary and the
+// current run's parameters, so an ingest moves them without a refit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clv/time_unit.hpp"
+
+namespace clv {
+
+struct EngineOptions {
+  std::string count_model = "bgnbd";  // any purchase-count model of available_models()
+  bool fit_spend_model = true;        // Gamma-Gamma for CLV when repeat spend exists
+  TimeUnit time_unit = TimeUnit::week();
+  double horizon = 52;              // CLV / expected purchases horizon, in time_unit
+  double margin = 1.0;              // profit share of spend
+  double annual_discount_rate = 0;  // 0.1 = 10% per year
+  // Calibration end as a UTC day number (days since 1970-01-01); unset = the
+  // latest purchase day seen, which moves forward as transactions arrive.
+  std::optional<int64_t> observation_end_day;
+  int fit_threads = 0;  // 0 = all cores
+};
+
+// One transaction as a CRM sends it. Money is integer minor units (cents).
+struct TransactionRecord {
+  std::string customer_id;  // external id; unknown customers are created
+  int64_t timestamp = 0;    // UTC seconds since the epoch
+  int64_t amount_minor = 0;
+  std::string currency = "USD";
+  std::string kind = "purchase";  // purchase, return, refund, cancellation
+  std::string id;                 // optional external id; a repeated id is a duplicate
+};
+
+struct IncidentRecord {
+  std::string customer_id;
+  int64_t opened_at = 0;  // UTC seconds
+  std::optional<int64_t> resolved_at;
+  std::optional<int> severity;      // 1..5
+  std::optional<int> satisfaction;  // 1..5
+  std::string category;
+  std::string channel;
+  std::string outcome;
+  std::string id;  // optional external id
+};
+
+struct IngestResult {
+  size_t inserted = 0;
+  size_t duplicates = 0;  // records whose id was already stored: nothing changed
+  size_t new_customers = 0;
+};
+
+struct CustomerScore {
+  std::string customer_id;
+  double frequency = 0, recency = 0, T = 0;  // x, t_x, T in the engine's time unit
+  double monetary = 0;                       // mean repeat-day spend, major units
+  double historical_value = 0;               // all purchase spend to the observation end
+  double p_alive = 0;
+  double expected_purchases = 0;              // over the horizon
+  std::optional<double> expected_spend, clv;  // with a spend model only
+  size_t incidents = 0;
+  int64_t run_id = 0;  // the run whose parameters produced this score
+};
+
+// A stored fit: which data and which parameters. Scores of a run are stored
+// with it (run_scores) so a past answer can be reproduced.
+struct RunInfo {
+  int64_t id = 0;
+  int64_t created_at = 0;  // UTC seconds
+  std::string count_model;
+  std::string count_fit_json;  // clv fit JSON (params, std errors, LL, ...)
+  std::string spend_fit_json;  // empty without repeat spend or when gg did not converge
+  int64_t observation_end_day = 0;
+  size_t n_customers = 0;
+  size_t n_transactions = 0;
+  int64_t max_transaction_row = 0;  // the data: transactions with row id <= this
+};
+
+struct EngineStats {
+  size_t customers = 0;
+  size_t scorable_customers = 0;  // with at least one purchase
+  size_t transactions = 0;
+  size_t incidents = 0;
+  std::optional<int64_t> run_id;
+  int64_t observation_end_day = 0;
+};
+
+class Engine {
+ public:
+  // Opens (creating and migrating if needed) the database at `path` and loads
+  // every customer's summary and the latest run. Throws clv::Error (io,
+  // corrupt_data, invalid_argument for bad options).
+  static std::unique_ptr<Engine> open(const std::string& path, const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Validates the whole batch first (Error::invalid_argument naming the first
+  // bad record; nothing is stored), then stores it in one transaction and
+  // updates the summaries. Returns only after the batch is durable.
+  IngestResult ingest_transactions(std::span<const TransactionRecord> batch);
+  IngestResult ingest_incidents(std::span<const IncidentRecord> batch);
+
+  // Fits the count model (and Gamma-Gamma) on all current summaries, stores a
+  // run with its parameters and every customer's score, and makes it current.
+  // Throws Error::invalid_argument without data, Error::not_converged.
+  RunInfo refit();
+
+  // Error::not_found for an unknown customer or one without purchases, and
+  // when no run exists yet (call refit first).
+  CustomerScore score(std::string_view customer_id) const;
+  std::vector<CustomerScore> score_many(std::span<const std::string> customer_ids) const;
+  // Customers with the most value at risk, (1 - P(alive)) * historical_value,
+  // highest first (ties by first ingestion).
+  std::vector<CustomerScore> top_at_risk(size_t limit) const;
+
+  std::optional<RunInfo> current_run() const;
+  std::vector<RunInfo> runs() const;  // newest first
+  RunInfo run(int64_t id) const;      // Error::not_found
+  EngineStats stats() const;
+  const EngineOptions& options() const;
+
+  struct State;
+
+ private:
+  explicit Engine(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace clv

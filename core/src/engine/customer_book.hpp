@@ -1,0 +1,56 @@
+// The in-memory purchase history behind incremental scoring: per customer the
+// distinct purchase days with their total spend, kept sorted so transactions
+// may arrive in any order. Summaries follow the conventions of
+// core/src/summary/README.md (purchase days, first day excluded from spend).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace clv {
+
+struct PurchaseDay {
+  int32_t day;           // UTC day number
+  int64_t amount_minor;  // total purchase spend of that day
+};
+
+struct CustomerHistory {
+  std::string external_id;
+  int64_t row_id = 0;  // customers.id
+  std::vector<PurchaseDay> days;
+  size_t incidents = 0;
+
+  void add_purchase(int32_t day, int64_t amount_minor);
+};
+
+// x, t_x, T in days and mean repeat-day spend in major units.
+struct DaySummary {
+  double x = 0, t_x_days = 0, T_days = 0, monetary = 0, total_value = 0;
+};
+DaySummary summarize_days(const std::vector<PurchaseDay>& days, int64_t observation_end_day);
+
+// Transparent hashing so lookups by string_view allocate nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class CustomerBook {
+ public:
+  // Index of the customer, or -1.
+  int64_t find(std::string_view external_id) const;
+  size_t add(std::string external_id, int64_t row_id);
+  CustomerHistory& at(size_t index) { return customers_[index]; }
+  const CustomerHistory& at(size_t index) const { return customers_[index]; }
+  size_t size() const { return customers_.size(); }
+  const std::vector<CustomerHistory>& all() const { return customers_; }
+
+ private:
+  std::vector<CustomerHistory> customers_;
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
+};
+
+}  // namespace clv

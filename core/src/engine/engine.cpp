@@ -1,0 +1,627 @@
+#include "clv/engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "clv/error.hpp"
+#include "clv/models.hpp"
+#include "domain/calendar.hpp"
+#include "engine/customer_book.hpp"
+#include "engine/record_validation.hpp"
+#include "models/clv_valuation.hpp"
+#include "models/gamma_gamma.hpp"
+#include "models/model_registry.hpp"
+#include "store/database.hpp"
+
+namespace clv {
+namespace {
+
+// Parameters of one run, ready to score with. Immutable once built, shared
+// by readers through a shared_ptr so a refit never blocks on them.
+struct FittedModel {
+  RunInfo run;
+  std::unique_ptr<CountModelScorer> scorer;
+  std::optional<GammaGammaParams> spend;
+};
+
+std::shared_ptr<const FittedModel> build_model(RunInfo run) {
+  auto m = std::make_shared<FittedModel>();
+  const FitResult count = fit_result_from_json_text(run.count_fit_json);
+  m->scorer = find_model(count.model).make_scorer(count.params);
+  if (!run.spend_fit_json.empty()) {
+    const FitResult gg = fit_result_from_json_text(run.spend_fit_json);
+    GammaGammaParams g;
+    for (size_t i = 0; i < gg.param_names.size(); ++i) {
+      if (gg.param_names[i] == "p") g.p = gg.params[i];
+      if (gg.param_names[i] == "q") g.q = gg.params[i];
+      if (gg.param_names[i] == "gamma") g.gamma = gg.params[i];
+    }
+    m->spend = g;
+  }
+  m->run = std::move(run);
+  return m;
+}
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void validate_options(const EngineOptions& o) {
+  const ModelEntry& entry = find_model(o.count_model);
+  if (entry.kind != ModelKind::kPurchaseCount || !entry.make_scorer) {
+    throw Error::invalid_argument(
+        fmt::format("count_model '{}' is not a purchase-count model; use bgnbd, mbgnbd or pnbd",
+                    o.count_model));
+  }
+  if (!(o.horizon > 0) || !std::isfinite(o.horizon)) {
+    throw Error::invalid_argument("horizon must be a positive number of time units");
+  }
+  if (!(o.margin > 0) || !std::isfinite(o.margin)) {
+    throw Error::invalid_argument("margin must be a positive share of spend, e.g. 0.3");
+  }
+  if (!(o.annual_discount_rate >= 0) || !std::isfinite(o.annual_discount_rate)) {
+    throw Error::invalid_argument("annual_discount_rate must be >= 0, e.g. 0.1 for 10%");
+  }
+}
+
+// Engine runs live in churn's `runs` table (migration 2) as kind 'fit',
+// source 'engine', with what identifies the data and fit in `details`.
+RunInfo read_run(SQLite::Statement& q) {
+  RunInfo r;
+  r.id = q.getColumn(0).getInt64();
+  r.created_at = q.getColumn(1).getInt64();
+  r.count_model = q.getColumn(2).getString();
+  const nlohmann::json d = nlohmann::json::parse(q.getColumn(3).getString());
+  r.count_fit_json = d.at("count_fit").dump();
+  r.spend_fit_json = d.at("spend_fit").is_null() ? "" : d.at("spend_fit").dump();
+  r.observation_end_day = d.at("observation_end_day").get<int64_t>();
+  r.n_customers = d.at("n_customers").get<size_t>();
+  r.n_transactions = d.at("n_transactions").get<size_t>();
+  r.max_transaction_row = d.at("max_transaction_row").get<int64_t>();
+  return r;
+}
+
+constexpr const char* kRunColumns = "id, created_at, model, details";
+constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
+
+}  // namespace
+
+struct Engine::State {
+  EngineOptions options;
+  double discount_delta = 0;
+  std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
+  std::mutex write_mutex;                // serializes writers and DB access
+  // Guards everything below. Held only to look up or copy a summary (tens of
+  // nanoseconds), never while scoring, so a plain mutex serves many readers
+  // and, unlike a reader-preferring rwlock, never starves the writer.
+  mutable std::mutex mutex;
+  CustomerBook book;
+  size_t transactions = 0, incidents = 0, scorable = 0;
+  int64_t max_purchase_day = std::numeric_limits<int64_t>::min();
+  std::shared_ptr<const FittedModel> model;
+
+  int64_t observation_end() const { return options.observation_end_day.value_or(max_purchase_day); }
+
+  // What scoring one customer needs, copied under `mutex`.
+  struct Snapshot {
+    std::string customer_id;
+    DaySummary summary;
+    size_t incidents = 0;
+  };
+
+  // Caller holds `mutex`.
+  Snapshot snapshot(const CustomerHistory& c) const {
+    const int64_t end = observation_end();
+    if (c.days.empty() || c.days.front().day > end) {
+      throw Error::not_found(fmt::format(
+          "customer '{}' has no purchase up to the observation end yet; it is scored after its "
+          "first purchase",
+          c.external_id));
+    }
+    return {c.external_id, summarize_days(c.days, end), c.incidents};
+  }
+
+  // Needs no lock: the snapshot is a copy and the model is immutable.
+  CustomerScore score_one(const Snapshot& c, const FittedModel& m) const {
+    const DaySummary& s = c.summary;
+    const double unit = options.time_unit.days;
+    CustomerScore out;
+    out.customer_id = c.customer_id;
+    out.frequency = s.x;
+    out.recency = s.t_x_days / unit;
+    out.T = s.T_days / unit;
+    out.monetary = s.monetary;
+    out.historical_value = s.total_value;
+    out.incidents = c.incidents;
+    out.run_id = m.run.id;
+    out.p_alive = m.scorer->p_alive(out.frequency, out.recency, out.T);
+    out.expected_purchases =
+        out.p_alive * m.scorer->expected_purchases_if_alive(out.frequency, out.T, options.horizon);
+    if (m.spend) {
+      const double spend = gg_conditional_expected_spend(*m.spend, out.frequency, out.monetary);
+      out.expected_spend = spend;
+      out.clv = options.margin * spend * out.p_alive *
+                m.scorer->discounted_purchases_if_alive(out.frequency, out.T, options.horizon,
+                                                        discount_delta);
+    }
+    if (!std::isfinite(out.p_alive) || !std::isfinite(out.expected_purchases) ||
+        (out.clv && !std::isfinite(*out.clv))) {
+      throw Error::internal(fmt::format(
+          "scoring customer '{}' produced a non-finite value (x={}, t_x={}, T={}); please report",
+          c.customer_id, out.frequency, out.recency, out.T));
+    }
+    return out;
+  }
+
+  std::shared_ptr<const FittedModel> require_model() const {
+    if (!model) {
+      throw Error::not_found("no model run yet: ingest transactions and call refit first");
+    }
+    return model;
+  }
+};
+
+Engine::Engine(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Engine::~Engine() = default;
+
+const EngineOptions& Engine::options() const {
+  return state_->options;
+}
+
+std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOptions& options) {
+  validate_options(options);
+  auto s = std::make_unique<State>();
+  s->options = options;
+  s->discount_delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
+  s->db = open_database(path);
+  try {
+    std::unordered_map<int64_t, size_t> by_row;
+    SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
+    while (customers.executeStep()) {
+      const int64_t row = customers.getColumn(0).getInt64();
+      by_row.emplace(row, s->book.add(customers.getColumn(1).getString(), row));
+    }
+    SQLite::Statement purchases(
+        *s->db, "SELECT customer_id, ts, amount_minor FROM transactions WHERE kind = 'purchase'");
+    while (purchases.executeStep()) {
+      CustomerHistory& c = s->book.at(by_row.at(purchases.getColumn(0).getInt64()));
+      const int64_t day = day_of(purchases.getColumn(1).getInt64());
+      c.add_purchase(static_cast<int32_t>(day), purchases.getColumn(2).getInt64());
+      s->max_purchase_day = std::max(s->max_purchase_day, day);
+    }
+    s->transactions =
+        static_cast<size_t>(s->db->execAndGet("SELECT COUNT(*) FROM transactions").getInt64());
+    SQLite::Statement incidents(*s->db,
+                                "SELECT customer_id, COUNT(*) FROM incidents GROUP BY customer_id");
+    while (incidents.executeStep()) {
+      const size_t n = static_cast<size_t>(incidents.getColumn(1).getInt64());
+      s->book.at(by_row.at(incidents.getColumn(0).getInt64())).incidents = n;
+      s->incidents += n;
+    }
+    for (const CustomerHistory& c : s->book.all()) s->scorable += c.days.empty() ? 0 : 1;
+    SQLite::Statement latest(
+        *s->db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC LIMIT 1", kRunColumns,
+                            kEngineRuns));
+    if (latest.executeStep()) s->model = build_model(read_run(latest));
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(fmt::format("loading database '{}' failed: {}", path, e.what()));
+  }
+  return std::unique_ptr<Engine>(new Engine(std::move(s)));
+}
+
+IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batch) {
+  for (size_t i = 0; i < batch.size(); ++i) validate_transaction(batch[i], i);
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  IngestResult result;
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> new_customers;
+  std::vector<std::pair<int64_t, int64_t>> customer_rows;  // (book index or -1, row id)
+  std::vector<size_t> stored;
+  try {
+    SQLite::Transaction tx(*s.db);
+    SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
+    SQLite::Statement add(*s.db,
+                          "INSERT INTO transactions (external_id, customer_id, ts, amount_minor, "
+                          "currency, kind) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    customer_rows.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const TransactionRecord& r = batch[i];
+      // Only writers touch the book's index, and we are the writer.
+      const int64_t index = s.book.find(r.customer_id);
+      int64_t row;
+      if (index >= 0) {
+        row = s.book.at(static_cast<size_t>(index)).row_id;
+      } else if (auto it = new_customers.find(r.customer_id); it != new_customers.end()) {
+        row = it->second;
+      } else {
+        add_customer.bindNoCopy(1, r.customer_id);
+        add_customer.exec();
+        add_customer.reset();
+        row = s.db->getLastInsertRowid();
+        new_customers.emplace(r.customer_id, row);
+      }
+      if (r.id.empty()) {
+        add.bind(1);
+      } else {
+        add.bindNoCopy(1, r.id);
+      }
+      add.bind(2, row);
+      add.bind(3, r.timestamp);
+      add.bind(4, r.amount_minor);
+      add.bindNoCopy(5, r.currency);
+      add.bindNoCopy(6, r.kind);
+      const int changed = add.exec();
+      add.reset();
+      if (changed == 0) {
+        ++result.duplicates;
+        continue;
+      }
+      stored.push_back(i);
+      customer_rows.emplace_back(index, row);
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(
+        fmt::format("storing the transaction batch failed (nothing stored): {}", e.what()));
+  }
+  result.inserted = stored.size();
+  result.new_customers = new_customers.size();
+  std::unique_lock lock(s.mutex);
+  std::unordered_map<int64_t, size_t> new_index;
+  for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
+  for (size_t k = 0; k < stored.size(); ++k) {
+    const TransactionRecord& r = batch[stored[k]];
+    const auto [index, row] = customer_rows[k];
+    CustomerHistory& c = s.book.at(index >= 0 ? static_cast<size_t>(index) : new_index.at(row));
+    if (r.kind != "purchase") continue;
+    const bool was_scorable = !c.days.empty();
+    const int64_t day = day_of(r.timestamp);
+    c.add_purchase(static_cast<int32_t>(day), r.amount_minor);
+    s.max_purchase_day = std::max(s.max_purchase_day, day);
+    if (!was_scorable) ++s.scorable;
+  }
+  s.transactions += stored.size();
+  return result;
+}
+
+IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
+  for (size_t i = 0; i < batch.size(); ++i) validate_incident(batch[i], i);
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  IngestResult result;
+  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> new_customers;
+  std::vector<std::pair<int64_t, int64_t>> stored;  // (book index or -1, row id)
+  try {
+    SQLite::Transaction tx(*s.db);
+    SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
+    SQLite::Statement add(*s.db,
+                          "INSERT INTO incidents (external_id, customer_id, opened_at, "
+                          "resolved_at, severity, satisfaction, category, channel, outcome) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    for (const IncidentRecord& r : batch) {
+      const int64_t index = s.book.find(r.customer_id);
+      int64_t row;
+      if (index >= 0) {
+        row = s.book.at(static_cast<size_t>(index)).row_id;
+      } else if (auto it = new_customers.find(r.customer_id); it != new_customers.end()) {
+        row = it->second;
+      } else {
+        add_customer.bindNoCopy(1, r.customer_id);
+        add_customer.exec();
+        add_customer.reset();
+        row = s.db->getLastInsertRowid();
+        new_customers.emplace(r.customer_id, row);
+      }
+      auto bind_text = [&add](int col, const std::string& v) {
+        if (v.empty()) {
+          add.bind(col);
+        } else {
+          add.bindNoCopy(col, v);
+        }
+      };
+      bind_text(1, r.id);
+      add.bind(2, row);
+      add.bind(3, r.opened_at);
+      if (r.resolved_at)
+        add.bind(4, *r.resolved_at);
+      else
+        add.bind(4);
+      if (r.severity)
+        add.bind(5, *r.severity);
+      else
+        add.bind(5);
+      if (r.satisfaction)
+        add.bind(6, *r.satisfaction);
+      else
+        add.bind(6);
+      bind_text(7, r.category);
+      bind_text(8, r.channel);
+      bind_text(9, r.outcome);
+      const int changed = add.exec();
+      add.reset();
+      if (changed == 0) {
+        ++result.duplicates;
+        continue;
+      }
+      stored.emplace_back(index, row);
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(
+        fmt::format("storing the incident batch failed (nothing stored): {}", e.what()));
+  }
+  result.inserted = stored.size();
+  result.new_customers = new_customers.size();
+  std::unique_lock lock(s.mutex);
+  std::unordered_map<int64_t, size_t> new_index;
+  for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
+  for (const auto& [index, row] : stored) {
+    s.book.at(index >= 0 ? static_cast<size_t>(index) : new_index.at(row)).incidents++;
+  }
+  s.incidents += stored.size();
+  return result;
+}
+
+RunInfo Engine::refit() {
+  State& s = *state_;
+  const EngineOptions& o = s.options;
+  // Snapshot the data with the writer lock held, so the stored run names
+  // exactly the rows it was fitted on; fit without any lock.
+  RfmData data;
+  std::vector<size_t> members;
+  RunInfo run;
+  {
+    std::lock_guard write(s.write_mutex);
+    std::lock_guard lock(s.mutex);
+    run.observation_end_day = s.observation_end();
+    run.max_transaction_row =
+        s.db->execAndGet("SELECT COALESCE(MAX(id), 0) FROM transactions").getInt64();
+    run.n_transactions = s.transactions;
+    for (size_t i = 0; i < s.book.size(); ++i) {
+      const CustomerHistory& c = s.book.at(i);
+      if (c.days.empty() || c.days.front().day > run.observation_end_day) continue;
+      const DaySummary d = summarize_days(c.days, run.observation_end_day);
+      members.push_back(i);
+      data.x.push_back(d.x);
+      data.t_x.push_back(d.t_x_days / o.time_unit.days);
+      data.T.push_back(d.T_days / o.time_unit.days);
+      data.monetary.push_back(d.monetary);
+    }
+  }
+  if (members.empty()) {
+    throw Error::invalid_argument("no customer has a purchase yet: ingest transactions first");
+  }
+  run.n_customers = members.size();
+  FitOptions fo;
+  fo.threads = o.fit_threads;
+  const std::vector<double> monetary = std::move(data.monetary);
+  data.monetary.clear();
+  const FitResult count = fit_model(o.count_model, data, fo, o.time_unit);
+  run.count_model = count.model;
+  run.count_fit_json = fit_result_to_json_text(count);
+  if (o.fit_spend_model) {
+    RfmData spenders;
+    for (size_t k = 0; k < data.size(); ++k) {
+      if (data.x[k] > 0 && monetary[k] > 0) {
+        spenders.x.push_back(data.x[k]);
+        spenders.t_x.push_back(data.t_x[k]);
+        spenders.T.push_back(data.T[k]);
+        spenders.monetary.push_back(monetary[k]);
+      }
+    }
+    // Too few repeat buyers cannot identify three parameters: no CLV then.
+    // A spend model that does not converge leaves the run without CLV
+    // (clv null) instead of failing the purchase model's refit.
+    if (spenders.size() >= 10) {
+      try {
+        run.spend_fit_json = fit_result_to_json_text(fit_model("gg", spenders, fo, o.time_unit));
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kNotConverged) throw;
+      }
+    }
+  }
+  run.created_at = now_seconds();
+  auto model = std::const_pointer_cast<FittedModel>(build_model(run));
+
+  std::lock_guard write(s.write_mutex);
+  try {
+    SQLite::Transaction tx(*s.db);
+    SQLite::Statement add_run(*s.db,
+                              "INSERT INTO runs (kind, model, created_at, source, horizon, "
+                              "log_likelihood, details) VALUES ('fit', ?, ?, 'engine', ?, ?, ?)");
+    const FitResult count_fit = fit_result_from_json_text(run.count_fit_json);
+    nlohmann::json details = {
+        {"count_fit", nlohmann::json::parse(run.count_fit_json)},
+        {"spend_fit", run.spend_fit_json.empty() ? nlohmann::json(nullptr)
+                                                 : nlohmann::json::parse(run.spend_fit_json)},
+        {"observation_end_day", run.observation_end_day},
+        {"n_customers", run.n_customers},
+        {"n_transactions", run.n_transactions},
+        {"max_transaction_row", run.max_transaction_row},
+        {"options",
+         {{"time_unit", o.time_unit.name},
+          {"time_unit_days", o.time_unit.days},
+          {"horizon", o.horizon},
+          {"margin", o.margin},
+          {"annual_discount_rate", o.annual_discount_rate}}}};
+    add_run.bind(1, run.count_model);
+    add_run.bind(2, run.created_at);
+    add_run.bind(3, o.horizon);
+    add_run.bind(4, count_fit.log_likelihood);
+    add_run.bind(5, details.dump());
+    add_run.exec();
+    run.id = s.db->getLastInsertRowid();
+    model->run.id = run.id;
+    SQLite::Statement add_param(
+        *s.db,
+        "INSERT INTO run_parameters (run_id, name, estimate, std_error) VALUES (?, ?, ?, ?)");
+    auto store_params = [&](const FitResult& fit, const std::string& prefix) {
+      for (size_t i = 0; i < fit.params.size(); ++i) {
+        add_param.bind(1, run.id);
+        add_param.bind(2, prefix + fit.param_names[i]);
+        add_param.bind(3, fit.params[i]);
+        add_param.bind(4, i < fit.std_errors.size() ? fit.std_errors[i] : 0.0);
+        add_param.exec();
+        add_param.reset();
+      }
+    };
+    store_params(count_fit, "");
+    if (!run.spend_fit_json.empty()) {
+      store_params(fit_result_from_json_text(run.spend_fit_json), "gg.");
+    }
+    // The run's own scores, on the snapshot it was fitted on.
+    SQLite::Statement add_score(*s.db,
+                                "INSERT INTO run_scores (run_id, customer_id, frequency, "
+                                "recency, T, p_alive, expected_purchases, clv) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    const double delta = s.discount_delta;
+    for (size_t k = 0; k < members.size(); ++k) {
+      const double p = model->scorer->p_alive(data.x[k], data.t_x[k], data.T[k]);
+      const double e =
+          p * model->scorer->expected_purchases_if_alive(data.x[k], data.T[k], o.horizon);
+      // Row ids never change and only writers (we) add customers.
+      const int64_t row = s.book.at(members[k]).row_id;
+      add_score.bind(1, run.id);
+      add_score.bind(2, row);
+      add_score.bind(3, data.x[k]);
+      add_score.bind(4, data.t_x[k]);
+      add_score.bind(5, data.T[k]);
+      add_score.bind(6, p);
+      add_score.bind(7, e);
+      if (model->spend) {
+        add_score.bind(
+            8, o.margin * gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]) * p *
+                   model->scorer->discounted_purchases_if_alive(data.x[k], data.T[k], o.horizon,
+                                                                delta));
+      } else {
+        add_score.bind(8);
+      }
+      add_score.exec();
+      add_score.reset();
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(fmt::format("storing the model run failed: {}", e.what()));
+  }
+  std::unique_lock lock(s.mutex);
+  s.model = model;
+  return run;
+}
+
+CustomerScore Engine::score(std::string_view customer_id) const {
+  const State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  const auto model = s.require_model();
+  const int64_t index = s.book.find(customer_id);
+  if (index < 0) {
+    throw Error::not_found(fmt::format("unknown customer '{}'", customer_id));
+  }
+  const State::Snapshot snap = s.snapshot(s.book.at(static_cast<size_t>(index)));
+  lock.unlock();
+  return s.score_one(snap, *model);
+}
+
+std::vector<CustomerScore> Engine::score_many(std::span<const std::string> customer_ids) const {
+  const State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  const auto model = s.require_model();
+  std::vector<State::Snapshot> snaps;
+  snaps.reserve(customer_ids.size());
+  for (const std::string& id : customer_ids) {
+    const int64_t index = s.book.find(id);
+    if (index < 0) throw Error::not_found(fmt::format("unknown customer '{}'", id));
+    snaps.push_back(s.snapshot(s.book.at(static_cast<size_t>(index))));
+  }
+  lock.unlock();
+  std::vector<CustomerScore> out;
+  out.reserve(snaps.size());
+  for (const auto& snap : snaps) out.push_back(s.score_one(snap, *model));
+  return out;
+}
+
+std::vector<CustomerScore> Engine::top_at_risk(size_t limit) const {
+  const State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  const auto model = s.require_model();
+  const int64_t end = s.observation_end();
+  std::vector<std::pair<size_t, DaySummary>> summaries;
+  summaries.reserve(s.scorable);
+  for (size_t i = 0; i < s.book.size(); ++i) {
+    const CustomerHistory& c = s.book.at(i);
+    if (c.days.empty() || c.days.front().day > end) continue;
+    summaries.emplace_back(i, summarize_days(c.days, end));
+  }
+  lock.unlock();
+  const double unit = s.options.time_unit.days;
+  std::vector<std::pair<double, size_t>> risk;
+  risk.reserve(summaries.size());
+  for (const auto& [i, d] : summaries) {
+    const double p = model->scorer->p_alive(d.x, d.t_x_days / unit, d.T_days / unit);
+    risk.emplace_back((1 - p) * d.total_value, i);
+  }
+  limit = std::min(limit, risk.size());
+  std::partial_sort(risk.begin(), risk.begin() + static_cast<ptrdiff_t>(limit), risk.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    });
+  std::vector<State::Snapshot> snaps;
+  lock.lock();
+  for (size_t k = 0; k < limit; ++k) snaps.push_back(s.snapshot(s.book.at(risk[k].second)));
+  lock.unlock();
+  std::vector<CustomerScore> out;
+  out.reserve(limit);
+  for (const auto& snap : snaps) out.push_back(s.score_one(snap, *model));
+  return out;
+}
+
+std::optional<RunInfo> Engine::current_run() const {
+  std::lock_guard lock(state_->mutex);
+  if (!state_->model) return std::nullopt;
+  return state_->model->run;
+}
+
+std::vector<RunInfo> Engine::runs() const {
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  std::vector<RunInfo> out;
+  SQLite::Statement q(*s.db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC",
+                                         kRunColumns, kEngineRuns));
+  while (q.executeStep()) out.push_back(read_run(q));
+  return out;
+}
+
+RunInfo Engine::run(int64_t id) const {
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  SQLite::Statement q(
+      *s.db, fmt::format("SELECT {} FROM runs WHERE id = ? AND {}", kRunColumns, kEngineRuns));
+  q.bind(1, id);
+  if (!q.executeStep()) throw Error::not_found(fmt::format("no model run with id {}", id));
+  return read_run(q);
+}
+
+EngineStats Engine::stats() const {
+  const State& s = *state_;
+  std::lock_guard lock(s.mutex);
+  EngineStats st;
+  st.customers = s.book.size();
+  st.scorable_customers = s.scorable;
+  st.transactions = s.transactions;
+  st.incidents = s.incidents;
+  if (s.model) st.run_id = s.model->run.id;
+  st.observation_end_day = s.scorable ? s.observation_end() : 0;
+  return st;
+}
+
+}  // namespace clv

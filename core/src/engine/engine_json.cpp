@@ -1,0 +1,240 @@
+#include "engine/engine_json.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "domain/calendar.hpp"
+
+namespace clv {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(size_t index, std::string_view field, std::string_view what) {
+  throw Error::invalid_argument(fmt::format(
+      "record {}: field '{}' {}; nothing in this batch was stored", index, field, what));
+}
+
+const json& records_of(const json& body, const char* key, size_t max_records) {
+  const json* list = &body;
+  if (body.is_object()) {
+    auto it = body.find(key);
+    if (it == body.end() || body.size() != 1) {
+      throw Error::invalid_argument(
+          fmt::format("the body must be {{\"{}\": [ ... ]}} (or a bare array)", key));
+    }
+    list = &*it;
+  }
+  if (!list->is_array()) {
+    throw Error::invalid_argument(fmt::format("'{}' must be an array of records", key));
+  }
+  if (max_records && list->size() > max_records) {
+    throw BatchTooLarge(fmt::format("batch of {} records exceeds the limit of {}; split it",
+                                    list->size(), max_records));
+  }
+  return *list;
+}
+
+std::string string_field(const json& v, size_t index, std::string_view field) {
+  if (!v.is_string()) fail(index, field, "must be a string");
+  return v.get<std::string>();
+}
+
+int64_t time_field(const json& v, size_t index, std::string_view field) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) {
+    int64_t seconds = 0;
+    if (parse_timestamp(v.get_ref<const std::string&>(), seconds)) return seconds;
+    fail(index, field, "is not an ISO 8601 date or date-time");
+  }
+  fail(index, field, "must be UTC seconds (integer) or an ISO 8601 string");
+}
+
+int int_field(const json& v, size_t index, std::string_view field) {
+  if (!v.is_number_integer()) fail(index, field, "must be an integer");
+  const int64_t n = v.get<int64_t>();
+  if (n < -1000000 || n > 1000000) fail(index, field, "is out of range");
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+json parse_json(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error::invalid_argument(fmt::format("the body is not valid JSON: {}", e.what()));
+  }
+}
+
+std::vector<TransactionRecord> transactions_from_json(const json& body, size_t max_records) {
+  const json& list = records_of(body, "transactions", max_records);
+  std::vector<TransactionRecord> out(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json& r = list[i];
+    if (!r.is_object()) fail(i, "(record)", "must be an object");
+    TransactionRecord& t = out[i];
+    bool has_time = false, has_amount = false;
+    for (const auto& [key, v] : r.items()) {
+      if (key == "customer_id") {
+        t.customer_id = string_field(v, i, key);
+      } else if (key == "timestamp") {
+        t.timestamp = time_field(v, i, key);
+        has_time = true;
+      } else if (key == "amount_minor") {
+        if (!v.is_number_integer() || has_amount) {
+          fail(i, key, "must be an integer (cents) and not given together with amount");
+        }
+        t.amount_minor = v.get<int64_t>();
+        has_amount = true;
+      } else if (key == "amount") {
+        if (!v.is_number() || has_amount) {
+          fail(i, key, "must be a number (major units) and not given together with amount_minor");
+        }
+        const double a = v.get<double>();
+        if (!std::isfinite(a) || std::fabs(a) > 1e13) fail(i, key, "is out of range");
+        t.amount_minor = std::llround(a * 100.0);
+        has_amount = true;
+      } else if (key == "currency") {
+        t.currency = string_field(v, i, key);
+      } else if (key == "kind") {
+        t.kind = string_field(v, i, key);
+      } else if (key == "id") {
+        t.id = string_field(v, i, key);
+      } else {
+        fail(i, key,
+             "is not a transaction field (customer_id, timestamp, amount, "
+             "amount_minor, currency, kind, id)");
+      }
+    }
+    if (t.customer_id.empty()) fail(i, "customer_id", "is required");
+    if (!has_time) fail(i, "timestamp", "is required");
+    if (!has_amount) fail(i, "amount", "(or amount_minor) is required");
+  }
+  return out;
+}
+
+std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_records) {
+  const json& list = records_of(body, "incidents", max_records);
+  std::vector<IncidentRecord> out(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json& r = list[i];
+    if (!r.is_object()) fail(i, "(record)", "must be an object");
+    IncidentRecord& n = out[i];
+    bool has_time = false;
+    for (const auto& [key, v] : r.items()) {
+      if (key == "customer_id") {
+        n.customer_id = string_field(v, i, key);
+      } else if (key == "opened_at") {
+        n.opened_at = time_field(v, i, key);
+        has_time = true;
+      } else if (key == "resolved_at") {
+        if (!v.is_null()) n.resolved_at = time_field(v, i, key);
+      } else if (key == "severity") {
+        n.severity = int_field(v, i, key);
+      } else if (key == "satisfaction") {
+        n.satisfaction = int_field(v, i, key);
+      } else if (key == "category") {
+        n.category = string_field(v, i, key);
+      } else if (key == "channel") {
+        n.channel = string_field(v, i, key);
+      } else if (key == "outcome") {
+        n.outcome = string_field(v, i, key);
+      } else if (key == "id") {
+        n.id = string_field(v, i, key);
+      } else {
+        fail(i, key,
+             "is not an incident field (customer_id, opened_at, resolved_at, severity, "
+             "satisfaction, category, channel, outcome, id)");
+      }
+    }
+    if (n.customer_id.empty()) fail(i, "customer_id", "is required");
+    if (!has_time) fail(i, "opened_at", "is required");
+  }
+  return out;
+}
+
+EngineOptions engine_options_from_json(const json& j) {
+  EngineOptions o;
+  if (j.is_null()) return o;
+  if (!j.is_object()) throw Error::invalid_argument("options must be a JSON object");
+  auto number = [](const json& v, const std::string& key) {
+    if (!v.is_number()) {
+      throw Error::invalid_argument(fmt::format("option '{}' must be a number", key));
+    }
+    return v.get<double>();
+  };
+  for (const auto& [key, v] : j.items()) {
+    if (key == "count_model" && v.is_string()) {
+      o.count_model = v.get<std::string>();
+    } else if (key == "time_unit" && v.is_string()) {
+      o.time_unit = TimeUnit::parse(v.get<std::string>());
+    } else if (key == "horizon") {
+      o.horizon = number(v, key);
+    } else if (key == "margin") {
+      o.margin = number(v, key);
+    } else if (key == "annual_discount_rate") {
+      o.annual_discount_rate = number(v, key);
+    } else if (key == "fit_spend_model" && v.is_boolean()) {
+      o.fit_spend_model = v.get<bool>();
+    } else if (key == "fit_threads" && v.is_number_integer()) {
+      o.fit_threads = v.get<int>();
+    } else if (key == "observation_end" && v.is_string()) {
+      int64_t seconds = 0;
+      if (!parse_timestamp(v.get_ref<const std::string&>(), seconds)) {
+        throw Error::invalid_argument("option 'observation_end' is not an ISO 8601 date");
+      }
+      o.observation_end_day = day_of(seconds);
+    } else {
+      throw Error::invalid_argument(fmt::format(
+          "unknown option or wrong type: '{}' (known: count_model, time_unit, horizon, margin, "
+          "annual_discount_rate, observation_end, fit_spend_model, fit_threads)",
+          key));
+    }
+  }
+  return o;
+}
+
+json to_json(const CustomerScore& s) {
+  json j = {{"customer_id", s.customer_id}, {"frequency", s.frequency},
+            {"recency", s.recency},         {"T", s.T},
+            {"monetary_value", s.monetary}, {"historical_value", s.historical_value},
+            {"p_alive", s.p_alive},         {"expected_purchases", s.expected_purchases},
+            {"incidents", s.incidents},     {"run_id", s.run_id}};
+  j["expected_spend"] = s.expected_spend ? json(*s.expected_spend) : json(nullptr);
+  j["clv"] = s.clv ? json(*s.clv) : json(nullptr);
+  return j;
+}
+
+json to_json(const RunInfo& r) {
+  json j = {{"id", r.id},
+            {"created_at", format_timestamp(r.created_at)},
+            {"count_model", r.count_model},
+            {"count_fit", json::parse(r.count_fit_json)},
+            {"observation_end", format_date(r.observation_end_day)},
+            {"n_customers", r.n_customers},
+            {"n_transactions", r.n_transactions},
+            {"max_transaction_row", r.max_transaction_row}};
+  j["spend_fit"] = r.spend_fit_json.empty() ? json(nullptr) : json::parse(r.spend_fit_json);
+  return j;
+}
+
+json to_json(const IngestResult& r) {
+  return {
+      {"inserted", r.inserted}, {"duplicates", r.duplicates}, {"new_customers", r.new_customers}};
+}
+
+json to_json(const EngineStats& s) {
+  json j = {{"customers", s.customers},
+            {"scorable_customers", s.scorable_customers},
+            {"transactions", s.transactions},
+            {"incidents", s.incidents}};
+  j["run_id"] = s.run_id ? json(*s.run_id) : json(nullptr);
+  j["observation_end"] =
+      s.scorable_customers ? json(format_date(s.observation_end_day)) : json(nullptr);
+  return j;
+}
+
+}  // namespace clv

@@ -1,0 +1,43 @@
+// The JSON shapes shared by the HTTP service and the C API: ingest batches
+// in, scores / runs / results out. Parsing is strict (wrong types and unknown
+// fields are Error::invalid_argument naming the record and field) so a CRM's
+// mistake is reported, never half-applied.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clv/engine.hpp"
+
+namespace clv {
+
+// {"transactions": [{"customer_id": "c1", "timestamp": "2024-05-01T10:00:00Z" | 1714557600,
+//   "amount": 12.5 | "amount_minor": 1250, "currency": "USD", "kind": "purchase",
+//   "id": "t-1"}, ...]}; `max_records` bounds the batch (0 = no bound).
+std::vector<TransactionRecord> transactions_from_json(const nlohmann::json& body,
+                                                      size_t max_records);
+// {"incidents": [{"customer_id", "opened_at", "resolved_at", "severity", "satisfaction",
+//   "category", "channel", "outcome", "id"}, ...]}
+std::vector<IncidentRecord> incidents_from_json(const nlohmann::json& body, size_t max_records);
+
+// Parses text; Error::invalid_argument with the parser's position when malformed.
+nlohmann::json parse_json(std::string_view text);
+
+// {"count_model", "time_unit", "horizon", "margin", "annual_discount_rate",
+//  "observation_end", "fit_spend_model", "fit_threads"}; all optional.
+EngineOptions engine_options_from_json(const nlohmann::json& j);
+
+nlohmann::json to_json(const CustomerScore& s);
+nlohmann::json to_json(const RunInfo& r);
+nlohmann::json to_json(const IngestResult& r);
+nlohmann::json to_json(const EngineStats& s);
+
+// Thrown by the parsers when a batch exceeds max_records; callers map it to
+// HTTP 413 / CLV_TOO_LARGE.
+struct BatchTooLarge : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace clv

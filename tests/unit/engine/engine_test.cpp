@@ -1,0 +1,304 @@
+// clv::Engine end to end on the CDNOW sample: the fit through ingest matches
+// the published BG/NBD and Gamma-Gamma estimates, incremental updates agree
+// with the batch scoring API, runs persist, bad batches change nothing.
+#include "clv/engine.hpp"
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include "clv/error.hpp"
+#include "clv/models.hpp"
+#include "clv/scoring.hpp"
+#include "domain/calendar.hpp"
+
+namespace clv {
+namespace {
+
+TransactionRecord purchase(std::string customer, int64_t ts, int64_t amount_minor,
+                           std::string id = "") {
+  TransactionRecord t;
+  t.customer_id = std::move(customer);
+  t.timestamp = ts;
+  t.amount_minor = amount_minor;
+  t.id = std::move(id);
+  return t;
+}
+
+std::vector<TransactionRecord> read_cdnow_sample() {
+  std::ifstream in(std::string(CLV_SHARED_DATA_DIR) + "/cdnow/CDNOW_sample.txt");
+  EXPECT_TRUE(in.good());
+  std::vector<TransactionRecord> out;
+  std::string master, sample, date;
+  int cds;
+  double dollars;
+  while (in >> master >> sample >> date >> cds >> dollars) {
+    TransactionRecord t;
+    t.customer_id = std::to_string(std::stoi(sample));
+    const int64_t day = days_from_civil(std::stoi(date.substr(0, 4)),
+                                        static_cast<unsigned>(std::stoi(date.substr(4, 2))),
+                                        static_cast<unsigned>(std::stoi(date.substr(6, 2))));
+    t.timestamp = day * 86400 + 12 * 3600;
+    t.amount_minor = std::llround(dollars * 100);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+EngineOptions cdnow_options() {
+  EngineOptions o;
+  o.observation_end_day = days_from_civil(1997, 9, 30);
+  o.horizon = 39;
+  o.margin = 0.3;
+  o.annual_discount_rate = 0.1;
+  return o;
+}
+
+std::string fresh_db(const std::string& name) {
+  const std::string path = testing::TempDir() + "/engine_" + name + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+double param(const std::string& fit_json, const std::string& name) {
+  const FitResult fit = fit_result_from_json_text(fit_json);
+  for (size_t i = 0; i < fit.param_names.size(); ++i) {
+    if (fit.param_names[i] == name) return fit.params[i];
+  }
+  ADD_FAILURE() << "no parameter " << name;
+  return 0;
+}
+
+void ingest_in_batches(Engine& engine, const std::vector<TransactionRecord>& all, size_t n) {
+  for (size_t i = 0; i < all.size(); i += n) {
+    const size_t len = std::min(n, all.size() - i);
+    engine.ingest_transactions(std::span(all).subspan(i, len));
+  }
+}
+
+class EngineCdnow : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    path_ = new std::string(fresh_db("cdnow"));
+    auto engine = Engine::open(*path_, cdnow_options());
+    ingest_in_batches(*engine, read_cdnow_sample(), 1000);
+    run_ = new RunInfo(engine->refit());
+  }
+  static void TearDownTestSuite() {
+    delete path_;
+    delete run_;
+  }
+  static std::string* path_;
+  static RunInfo* run_;
+};
+std::string* EngineCdnow::path_ = nullptr;
+RunInfo* EngineCdnow::run_ = nullptr;
+
+TEST_F(EngineCdnow, RefitReproducesPublishedBgNbdAndGammaGamma) {
+  // Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426.
+  EXPECT_NEAR(param(run_->count_fit_json, "r"), 0.243, 0.002);
+  EXPECT_NEAR(param(run_->count_fit_json, "alpha"), 4.414, 0.01);
+  EXPECT_NEAR(param(run_->count_fit_json, "a"), 0.793, 0.003);
+  EXPECT_NEAR(param(run_->count_fit_json, "b"), 2.426, 0.01);
+  EXPECT_NEAR(fit_result_from_json_text(run_->count_fit_json).log_likelihood, -9582.4, 0.1);
+  ASSERT_FALSE(run_->spend_fit_json.empty());
+  EXPECT_NEAR(param(run_->spend_fit_json, "p"), 6.25, 0.02);
+  EXPECT_NEAR(param(run_->spend_fit_json, "q"), 3.74, 0.02);
+  EXPECT_NEAR(param(run_->spend_fit_json, "gamma"), 15.44, 0.1);
+  EXPECT_EQ(run_->n_customers, 2357u);
+  EXPECT_EQ(run_->n_transactions, 6919u);
+  EXPECT_EQ(run_->max_transaction_row, 6919);
+}
+
+TEST_F(EngineCdnow, RunAndItsScoresAreStoredAndReloaded) {
+  SQLite::Database db(*path_);
+  EXPECT_EQ(db.execAndGet("SELECT estimate FROM run_parameters WHERE name = 'gg.q' AND run_id = " +
+                          std::to_string(run_->id))
+                .getDouble(),
+            param(run_->spend_fit_json, "q"));
+  EXPECT_EQ(
+      db.execAndGet("SELECT COUNT(*) FROM run_scores WHERE run_id = " + std::to_string(run_->id))
+          .getInt(),
+      2357);
+  // Lifetimes' summary: customer 1 has x = 2, t_x = 30.43, T = 38.86.
+  auto engine = Engine::open(*path_, cdnow_options());
+  ASSERT_TRUE(engine->current_run());
+  EXPECT_EQ(engine->current_run()->id, run_->id);
+  const CustomerScore s = engine->score("1");
+  EXPECT_EQ(s.frequency, 2);
+  EXPECT_NEAR(s.recency, 30.43, 0.01);
+  EXPECT_NEAR(s.T, 38.86, 0.01);
+  EXPECT_EQ(s.run_id, run_->id);
+  const double stored = db.execAndGet(
+                              "SELECT p_alive FROM run_scores s JOIN customers c ON c.id = "
+                              "s.customer_id WHERE c.external_id = '1'")
+                            .getDouble();
+  EXPECT_DOUBLE_EQ(s.p_alive, stored);
+}
+
+// The engine's single-customer path must agree with the batch scoring API.
+void expect_matches_batch_api(const CustomerScore& s, const RunInfo& run) {
+  RfmData one;
+  one.x = {s.frequency};
+  one.t_x = {s.recency};
+  one.T = {s.T};
+  one.monetary = {s.monetary};
+  const FitResult count = fit_result_from_json_text(run.count_fit_json);
+  const FitResult gg = fit_result_from_json_text(run.spend_fit_json);
+  const Scores ref = score(count, one, {39, 0.3, 0.1}, &gg);
+  EXPECT_NEAR(s.p_alive, ref.p_alive[0], 1e-12);
+  EXPECT_NEAR(s.expected_purchases, ref.expected_purchases[0], 1e-10);
+  ASSERT_TRUE(s.clv);
+  EXPECT_NEAR(*s.clv, ref.clv[0], 1e-8 * std::max(1.0, ref.clv[0]));
+}
+
+TEST_F(EngineCdnow, IngestUpdatesScoresWithoutRefit) {
+  const std::string path = fresh_db("incremental");
+  std::filesystem::copy_file(*path_, path);
+  auto engine = Engine::open(path, cdnow_options());
+  const CustomerScore before = engine->score("1");
+  expect_matches_batch_api(before, *run_);
+  // A purchase on the calibration end day: one more repeat day, recency = T.
+  TransactionRecord t = purchase("1", days_from_civil(1997, 9, 30) * 86400 + 3600, 5000);
+  const IngestResult r = engine->ingest_transactions(std::span(&t, 1));
+  EXPECT_EQ(r.inserted, 1u);
+  const CustomerScore after = engine->score("1");
+  EXPECT_EQ(after.frequency, before.frequency + 1);
+  EXPECT_DOUBLE_EQ(after.recency, after.T);
+  EXPECT_EQ(after.run_id, before.run_id);
+  EXPECT_GT(after.p_alive, before.p_alive);
+  expect_matches_batch_api(after, *run_);
+  EXPECT_EQ(engine->runs().size(), 1u);
+}
+
+TEST_F(EngineCdnow, TopAtRiskIsOrderedByValueAtRisk) {
+  auto engine = Engine::open(*path_, cdnow_options());
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 2357; ++i) ids.push_back(std::to_string(i));
+  double max_risk = 0;
+  for (const auto& s : engine->score_many(ids)) {
+    max_risk = std::max(max_risk, (1 - s.p_alive) * s.historical_value);
+  }
+  const auto top = engine->top_at_risk(20);
+  ASSERT_EQ(top.size(), 20u);
+  EXPECT_DOUBLE_EQ((1 - top[0].p_alive) * top[0].historical_value, max_risk);
+  for (size_t k = 1; k < top.size(); ++k) {
+    EXPECT_GE((1 - top[k - 1].p_alive) * top[k - 1].historical_value,
+              (1 - top[k].p_alive) * top[k].historical_value);
+  }
+  EXPECT_EQ(engine->top_at_risk(100000).size(), 2357u);
+}
+
+TEST(Engine, BadRecordRejectsTheWholeBatch) {
+  auto engine = Engine::open(fresh_db("bad"), {});
+  std::vector<TransactionRecord> batch = {purchase("a", 1700000000, 100),
+                                          purchase("b", 1700000000, 100)};
+  batch[1].kind = "gift";
+  EXPECT_THROW(
+      {
+        try {
+          engine->ingest_transactions(batch);
+        } catch (const Error& e) {
+          EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+          EXPECT_NE(std::string(e.what()).find("record 1"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      Error);
+  EXPECT_EQ(engine->stats().customers, 0u);
+  EXPECT_EQ(engine->stats().transactions, 0u);
+  batch[1].kind = "purchase";
+  batch[1].timestamp = 1700000000000;  // milliseconds by mistake
+  EXPECT_THROW(engine->ingest_transactions(batch), Error);
+  EXPECT_EQ(engine->stats().transactions, 0u);
+}
+
+TEST(Engine, RepeatedIdsAreDuplicatesAndChangeNothing) {
+  const std::string path = fresh_db("dups");
+  auto engine = Engine::open(path, {});
+  std::vector<TransactionRecord> batch = {purchase("a", 1700000000, 100, "t1"),
+                                          purchase("a", 1700090000, 250, "t2")};
+  EXPECT_EQ(engine->ingest_transactions(batch).inserted, 2u);
+  const IngestResult again = engine->ingest_transactions(batch);
+  EXPECT_EQ(again.inserted, 0u);
+  EXPECT_EQ(again.duplicates, 2u);
+  EXPECT_EQ(engine->stats().transactions, 2u);
+  IncidentRecord inc;
+  inc.customer_id = "a";
+  inc.opened_at = 1700000000;
+  inc.id = "i1";
+  EXPECT_EQ(engine->ingest_incidents(std::span(&inc, 1)).inserted, 1u);
+  EXPECT_EQ(engine->ingest_incidents(std::span(&inc, 1)).duplicates, 1u);
+  engine.reset();
+  auto reopened = Engine::open(path, {});
+  EXPECT_EQ(reopened->stats().transactions, 2u);
+  EXPECT_EQ(reopened->stats().incidents, 1u);
+  EXPECT_EQ(reopened->stats().customers, 1u);
+}
+
+TEST(Engine, ScoringWithoutRunOrCustomerIsNotFound) {
+  auto engine = Engine::open(fresh_db("norun"), {});
+  TransactionRecord t = purchase("a", 1700000000, 100);
+  engine->ingest_transactions(std::span(&t, 1));
+  try {
+    engine->score("a");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_NE(std::string(e.what()).find("refit"), std::string::npos);
+  }
+  EXPECT_THROW(engine->refit(), Error);  // one customer cannot identify four parameters
+}
+
+TEST(Engine, RejectsOptionsThatCannotScore) {
+  EngineOptions o;
+  o.count_model = "gg";
+  EXPECT_THROW(Engine::open(fresh_db("opts"), o), Error);
+  o = {};
+  o.horizon = -1;
+  EXPECT_THROW(Engine::open(fresh_db("opts"), o), Error);
+}
+
+TEST_F(EngineCdnow, ConcurrentScoringWhileIngesting) {
+  const std::string path = fresh_db("concurrent");
+  std::filesystem::copy_file(*path_, path);
+  auto engine = Engine::open(path, cdnow_options());
+  std::atomic<bool> done{false};
+  std::atomic<long> scored{0}, bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      long i = t;
+      while (!done.load()) {
+        const auto s = engine->score(std::to_string(1 + (i++ % 2357)));
+        if (!(s.p_alive >= 0 && s.p_alive <= 1) || !std::isfinite(*s.clv)) ++bad;
+        ++scored;
+      }
+    });
+  }
+  size_t inserted = 0;
+  for (int b = 0; b < 40; ++b) {
+    std::vector<TransactionRecord> batch;
+    for (int k = 0; k < 250; ++k) {
+      batch.push_back(purchase(std::to_string(1 + (b * 250 + k) % 3000),
+                               days_from_civil(1997, 9, 1 + k % 29) * 86400, 1000 + k));
+    }
+    inserted += engine->ingest_transactions(batch).inserted;
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(scored.load(), 0);
+  EXPECT_EQ(inserted, 10000u);
+  EXPECT_EQ(engine->stats().transactions, 6919u + 10000u);
+  EXPECT_EQ(engine->stats().customers, 3000u);
+}
+
+}  // namespace
+}  // namespace clv
