@@ -86,6 +86,16 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
       out.expected_spend[i] = m;
       out.clv[i] = options.margin * m * alive * last.discounted;
     }
+    // The models are built to stay finite; this guards the promise that no
+    // NaN or infinity is ever reported, naming the customer if one slips through.
+    const bool finite =
+        std::isfinite(out.p_alive[i]) && std::isfinite(out.expected_purchases[i]) &&
+        (!spend || (std::isfinite(out.expected_spend[i]) && std::isfinite(out.clv[i])));
+    if (!finite) {
+      throw Error::internal(fmt::format(
+          "customer row {} (x={}, t_x={}, T={}) scored to a non-finite value; please report it", i,
+          x[i], t_x[i], T[i]));
+    }
   }
   return out;
 }
