@@ -15,5 +15,11 @@ case "$config" in
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
 build="$root/build/$config"
+# ccache, when installed, lets several work trees of the project share compiled
+# objects; base_dir makes its keys independent of where the tree is checked out.
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}" CCACHE_NOHASHDIR=1
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S "$root" -B "$build" -G Ninja "${args[@]}" "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"
