@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -11,7 +12,7 @@
 
 #include "clv/error.hpp"
 #include "models/parallel_rows.hpp"
-#include "models/pareto_nbd.hpp"
+#include "models/pareto_nbd_kernel.hpp"
 #include "models/rfm_rows.hpp"
 
 namespace clv {
@@ -71,6 +72,14 @@ ParetoNbdCovariateModel::ParetoNbdCovariateModel(CovariateRows rows,
   for (const auto& n : covariate_names) names_.push_back("purchase:" + n);
   for (const auto& n : covariate_names) names_.push_back("dropout:" + n);
   for (double w : rows_.weight) n_customers_ += w;
+  std::map<double, uint32_t> index;
+  for (double x : rows_.x) index.emplace(x, 0);
+  for (auto& [x, i] : index) {
+    i = static_cast<uint32_t>(distinct_x_.size());
+    distinct_x_.push_back(x);
+  }
+  row_x_index_.reserve(rows_.size());
+  for (double x : rows_.x) row_x_index_.push_back(index[x]);
 }
 
 Eigen::VectorXd ParetoNbdCovariateModel::start_params() const {
@@ -89,38 +98,38 @@ double ParetoNbdCovariateModel::log_likelihood(const Eigen::VectorXd& theta,
   for (double v : {r, alpha, s, beta}) {
     if (!(std::isfinite(v) && v > 0.0)) return kNegInf;
   }
+  std::vector<pnbd_kernel::CountTerms> counts(distinct_x_.size());
+  for (size_t i = 0; i < distinct_x_.size(); ++i)
+    counts[i] = pnbd_kernel::count_terms(r, distinct_x_[i]);
+  const double* gamma = theta.data() + 4;
   struct Partial {
     double ll = 0.0;
     std::vector<double> g;
     bool failed = false;
   };
-  const int chunks = row_chunks(rows_.size(), threads_);
+  // Each row costs ~0.3 us (two tail integrals): 4096 rows per chunk are enough.
+  const int chunks = row_chunks(rows_.size() * 5, threads_);
   std::vector<Partial> partial(static_cast<size_t>(chunks));
   for_row_chunks(rows_.size(), chunks, [&](size_t begin, size_t end, int c) {
     Partial& out = partial[static_cast<size_t>(c)];
     out.g.assign(np, 0.0);
+    double g4[4] = {0, 0, 0, 0};
     for (size_t i = begin; i < end; ++i) {
       const double* z = rows_.z.data() + i * k;
       double lin_p = 0.0, lin_d = 0.0;
       for (size_t j = 0; j < k; ++j) {
-        lin_p += theta[static_cast<Eigen::Index>(4 + j)] * z[j];
-        lin_d += theta[static_cast<Eigen::Index>(4 + k + j)] * z[j];
+        lin_p += gamma[j] * z[j];
+        lin_d += gamma[k + j] * z[j];
       }
-      const ParetoNbdParams p{r, alpha * std::exp(-lin_p), s, beta * std::exp(-lin_d)};
-      if (!(p.alpha > 0 && p.beta > 0 && std::isfinite(p.alpha) && std::isfinite(p.beta))) {
+      const double alpha_i = alpha * std::exp(-lin_p), beta_i = beta * std::exp(-lin_d);
+      if (!(alpha_i > 0 && beta_i > 0 && std::isfinite(alpha_i) && std::isfinite(beta_i))) {
         out.failed = true;
         return;
       }
       const double w = rows_.weight[i];
-      double g[4] = {0, 0, 0, 0};
-      double ll = kNegInf;
-      try {
-        ll = grad ? pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i], g)
-                  : pnbd_log_likelihood(p, rows_.x[i], rows_.t_x[i], rows_.T[i]);
-      } catch (const Error&) {
-        // A trial point of the line search so extreme that the 2F1 series
-        // cannot be summed: report it as impossible so the search backs off.
-      }
+      const double ll =
+          pnbd_kernel::row_log_likelihood(r, alpha_i, s, beta_i, rows_.x[i], rows_.t_x[i],
+                                          rows_.T[i], counts[row_x_index_[i]], grad ? g4 : nullptr);
       if (!std::isfinite(ll)) {
         out.failed = true;
         return;
@@ -128,10 +137,12 @@ double ParetoNbdCovariateModel::log_likelihood(const Eigen::VectorXd& theta,
       out.ll += w * ll;
       if (grad) {
         // d log(alpha_i) / d log(alpha) = 1 and / d gamma_j = -z_j; same for beta.
-        for (int q = 0; q < 4; ++q) out.g[static_cast<size_t>(q)] += w * g[q];
+        for (int q = 0; q < 4; ++q) out.g[static_cast<size_t>(q)] += w * g4[q];
+        const double wa = w * g4[1], wb = w * g4[3];
+        double* gp = out.g.data() + 4;
         for (size_t j = 0; j < k; ++j) {
-          out.g[4 + j] -= w * g[1] * z[j];
-          out.g[4 + k + j] -= w * g[3] * z[j];
+          gp[j] -= wa * z[j];
+          gp[k + j] -= wb * z[j];
         }
       }
     }

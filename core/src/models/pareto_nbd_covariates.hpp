@@ -10,6 +10,7 @@
 // maps the result back.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class ParetoNbdCovariateModel : public LikelihoodModel {
   std::vector<double> start_;
   double n_customers_ = 0;
   int threads_ = 0;
+  // lgamma/digamma terms depend on r and x only: computed once per distinct x.
+  std::vector<double> distinct_x_;
+  std::vector<uint32_t> row_x_index_;
 };
 
 // Turns the fitter's output for the multipliers exp(gamma) into gammas with
