@@ -35,7 +35,7 @@ CovariateParetoNbd fit_covariate_pnbd(const std::vector<double>& x, const std::v
   const size_t k = raw.n_covariates();
   ParetoNbdCovariateModel model(collapse_covariate_rows(x, t_x, T, z.values, k), raw.names,
                                 out.baseline.params, options.threads);
-  out.fit = maximize_likelihood(model, fit_options, "pnbd_cov");
+  out.fit = fit_covariate_row_model(model, fit_options, "pnbd_cov");
   covariate_fit_to_gammas(out.fit);
   out.r = out.fit.params[0];
   out.alpha = out.fit.params[1];

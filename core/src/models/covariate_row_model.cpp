@@ -1,0 +1,405 @@
+#include "models/covariate_row_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include <LBFGS.h>
+#include <fmt/format.h>
+#include <Eigen/Cholesky>
+
+#include "clv/error.hpp"
+#include "models/mle_fitter.hpp"
+#include "models/parallel_rows.hpp"
+#include "models/rfm_rows.hpp"
+
+namespace clv {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+// As in models/mle_fitter.cpp: |log param| beyond this is a boundary, not an optimum.
+constexpr double kLogParamLimit = 23.0;
+
+}  // namespace
+
+CovariateRows collapse_covariate_rows(const std::vector<double>& x, const std::vector<double>& t_x,
+                                      const std::vector<double>& T, const std::vector<double>& z,
+                                      size_t k) {
+  validate_rfm(x, t_x, T, {});
+  const size_t n = x.size();
+  if (z.size() != n * k) {
+    throw Error::invalid_argument(fmt::format(
+        "covariates hold {} values but {} customers x {} covariates need {}; give one row per "
+        "customer",
+        z.size(), n, k, n * k));
+  }
+  for (size_t i = 0; i < z.size(); ++i) {
+    if (!std::isfinite(z[i])) {
+      throw Error::invalid_argument(fmt::format(
+          "covariate {} of customer {} (0-based) is not finite; fill or drop it", i % k, i / k));
+    }
+  }
+  CovariateRows out;
+  out.k = k;
+  // Key: the raw bytes of (x, t_x, T, z...), so only exact duplicates merge.
+  std::unordered_map<std::string, size_t> index;
+  index.reserve(n);
+  std::string key((3 + k) * sizeof(double), '\0');
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(key.data(), &x[i], sizeof(double));
+    std::memcpy(key.data() + sizeof(double), &t_x[i], sizeof(double));
+    std::memcpy(key.data() + 2 * sizeof(double), &T[i], sizeof(double));
+    if (k) std::memcpy(key.data() + 3 * sizeof(double), &z[i * k], k * sizeof(double));
+    auto [it, inserted] = index.try_emplace(key, out.x.size());
+    if (inserted) {
+      out.x.push_back(x[i]);
+      out.t_x.push_back(t_x[i]);
+      out.T.push_back(T[i]);
+      out.weight.push_back(1.0);
+      out.z.insert(out.z.end(), z.begin() + i * k, z.begin() + (i + 1) * k);
+    } else {
+      out.weight[it->second] += 1.0;
+    }
+  }
+  return out;
+}
+
+CovariateRowModel::CovariateRowModel(CovariateRows rows,
+                                     const std::vector<std::string>& covariate_names,
+                                     const std::vector<double>& start, int threads,
+                                     CovariateLink link)
+    : rows_(std::move(rows)), link_(std::move(link)), start_(start), threads_(threads) {
+  if (covariate_names.size() != rows_.k) {
+    throw Error::invalid_argument(
+        fmt::format("{} covariate names for {} covariates", covariate_names.size(), rows_.k));
+  }
+  if (start_.size() != 4) {
+    throw Error::invalid_argument(fmt::format("start needs {}, {}, {}, {}", link_.base_names[0],
+                                              link_.base_names[1], link_.base_names[2],
+                                              link_.base_names[3]));
+  }
+  names_.assign(link_.base_names.begin(), link_.base_names.end());
+  for (const auto& prefix : link_.group_prefix)
+    for (const auto& n : covariate_names) names_.push_back(prefix + n);
+  for (double w : rows_.weight) n_customers_ += w;
+  std::map<double, uint32_t> index;
+  for (double x : rows_.x) index.emplace(x, 0);
+  for (auto& [x, i] : index) {
+    i = static_cast<uint32_t>(distinct_x_.size());
+    distinct_x_.push_back(x);
+  }
+  row_x_index_.reserve(rows_.size());
+  for (double x : rows_.x) row_x_index_.push_back(index[x]);
+}
+
+Eigen::VectorXd CovariateRowModel::start_params() const {
+  Eigen::VectorXd start = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(names_.size()));
+  for (int i = 0; i < 4; ++i) start[i] = start_[static_cast<size_t>(i)];
+  return start;  // multipliers exp(gamma) = 1: no covariate effect
+}
+
+double CovariateRowModel::log_likelihood(const Eigen::VectorXd& theta,
+                                         Eigen::VectorXd* grad) const {
+  const size_t k = rows_.k, np = 4 + 2 * k;
+  if (grad) grad->setZero(static_cast<Eigen::Index>(np));
+  const double r = std::exp(theta[0]);
+  for (int q = 0; q < 4; ++q) {
+    const double v = std::exp(theta[q]);
+    if (!(std::isfinite(v) && v > 0.0)) return kNegInf;
+  }
+  std::vector<pnbd_kernel::CountTerms> counts(distinct_x_.size());
+  for (size_t i = 0; i < distinct_x_.size(); ++i) {
+    counts[i] = pnbd_kernel::count_terms(r, distinct_x_[i]);
+  }
+  const double* gamma = theta.data() + 4;
+  struct Partial {
+    double ll = 0.0;
+    std::vector<double> g;
+    bool failed = false;
+  };
+  // A row costs ~0.2-0.5 us (the Pareto/NBD's two tail integrals): 4,000
+  // rows per chunk already pay for a thread.
+  const int chunks = row_chunks(rows_.size() * 5, threads_);
+  std::vector<Partial> partial(static_cast<size_t>(chunks));
+  for_row_chunks(rows_.size(), chunks, [&](size_t begin, size_t end, int c) {
+    Partial& out = partial[static_cast<size_t>(c)];
+    out.g.assign(np, 0.0);
+    double g4[4] = {0, 0, 0, 0};
+    for (size_t i = begin; i < end; ++i) {
+      const double* z = rows_.z.data() + i * k;
+      double lin[2] = {0.0, 0.0};
+      for (size_t j = 0; j < k; ++j) {
+        lin[0] += gamma[j] * z[j];
+        lin[1] += gamma[k + j] * z[j];
+      }
+      double q[4];
+      for (int p = 0; p < 4; ++p) {
+        const int group = link_.group[p];
+        q[p] = std::exp(group < 0 ? theta[p] : theta[p] + link_.sign[p] * lin[group]);
+        if (!(q[p] > 0 && std::isfinite(q[p]))) {
+          out.failed = true;
+          return;
+        }
+      }
+      const double w = rows_.weight[i];
+      const double ll = row_log_likelihood(i, q, counts[row_x_index_[i]], grad ? g4 : nullptr);
+      if (!std::isfinite(ll)) {
+        out.failed = true;
+        return;
+      }
+      out.ll += w * ll;
+      if (grad) {
+        double* g = out.g.data();
+        for (int p = 0; p < 4; ++p) {
+          g[p] += w * g4[p];
+          const int group = link_.group[p];
+          if (group < 0) continue;
+          // d log q / d gamma_j = sign * z_j.
+          const double f = w * link_.sign[p] * g4[p];
+          double* gg = g + 4 + static_cast<size_t>(group) * k;
+          for (size_t j = 0; j < k; ++j) gg[j] += f * z[j];
+        }
+      }
+    }
+  });
+  double total = 0.0;
+  for (const Partial& part : partial) {
+    if (part.failed) return kNegInf;
+    total += part.ll;
+    if (grad) {
+      for (size_t q = 0; q < np; ++q) (*grad)[static_cast<Eigen::Index>(q)] += part.g[q];
+    }
+  }
+  return std::isfinite(total) ? total : kNegInf;
+}
+
+Eigen::MatrixXd CovariateRowModel::hessian(const Eigen::VectorXd& theta) const {
+  const size_t k = rows_.k, np = 4 + 2 * k;
+  const double* gamma = theta.data() + 4;
+  const int chunks = row_chunks(rows_.size(), threads_);
+  std::vector<Eigen::MatrixXd> partial(static_cast<size_t>(chunks));
+  std::vector<char> failed(static_cast<size_t>(chunks), 0);
+  for_row_chunks(rows_.size(), chunks, [&](size_t begin, size_t end, int c) {
+    Eigen::MatrixXd& h = partial[static_cast<size_t>(c)];
+    h.setZero(static_cast<Eigen::Index>(np), static_cast<Eigen::Index>(np));
+    // Blocks over the gamma groups: zz[g1][g2] += w * C(g1, g2) z z'.
+    for (size_t i = begin; i < end; ++i) {
+      const double* z = rows_.z.data() + i * k;
+      double lin[2] = {0.0, 0.0};
+      for (size_t j = 0; j < k; ++j) {
+        lin[0] += gamma[j] * z[j];
+        lin[1] += gamma[k + j] * z[j];
+      }
+      double log_q[4];
+      for (int p = 0; p < 4; ++p) {
+        const int group = link_.group[p];
+        log_q[p] = group < 0 ? theta[p] : theta[p] + link_.sign[p] * lin[group];
+      }
+      // Row Hessian in log q by central differences of the analytic gradient.
+      double H[4][4];
+      for (int p = 0; p < 4; ++p) {
+        const double step = 1e-5 * std::max(1.0, std::abs(log_q[p]));
+        double g_up[4], g_down[4];
+        for (int side = 0; side < 2; ++side) {
+          double lq[4] = {log_q[0], log_q[1], log_q[2], log_q[3]};
+          lq[p] += side == 0 ? step : -step;
+          double q[4];
+          for (int m = 0; m < 4; ++m) q[m] = std::exp(lq[m]);
+          const double ll = row_log_likelihood(i, q, pnbd_kernel::count_terms(q[0], rows_.x[i]),
+                                               side == 0 ? g_up : g_down);
+          if (!std::isfinite(ll)) {
+            failed[static_cast<size_t>(c)] = 1;
+            return;
+          }
+        }
+        for (int m = 0; m < 4; ++m) H[m][p] = (g_up[m] - g_down[m]) / (2 * step);
+      }
+      const double w = rows_.weight[i];
+      for (int p = 0; p < 4; ++p)
+        for (int m = 0; m < p; ++m) H[p][m] = H[m][p] = 0.5 * (H[p][m] + H[m][p]);
+      // theta_p/theta_m block, then base x gamma and gamma x gamma blocks.
+      for (int p = 0; p < 4; ++p)
+        for (int m = 0; m < 4; ++m) h(p, m) += w * H[p][m];
+      double base_group[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+      double group_group[2][2] = {{0, 0}, {0, 0}};
+      for (int p = 0; p < 4; ++p) {
+        for (int m = 0; m < 4; ++m) {
+          const int gm = link_.group[m];
+          if (gm < 0) continue;
+          base_group[p][gm] += H[p][m] * link_.sign[m];
+          const int gp = link_.group[p];
+          if (gp >= 0) group_group[gp][gm] += link_.sign[p] * H[p][m] * link_.sign[m];
+        }
+      }
+      for (int p = 0; p < 4; ++p) {
+        for (int g = 0; g < 2; ++g) {
+          const double f = w * base_group[p][g];
+          if (f == 0.0) continue;
+          for (size_t j = 0; j < k; ++j) {
+            const auto col = static_cast<Eigen::Index>(4 + g * k + j);
+            h(p, col) += f * z[j];
+            h(col, p) += f * z[j];
+          }
+        }
+      }
+      for (int g1 = 0; g1 < 2; ++g1) {
+        for (int g2 = 0; g2 < 2; ++g2) {
+          const double f = w * group_group[g1][g2];
+          if (f == 0.0) continue;
+          for (size_t a = 0; a < k; ++a) {
+            const double fa = f * z[a];
+            for (size_t b = 0; b < k; ++b) {
+              h(static_cast<Eigen::Index>(4 + g1 * k + a),
+                static_cast<Eigen::Index>(4 + g2 * k + b)) += fa * z[b];
+            }
+          }
+        }
+      }
+    }
+  });
+  Eigen::MatrixXd total =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(np), static_cast<Eigen::Index>(np));
+  for (size_t c = 0; c < partial.size(); ++c) {
+    if (failed[c]) {
+      total.setConstant(std::numeric_limits<double>::quiet_NaN());
+      return total;
+    }
+    total += partial[c];
+  }
+  return total;
+}
+
+namespace {
+
+struct StopNow {};
+
+// -LL / n with its gradient for LBFGSpp; remembers the best point and stops
+// once the relative gradient is far inside the acceptance tolerance.
+class ScaledObjective {
+ public:
+  ScaledObjective(const CovariateRowModel& model, double l2, double stop)
+      : model_(model), l2_(l2), stop_(stop), scale_(1.0 / std::max(1.0, model.n_customers())) {}
+  double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
+    if (!theta.allFinite() || theta.cwiseAbs().maxCoeff() > 2 * kLogParamLimit) {
+      grad.setZero();
+      return std::numeric_limits<double>::infinity();
+    }
+    Eigen::VectorXd g(theta.size());
+    const double ll = penalized(theta, &g);
+    if (!std::isfinite(ll) || !g.allFinite()) {
+      grad.setZero();
+      return std::numeric_limits<double>::infinity();
+    }
+    grad = -g * scale_;
+    if (ll > best_ll) {
+      best_ll = ll;
+      best_theta = theta;
+      best_relative_gradient = g.norm() / std::max(1.0, std::abs(ll));
+      if (g.norm() <= stop_ * std::max(1.0, std::abs(ll))) throw StopNow{};
+    }
+    return -ll * scale_;
+  }
+  double penalized(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+    double ll = model_.log_likelihood(theta, grad) - l2_ * theta.squaredNorm();
+    if (grad) *grad -= 2.0 * l2_ * theta;
+    return ll;
+  }
+  double best_ll = kNegInf;
+  double best_relative_gradient = std::numeric_limits<double>::infinity();
+  Eigen::VectorXd best_theta;
+
+ private:
+  const CovariateRowModel& model_;
+  double l2_, stop_, scale_;
+};
+
+}  // namespace
+
+FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& options,
+                                  std::string model_name) {
+  if (!(options.l2_penalty >= 0) || !std::isfinite(options.l2_penalty) ||
+      !(options.gradient_tolerance > 0)) {
+    throw Error::invalid_argument("l2_penalty must be >= 0 and gradient_tolerance > 0");
+  }
+  if (model.n_rows() == 0 || !(model.n_customers() > 0)) {
+    throw Error::invalid_argument(
+        fmt::format("cannot fit {}: no customers in the data", model_name));
+  }
+  Eigen::VectorXd theta = model.start_params().array().log().matrix();
+  if (!options.start.empty()) {
+    if (options.start.size() != static_cast<size_t>(theta.size()))
+      return maximize_likelihood(model, options, std::move(model_name));  // it explains the error
+    for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] = std::log(options.start[i]);
+  }
+  ScaledObjective objective(model, options.l2_penalty, 1e-2 * options.gradient_tolerance);
+  LBFGSpp::LBFGSParam<double> param;  // as models/mle_fitter.cpp
+  param.m = 8;
+  param.epsilon = 1e-10;
+  param.epsilon_rel = 1e-10;
+  param.past = 1;
+  param.delta = 1e-13;
+  param.max_iterations = std::max(1, options.max_iterations);
+  param.max_linesearch = 40;
+  param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
+  param.max_step = 10.0;
+  int iterations = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchBacktracking> solver(param);
+    Eigen::VectorXd x = objective.best_ll > kNegInf ? objective.best_theta : theta;
+    double fx = 0.0;
+    try {
+      iterations += solver.minimize(objective, x, fx);
+    } catch (const StopNow&) {
+      break;
+    } catch (const std::exception&) {
+      // Line search failures near the optimum: restart from the best point.
+    }
+    if (objective.best_relative_gradient <= options.gradient_tolerance) break;
+  }
+  // Accept only a clean interior optimum; anything else goes to the general fitter.
+  const auto fall_back = [&] { return maximize_likelihood(model, options, model_name); };
+  if (!(objective.best_ll > kNegInf)) return fall_back();
+  const Eigen::VectorXd best = objective.best_theta;
+  const auto k = best.size();
+  Eigen::VectorXd g(k);
+  const double pll = objective.penalized(best, &g);
+  if (!std::isfinite(pll) || !g.allFinite() ||
+      g.norm() > options.gradient_tolerance * std::max(1.0, std::abs(pll)) ||
+      best.cwiseAbs().maxCoeff() >= kLogParamLimit) {
+    return fall_back();
+  }
+  Eigen::MatrixXd h = model.hessian(best);
+  h.diagonal().array() -= 2.0 * options.l2_penalty;
+  Eigen::LLT<Eigen::MatrixXd> llt(-h);
+  if (!h.allFinite() || llt.info() != Eigen::Success) return fall_back();
+  const Eigen::MatrixXd cov = llt.solve(Eigen::MatrixXd::Identity(k, k));
+  if (!cov.allFinite() || (cov.diagonal().array() <= 0).any()) return fall_back();
+
+  FitResult result;
+  result.model = std::move(model_name);
+  result.param_names = model.param_names();
+  result.n_customers = model.n_customers();
+  result.n_rows = model.n_rows();
+  result.iterations = iterations;
+  result.params.resize(k);
+  result.std_errors.resize(k);
+  result.covariance.resize(k * k);
+  for (Eigen::Index i = 0; i < k; ++i) result.params[i] = std::exp(best[i]);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    for (Eigen::Index j = 0; j < k; ++j) {
+      result.covariance[i * k + j] = result.params[i] * result.params[j] * cov(i, j);
+    }
+    result.std_errors[i] = result.params[i] * std::sqrt(cov(i, i));
+  }
+  result.log_likelihood = options.l2_penalty == 0.0 ? pll : model.log_likelihood(best, nullptr);
+  result.aic = 2.0 * k - 2.0 * result.log_likelihood;
+  result.bic = k * std::log(model.n_customers()) - 2.0 * result.log_likelihood;
+  result.gradient_norm = g.norm();
+  result.converged = true;
+  return result;
+}
+
+}  // namespace clv
