@@ -344,7 +344,10 @@ FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptio
   param.max_iterations = std::max(1, options.max_iterations);
   param.max_linesearch = 40;
   param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
-  param.max_step = 10.0;
+  // max_step bounds the step *multiplier* of the search direction; near a good
+  // start the gradient (scaled by 1/n) is small, so the first step 1/|d| alone
+  // can exceed 10 and a cap there aborts every line search.
+  param.max_step = 1e20;
   int iterations = 0;
   for (int attempt = 0; attempt < 3; ++attempt) {
     LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchBacktracking> solver(param);
