@@ -85,6 +85,22 @@ CovariateRowModel::CovariateRowModel(CovariateRows rows,
   for (const auto& prefix : link_.group_prefix)
     for (const auto& n : covariate_names) names_.push_back(prefix + n);
   for (double w : rows_.weight) n_customers_ += w;
+  // Rows sorted by x: kernels cache per-x series coefficients between rows.
+  std::vector<size_t> order(rows_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rows_.x[a] < rows_.x[b]; });
+  CovariateRows sorted;
+  sorted.k = rows_.k;
+  for (size_t i : order) {
+    sorted.x.push_back(rows_.x[i]);
+    sorted.t_x.push_back(rows_.t_x[i]);
+    sorted.T.push_back(rows_.T[i]);
+    sorted.weight.push_back(rows_.weight[i]);
+    sorted.z.insert(sorted.z.end(), rows_.z.begin() + i * rows_.k,
+                    rows_.z.begin() + (i + 1) * rows_.k);
+  }
+  rows_ = std::move(sorted);
   std::map<double, uint32_t> index;
   for (double x : rows_.x) index.emplace(x, 0);
   for (auto& [x, i] : index) {
@@ -179,81 +195,106 @@ double CovariateRowModel::log_likelihood(const Eigen::VectorXd& theta,
 Eigen::MatrixXd CovariateRowModel::hessian(const Eigen::VectorXd& theta) const {
   const size_t k = rows_.k, np = 4 + 2 * k;
   const double* gamma = theta.data() + 4;
+  // The r- and x-only terms at r and at the two perturbed values of r (the
+  // step on log r is the same for every row).
+  const double r_step = 1e-5 * std::max(1.0, std::abs(theta[0]));
+  std::vector<pnbd_kernel::CountTerms> counts_at[3];
+  for (int v = 0; v < 3; ++v) {
+    const double r = std::exp(theta[0] + (v == 0 ? 0.0 : v == 1 ? r_step : -r_step));
+    for (double x : distinct_x_) counts_at[v].push_back(pnbd_kernel::count_terms(r, x));
+  }
   const int chunks = row_chunks(rows_.size(), threads_);
   std::vector<Eigen::MatrixXd> partial(static_cast<size_t>(chunks));
   std::vector<char> failed(static_cast<size_t>(chunks), 0);
   for_row_chunks(rows_.size(), chunks, [&](size_t begin, size_t end, int c) {
     Eigen::MatrixXd& h = partial[static_cast<size_t>(c)];
     h.setZero(static_cast<Eigen::Index>(np), static_cast<Eigen::Index>(np));
-    // Blocks over the gamma groups: zz[g1][g2] += w * C(g1, g2) z z'.
-    for (size_t i = begin; i < end; ++i) {
-      const double* z = rows_.z.data() + i * k;
-      double lin[2] = {0.0, 0.0};
-      for (size_t j = 0; j < k; ++j) {
-        lin[0] += gamma[j] * z[j];
-        lin[1] += gamma[k + j] * z[j];
+    // Row Hessians in log q by central differences of the analytic row
+    // gradient, one perturbation at a time over a block of rows, so that the
+    // kernel's per-x caches stay valid from row to row.
+    constexpr size_t kBlock = 512;
+    std::vector<double> log_q_block(kBlock * 4), g_block(kBlock * 32);
+    for (size_t block = begin; block < end; block += kBlock) {
+      const size_t block_end = std::min(end, block + kBlock);
+      for (size_t i = block; i < block_end; ++i) {
+        const double* z = rows_.z.data() + i * k;
+        double lin[2] = {0.0, 0.0};
+        for (size_t j = 0; j < k; ++j) {
+          lin[0] += gamma[j] * z[j];
+          lin[1] += gamma[k + j] * z[j];
+        }
+        for (int p = 0; p < 4; ++p) {
+          const int group = link_.group[p];
+          log_q_block[(i - block) * 4 + p] =
+              group < 0 ? theta[p] : theta[p] + link_.sign[p] * lin[group];
+        }
       }
-      double log_q[4];
       for (int p = 0; p < 4; ++p) {
-        const int group = link_.group[p];
-        log_q[p] = group < 0 ? theta[p] : theta[p] + link_.sign[p] * lin[group];
-      }
-      // Row Hessian in log q by central differences of the analytic gradient.
-      double H[4][4];
-      for (int p = 0; p < 4; ++p) {
-        const double step = 1e-5 * std::max(1.0, std::abs(log_q[p]));
-        double g_up[4], g_down[4];
         for (int side = 0; side < 2; ++side) {
-          double lq[4] = {log_q[0], log_q[1], log_q[2], log_q[3]};
-          lq[p] += side == 0 ? step : -step;
-          double q[4];
-          for (int m = 0; m < 4; ++m) q[m] = std::exp(lq[m]);
-          const double ll = row_log_likelihood(i, q, pnbd_kernel::count_terms(q[0], rows_.x[i]),
-                                               side == 0 ? g_up : g_down);
-          if (!std::isfinite(ll)) {
-            failed[static_cast<size_t>(c)] = 1;
-            return;
-          }
-        }
-        for (int m = 0; m < 4; ++m) H[m][p] = (g_up[m] - g_down[m]) / (2 * step);
-      }
-      const double w = rows_.weight[i];
-      for (int p = 0; p < 4; ++p)
-        for (int m = 0; m < p; ++m) H[p][m] = H[m][p] = 0.5 * (H[p][m] + H[m][p]);
-      // theta_p/theta_m block, then base x gamma and gamma x gamma blocks.
-      for (int p = 0; p < 4; ++p)
-        for (int m = 0; m < 4; ++m) h(p, m) += w * H[p][m];
-      double base_group[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
-      double group_group[2][2] = {{0, 0}, {0, 0}};
-      for (int p = 0; p < 4; ++p) {
-        for (int m = 0; m < 4; ++m) {
-          const int gm = link_.group[m];
-          if (gm < 0) continue;
-          base_group[p][gm] += H[p][m] * link_.sign[m];
-          const int gp = link_.group[p];
-          if (gp >= 0) group_group[gp][gm] += link_.sign[p] * H[p][m] * link_.sign[m];
-        }
-      }
-      for (int p = 0; p < 4; ++p) {
-        for (int g = 0; g < 2; ++g) {
-          const double f = w * base_group[p][g];
-          if (f == 0.0) continue;
-          for (size_t j = 0; j < k; ++j) {
-            const auto col = static_cast<Eigen::Index>(4 + g * k + j);
-            h(p, col) += f * z[j];
-            h(col, p) += f * z[j];
+          for (size_t i = block; i < block_end; ++i) {
+            const double* log_q = &log_q_block[(i - block) * 4];
+            const double step = 1e-5 * std::max(1.0, std::abs(log_q[p]));
+            double q[4];
+            for (int m = 0; m < 4; ++m) {
+              q[m] = std::exp(m == p ? log_q[m] + (side == 0 ? step : -step) : log_q[m]);
+            }
+            double* g = &g_block[(i - block) * 32 + static_cast<size_t>(p * 8 + side * 4)];
+            const auto& counts = p != 0 ? counts_at[0] : counts_at[1 + side];
+            const double ll = row_log_likelihood(i, q, counts[row_x_index_[i]], g);
+            if (!std::isfinite(ll)) {
+              failed[static_cast<size_t>(c)] = 1;
+              return;
+            }
           }
         }
       }
-      for (int g1 = 0; g1 < 2; ++g1) {
-        for (int g2 = 0; g2 < 2; ++g2) {
-          const double f = w * group_group[g1][g2];
-          if (f == 0.0) continue;
-          for (size_t a = 0; a < k; ++a) {
-            const double fa = f * z[a];
-            for (size_t b = 0; b < k; ++b) {
-              h(static_cast<Eigen::Index>(4 + g1 * k + a),
-                static_cast<Eigen::Index>(4 + g2 * k + b)) += fa * z[b];
+      for (size_t i = block; i < block_end; ++i) {
+        const double* z = rows_.z.data() + i * k;
+        const double* log_q = &log_q_block[(i - block) * 4];
+        double H[4][4];
+        for (int p = 0; p < 4; ++p) {
+          const double step = 1e-5 * std::max(1.0, std::abs(log_q[p]));
+          const double* g_up = &g_block[(i - block) * 32 + static_cast<size_t>(p * 8)];
+          for (int m = 0; m < 4; ++m) H[m][p] = (g_up[m] - g_up[4 + m]) / (2 * step);
+        }
+        const double w = rows_.weight[i];
+        for (int p = 0; p < 4; ++p)
+          for (int m = 0; m < p; ++m) H[p][m] = H[m][p] = 0.5 * (H[p][m] + H[m][p]);
+        // theta_p/theta_m block, then base x gamma and gamma x gamma blocks.
+        for (int p = 0; p < 4; ++p)
+          for (int m = 0; m < 4; ++m) h(p, m) += w * H[p][m];
+        double base_group[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+        double group_group[2][2] = {{0, 0}, {0, 0}};
+        for (int p = 0; p < 4; ++p) {
+          for (int m = 0; m < 4; ++m) {
+            const int gm = link_.group[m];
+            if (gm < 0) continue;
+            base_group[p][gm] += H[p][m] * link_.sign[m];
+            const int gp = link_.group[p];
+            if (gp >= 0) group_group[gp][gm] += link_.sign[p] * H[p][m] * link_.sign[m];
+          }
+        }
+        for (int p = 0; p < 4; ++p) {
+          for (int g = 0; g < 2; ++g) {
+            const double f = w * base_group[p][g];
+            if (f == 0.0) continue;
+            for (size_t j = 0; j < k; ++j) {
+              const auto col = static_cast<Eigen::Index>(4 + g * k + j);
+              h(p, col) += f * z[j];
+              h(col, p) += f * z[j];
+            }
+          }
+        }
+        for (int g1 = 0; g1 < 2; ++g1) {
+          for (int g2 = 0; g2 < 2; ++g2) {
+            const double f = w * group_group[g1][g2];
+            if (f == 0.0) continue;
+            for (size_t a = 0; a < k; ++a) {
+              const double fa = f * z[a];
+              for (size_t b = 0; b < k; ++b) {
+                h(static_cast<Eigen::Index>(4 + g1 * k + a),
+                  static_cast<Eigen::Index>(4 + g2 * k + b)) += fa * z[b];
+              }
             }
           }
         }

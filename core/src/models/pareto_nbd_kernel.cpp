@@ -16,6 +16,9 @@ constexpr double kGlNode[5] = {0.1488743389816312, 0.4333953941292472, 0.6794095
                                0.8650633666889845, 0.9739065285171717};
 constexpr double kGlWeight[5] = {0.2955242247147529, 0.2692667193099963, 0.2190863625159820,
                                  0.1494513491505806, 0.0666713443086881};
+const double kGlLogWeight[5] = {std::log(kGlWeight[0]), std::log(kGlWeight[1]),
+                                std::log(kGlWeight[2]), std::log(kGlWeight[3]),
+                                std::log(kGlWeight[4])};
 
 // G(e, c, z) = 2F1(1, e; c; z) = sum_j (e)_j / (c)_j z^j for 0 < e < c and
 // 0 <= z <= 1/2, with d log G / d e, d c and d z. Every term is positive and
@@ -42,6 +45,56 @@ SeriesResult euler_series(double e, double c, double z) {
     if (term * (j + 3) < 1e-17 * sum) break;
   }
   return {std::log(sum), sum_e / sum, sum_c / sum, sum_z / sum};
+}
+
+// The series coefficients depend on (e, c) only, i.e. on x and the shape
+// parameters, not on the customer's rates: rows sorted by x reuse them, and
+// the series becomes four polynomials in z without divisions.
+struct SeriesTable {
+  static constexpr int kTerms = 72;  // 0.5^72 * 75 < 1e-17: enough for z <= 1/2
+  double e = -1.0, c = -1.0, log_a = 0.0;
+  double rho[kTerms], rho_e[kTerms], rho_c[kTerms], rho_z[kTerms];
+
+  void build(double e_new, double c_new) {
+    e = e_new, c = c_new, log_a = std::log(c - 1.0);
+    double term = 1.0, he = 0.0, hc = 0.0;
+    for (int j = 0; j < kTerms; ++j) {
+      rho[j] = term;
+      rho_e[j] = term * he;
+      rho_c[j] = -term * hc;
+      const double ratio = (e + j) / (c + j);
+      rho_z[j] = (j + 1) * term * ratio;  // (j+1) rho[j+1]
+      he += 1.0 / (e + j);
+      hc += 1.0 / (c + j);
+      term *= ratio;
+    }
+  }
+};
+
+// G and its log-derivatives from a table; falls back to the direct sum when z
+// is above 1/2 by more than rounding.
+SeriesResult table_series(const SeriesTable& t, double z) {
+  double zj = 1.0, sum = 0.0, sum_e = 0.0, sum_c = 0.0, sum_z = 0.0;
+  for (int j = 0; j < SeriesTable::kTerms; ++j) {
+    const double term = t.rho[j] * zj;
+    sum += term;
+    sum_e += t.rho_e[j] * zj;
+    sum_c += t.rho_c[j] * zj;
+    sum_z += t.rho_z[j] * zj;
+    if (j >= 1 && term * (j + 3) < 1e-17 * sum) {
+      return {std::log(sum), sum_e / sum, sum_c / sum, sum_z / sum};
+    }
+    zj *= z;
+  }
+  return euler_series(t.e, t.c, z);
+}
+
+// One table per shape of the series (alpha >= beta or not), per thread.
+SeriesTable& cached_table(int which, double e, double c) {
+  thread_local SeriesTable tables[2];
+  SeriesTable& t = tables[which];
+  if (t.e != e || t.c != c) t.build(e, c);
+  return t;
 }
 
 // Sums of exp(l) and exp(l) * dl[0..3] relative to a running maximum.
@@ -75,11 +128,11 @@ ScaledSum tail_head_quadrature(double S, double ps, double B, double pb, double 
     double h = 2.0 / std::max(1.0, std::abs(slope(v)));
     h = std::min(h, 2.0 / std::max(1.0, std::abs(slope(v + h))));  // phi' is monotone
     h = std::min(h, v_end - v);
-    const double mid = v + 0.5 * h, half = 0.5 * h;
+    const double mid = v + 0.5 * h, half = 0.5 * h, log_half = std::log(half);
     for (int q = 0; q < 10; ++q) {
       const double node = mid + (q < 5 ? -half : half) * kGlNode[q % 5];
       const double ev = std::exp(node), base = D + ev, log_base = std::log(base);
-      const double l = std::log(half * kGlWeight[q % 5]) + (1.0 - ps) * node - pb * log_base;
+      const double l = log_half + kGlLogWeight[q % 5] + (1.0 - ps) * node - pb * log_base;
       const double dl[4] = {-node, -ps / ev, -log_base, -pb / base};
       acc.add(l, dl);
     }
@@ -96,15 +149,17 @@ ScaledSum tail_head_quadrature(double S, double ps, double B, double pb, double 
 }
 
 // log I(t) by the Euler-transformed series; needs z = |alpha-beta|/(max+t) <= ~1/2.
-LogValueGrad log_tail_series(double r, double alpha, double s, double beta, double x, double t) {
+// la, lb: log(alpha+t), log(beta+t).
+LogValueGrad log_tail_series(double r, double alpha, double s, double beta, double x, double t,
+                             double la, double lb) {
   const double r_x = r + x, a = r_x + s, c = a + 1.0;
-  const double la = std::log(alpha + t), lb = std::log(beta + t);
   LogValueGrad out;
   if (alpha >= beta) {
     // I = (alpha+t)^-(r+x) (beta+t)^-s / a * 2F1(1, r+x; a+1; (alpha-beta)/(alpha+t)).
     const double z = (alpha - beta) / (alpha + t);
-    const SeriesResult g = euler_series(r_x, c, z);
-    out.value = g.log_value - s * lb - r_x * la - std::log(a);
+    const SeriesTable& table = cached_table(0, r_x, c);
+    const SeriesResult g = table_series(table, z);
+    out.value = g.log_value - s * lb - r_x * la - table.log_a;
     out.d[0] = g.d_e + g.d_c - la - 1.0 / a;
     out.d[1] = g.d_z * (beta + t) / ((alpha + t) * (alpha + t)) - r_x / (alpha + t);
     out.d[2] = g.d_c - lb - 1.0 / a;
@@ -112,8 +167,9 @@ LogValueGrad log_tail_series(double r, double alpha, double s, double beta, doub
   } else {
     // I = (alpha+t)^-(r+x-1) (beta+t)^-(s+1) / a * 2F1(1, s+1; a+1; (beta-alpha)/(beta+t)).
     const double z = (beta - alpha) / (beta + t);
-    const SeriesResult g = euler_series(s + 1.0, c, z);
-    out.value = g.log_value - (r_x - 1.0) * la - (s + 1.0) * lb - std::log(a);
+    const SeriesTable& table = cached_table(1, s + 1.0, c);
+    const SeriesResult g = table_series(table, z);
+    out.value = g.log_value - (r_x - 1.0) * la - (s + 1.0) * lb - table.log_a;
     out.d[0] = g.d_c - la - 1.0 / a;
     out.d[1] = -g.d_z / (beta + t) - (r_x - 1.0) / (alpha + t);
     out.d[2] = g.d_e + g.d_c - lb - 1.0 / a;
@@ -122,17 +178,28 @@ LogValueGrad log_tail_series(double r, double alpha, double s, double beta, doub
   return out;
 }
 
+LogValueGrad log_tail_with_logs(double r, double alpha, double s, double beta, double x, double t,
+                                double la, double lb);
+
 }  // namespace
 
 LogValueGrad log_tail(double r, double alpha, double s, double beta, double x, double t) {
+  return log_tail_with_logs(r, alpha, s, beta, x, t, std::log(alpha + t), std::log(beta + t));
+}
+
+namespace {
+
+LogValueGrad log_tail_with_logs(double r, double alpha, double s, double beta, double x, double t,
+                                double la, double lb) {
   const double small = std::min(alpha, beta), big = std::max(alpha, beta);
   const double split = big - 2.0 * small;  // z(split) = 1/2
-  if (!(t < split)) return log_tail_series(r, alpha, s, beta, x, t);
+  if (!(t < split)) return log_tail_series(r, alpha, s, beta, x, t, la, lb);
   // The head (t, split) by quadrature, the rest by the series at z = 1/2.
   const bool alpha_small = alpha < beta;
   const double ps = alpha_small ? r + x : s + 1.0, pb = alpha_small ? s + 1.0 : r + x;
   const ScaledSum head = tail_head_quadrature(small, ps, big, pb, t);
-  const LogValueGrad rest = log_tail_series(r, alpha, s, beta, x, split);
+  const LogValueGrad rest =
+      log_tail_series(r, alpha, s, beta, x, split, std::log(alpha + split), std::log(beta + split));
   // Map (ps, S, pb, B) to (r, alpha, s, beta).
   double dh[4];
   if (alpha_small) {
@@ -152,6 +219,8 @@ LogValueGrad log_tail(double r, double alpha, double s, double beta, double x, d
   return out;
 }
 
+}  // namespace
+
 CountTerms count_terms(double r, double x) {
   return {std::lgamma(r + x) - std::lgamma(r),
           boost::math::digamma(r + x) - boost::math::digamma(r)};
@@ -165,8 +234,11 @@ double row_log_likelihood(double r, double alpha, double s, double beta, double 
   double mix = -r_x * la - s * lb;
   double dmix[4] = {-la, -r_x / (alpha + T), -lb, -s / (beta + T)};
   if (t_x < T) {
-    const LogValueGrad at_tx = log_tail(r, alpha, s, beta, x, t_x);
-    const LogValueGrad at_T = log_tail(r, alpha, s, beta, x, T);
+    const bool at_zero = t_x == 0.0;
+    const LogValueGrad at_tx = log_tail_with_logs(r, alpha, s, beta, x, t_x,
+                                                  at_zero ? std::log(alpha) : std::log(alpha + t_x),
+                                                  at_zero ? std::log(beta) : std::log(beta + t_x));
+    const LogValueGrad at_T = log_tail_with_logs(r, alpha, s, beta, x, T, la, lb);
     const double w = std::exp(at_T.value - at_tx.value);
     // w >= 1 only when t_x is within rounding of T: the died part is then negligible.
     if (w < 1.0) {
