@@ -110,7 +110,7 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
   out.baseline = maximize_likelihood(plain, fit_options, "pnbd");
   ParetoNbdDynamicModel model(std::move(rows), covariate_names, out.baseline.params,
                               options.threads);
-  out.fit = maximize_likelihood(model, fit_options, "pnbd_dyncov");
+  out.fit = fit_dynamic_covariate_model(model, fit_options, "pnbd_dyncov");
   covariate_fit_to_gammas(out.fit);
   out.r = out.fit.params[0];
   out.alpha = out.fit.params[1];

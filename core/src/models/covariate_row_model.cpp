@@ -321,7 +321,7 @@ struct StopNow {};
 // once the relative gradient is far inside the acceptance tolerance.
 class ScaledObjective {
  public:
-  ScaledObjective(const CovariateRowModel& model, double l2, double stop)
+  ScaledObjective(const LikelihoodModel& model, double l2, double stop)
       : model_(model), l2_(l2), stop_(stop), scale_(1.0 / std::max(1.0, model.n_customers())) {}
   double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
     if (!theta.allFinite() || theta.cwiseAbs().maxCoeff() > 2 * kLogParamLimit) {
@@ -353,7 +353,7 @@ class ScaledObjective {
   Eigen::VectorXd best_theta;
 
  private:
-  const CovariateRowModel& model_;
+  const LikelihoodModel& model_;
   double l2_, stop_, scale_;
 };
 
@@ -361,6 +361,31 @@ class ScaledObjective {
 
 FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& options,
                                   std::string model_name) {
+  return fit_from_good_start(
+      model, [&](const Eigen::VectorXd& theta) { return model.hessian(theta); }, options,
+      std::move(model_name));
+}
+
+Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
+                                            const Eigen::VectorXd& theta) {
+  const Eigen::Index k = theta.size();
+  Eigen::MatrixXd h(k, k);
+  Eigen::VectorXd g_up(k), g_down(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double step = 1e-5 * std::max(1.0, std::abs(theta[j]));
+    Eigen::VectorXd up = theta, down = theta;
+    up[j] += step;
+    down[j] -= step;
+    model.log_likelihood(up, &g_up);
+    model.log_likelihood(down, &g_down);
+    h.col(j) = (g_up - g_down) / (2 * step);
+  }
+  return 0.5 * (h + h.transpose());
+}
+
+FitResult fit_from_good_start(const LikelihoodModel& model,
+                              const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
+                              const FitOptions& options, std::string model_name) {
   if (!(options.l2_penalty >= 0) || !std::isfinite(options.l2_penalty) ||
       !(options.gradient_tolerance > 0)) {
     throw Error::invalid_argument("l2_penalty must be >= 0 and gradient_tolerance > 0");
@@ -415,7 +440,7 @@ FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptio
       best.cwiseAbs().maxCoeff() >= kLogParamLimit) {
     return fall_back();
   }
-  Eigen::MatrixXd h = model.hessian(best);
+  Eigen::MatrixXd h = hessian(best);
   h.diagonal().array() -= 2.0 * options.l2_penalty;
   Eigen::LLT<Eigen::MatrixXd> llt(-h);
   if (!h.allFinite() || llt.info() != Eigen::Success) return fall_back();

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -92,5 +93,21 @@ class CovariateRowModel : public LikelihoodModel {
 // conventions and errors as maximize_likelihood (models/mle_fitter.hpp).
 FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& options,
                                   std::string model_name);
+
+}  // namespace clv
+
+namespace clv {
+
+// The driver behind fit_covariate_row_model for any model whose start_params()
+// is already close to the optimum (e.g. a covariate model started from the
+// no-covariate fit): one L-BFGS run, `hessian` (of the LL on the theta scale)
+// at the optimum, and maximize_likelihood as the fallback.
+FitResult fit_from_good_start(const LikelihoodModel& model,
+                              const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
+                              const FitOptions& options, std::string model_name);
+
+// Hessian by central differences of the analytic gradient (2 passes per parameter).
+Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
+                                            const Eigen::VectorXd& theta);
 
 }  // namespace clv

@@ -8,6 +8,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "clv/error.hpp"
+#include "models/covariate_row_model.hpp"
 #include "models/parallel_rows.hpp"
 
 namespace clv {
@@ -16,33 +17,7 @@ namespace {
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // 3-point Gauss-Legendre on [-1, 1].
 constexpr double kNode[3] = {-0.7745966692414834, 0.0, 0.7745966692414834};
-constexpr double kWeight[3] = {5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0};
-
-// Running log-sum-exp of terms e^{l} with the matching sum of e^{l} * dl, so
-// that terms far below the largest one neither underflow nor overflow.
-struct LogSumAccumulator {
-  double max = kNegInf;
-  double sum = 0.0;
-  std::vector<double> weighted_grad;
-
-  void reset(size_t np) {
-    max = kNegInf;
-    sum = 0.0;
-    weighted_grad.assign(np, 0.0);
-  }
-  void add(double l, const double* dl, size_t np) {
-    if (l > max) {
-      const double rescale = std::isfinite(max) ? std::exp(max - l) : 0.0;
-      sum *= rescale;
-      for (double& g : weighted_grad) g *= rescale;
-      max = l;
-    }
-    const double w = std::exp(l - max);
-    sum += w;
-    if (dl)
-      for (size_t q = 0; q < np; ++q) weighted_grad[q] += w * dl[q];
-  }
-};
+const double kLogWeight[3] = {std::log(5.0 / 9.0), std::log(8.0 / 9.0), std::log(5.0 / 9.0)};
 
 }  // namespace
 
@@ -57,6 +32,46 @@ ParetoNbdDynamicModel::ParetoNbdDynamicModel(DynamicCovariateRows rows,
   names_ = {"r", "alpha", "s", "beta"};
   for (const auto& n : covariate_names) names_.push_back("purchase:" + n);
   for (const auto& n : covariate_names) names_.push_back("dropout:" + n);
+  precompute_intervals();
+}
+
+void ParetoNbdDynamicModel::precompute_intervals() {
+  const size_t k = rows_.k;
+  first_pre_.assign(1, 0);
+  first_post_.assign(1, 0);
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    const double t_x = rows_.t_x[i], T = rows_.T[i];
+    const size_t first = rows_.first_period[i], last = rows_.first_period[i + 1];
+    const size_t groups_begin = pre_period_.size();
+    for (size_t p = first; p < last; ++p) {
+      const double a = std::max(0.0, rows_.period_start[p]);
+      const double b = p + 1 < last ? std::min(T, rows_.period_start[p + 1]) : T;
+      if (!(b > a)) continue;
+      const double pre = std::min(b, t_x) - a;
+      if (pre > 0) {
+        // Merge with an earlier period of this customer with the same z row.
+        const double* z = rows_.z.data() + p * k;
+        size_t g = groups_begin;
+        while (g < pre_period_.size() &&
+               !std::equal(z, z + k, rows_.z.data() + size_t{pre_period_[g]} * k)) {
+          ++g;
+        }
+        if (g == pre_period_.size()) {
+          pre_period_.push_back(static_cast<uint32_t>(p));
+          pre_length_.push_back(0.0);
+        }
+        pre_length_[g] += pre;
+      }
+      const double lo = std::max(a, t_x);
+      if (b > lo) {
+        post_period_.push_back(static_cast<uint32_t>(p));
+        post_lo_.push_back(lo);
+        post_hi_.push_back(b);
+      }
+    }
+    first_pre_.push_back(pre_period_.size());
+    first_post_.push_back(post_period_.size());
+  }
 }
 
 Eigen::VectorXd ParetoNbdDynamicModel::start_params() const {
@@ -67,84 +82,126 @@ Eigen::VectorXd ParetoNbdDynamicModel::start_params() const {
 
 double ParetoNbdDynamicModel::customer_ll(size_t i, const Eigen::VectorXd& theta, double* grad,
                                           std::vector<double>& scratch) const {
-  const size_t k = rows_.k, np = 4 + 2 * k;
+  const size_t k = rows_.k;
   const double r = std::exp(theta[0]), alpha = std::exp(theta[1]), s = std::exp(theta[2]),
                beta = std::exp(theta[3]);
-  const double x = rows_.x[i], t_x = rows_.t_x[i], T = rows_.T[i];
-  // scratch: dl (np), dA (k), dB (k)
-  scratch.resize(np + 2 * k);
-  double* dl = scratch.data();
-  double* dA = dl + np;
+  const double* gamma_p = theta.data() + 4;
+  const double* gamma_d = gamma_p + k;
+  const double x = rows_.x[i], r_x = r + x;
+  // scratch: dA, dB (d A / d gamma_p, d B / d gamma_d), and the weighted
+  // sums of the died-term integrand's gamma derivatives gA, gB, gz.
+  scratch.assign(5 * k, 0.0);
+  double* dA = scratch.data();
   double* dB = dA + k;
-  std::fill(dA, dA + 2 * k, 0.0);
+  double* gA = dB + k;
+  double* gB = gA + k;
+  double* gz = gB + k;
+  auto linear = [k](const double* g, const double* z) {
+    double v = 0.0;
+    for (size_t j = 0; j < k; ++j) v += g[j] * z[j];
+    return v;
+  };
+  // A(t_x), B(t_x): cumulative purchase / dropout multipliers up to t_x.
   double A = 0.0, B = 0.0;
-  const double log_alpha = std::log(alpha), log_beta = std::log(beta);
-  const double base = r * log_alpha + s * log_beta;
-  LogSumAccumulator acc;
-  acc.reset(grad ? np : 0);
-
-  const size_t first = rows_.first_period[i], last = rows_.first_period[i + 1];
-  for (size_t p = first; p < last; ++p) {
-    const double a = std::max(0.0, rows_.period_start[p]);
-    const double b = p + 1 < last ? std::min(T, rows_.period_start[p + 1]) : T;
-    if (!(b > a)) continue;
-    const double* z = rows_.z.data() + p * k;
-    double lin_p = 0.0, lin_d = 0.0;
-    for (size_t j = 0; j < k; ++j) {
-      lin_p += theta[static_cast<Eigen::Index>(4 + j)] * z[j];
-      lin_d += theta[static_cast<Eigen::Index>(4 + k + j)] * z[j];
-    }
-    const double u = std::exp(lin_p), v = std::exp(lin_d);
-    const double lo = std::max(a, t_x);
-    if (b > lo) {
-      const double half = 0.5 * (b - lo), mid = 0.5 * (b + lo);
-      for (int q = 0; q < 3; ++q) {
-        const double tau = mid + half * kNode[q], d = tau - a;
-        const double At = alpha + A + u * d, Bt = beta + B + v * d;
-        const double l = std::log(kWeight[q] * half) + std::log(s) + lin_d + base -
-                         (r + x) * std::log(At) - (s + 1.0) * std::log(Bt);
-        if (grad) {
-          dl[0] = log_alpha - std::log(At);
-          dl[1] = r / alpha - (r + x) / At;
-          dl[2] = 1.0 / s + log_beta - std::log(Bt);
-          dl[3] = s / beta - (s + 1.0) / Bt;
-          for (size_t j = 0; j < k; ++j) {
-            dl[4 + j] = -(r + x) / At * (dA[j] + z[j] * u * d);
-            dl[4 + k + j] = z[j] - (s + 1.0) / Bt * (dB[j] + z[j] * v * d);
-          }
-        }
-        acc.add(l, grad ? dl : nullptr, grad ? np : 0);
+  for (size_t g = first_pre_[i]; g < first_pre_[i + 1]; ++g) {
+    const double* z = rows_.z.data() + size_t{pre_period_[g]} * k;
+    const double len = pre_length_[g];
+    const double u = std::exp(linear(gamma_p, z)) * len, v = std::exp(linear(gamma_d, z)) * len;
+    A += u;
+    B += v;
+    if (grad) {
+      for (size_t j = 0; j < k; ++j) {
+        dA[j] += z[j] * u;
+        dB[j] += z[j] * v;
       }
     }
-    const double len = b - a;
+  }
+  // Died in (t_x, T]: s int exp(lin_d) (alpha+A(t))^-(r+x) (beta+B(t))^-(s+1) dt,
+  // 3-point Gauss-Legendre per period, summed relative to a running maximum.
+  double ref = kNegInf;
+  double sum = 0.0, sum_la = 0.0, sum_lb = 0.0, sum_ia = 0.0, sum_ib = 0.0;
+  auto rescale = [&](double new_ref) {
+    const double f = std::isfinite(ref) ? std::exp(ref - new_ref) : 0.0;
+    sum *= f, sum_la *= f, sum_lb *= f, sum_ia *= f, sum_ib *= f;
+    if (grad) {
+      for (size_t j = 0; j < 3 * k; ++j) gA[j] *= f;  // gA, gB, gz are contiguous
+    }
+    ref = new_ref;
+  };
+  for (size_t q = first_post_[i]; q < first_post_[i + 1]; ++q) {
+    const double* z = rows_.z.data() + size_t{post_period_[q]} * k;
+    const double lin_d = linear(gamma_d, z);
+    const double u = std::exp(linear(gamma_p, z)), v = std::exp(lin_d);
+    const double lo = post_lo_[q], hi = post_hi_[q];
+    const double half = 0.5 * (hi - lo), log_half = std::log(half);
+    double l[3], la[3], lb[3], At[3], Bt[3], d[3];
+    double top = kNegInf;
+    for (int n = 0; n < 3; ++n) {
+      d[n] = half * (1.0 + kNode[n]);
+      At[n] = alpha + A + u * d[n];
+      Bt[n] = beta + B + v * d[n];
+      la[n] = std::log(At[n]);
+      lb[n] = std::log(Bt[n]);
+      l[n] = kLogWeight[n] + log_half + lin_d - r_x * la[n] - (s + 1.0) * lb[n];
+      top = std::max(top, l[n]);
+    }
+    if (top > ref) rescale(top);
+    double pe = 0.0, pa = 0.0, pad = 0.0, pb = 0.0, pbd = 0.0;
+    for (int n = 0; n < 3; ++n) {
+      const double e = std::exp(l[n] - ref);
+      const double ia = e / At[n], ib = e / Bt[n];
+      pe += e;
+      sum_la += e * la[n];
+      sum_lb += e * lb[n];
+      pa += ia;
+      pb += ib;
+      pad += ia * d[n];
+      pbd += ib * d[n];
+    }
+    sum += pe;
+    sum_ia += pa;
+    sum_ib += pb;
+    if (grad) {
+      for (size_t j = 0; j < k; ++j) {
+        gA[j] += dA[j] * pa + z[j] * u * pad;
+        gB[j] += dB[j] * pb + z[j] * v * pbd;
+        gz[j] += z[j] * pe;
+      }
+    }
+    const double len = hi - lo;
     A += u * len;
     B += v * len;
-    for (size_t j = 0; j < k; ++j) {
-      dA[j] += z[j] * u * len;
-      dB[j] += z[j] * v * len;
+    if (grad) {
+      for (size_t j = 0; j < k; ++j) {
+        dA[j] += z[j] * u * len;
+        dB[j] += z[j] * v * len;
+      }
     }
   }
-  const double AT = alpha + A, BT = beta + B;
-  const double l1 = base - (r + x) * std::log(AT) - s * std::log(BT);
-  if (grad) {
-    dl[0] = log_alpha - std::log(AT);
-    dl[1] = r / alpha - (r + x) / AT;
-    dl[2] = log_beta - std::log(BT);
-    dl[3] = s / beta - s / BT;
-    for (size_t j = 0; j < k; ++j) {
-      dl[4 + j] = -(r + x) / AT * dA[j];
-      dl[4 + k + j] = -s / BT * dB[j];
-    }
-  }
-  acc.add(l1, grad ? dl : nullptr, grad ? np : 0);
-
+  // The died integral carries the factor s; alive at T: (alpha+A(T))^-(r+x) (beta+B(T))^-s.
+  const double log_s = std::log(s);
+  const double AT = alpha + A, BT = beta + B, laT = std::log(AT), lbT = std::log(BT);
+  const double l_alive = -r_x * laT - s * lbT - log_s;  // relative to the s-scaled sums
+  if (l_alive > ref) rescale(l_alive);
+  const double e1 = std::exp(l_alive - ref);
+  const double total = sum + e1;
+  const double log_alpha = theta[1], log_beta = theta[3];
   const double* S = rows_.purchase_sum.data() + i * k;
-  double ll = std::lgamma(r + x) - std::lgamma(r) + acc.max + std::log(acc.sum);
-  for (size_t j = 0; j < k; ++j) ll += theta[static_cast<Eigen::Index>(4 + j)] * S[j];
+  double ll = std::lgamma(r_x) - std::lgamma(r) + r * log_alpha + s * log_beta + log_s + ref +
+              std::log(total);
+  for (size_t j = 0; j < k; ++j) ll += gamma_p[j] * S[j];
   if (grad) {
-    for (size_t q = 0; q < np; ++q) grad[q] = acc.weighted_grad[q] / acc.sum;
-    grad[0] += boost::math::digamma(r + x) - boost::math::digamma(r);
-    for (size_t j = 0; j < k; ++j) grad[4 + j] += S[j];
+    const double inv = 1.0 / total;
+    grad[0] =
+        boost::math::digamma(r_x) - boost::math::digamma(r) + log_alpha - (sum_la + e1 * laT) * inv;
+    grad[1] = r / alpha - r_x * (sum_ia + e1 / AT) * inv;
+    // d/ds: the died part has s^1 (beta+B)^-(s+1), the alive part (beta+B)^-s.
+    grad[2] = log_beta + (sum / s - sum_lb - e1 * lbT) * inv;
+    grad[3] = s / beta - ((s + 1.0) * sum_ib + s * e1 / BT) * inv;
+    for (size_t j = 0; j < k; ++j) {
+      grad[4 + j] = -r_x * (gA[j] + e1 * dA[j] / AT) * inv + S[j];
+      grad[4 + k + j] = (gz[j] - (s + 1.0) * gB[j] - s * e1 * dB[j] / BT) * inv;
+    }
     // Natural scale -> log scale for r, alpha, s, beta.
     grad[0] *= r;
     grad[1] *= alpha;
@@ -193,6 +250,14 @@ double ParetoNbdDynamicModel::log_likelihood(const Eigen::VectorXd& theta,
       for (size_t q = 0; q < np; ++q) (*grad)[static_cast<Eigen::Index>(q)] += part.g[q];
   }
   return total;
+}
+
+FitResult fit_dynamic_covariate_model(const ParetoNbdDynamicModel& model, const FitOptions& options,
+                                      std::string model_name) {
+  return fit_from_good_start(
+      model,
+      [&](const Eigen::VectorXd& theta) { return gradient_difference_hessian(model, theta); },
+      options, std::move(model_name));
 }
 
 }  // namespace clv

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "clv/fit_result.hpp"
 #include "models/likelihood_model.hpp"
 
 namespace clv {
@@ -46,11 +47,27 @@ class ParetoNbdDynamicModel : public LikelihoodModel {
  private:
   double customer_ll(size_t i, const Eigen::VectorXd& theta, double* grad,
                      std::vector<double>& scratch) const;
+  void precompute_intervals();
 
   DynamicCovariateRows rows_;
+  // Parameter-free layout, built once: before t_x only the cumulative rates
+  // A(t_x), B(t_x) matter, so time there is summed per distinct covariate
+  // row (a few per customer with binary covariates, instead of one per week);
+  // from t_x to T each period keeps its own interval [lo, hi] for quadrature.
+  std::vector<size_t> first_pre_, first_post_;  // per customer, into the arrays below
+  std::vector<uint32_t> pre_period_;            // period whose z row the group uses
+  std::vector<double> pre_length_;
+  std::vector<uint32_t> post_period_;
+  std::vector<double> post_lo_, post_hi_;
   std::vector<std::string> names_;
   std::vector<double> start_;
   int threads_ = 0;
 };
+
+// Fits from the model's start (the no-covariate fit, gammas 0): one L-BFGS
+// run and the Hessian from gradient differences; falls back to
+// maximize_likelihood (models/mle_fitter.hpp) when that run does not converge.
+FitResult fit_dynamic_covariate_model(const ParetoNbdDynamicModel& model, const FitOptions& options,
+                                      std::string model_name);
 
 }  // namespace clv
