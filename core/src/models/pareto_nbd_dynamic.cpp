@@ -128,12 +128,24 @@ double ParetoNbdDynamicModel::customer_ll(size_t i, const Eigen::VectorXd& theta
     }
     ref = new_ref;
   };
+  // Consecutive periods mostly repeat the covariate row and the full-week
+  // length: their exponentials and logs are reused.
+  const double* last_z = nullptr;
+  double lin_d = 0.0, u = 0.0, v = 0.0, last_half = -1.0, log_half = 0.0;
   for (size_t q = first_post_[i]; q < first_post_[i + 1]; ++q) {
     const double* z = rows_.z.data() + size_t{post_period_[q]} * k;
-    const double lin_d = linear(gamma_d, z);
-    const double u = std::exp(linear(gamma_p, z)), v = std::exp(lin_d);
+    if (!last_z || !std::equal(z, z + k, last_z)) {
+      lin_d = linear(gamma_d, z);
+      u = std::exp(linear(gamma_p, z));
+      v = std::exp(lin_d);
+      last_z = z;
+    }
     const double lo = post_lo_[q], hi = post_hi_[q];
-    const double half = 0.5 * (hi - lo), log_half = std::log(half);
+    const double half = 0.5 * (hi - lo);
+    if (half != last_half) {
+      log_half = std::log(half);
+      last_half = half;
+    }
     double l[3], la[3], lb[3], At[3], Bt[3], d[3];
     double top = kNegInf;
     for (int n = 0; n < 3; ++n) {
