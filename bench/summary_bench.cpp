@@ -22,7 +22,6 @@
 #include "domain/calendar.hpp"
 #include "ingest/csv_reader.hpp"
 #include "store/database.hpp"
-#include "summary/database_source.hpp"
 #include "synthetic_transactions.hpp"
 
 namespace {
@@ -79,16 +78,20 @@ int child_stream(const std::string& path) {
 }
 
 int child_sqlite(const std::string& db_path) {
-  auto db = clv::open_database(db_path);
-  // Warm the page cache once so the figure is the scan, not the disk.
-  db->execAndGet("SELECT count(*) FROM transactions INDEXED BY transactions_by_customer_time");
+  {
+    // Warm the page cache once so the figure is the scan, not the disk.
+    auto db = clv::open_database(db_path);
+    db->execAndGet("SELECT count(*) FROM transactions INDEXED BY transactions_by_customer_time");
+    db->execAndGet("SELECT count(*) FROM transactions WHERE currency IS NOT 'USD'");
+  }
   const auto start = std::chrono::steady_clock::now();
   const double cpu_start = cpu_seconds();
-  const auto s = clv::summarize_database(*db, bench_period(), db_path);
+  // The public entry point the CLI uses (it opens its own scan connection).
+  const auto s = clv::summarize_database(db_path, bench_period());
   const double secs = seconds_since(start), cpu = cpu_seconds() - cpu_start;
   fmt::print(
       "SQLite summary: {} rows, {} customers: wall {:.3f} s = {:.2f} M rows/s, CPU {:.3f} s = "
-      "{:.2f} M rows/s (peak RSS {:.1f} MiB)\n",
+      "{:.2f} M rows/s (peak RSS {:.1f} MiB, counting the memory-mapped database pages)\n",
       s.diagnostics.rows_read, s.size(), secs, s.diagnostics.rows_read / secs / 1e6, cpu,
       s.diagnostics.rows_read / cpu / 1e6, peak_rss_kib() / 1024.0);
   return 0;
