@@ -279,7 +279,7 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
     if (row.id.size() <= CustomerKey::kInlineBytes) {
       const CustomerKey key = CustomerKey::inline_key(row.id);
       p.same_as_previous = !previous.is_long && key == previous.key;
-      if (!p.same_as_previous) previous = CustomerKeyTable::probe(row.id);
+      if (!p.same_as_previous) previous = CustomerKeyTable::probe(key);
     } else {
       p.same_as_previous = previous.is_long && row.id == previous_long_id;
       if (!p.same_as_previous) {

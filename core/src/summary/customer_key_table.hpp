@@ -7,6 +7,7 @@
 // 16 bytes per customer, which includes the id bytes themselves.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -19,32 +20,53 @@
 
 namespace clv {
 
-// The 16-byte form of an id: byte 0 is the length and bytes 1..15 the id,
-// zero-padded (ids of <= 15 bytes); or byte 0 is kLongMarker and bytes 8..15
-// the index of the id in the overflow arena.
+// The 16-byte form of an id, as two little-endian words: ids of <= 15 bytes
+// are stored inline (bytes 0..14, zero-padded, byte 15 the length); longer
+// ids have kLongMarker in byte 15 and their overflow-arena index in word 0.
 struct CustomerKey {
   static constexpr size_t kInlineBytes = 15;
   static constexpr uint8_t kLongMarker = 0xFF;
   uint64_t word[2] = {0, 0};
 
-  uint8_t first_byte() const { return *reinterpret_cast<const uint8_t*>(word); }
-  bool is_long() const { return first_byte() == kLongMarker; }
-  // Builds the inline key of a short id (`id.size() <= kInlineBytes`).
+  uint8_t length_byte() const { return static_cast<uint8_t>(word[1] >> 56); }
+  bool is_long() const { return length_byte() == kLongMarker; }
+  // The inline key of a short id (`id.size() <= kInlineBytes`), built from
+  // fixed-size loads: a variable-length copy into a buffer read back as words
+  // stalls store forwarding on every row.
   static CustomerKey inline_key(std::string_view id) {
+    const char* p = id.data();
+    const size_t n = id.size();
     CustomerKey key;
-    char bytes[16] = {};
-    bytes[0] = static_cast<char>(id.size());
-    std::memcpy(bytes + 1, id.data(), id.size());
-    std::memcpy(key.word, bytes, sizeof bytes);
+    if (n > 8) {
+      key.word[0] = load<uint64_t>(p);
+      key.word[1] = load<uint64_t>(p + n - 8) >> (8 * (16 - n));
+    } else if (n >= 4) {
+      const uint64_t head = load<uint32_t>(p), tail = load<uint32_t>(p + n - 4);
+      key.word[0] = head | (tail << (8 * (n - 4)));  // overlapping bytes agree
+    } else if (n > 0) {
+      const auto byte = [&](size_t i) { return uint64_t{static_cast<uint8_t>(p[i])} << (8 * i); };
+      key.word[0] = byte(0) | byte(n / 2) | byte(n - 1);
+    }
+    key.word[1] |= uint64_t{n} << 56;
     return key;
   }
   std::string_view inline_id() const {
-    return {reinterpret_cast<const char*>(word) + 1, first_byte()};
+    return {reinterpret_cast<const char*>(word), length_byte()};
   }
   bool operator==(const CustomerKey& o) const {
     return word[0] == o.word[0] && word[1] == o.word[1];
   }
+
+ private:
+  template <typename T>
+  static uint64_t load(const char* p) {
+    T value;
+    std::memcpy(&value, p, sizeof value);
+    return value;
+  }
 };
+static_assert(std::endian::native == std::endian::little,
+              "CustomerKey lays ids out as little-endian words");
 static_assert(sizeof(CustomerKey) == 16);
 
 class CustomerKeyTable {
@@ -61,14 +83,18 @@ class CustomerKeyTable {
     bool is_long = false;
   };
   static Probe probe(std::string_view id) {
+    if (id.size() <= CustomerKey::kInlineBytes) return probe(CustomerKey::inline_key(id));
     Probe p;
-    if (id.size() <= CustomerKey::kInlineBytes) {
-      p.key = CustomerKey::inline_key(id);
-      p.hash = mix_to_32(mix(p.key.word[0] ^ mix(p.key.word[1] ^ 0x9E3779B97F4A7C15ull)));
-    } else {
-      p.is_long = true;
-      p.hash = hash_bytes(id);
-    }
+    p.is_long = true;
+    p.hash = hash_bytes(id);
+    return p;
+  }
+
+  // The probe of a short id's inline key.
+  static Probe probe(const CustomerKey& key) {
+    Probe p;
+    p.key = key;
+    p.hash = mix_to_32(mix(key.word[0] ^ mix(key.word[1] ^ 0x9E3779B97F4A7C15ull)));
     return p;
   }
 
@@ -120,7 +146,7 @@ class CustomerKeyTable {
 
   std::string_view id(uint32_t index) const {
     const CustomerKey& k = key(index);
-    return k.is_long() ? long_ids_[static_cast<size_t>(k.word[1])] : k.inline_id();
+    return k.is_long() ? long_ids_[static_cast<size_t>(k.word[0])] : k.inline_id();
   }
 
   // Frees the hash slots (lookups are over; id() still works).
@@ -153,7 +179,7 @@ class CustomerKeyTable {
 
   bool matches(const CustomerKey& k, const Probe& p, std::string_view long_id) const {
     if (!p.is_long) return k == p.key;
-    return k.is_long() && long_ids_[static_cast<size_t>(k.word[1])] == long_id;
+    return k.is_long() && long_ids_[static_cast<size_t>(k.word[0])] == long_id;
   }
 
   uint32_t append_key(const Probe& p, std::string_view long_id) {
@@ -164,10 +190,8 @@ class CustomerKeyTable {
     if ((count_ & (kChunkSize - 1)) == 0) chunks_.emplace_back(kChunkSize);
     CustomerKey k = p.key;
     if (p.is_long) {
-      char bytes[8] = {};
-      bytes[0] = static_cast<char>(CustomerKey::kLongMarker);
-      std::memcpy(&k.word[0], bytes, sizeof bytes);
-      k.word[1] = long_ids_.add(long_id);
+      k.word[0] = long_ids_.add(long_id);
+      k.word[1] = uint64_t{CustomerKey::kLongMarker} << 56;
     }
     const auto index = static_cast<uint32_t>(count_++);
     key(index) = k;
