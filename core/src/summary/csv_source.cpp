@@ -15,6 +15,7 @@
 #include "domain/calendar.hpp"
 #include "ingest/csv_reader.hpp"
 #include "summary/customer_key_table.hpp"
+#include "summary/row_scanner.hpp"
 #include "summary/summary_accumulator.hpp"
 
 namespace clv {
@@ -171,7 +172,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
       return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
     }
   }
-  row.amount /= divisor;
+  if (divisor != 1.0) row.amount /= divisor;  // x / 1 == x: skip a division per row
   row.purchase = true;
   if (columns.index[kKind] >= 0) {
     const std::string_view kind = f[static_cast<size_t>(columns.index[kKind])];
@@ -186,9 +187,9 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
   return {};
 }
 
-using ReaderFactory = std::function<CsvReader()>;
-
-CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat& format,
+// `open` returns a fresh reader (CsvReader or RowScanner) of the input.
+template <typename Open>
+CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
                           const SummaryPeriod& period, const RejectSink& on_reject,
                           const std::string& source) {
   if (!(format.amount_divisor > 0) || !std::isfinite(format.amount_divisor)) {
@@ -199,7 +200,7 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
   CustomerKeyTable table;
   SummaryDiagnostics diag;
 
-  CsvReader reader = open();
+  auto reader = open();
   CsvRecord record;
   Columns columns;
   if (format.has_header) {
@@ -308,7 +309,7 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
       double amount;
     };
     std::vector<Replay> replay;
-    CsvReader again = open();
+    auto again = open();
     if (format.has_header) again.next(record);
     while (again.next(record)) {
       if (!parse_row(record, columns, format.amount_divisor, dates, row).empty()) continue;
@@ -358,6 +359,10 @@ CustomerSummary summarize_transaction_file(const std::string& path,
                                            const SummaryPeriod& period,
                                            const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
+  if (dialect.format == CsvFormat::kDelimited) {
+    return summarize([&] { return RowScanner(path, dialect.delimiter); }, format, period, on_reject,
+                     path);
+  }
   return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path);
 }
 
@@ -366,6 +371,10 @@ CustomerSummary summarize_transaction_text(std::string_view text,
                                            const SummaryPeriod& period,
                                            const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
+  if (dialect.format == CsvFormat::kDelimited) {
+    return summarize([&] { return RowScanner::from_text(text, dialect.delimiter); }, format, period,
+                     on_reject, "<text>");
+  }
   return summarize([&] { return CsvReader::from_text(text, dialect); }, format, period, on_reject,
                    "<text>");
 }
