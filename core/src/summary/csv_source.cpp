@@ -124,7 +124,27 @@ bool parse_plain_decimal(std::string_view s, double& out) {
 }
 
 // Exports repeat the same date on consecutive rows: remember the last one.
+// Timestamps of up to 15 bytes (dates, ISO minutes) are compared as two
+// words, the way customer keys are; longer ones as text.
 struct DateCache {
+  bool matches(std::string_view ts) const {
+    if (!valid) return false;
+    if (ts.size() <= CustomerKey::kInlineBytes) return CustomerKey::inline_key(ts) == key;
+    return ts == text;
+  }
+  void remember(std::string_view ts, int32_t parsed_day) {
+    valid = true;
+    day = parsed_day;
+    if (ts.size() <= CustomerKey::kInlineBytes) {
+      key = CustomerKey::inline_key(ts);
+      text.clear();
+    } else {
+      key = CustomerKey();
+      text.assign(ts);
+    }
+  }
+  bool valid = false;
+  CustomerKey key;
   std::string text;
   int32_t day = 0;
 };
@@ -148,7 +168,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
   if (row.id.empty()) return "empty customer id";
   if (row.id.size() > CustomerIds::kMaxIdBytes) return "customer id longer than 65535 bytes";
   const std::string_view ts = f[static_cast<size_t>(columns.index[kTimestamp])];
-  if (!dates.text.empty() && ts == dates.text) {
+  if (dates.matches(ts)) {
     row.day = dates.day;
   } else {
     int64_t seconds = 0;
@@ -161,8 +181,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
       return fmt::format("date '{}' is out of range", ts);
     }
     row.day = static_cast<int32_t>(day);
-    dates.text.assign(ts);
-    dates.day = row.day;
+    dates.remember(ts, row.day);
   }
   std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
   if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
