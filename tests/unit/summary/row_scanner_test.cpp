@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "clv/error.hpp"
+#include "clv/summarize.hpp"
+#include "domain/calendar.hpp"
 #include "ingest/csv_reader.hpp"
 
 namespace clv {
@@ -100,6 +103,49 @@ TEST(RowScanner, MissingFileIsNotFound) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound);
   }
+}
+
+}  // namespace
+}  // namespace clv
+
+namespace clv {
+namespace {
+
+// A file larger than the 1 MiB read buffer, with quoted and CRLF rows mixed
+// in: records straddle refills, and the file summary equals the in-memory one.
+TEST(RowScanner, FileSummaryAcrossBufferRefillsEqualsTheInMemoryOne) {
+  std::string text = "customer_id,timestamp,amount\r\n";
+  std::mt19937 rng(3);
+  for (int i = 0; text.size() < (3u << 20) / 2; ++i) {
+    const unsigned customer = rng() % 5000, day = 1 + static_cast<unsigned>(i / 2000);
+    // Some ids contain the delimiter, so they are quoted (the slow path).
+    const std::string id =
+        customer % 7 == 0 ? fmt::format("\"q,{}\"", customer) : fmt::format("c{}", customer);
+    text += fmt::format("{},2020-{:02}-{:02},{}.{}{}", id, day / 28 + 1, day % 28 + 1, rng() % 100,
+                        rng() % 10, i % 3 == 0 ? "\r\n" : "\n");
+  }
+  const std::string path = write_temp("row_scanner_summary.csv", text);
+  SummaryPeriod period;
+  period.calibration_end_day = days_from_civil(2020, 12, 31);
+  const CustomerSummary from_file = summarize_transaction_file(path, {}, period);
+  const CustomerSummary from_text = summarize_transaction_text(text, {}, period);
+  EXPECT_EQ(from_file.diagnostics.rows_rejected, 0u);
+  EXPECT_GT(from_file.diagnostics.rows_read, 50000u);
+  EXPECT_EQ(from_file.diagnostics.rows_read, from_text.diagnostics.rows_read);
+  ASSERT_EQ(from_file.size(), from_text.size());
+  ASSERT_GT(from_file.size(), 4000u);
+  for (size_t i = 0; i < from_file.size(); ++i) {
+    ASSERT_EQ(from_file.ids[i], from_text.ids[i]);
+    EXPECT_EQ(from_file.frequency[i], from_text.frequency[i]);
+    EXPECT_EQ(from_file.recency[i], from_text.recency[i]);
+    EXPECT_EQ(from_file.T[i], from_text.T[i]);
+    EXPECT_EQ(from_file.monetary_value[i], from_text.monetary_value[i]);
+  }
+  // Ids quoted because they contain the delimiter kept their comma.
+  bool found_quoted = false;
+  for (size_t i = 0; i < from_file.size(); ++i)
+    found_quoted |= from_file.ids[i].substr(0, 2) == "q,";
+  EXPECT_TRUE(found_quoted);
 }
 
 }  // namespace
