@@ -33,6 +33,8 @@ class CustomerIds {
   std::string_view operator[](size_t i) const;
   // Appends `id` (at most kMaxIdBytes) and returns its index.
   uint32_t add(std::string_view id);
+  // Makes room for `count` ids without reallocating the index.
+  void reserve(size_t count) { starts_.reserve(count); }
   // Bytes held by the arena and the index (for memory accounting).
   size_t allocated_bytes() const;
 

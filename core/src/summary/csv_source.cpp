@@ -14,7 +14,8 @@
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
 #include "ingest/csv_reader.hpp"
-#include "summary/id_index.hpp"
+#include "summary/customer_key_table.hpp"
+#include "summary/row_scanner.hpp"
 #include "summary/summary_accumulator.hpp"
 
 namespace clv {
@@ -123,7 +124,27 @@ bool parse_plain_decimal(std::string_view s, double& out) {
 }
 
 // Exports repeat the same date on consecutive rows: remember the last one.
+// Timestamps of up to 15 bytes (dates, ISO minutes) are compared as two
+// words, the way customer keys are; longer ones as text.
 struct DateCache {
+  bool matches(std::string_view ts) const {
+    if (!valid) return false;
+    if (ts.size() <= CustomerKey::kInlineBytes) return CustomerKey::inline_key(ts) == key;
+    return ts == text;
+  }
+  void remember(std::string_view ts, int32_t parsed_day) {
+    valid = true;
+    day = parsed_day;
+    if (ts.size() <= CustomerKey::kInlineBytes) {
+      key = CustomerKey::inline_key(ts);
+      text.clear();
+    } else {
+      key = CustomerKey();
+      text.assign(ts);
+    }
+  }
+  bool valid = false;
+  CustomerKey key;
   std::string text;
   int32_t day = 0;
 };
@@ -147,7 +168,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
   if (row.id.empty()) return "empty customer id";
   if (row.id.size() > CustomerIds::kMaxIdBytes) return "customer id longer than 65535 bytes";
   const std::string_view ts = f[static_cast<size_t>(columns.index[kTimestamp])];
-  if (!dates.text.empty() && ts == dates.text) {
+  if (dates.matches(ts)) {
     row.day = dates.day;
   } else {
     int64_t seconds = 0;
@@ -160,8 +181,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
       return fmt::format("date '{}' is out of range", ts);
     }
     row.day = static_cast<int32_t>(day);
-    dates.text.assign(ts);
-    dates.day = row.day;
+    dates.remember(ts, row.day);
   }
   std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
   if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
@@ -171,7 +191,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
       return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
     }
   }
-  row.amount /= divisor;
+  if (divisor != 1.0) row.amount /= divisor;  // x / 1 == x: skip a division per row
   row.purchase = true;
   if (columns.index[kKind] >= 0) {
     const std::string_view kind = f[static_cast<size_t>(columns.index[kKind])];
@@ -186,9 +206,9 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
   return {};
 }
 
-using ReaderFactory = std::function<CsvReader()>;
-
-CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat& format,
+// `open` returns a fresh reader (CsvReader or RowScanner) of the input.
+template <typename Open>
+CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
                           const SummaryPeriod& period, const RejectSink& on_reject,
                           const std::string& source) {
   if (!(format.amount_divisor > 0) || !std::isfinite(format.amount_divisor)) {
@@ -196,11 +216,10 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
   }
   SummaryAccumulator acc(period);
   const int32_t last_day = static_cast<int32_t>(acc.last_observed_day());
-  CustomerIds ids;
-  IdIndex index;
+  CustomerKeyTable table;
   SummaryDiagnostics diag;
 
-  CsvReader reader = open();
+  auto reader = open();
   CsvRecord record;
   Columns columns;
   if (format.has_header) {
@@ -211,17 +230,17 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
     columns = resolve_columns(format, nullptr, source);
   }
 
-  // A four-stage software pipeline over the rows: when row r is parsed its
+  // A three-stage software pipeline over the rows: when row r is parsed its
   // hash slot is prefetched; for row r-kLag the slot is read and the
-  // candidate's id entry and state are prefetched; for row r-2*kLag the id
-  // bytes are prefetched; row r-3*kLag is folded. On a file in time order
-  // every row hits a random customer, and overlapping those cache misses
-  // (instead of waiting for each in turn) is what makes the pass fast.
-  constexpr size_t kLag = 32;
-  constexpr size_t kRing = 4 * kLag;  // power of two, > 3 * kLag
+  // candidate's key and state are prefetched (two independent misses); row
+  // r-2*kLag is folded. On a file in time order every row hits a random
+  // customer, and overlapping those cache misses (instead of waiting for each
+  // in turn) is what makes the pass fast.
+  constexpr size_t kLag = 16;
+  constexpr size_t kRing = 4 * kLag;  // power of two, > 2 * kLag
   struct Pending {
-    std::string id;  // copied: the reader's buffer moves on the next record
-    uint32_t tag = 0;
+    CustomerKeyTable::Probe probe;
+    std::string long_id;  // ids longer than a key holds (the reader's buffer moves on)
     int64_t candidate = -1;
     int32_t day = 0;
     double amount = 0;
@@ -233,22 +252,17 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
   bool any_out_of_order = false;
   auto prefetch_entry = [&](uint64_t r) {
     Pending& p = ring[r & (kRing - 1)];
-    p.candidate = p.same_as_previous ? -1 : index.candidate(p.tag);
+    p.candidate = p.same_as_previous ? -1 : table.candidate(p.probe.hash);
     if (p.candidate >= 0) {
-      CustomerIdsPrefetch::prefetch_entry(ids, static_cast<size_t>(p.candidate));
+      table.prefetch_key(static_cast<uint32_t>(p.candidate));
       acc.prefetch(static_cast<uint32_t>(p.candidate));
     }
-  };
-  auto prefetch_id = [&](uint64_t r) {
-    const Pending& p = ring[r & (kRing - 1)];
-    // Inserts since the candidate was read never remove ids, so it is valid.
-    if (p.candidate >= 0) CustomerIdsPrefetch::prefetch_id(ids, static_cast<size_t>(p.candidate));
   };
   auto fold = [&](uint64_t r) {
     const Pending& p = ring[r & (kRing - 1)];
     if (!p.same_as_previous) {
       bool inserted = false;
-      last_index = index.find_or_insert(p.id, p.tag, ids, inserted);
+      last_index = table.find_or_insert(p.probe, p.long_id, inserted);
       if (inserted) acc.add_customer();
     }
     if (!acc.add(last_index, p.day, p.amount)) any_out_of_order = true;
@@ -256,7 +270,8 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
 
   ParsedRow row;
   DateCache dates;
-  std::string_view previous_id;  // points into the batch; empty at the start
+  CustomerKeyTable::Probe previous;  // of the last row entered; the key is zero at the start
+  std::string previous_long_id;
   while (reader.next(record)) {
     ++diag.rows_read;
     std::string reason = parse_row(record, columns, format.amount_divisor, dates, row);
@@ -279,25 +294,31 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
     }
     ++diag.rows_used;
     Pending& p = ring[parsed & (kRing - 1)];
-    // Consecutive rows of one customer (files grouped by customer) skip
-    // hashing and lookup.
-    p.same_as_previous = !previous_id.empty() && row.id == previous_id;
+    // Consecutive rows of one customer (files grouped by customer) skip the
+    // lookup. An all-zero key matches no id (ids are not empty).
+    if (row.id.size() <= CustomerKey::kInlineBytes) {
+      const CustomerKey key = CustomerKey::inline_key(row.id);
+      p.same_as_previous = !previous.is_long && key == previous.key;
+      if (!p.same_as_previous) previous = CustomerKeyTable::probe(key);
+    } else {
+      p.same_as_previous = previous.is_long && row.id == previous_long_id;
+      if (!p.same_as_previous) {
+        previous = CustomerKeyTable::probe(row.id);
+        previous_long_id.assign(row.id);
+        p.long_id.assign(row.id);
+      }
+    }
     if (!p.same_as_previous) {
-      p.id.assign(row.id);
-      p.tag = IdIndex::hash(row.id);
-      index.prefetch_slot(p.tag);
+      p.probe = previous;
+      table.prefetch_slot(p.probe.hash);
     }
     p.day = row.day;
     p.amount = row.amount;
-    if (!p.same_as_previous) previous_id = p.id;
-    // previous_id stays valid: its ring slot is only rewritten after the
-    // comparison above, and then previous_id moves to the new text.
     if (parsed >= kLag) prefetch_entry(parsed - kLag);
-    if (parsed >= 2 * kLag) prefetch_id(parsed - 2 * kLag);
-    if (parsed >= 3 * kLag) fold(parsed - 3 * kLag);
+    if (parsed >= 2 * kLag) fold(parsed - 2 * kLag);
     ++parsed;
   }
-  for (uint64_t r = parsed >= 3 * kLag ? parsed - 3 * kLag : 0; r < parsed; ++r) fold(r);
+  for (uint64_t r = parsed >= 2 * kLag ? parsed - 2 * kLag : 0; r < parsed; ++r) fold(r);
 
   if (any_out_of_order) {
     // Replay the out-of-order customers from a second pass, sorted by day.
@@ -307,12 +328,12 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
       double amount;
     };
     std::vector<Replay> replay;
-    CsvReader again = open();
+    auto again = open();
     if (format.has_header) again.next(record);
     while (again.next(record)) {
       if (!parse_row(record, columns, format.amount_divisor, dates, row).empty()) continue;
       if (!row.purchase || row.day > last_day) continue;
-      const int64_t customer = index.find(row.id, ids);
+      const int64_t customer = table.find(row.id);
       if (customer < 0) continue;
       if (acc.out_of_order(static_cast<uint32_t>(customer))) {
         replay.push_back({static_cast<uint32_t>(customer), row.day, row.amount});
@@ -329,7 +350,8 @@ CustomerSummary summarize(const ReaderFactory& open, const TransactionFileFormat
       acc.add(replay[i].customer, replay[i].day, replay[i].amount);
     }
   }
-  index.release();
+  table.release_slots();
+  CustomerIds ids = table.take_ids();
   return acc.finish(std::move(ids), std::move(diag), source);
 }
 
@@ -356,6 +378,10 @@ CustomerSummary summarize_transaction_file(const std::string& path,
                                            const SummaryPeriod& period,
                                            const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
+  if (dialect.format == CsvFormat::kDelimited) {
+    return summarize([&] { return RowScanner(path, dialect.delimiter); }, format, period, on_reject,
+                     path);
+  }
   return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path);
 }
 
@@ -364,6 +390,10 @@ CustomerSummary summarize_transaction_text(std::string_view text,
                                            const SummaryPeriod& period,
                                            const RejectSink& on_reject) {
   const CsvDialect dialect = dialect_of(format);
+  if (dialect.format == CsvFormat::kDelimited) {
+    return summarize([&] { return RowScanner::from_text(text, dialect.delimiter); }, format, period,
+                     on_reject, "<text>");
+  }
   return summarize([&] { return CsvReader::from_text(text, dialect); }, format, period, on_reject,
                    "<text>");
 }
