@@ -100,22 +100,48 @@ std::string fit_section(const ReportData& data) {
   std::string body = "<div class=\"charts\">";
   if (data.purchases && !data.purchases->period.empty()) {
     const PurchasesOverTime& p = *data.purchases;
-    report::LineChartSpec spec;
-    spec.text = {"chart-purchases",
-                 p.cumulative ? "Cumulative repeat purchases" : "Repeat purchases per " + unit,
-                 "Line chart of actual and model-fitted repeat purchases for each " + unit +
-                     " since the start of the data."};
-    spec.x_label = unit + "s since start";
-    spec.y_label = "repeat purchases";
-    spec.x = p.period;
-    spec.series = {{"actual", p.actual, false}, {"model", p.fitted, true}};
-    spec.marker_x = p.calibration_end;
-    spec.marker_label = "end of calibration";
-    body += figure(report::line_chart_svg(spec),
+    // Both views from whichever one the caller gave: running totals show
+    // whether the model drifts, per-period values show when it misses.
+    std::vector<double> actual_total = p.actual, fitted_total = p.fitted;
+    std::vector<double> actual_step = p.actual, fitted_step = p.fitted;
+    for (size_t i = 1; i < p.period.size(); ++i) {
+      if (p.cumulative) {
+        actual_step[i] = p.actual[i] - p.actual[i - 1];
+        fitted_step[i] = p.fitted[i] - p.fitted[i - 1];
+      } else {
+        actual_total[i] = actual_total[i - 1] + p.actual[i];
+        fitted_total[i] = fitted_total[i - 1] + p.fitted[i];
+      }
+    }
+    const auto chart = [&](const std::string& id, const std::string& title, const std::string& what,
+                           const std::vector<double>& actual, const std::vector<double>& fitted) {
+      report::LineChartSpec spec;
+      spec.text = {id, title,
+                   "Line chart of the " + what +
+                       " by the customers of the calibration cohort, "
+                       "actual (solid) and expected by the fitted model (dashed), for each " +
+                       unit + " since the cohort's first purchase."};
+      spec.x_label = unit + "s since the cohort's first purchase";
+      spec.y_label = "repeat purchases";
+      spec.x = p.period;
+      spec.series = {{"actual", actual, false}, {"model", fitted, true}};
+      spec.marker_x = p.calibration_end;
+      spec.marker_label = "end of calibration";
+      return report::line_chart_svg(spec);
+    };
+    body += figure(chart("chart-purchases", "Cumulative repeat purchases",
+                         "running total of repeat purchases", actual_total, fitted_total),
                    "A good fit tracks the actual line in the calibration period and keeps "
                    "tracking it after the dashed split (holdout), which the model never saw.");
+    body += figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
+                         "repeat purchases made in each " + unit, actual_step, fitted_step),
+                   "The model gives the expected trend, not the week-to-week noise; the early "
+                   "rise is new customers joining the cohort." +
+                       (p.note.empty() ? std::string() : " " + p.note));
   } else {
-    body += note("Purchases over time: not available for this run (needs transaction history).");
+    body += note(
+        "Purchases over time: not available for this run (needs the transactions: clv report "
+        "--calibration-end DATE with --transactions FILE or the database).");
   }
   if (data.calibration && !data.calibration->frequency_labels.empty()) {
     const CalibrationHoldout& c = *data.calibration;

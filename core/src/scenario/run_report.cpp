@@ -40,6 +40,28 @@ HoldoutColumns read_holdout_columns(const std::string& path) {
   return out;
 }
 
+PurchasesOverTime track_purchases(const PurchaseHistory& history, const FitResult& fit) {
+  const ModelEntry& entry = find_model(fit.model);
+  if (entry.kind != ModelKind::kPurchaseCount || !entry.make_scorer || fit.model == "bgbb") {
+    throw Error::invalid_argument(fmt::format(
+        "purchases per period need a continuous-time purchase model (bgnbd, mbgnbd, pnbd); "
+        "'{}' is not one",
+        fit.model));
+  }
+  if (fit.time_unit.days != history.unit.days) {
+    throw Error::invalid_argument(fmt::format(
+        "the fit is in {}s but the purchase history in {}s: read the history in the fit's unit",
+        fit.time_unit.name, history.unit.name));
+  }
+  const auto scorer = entry.make_scorer(fit.params);
+  // A new customer is (x, t_x, T) = (0, 0, 0): E[X(t)] = E[Y(t) | 0, 0, 0]
+  // (P(alive) < 1 at age 0 only for MBG/NBD).
+  const double alive_at_birth = scorer->p_alive(0, 0, 0);
+  return track_purchases(history, [&](double t) {
+    return alive_at_birth * scorer->expected_purchases_if_alive(0, 0, t);
+  });
+}
+
 ReportData build_run_report(const RunReportInputs& in) {
   if (!in.data || !in.count_model) {
     throw Error::invalid_argument("the report needs a summary and a count model fit");
@@ -103,6 +125,23 @@ ReportData build_run_report(const RunReportInputs& in) {
       }
     }
     r.alive = heat;
+  }
+
+  if (in.history) {
+    const PurchasesOverTime tracking = track_purchases(*in.history, fit);
+    double actual[2] = {0, 0}, expected[2] = {0, 0};  // calibration, holdout
+    for (size_t k = 0; k < tracking.period.size(); ++k) {
+      const int part = tracking.period[k] <= tracking.calibration_end + 1e-9 ? 0 : 1;
+      actual[part] += tracking.actual[k];
+      expected[part] += tracking.fitted[k];
+    }
+    r.summary.push_back({"Repeat purchases in calibration: actual / model",
+                         fmt::format("{:.0f} / {:.0f}", actual[0], expected[0])});
+    if (in.history->end_day > in.history->calibration_end_day) {
+      r.summary.push_back({"Repeat purchases in holdout: actual / model",
+                           fmt::format("{:.0f} / {:.0f}", actual[1], expected[1])});
+    }
+    r.purchases = tracking;
   }
 
   if (in.holdout && !in.holdout->purchases.empty()) {
