@@ -113,6 +113,20 @@ std::string fit_section(const ReportData& data) {
         fitted_total[i] = fitted_total[i - 1] + p.fitted[i];
       }
     }
+    // Per-period values are drawn as a rate per time unit, so that a shorter
+    // last period (data ending mid-week) does not look like a collapse.
+    bool short_last = false;
+    for (size_t i = 0; i < p.period.size(); ++i) {
+      const double length = i > 0                 ? p.period[i] - p.period[i - 1]
+                            : p.period.size() > 1 ? p.period[1] - p.period[0]
+                                                  : 1.0;
+      if (length > 0 && std::isfinite(length)) {
+        actual_step[i] /= length;
+        fitted_step[i] /= length;
+      }
+      short_last =
+          i > 1 && i + 1 == p.period.size() && length < (p.period[i - 1] - p.period[i - 2]) - 1e-9;
+    }
     const auto chart = [&](const std::string& id, const std::string& title, const std::string& what,
                            const std::vector<double>& actual, const std::vector<double>& fitted) {
       report::LineChartSpec spec;
@@ -133,11 +147,14 @@ std::string fit_section(const ReportData& data) {
                          "running total of repeat purchases", actual_total, fitted_total),
                    "A good fit tracks the actual line in the calibration period and keeps "
                    "tracking it after the dashed split (holdout), which the model never saw.");
-    body += figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
-                         "repeat purchases made in each " + unit, actual_step, fitted_step),
-                   "The model gives the expected trend, not the week-to-week noise; the early "
-                   "rise is new customers joining the cohort." +
-                       (p.note.empty() ? std::string() : " " + p.note));
+    body +=
+        figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
+                     "repeat purchases made in each " + unit, actual_step, fitted_step),
+               "The model gives the expected trend, not the " + unit + "-to-" + unit +
+                   " noise; the early rise is customers joining the cohort." +
+                   (short_last ? " The last, shorter period is shown as a rate per " + unit + "."
+                               : std::string()) +
+                   (p.note.empty() ? std::string() : " " + p.note));
   } else {
     body += note(
         "Purchases over time: not available for this run (needs the transactions: clv report "

@@ -104,6 +104,15 @@ TEST(ReportHtml, PurchasesAreDrawnCumulativeAndPerPeriodFromEitherView) {
       EXPECT_EQ(count_marks(*svg, "point"), 6u);
     }
   }
+  // A shorter last period (half a week) is drawn as a rate per week.
+  ReportData partial;
+  partial.purchases = PurchasesOverTime{{1, 2, 2.5}, {1, 2, 1}, {2, 2, 1}, false, 2, ""};
+  const std::string html = render_report_html(partial);
+  EXPECT_NE(chart_svg(html, "chart-purchases-period").find("actual: 2.50 -&gt; 2.000<"),
+            std::string::npos);
+  EXPECT_NE(chart_svg(html, "chart-purchases").find("actual: 2.50 -&gt; 4.00<"), std::string::npos);
+  EXPECT_NE(html.find("The last, shorter period is shown as a rate per week."), std::string::npos);
+  EXPECT_EQ(render_report_html(per_period).find("The last, shorter period"), std::string::npos);
   // Without the data, the section says what it needs.
   const std::string empty = render_report_html(ReportData{});
   EXPECT_NE(empty.find("--calibration-end"), std::string::npos);
