@@ -107,7 +107,12 @@ ReportData build_run_report(const RunReportInputs& in) {
     std::vector<double> ages = data.T;
     std::nth_element(ages.begin(), ages.begin() + ages.size() / 2, ages.end());
     const double T = ages[ages.size() / 2];
-    const double max_x = std::max(1.0, *std::max_element(data.x.begin(), data.x.end()));
+    // Rows up to the 95th percentile of x: a few very frequent buyers would
+    // otherwise stretch the grid over frequencies almost nobody has.
+    std::vector<double> xs = data.x;
+    const size_t q95 = std::min(xs.size() - 1, static_cast<size_t>(0.95 * xs.size()));
+    std::nth_element(xs.begin(), xs.begin() + q95, xs.end());
+    const double max_x = std::max(1.0, std::ceil(xs[q95]));
     const int rows = static_cast<int>(std::min(max_x, 12.0)) + 1, cols = 12;
     AliveHeatMap heat;
     for (int i = 0; i < rows; ++i) {
