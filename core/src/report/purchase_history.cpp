@@ -4,6 +4,8 @@
 // sum of the summary's frequency column; the reading is separate because the
 // chart needs every purchase day, which a summary does not keep.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -108,6 +110,10 @@ PurchaseHistory read_purchase_history(const std::string& path, const Transaction
   }
   const ColumnLayout layout = resolve_columns("transactions", kFields, {kCustomerId, kTimestamp},
                                               record, format.has_header, format.field_map);
+  size_t needed = 0;  // fields a row must have: up to the last column used
+  for (int column : layout.column_of_field) {
+    needed = std::max(needed, static_cast<size_t>(column + 1));
+  }
   PurchaseHistory rejected_info;
   const auto reject = [&](const CsvRecord& r, const std::string& reason) {
     if (rejected_info.rows_rejected++ == 0) {
@@ -120,12 +126,23 @@ PurchaseHistory read_purchase_history(const std::string& path, const Transaction
   std::vector<std::pair<uint32_t, int64_t>> purchases;
   const auto use = [&](const CsvRecord& r) {
     if (!r.error.empty()) return reject(r, r.error);
-    if (r.fields.size() < layout.expected_fields) {
-      return reject(r, fmt::format("row has {} fields, the file has {} columns", r.fields.size(),
-                                   layout.expected_fields));
+    if (r.fields.size() < needed) {
+      return reject(r,
+                    fmt::format("row has {} fields, needs at least {}", r.fields.size(), needed));
     }
     const std::string_view id = layout.get(r, kCustomerId);
     if (id.empty()) return reject(r, "empty customer id");
+    // The summary rejects rows whose amount is not a number; so does this.
+    if (layout.has(kAmount)) {
+      std::string_view amount = layout.get(r, kAmount);
+      if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
+      double value = 0;
+      const auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), value);
+      if (ec != std::errc() || end != amount.data() + amount.size() || !std::isfinite(value)) {
+        return reject(r, fmt::format("invalid amount '{}': use a plain number such as 12.50",
+                                     layout.get(r, kAmount)));
+      }
+    }
     const std::string kind = check_kind(layout.get(r, kKind));
     if (kind == "skip") return;
     if (!kind.empty()) return reject(r, kind);

@@ -78,7 +78,7 @@ SummaryPeriod tiny_period() {
 // a: born day 0, repeats on day 3 (twice: one purchase day) and day 11, a
 // return on day 10 (not a purchase). b: born day 2 (rows out of order),
 // repeat on day 19 (holdout) and one after the end. c: first seen in the
-// holdout (not in the cohort). One malformed row.
+// holdout (not in the cohort). Two malformed rows (a date, an amount).
 constexpr const char* kTinyCsv =
     "customer_id,timestamp,amount,kind\n"
     "a,2024-01-01,10,purchase\n"
@@ -91,7 +91,8 @@ constexpr const char* kTinyCsv =
     "c,2024-01-25,1,purchase\n"
     "b,2024-01-03,10,purchase\n"
     "b,2024-02-10,3,purchase\n"
-    "d,2024-13-45,1,purchase\n";
+    "d,2024-13-45,1,purchase\n"
+    "e,2024-01-02,1O.00,purchase\n";
 
 TEST(PurchaseHistory, CountsBirthsAndRepeatDaysLikeTheSummary) {
   const fs::path path = write_file("tiny_history.csv", kTinyCsv);
@@ -104,11 +105,13 @@ TEST(PurchaseHistory, CountsBirthsAndRepeatDaysLikeTheSummary) {
   repeats[3] = repeats[11] = repeats[19] = 1;
   EXPECT_EQ(h.births, births);
   EXPECT_EQ(h.repeats, repeats);
-  EXPECT_EQ(h.rows_rejected, 1u);
+  EXPECT_EQ(h.rows_rejected, 2u);
   EXPECT_NE(h.first_reject.find("line 12"), std::string::npos) << h.first_reject;
 
   // The summary of the same file: calibration and holdout repeats agree.
   const CustomerSummary s = summarize_transaction_file(path.string(), {}, tiny_period());
+  EXPECT_EQ(s.diagnostics.rows_rejected, h.rows_rejected);
+  EXPECT_EQ(s.size(), 2u);
   const double x = std::accumulate(s.frequency.begin(), s.frequency.end(), 0.0);
   const double x_holdout =
       std::accumulate(s.frequency_holdout.begin(), s.frequency_holdout.end(), 0.0);
@@ -155,7 +158,7 @@ TEST(PurchaseTracking, ExpectedCurveIsTheSumOfClosedFormExpectations) {
   EXPECT_EQ(t.actual, (std::vector<double>{1, 1, 1, 0}));
   EXPECT_DOUBLE_EQ(t.calibration_end, 2.0);
   EXPECT_FALSE(t.cumulative);
-  EXPECT_NE(t.note.find("1 malformed rows"), std::string::npos) << t.note;
+  EXPECT_NE(t.note.find("2 malformed rows"), std::string::npos) << t.note;
   // Customers born on days 0 and 2; period k ends on day 7k - 1.
   double previous = 0;
   for (int k = 1; k <= 4; ++k) {
