@@ -146,7 +146,21 @@ ReportData build_run_report(const RunReportInputs& in) {
       r.summary.push_back({"Repeat purchases in holdout: actual / model",
                            fmt::format("{:.0f} / {:.0f}", actual[1], expected[1])});
     }
-    r.purchases = tracking;
+    // The same cohort counted twice: a mismatch means the dates or the
+    // transactions are not the ones the summary was made from.
+    double summary_x = 0;
+    for (size_t i = 0; i < data.size(); ++i) {
+      summary_x += data.x[i] * (data.weight.empty() ? 1.0 : data.weight[i]);
+    }
+    PurchasesOverTime shown = tracking;
+    if (std::fabs(summary_x - actual[0]) > 0.5) {
+      shown.note += fmt::format(
+          "{}Warning: the transactions have {:.0f} repeat purchases in calibration but the "
+          "summary has {:.0f}; give the --calibration-end and transactions the summary was "
+          "made from.",
+          shown.note.empty() ? "" : " ", actual[0], summary_x);
+    }
+    r.purchases = shown;
   }
 
   if (in.holdout && !in.holdout->purchases.empty()) {

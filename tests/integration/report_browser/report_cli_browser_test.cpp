@@ -132,6 +132,7 @@ purchase_rate = { factor = { value = 1.1, low90 = 1.02, high90 = 1.18 } }
   // The summary table states the calibration totals: actual = sum of x.
   EXPECT_NE(dom.find("Repeat purchases in calibration: actual / model"), std::string::npos);
   EXPECT_NE(dom.find("2457 / "), std::string::npos);
+  EXPECT_EQ(dom.find("Warning: the transactions"), std::string::npos);
   fs::remove_all(dir);
 }
 

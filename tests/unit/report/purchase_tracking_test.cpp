@@ -223,6 +223,39 @@ TEST(PurchaseHistory, BadInputGivesClearErrors) {
   }
 }
 
+TEST(PurchaseTracking, RunReportShowsTotalsAndWarnsWhenTheSummaryDisagrees) {
+  const PurchaseHistory h =
+      read_purchase_history(write_file("tiny_history.csv", kTinyCsv).string(), {}, tiny_period());
+  const FitResult fit = fit_of("bgnbd", {"r", "alpha", "a", "b"}, {0.243, 4.414, 0.793, 2.426});
+  FitResult converged = fit;
+  converged.converged = true;
+  RfmData data;  // a: x = 2 (days 3 and 11), b: x = 0, as of 2024-01-14
+  data.customer_id = {"a", "b"};
+  data.x = {2, 0};
+  data.t_x = {11.0 / 7, 0};
+  data.T = {13.0 / 7, 11.0 / 7};
+  RunReportInputs in;
+  in.data = &data;
+  in.count_model = &converged;
+  in.history = &h;
+  const ReportData matching = build_run_report(in);
+  ASSERT_TRUE(matching.purchases);
+  EXPECT_EQ(matching.purchases->note.find("Warning"), std::string::npos);
+  bool has_totals = false;
+  for (const auto& row : matching.summary) {
+    if (row.label == "Repeat purchases in calibration: actual / model") {
+      has_totals = row.value.rfind("2 / ", 0) == 0;
+    }
+  }
+  EXPECT_TRUE(has_totals);
+  data.x = {1, 0};  // not the summary of these transactions
+  const ReportData other = build_run_report(in);
+  EXPECT_NE(other.purchases->note.find("Warning: the transactions have 2 repeat purchases in "
+                                       "calibration but the summary has 1"),
+            std::string::npos)
+      << other.purchases->note;
+}
+
 // CDNOW, BG/NBD at the published calibration fit (Fader, Hardie & Lee 2005).
 TEST(PurchaseTracking, CdnowBgnbdTracksTheActualRepeatPurchases) {
   const std::string dir = std::string(CLV_SHARED_DATA_DIR) + "/cdnow/";
