@@ -3,9 +3,11 @@
 // the summary CSV and the parameter JSON written by `clv fit --out` (plus
 // optionally the gg fit, customers.csv and a scenario file to include). With
 // --calibration-end, the purchases per period are read from the transactions
-// (--transactions FILE, else the database) for the tracking charts.
+// (--transactions FILE, else the database) for the tracking charts; with
+// --churn-run, churn risk and its drivers come from a stored `clv churn` run.
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,7 @@ namespace {
 
 struct ReportArgs {
   std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
-  std::string calibration_end, holdout_end, transactions, db_path, format = "csv";
+  std::string calibration_end, holdout_end, transactions, db_path, format = "csv", churn_run;
   std::vector<std::string> maps;
   bool no_header = false;
   double horizon = 52, margin = 1.0, discount_rate = 0;
@@ -92,7 +94,23 @@ void run(const ReportArgs& args) {
   }
   const clv::HoldoutColumns holdout = clv::read_holdout_columns(args.summary);
   const std::optional<clv::PurchaseHistory> history = read_history(args, count);
+  std::optional<clv::StoredChurnRun> churn;
+  if (!args.churn_run.empty()) {
+    int64_t id = 0;
+    if (args.churn_run != "latest") {
+      try {
+        size_t used = 0;
+        id = std::stoll(args.churn_run, &used);
+        if (used != args.churn_run.size() || id <= 0) throw std::invalid_argument("");
+      } catch (const std::exception&) {
+        throw clv::Error::invalid_argument(fmt::format(
+            "--churn-run '{}': give a run id (a positive number) or latest", args.churn_run));
+      }
+    }
+    churn = clv::read_churn_run(args.db_path, id);
+  }
   clv::RunReportInputs in;
+  in.churn_run = churn ? &*churn : nullptr;
   in.data = &data;
   in.attributes = &attributes;
   in.count_model = &count;
@@ -148,6 +166,8 @@ void setup(CLI::App& app) {
   cmd->add_flag("--no-header", args->no_header, "The transaction file has no header row")
       ->needs(tx);
   cmd->add_option("--format", args->format, "csv, tsv, semicolon or whitespace")->needs(tx);
+  cmd->add_option("--churn-run", args->churn_run,
+                  "Churn risk and drivers from a `clv churn` run in the database: ID or latest");
   cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");
   cmd->add_option("--seed", args->seed, "Random seed for --scenarios");
   cmd->callback([args] { run(*args); });

@@ -73,6 +73,23 @@ PurchasesOverTime track_purchases(const PurchaseHistory& history,
 // fit's time unit differs from the history's.
 PurchasesOverTime track_purchases(const PurchaseHistory& history, const FitResult& count_model);
 
+// A churn run stored by `clv churn` (covariate Pareto/NBD): its dropout
+// coefficients, the drivers of churn risk, and every customer's churn risk.
+struct StoredChurnRun {
+  int64_t id = 0;
+  std::string model;  // "pnbd_cov", ...
+  double horizon = 0;
+  std::vector<std::string> covariates;  // one per dropout coefficient
+  std::vector<double> dropout_effect;   // log dropout-rate change per standard deviation
+  std::vector<double> dropout_std_error;
+  std::vector<std::string> customer;  // external ids
+  std::vector<double> churn_risk;     // P(dead by T + horizon), same order
+};
+
+// Reads run `run_id` (the latest churn run when run_id <= 0) from the
+// database. Throws Error::not_found when there is no such run or database.
+StoredChurnRun read_churn_run(const std::string& db_path, int64_t run_id = 0);
+
 struct RunReportInputs {
   const RfmData* data = nullptr;  // required
   const CustomerAttributes* attributes = nullptr;
@@ -81,6 +98,7 @@ struct RunReportInputs {
   const HoldoutColumns* holdout = nullptr;
   const WhatIfResult* whatif = nullptr;
   const PurchaseHistory* history = nullptr;  // for the purchases-per-period charts
+  const StoredChurnRun* churn_run = nullptr;  // churn risk and drivers from `clv churn`
   double horizon = 52;
   double margin = 1.0;
   double annual_discount_rate = 0;

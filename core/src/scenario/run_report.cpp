@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -61,6 +62,39 @@ PurchasesOverTime track_purchases(const PurchaseHistory& history, const FitResul
     return alive_at_birth * scorer->expected_purchases_if_alive(0, 0, t);
   });
 }
+
+namespace {
+
+// Churn risk by segment and the fitted covariate drivers of a `clv churn`
+// run. Customers of the run are matched to segments by id; those without
+// one (no customers file, or not in the summary) form their own bar.
+ChurnRisk churn_from_run(const StoredChurnRun& run, const RfmData& data,
+                         const CustomerAttributes* attributes) {
+  std::unordered_map<std::string, size_t> row_of;
+  const bool segmented = attributes && !attributes->segment.empty();
+  if (segmented) {
+    for (size_t i = 0; i < data.customer_id.size(); ++i) row_of.emplace(data.customer_id[i], i);
+  }
+  std::map<std::string, std::pair<double, double>> by;  // segment -> (customers, sum of risk)
+  for (size_t i = 0; i < run.customer.size(); ++i) {
+    const auto it = row_of.find(run.customer[i]);
+    auto& s = by[!segmented           ? std::string("all customers")
+                 : it == row_of.end() ? std::string("(no segment)")
+                                      : attributes->segment[it->second]];
+    s.first += 1;
+    s.second += run.churn_risk[i];
+  }
+  ChurnRisk churn;
+  for (const auto& [name, v] : by) churn.segments.push_back({name, v.second / v.first, v.first});
+  for (size_t k = 0; k < run.covariates.size(); ++k) {
+    churn.drivers.push_back({run.covariates[k], run.dropout_effect[k]});
+  }
+  churn.effect_label =
+      fmt::format("effect on the log dropout rate per SD (clv churn run {})", run.id);
+  return churn;
+}
+
+}  // namespace
 
 ReportData build_run_report(const RunReportInputs& in) {
   if (!in.data || !in.count_model) {
@@ -179,8 +213,10 @@ ReportData build_run_report(const RunReportInputs& in) {
     r.calibration = c;
   }
 
-  // Churn risk by segment: expected share not alive now.
-  if (in.attributes && !in.attributes->segment.empty()) {
+  if (in.churn_run) {
+    r.churn = churn_from_run(*in.churn_run, data, in.attributes);
+  } else if (in.attributes && !in.attributes->segment.empty()) {
+    // Without a churn run: expected share not alive now, by segment.
     std::map<std::string, std::pair<double, double>> by;  // segment -> (customers, sum P(dead))
     for (size_t i = 0; i < data.size(); ++i) {
       auto& s = by[in.attributes->segment[i]];

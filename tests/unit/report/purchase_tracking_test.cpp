@@ -12,9 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include "churn/churn_run_store.hpp"
 #include "clv/error.hpp"
 #include "clv/run_report.hpp"
 #include "clv/summarize.hpp"
+#include "clv/whatif.hpp"
 #include "domain/calendar.hpp"
 #include "store/database.hpp"
 
@@ -254,6 +256,80 @@ TEST(PurchaseTracking, RunReportShowsTotalsAndWarnsWhenTheSummaryDisagrees) {
                                        "calibration but the summary has 1"),
             std::string::npos)
       << other.purchases->note;
+}
+
+TEST(ChurnRun, StoredRunGivesRiskBySegmentAndFittedDrivers) {
+  const fs::path db_path = fs::path(::testing::TempDir()) / "churn_run.db";
+  fs::remove(db_path);
+  CovariateParetoNbd model;
+  model.scaling.names = {"incidents", "late_deliveries"};
+  model.fit.model = "pnbd_cov";
+  model.fit.param_names = {"r",
+                           "alpha",
+                           "s",
+                           "beta",
+                           "purchase:incidents",
+                           "purchase:late_deliveries",
+                           "dropout:incidents",
+                           "dropout:late_deliveries"};
+  model.fit.params = {0.5, 10, 0.6, 12, -0.1, 0.05, 0.42, -0.17};
+  model.fit.std_errors = {0.1, 1, 0.1, 1, 0.05, 0.05, 0.08, 0.06};
+  const auto customer = [](const char* id, double risk) {
+    CustomerChurn c;
+    c.customer = id;
+    c.prediction.churn_risk = risk;
+    return c;
+  };
+  save_churn_run(db_path.string(), "old.csv", model, 26, {customer("a", 0.9)});
+  const int64_t latest = save_churn_run(
+      db_path.string(), "s.csv", model, 52,
+      {customer("a", 0.2), customer("b", 0.5), customer("c", 0.4), customer("z", 0.7)});
+
+  const StoredChurnRun run = read_churn_run(db_path.string());
+  EXPECT_EQ(run.id, latest);
+  EXPECT_EQ(run.model, "pnbd_cov");
+  EXPECT_EQ(run.horizon, 52);
+  EXPECT_EQ(run.covariates, (std::vector<std::string>{"incidents", "late_deliveries"}));
+  EXPECT_EQ(run.dropout_effect, (std::vector<double>{0.42, -0.17}));
+  EXPECT_EQ(run.dropout_std_error, (std::vector<double>{0.08, 0.06}));
+  EXPECT_EQ(run.customer, (std::vector<std::string>{"a", "b", "c", "z"}));
+  EXPECT_EQ(read_churn_run(db_path.string(), latest - 1).churn_risk, (std::vector<double>{0.9}));
+  EXPECT_THROW(read_churn_run(db_path.string(), latest + 1), Error);
+
+  // In the report: mean risk per segment (z is not in the summary).
+  const FitResult fit = [] {
+    FitResult f = fit_of("pnbd", {"r", "alpha", "s", "beta"}, {0.553, 10.578, 0.606, 11.669});
+    f.converged = true;
+    return f;
+  }();
+  RfmData data;
+  data.customer_id = {"a", "b", "c"};
+  data.x = {1, 0, 2};
+  data.t_x = {3, 0, 5};
+  data.T = {10, 10, 10};
+  CustomerAttributes attributes;
+  attributes.segment = {"premium", "value", "premium"};
+  RunReportInputs in;
+  in.data = &data;
+  in.count_model = &fit;
+  in.attributes = &attributes;
+  in.churn_run = &run;
+  const ReportData r = build_run_report(in);
+  ASSERT_TRUE(r.churn);
+  ASSERT_EQ(r.churn->segments.size(), 3u);  // sorted by name
+  EXPECT_EQ(r.churn->segments[0].segment, "(no segment)");
+  EXPECT_DOUBLE_EQ(r.churn->segments[0].churn_risk, 0.7);
+  EXPECT_EQ(r.churn->segments[1].segment, "premium");
+  EXPECT_DOUBLE_EQ(r.churn->segments[1].churn_risk, 0.3);
+  EXPECT_DOUBLE_EQ(r.churn->segments[1].customers, 2);
+  EXPECT_EQ(r.churn->segments[2].segment, "value");
+  EXPECT_DOUBLE_EQ(r.churn->segments[2].churn_risk, 0.5);
+  ASSERT_EQ(r.churn->drivers.size(), 2u);
+  EXPECT_EQ(r.churn->drivers[0].name, "incidents");
+  EXPECT_DOUBLE_EQ(r.churn->drivers[0].effect, 0.42);
+  EXPECT_NE(r.churn->effect_label.find("run " + std::to_string(latest)), std::string::npos);
+  fs::remove(db_path);
+  EXPECT_THROW(read_churn_run(db_path.string()), Error);
 }
 
 // CDNOW, BG/NBD at the published calibration fit (Fader, Hardie & Lee 2005).
