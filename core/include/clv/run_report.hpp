@@ -64,7 +64,8 @@ using ExpectedRepeatPurchases = std::function<double(double)>;
 // Actual and expected repeat purchases per period, summed over the cohort:
 // expected cumulative at the end of period k is sum_i E[X(end_k - birth_i)].
 // Period k covers days [first_day + floor((k-1) u), first_day + floor(k u))
-// for a unit of u days; the last one ends on end_day. Values are per period
+// for a unit of u days, except that the period around the calibration end
+// is split there and the last one ends on end_day. Values are per period
 // (cumulative = false); x is the period end in units since first_day.
 PurchasesOverTime track_purchases(const PurchaseHistory& history,
                                   const ExpectedRepeatPurchases& expected);

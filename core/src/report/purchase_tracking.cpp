@@ -39,6 +39,11 @@ PurchasesOverTime track_purchases(const PurchaseHistory& h,
       ends.push_back(next_start - 1);
     }
   }
+  // The calibration end is always a period end, so that no period mixes
+  // calibration and holdout purchases (the period around it is split).
+  const auto last_birth = static_cast<size_t>(h.calibration_end_day - h.first_day);
+  const auto split = std::lower_bound(ends.begin(), ends.end(), last_birth);
+  if (split == ends.end() || *split != last_birth) ends.insert(split, last_birth);
   // E[X(a / u)] at every whole-day age a; age 0 buys nothing.
   std::vector<double> at_age(days, 0.0);
   for (size_t a = 1; a < days; ++a) {
@@ -52,7 +57,6 @@ PurchasesOverTime track_purchases(const PurchaseHistory& h,
     }
     at_age[a] = v;
   }
-  const auto last_birth = static_cast<size_t>(h.calibration_end_day - h.first_day);
   PurchasesOverTime out;
   out.cumulative = false;
   out.calibration_end = static_cast<double>(last_birth + 1) / u;

@@ -114,19 +114,22 @@ std::string fit_section(const ReportData& data) {
       }
     }
     // Per-period values are drawn as a rate per time unit, so that a shorter
-    // last period (data ending mid-week) does not look like a collapse.
-    bool short_last = false;
+    // period (split at the calibration end, or data ending mid-week) does
+    // not look like a dip. x is measured from 0, the start of the first period.
+    std::vector<double> length(p.period.size(), 1.0);
+    double longest = 0;
     for (size_t i = 0; i < p.period.size(); ++i) {
-      const double length = i > 0                 ? p.period[i] - p.period[i - 1]
-                            : p.period.size() > 1 ? p.period[1] - p.period[0]
-                                                  : 1.0;
-      if (length > 0 && std::isfinite(length)) {
-        actual_step[i] /= length;
-        fitted_step[i] /= length;
-      }
-      short_last =
-          i > 1 && i + 1 == p.period.size() && length < (p.period[i - 1] - p.period[i - 2]) - 1e-9;
+      length[i] = i > 0                 ? p.period[i] - p.period[i - 1]
+                  : p.period[0] > 0     ? p.period[0]
+                  : p.period.size() > 1 ? p.period[1] - p.period[0]
+                                        : 1.0;
+      if (!(length[i] > 0) || !std::isfinite(length[i])) length[i] = 1.0;
+      longest = std::max(longest, length[i]);
+      actual_step[i] /= length[i];
+      fitted_step[i] /= length[i];
     }
+    const bool has_short =
+        std::any_of(length.begin(), length.end(), [&](double l) { return l < longest - 1e-9; });
     const auto chart = [&](const std::string& id, const std::string& title, const std::string& what,
                            const std::vector<double>& actual, const std::vector<double>& fitted) {
       report::LineChartSpec spec;
@@ -147,14 +150,15 @@ std::string fit_section(const ReportData& data) {
                          "running total of repeat purchases", actual_total, fitted_total),
                    "A good fit tracks the actual line in the calibration period and keeps "
                    "tracking it after the dashed split (holdout), which the model never saw.");
-    body +=
-        figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
-                     "repeat purchases made in each " + unit, actual_step, fitted_step),
-               "The model gives the expected trend, not the " + unit + "-to-" + unit +
-                   " noise; the early rise is customers joining the cohort." +
-                   (short_last ? " The last, shorter period is shown as a rate per " + unit + "."
-                               : std::string()) +
-                   (p.note.empty() ? std::string() : " " + p.note));
+    body += figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
+                         "repeat purchases made in each " + unit, actual_step, fitted_step),
+                   "The model gives the expected trend, not the " + unit + "-to-" + unit +
+                       " noise; the early rise is customers joining the cohort." +
+                       (has_short ? " Shorter periods (split at the end of calibration or at the "
+                                    "end of the data) are shown as a rate per " +
+                                        unit + "."
+                                  : std::string()) +
+                       (p.note.empty() ? std::string() : " " + p.note));
   } else {
     body += note(
         "Purchases over time: not available for this run (needs the transactions: clv report "

@@ -190,6 +190,17 @@ TEST(PurchaseTracking, PartialLastPeriodAndUnitMismatch) {
   // E[X(t)] = t: the cumulative expectation is the sum of ages at the end.
   EXPECT_NEAR(std::accumulate(t.fitted.begin(), t.fitted.end(), 0.0), (23.0 + 21.0) / 7, 1e-12);
 
+  // A calibration end in mid-week splits that week: no period mixes
+  // calibration and holdout purchases.
+  SummaryPeriod mid_week = tiny_period();
+  mid_week.calibration_end_day = day("2024-01-11");  // day 10, in week 2 (days 7..13)
+  const PurchasesOverTime split = track_purchases(
+      read_purchase_history(write_file("tiny_history.csv", kTinyCsv).string(), {}, mid_week),
+      [](double t) { return t; });
+  ASSERT_EQ(split.period, (std::vector<double>{1, 11.0 / 7, 2, 3, 4}));
+  EXPECT_DOUBLE_EQ(split.calibration_end, 11.0 / 7);
+  EXPECT_EQ(split.actual, (std::vector<double>{1, 0, 1, 1, 0}));  // day 11 is in the holdout
+
   FitResult days = fit_of("bgnbd", {"r", "alpha", "a", "b"}, {0.243, 4.414, 0.793, 2.426});
   days.time_unit = TimeUnit::day();
   EXPECT_THROW(track_purchases(h, days), Error);

@@ -111,8 +111,10 @@ TEST(ReportHtml, PurchasesAreDrawnCumulativeAndPerPeriodFromEitherView) {
   EXPECT_NE(chart_svg(html, "chart-purchases-period").find("actual: 2.50 -&gt; 2.000<"),
             std::string::npos);
   EXPECT_NE(chart_svg(html, "chart-purchases").find("actual: 2.50 -&gt; 4.00<"), std::string::npos);
-  EXPECT_NE(html.find("The last, shorter period is shown as a rate per week."), std::string::npos);
-  EXPECT_EQ(render_report_html(per_period).find("The last, shorter period"), std::string::npos);
+  EXPECT_NE(html.find("Shorter periods (split at the end of calibration or at the end of the "
+                      "data) are shown as a rate per week."),
+            std::string::npos);
+  EXPECT_EQ(render_report_html(per_period).find("Shorter periods"), std::string::npos);
   // Without the data, the section says what it needs.
   const std::string empty = render_report_html(ReportData{});
   EXPECT_NE(empty.find("--calibration-end"), std::string::npos);
