@@ -59,7 +59,7 @@ step "HTML report with charts (self-contained, open it in any browser)"
 "$clv" report --summary "$out/summary.csv" --params "$out/pnbd.json" --spend-params "$out/gg.json" \
   --customers "$data/customers.csv" --horizon 52 --margin 0.3 --discount-rate 0.1 \
   --scenarios "$data/scenarios.toml" --run-dir "$out" --draws 100 --seed 1 --currency '$' \
-  --out "$out/report.html"
+  --calibration-end 2026-06-30 --holdout-end 2026-12-31 --out "$out/report.html"
 echo "report: $out/report.html"
 
 shared="$root/../shared/data/cdnow"

@@ -30,13 +30,16 @@ struct ReportSummaryRow {
   std::string value;
 };
 
-// Cumulative (or incremental) repeat purchases per period: actual vs fitted.
+// Repeat purchases of a cohort per period, actual vs the model's expectation
+// (the tracking plot of Fader, Hardie & Lee 2005, figure 2). The report draws
+// both views, cumulative and per period, whichever one the values are in.
 struct PurchasesOverTime {
-  std::vector<double> period;  // x values, in the run's time unit
+  std::vector<double> period;  // x: end of each period, in the run's time unit
   std::vector<double> actual;
   std::vector<double> fitted;
-  bool cumulative = true;
+  bool cumulative = true;         // the values are running totals (else per period)
   double calibration_end = -1.0;  // x of the calibration/holdout split; < 0 = none
+  std::string note;               // printed under the charts (e.g. rejected rows); may be empty
 };
 
 // Mean holdout purchases grouped by calibration frequency.

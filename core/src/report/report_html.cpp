@@ -100,22 +100,69 @@ std::string fit_section(const ReportData& data) {
   std::string body = "<div class=\"charts\">";
   if (data.purchases && !data.purchases->period.empty()) {
     const PurchasesOverTime& p = *data.purchases;
-    report::LineChartSpec spec;
-    spec.text = {"chart-purchases",
-                 p.cumulative ? "Cumulative repeat purchases" : "Repeat purchases per " + unit,
-                 "Line chart of actual and model-fitted repeat purchases for each " + unit +
-                     " since the start of the data."};
-    spec.x_label = unit + "s since start";
-    spec.y_label = "repeat purchases";
-    spec.x = p.period;
-    spec.series = {{"actual", p.actual, false}, {"model", p.fitted, true}};
-    spec.marker_x = p.calibration_end;
-    spec.marker_label = "end of calibration";
-    body += figure(report::line_chart_svg(spec),
+    // Both views from whichever one the caller gave: running totals show
+    // whether the model drifts, per-period values show when it misses.
+    std::vector<double> actual_total = p.actual, fitted_total = p.fitted;
+    std::vector<double> actual_step = p.actual, fitted_step = p.fitted;
+    for (size_t i = 1; i < p.period.size(); ++i) {
+      if (p.cumulative) {
+        actual_step[i] = p.actual[i] - p.actual[i - 1];
+        fitted_step[i] = p.fitted[i] - p.fitted[i - 1];
+      } else {
+        actual_total[i] = actual_total[i - 1] + p.actual[i];
+        fitted_total[i] = fitted_total[i - 1] + p.fitted[i];
+      }
+    }
+    // Per-period values are drawn as a rate per time unit, so that a shorter
+    // period (split at the calibration end, or data ending mid-week) does
+    // not look like a dip. x is measured from 0, the start of the first period.
+    std::vector<double> length(p.period.size(), 1.0);
+    double longest = 0;
+    for (size_t i = 0; i < p.period.size(); ++i) {
+      length[i] = i > 0                 ? p.period[i] - p.period[i - 1]
+                  : p.period[0] > 0     ? p.period[0]
+                  : p.period.size() > 1 ? p.period[1] - p.period[0]
+                                        : 1.0;
+      if (!(length[i] > 0) || !std::isfinite(length[i])) length[i] = 1.0;
+      longest = std::max(longest, length[i]);
+      actual_step[i] /= length[i];
+      fitted_step[i] /= length[i];
+    }
+    const bool has_short =
+        std::any_of(length.begin(), length.end(), [&](double l) { return l < longest - 1e-9; });
+    const auto chart = [&](const std::string& id, const std::string& title, const std::string& what,
+                           const std::vector<double>& actual, const std::vector<double>& fitted) {
+      report::LineChartSpec spec;
+      spec.text = {id, title,
+                   "Line chart of the " + what +
+                       " by the customers of the calibration cohort, "
+                       "actual (solid) and expected by the fitted model (dashed), for each " +
+                       unit + " since the cohort's first purchase."};
+      spec.x_label = unit + "s since the cohort's first purchase";
+      spec.y_label = "repeat purchases";
+      spec.x = p.period;
+      spec.series = {{"actual", actual, false}, {"model", fitted, true}};
+      spec.marker_x = p.calibration_end;
+      spec.marker_label = "end of calibration";
+      return report::line_chart_svg(spec);
+    };
+    body += figure(chart("chart-purchases", "Cumulative repeat purchases",
+                         "running total of repeat purchases", actual_total, fitted_total),
                    "A good fit tracks the actual line in the calibration period and keeps "
                    "tracking it after the dashed split (holdout), which the model never saw.");
+    body += figure(chart("chart-purchases-period", "Repeat purchases per " + unit,
+                         "repeat purchases made in each " + unit, actual_step, fitted_step),
+                   "The model gives the expected trend, not the " + unit + "-to-" + unit +
+                       " noise; the early rise is customers joining the cohort." +
+                       (has_short ? " Shorter periods (split at the end of calibration or at the "
+                                    "end of the data) are shown as a rate per " +
+                                        unit + "."
+                                  : std::string()) +
+                       (p.note.empty() ? std::string() : " " + p.note));
   } else {
-    body += note("Purchases over time: not available for this run (needs transaction history).");
+    body += note(
+        "Purchases over time: not available for this run (needs the transactions: clv report "
+        "--calibration-end DATE with --transactions FILE or the database).");
   }
   if (data.calibration && !data.calibration->frequency_labels.empty()) {
     const CalibrationHoldout& c = *data.calibration;

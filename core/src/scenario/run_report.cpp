@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -39,6 +40,61 @@ HoldoutColumns read_holdout_columns(const std::string& path) {
   }
   return out;
 }
+
+PurchasesOverTime track_purchases(const PurchaseHistory& history, const FitResult& fit) {
+  const ModelEntry& entry = find_model(fit.model);
+  if (entry.kind != ModelKind::kPurchaseCount || !entry.make_scorer || fit.model == "bgbb") {
+    throw Error::invalid_argument(fmt::format(
+        "purchases per period need a continuous-time purchase model (bgnbd, mbgnbd, pnbd); "
+        "'{}' is not one",
+        fit.model));
+  }
+  if (fit.time_unit.days != history.unit.days) {
+    throw Error::invalid_argument(fmt::format(
+        "the fit is in {}s but the purchase history in {}s: read the history in the fit's unit",
+        fit.time_unit.name, history.unit.name));
+  }
+  const auto scorer = entry.make_scorer(fit.params);
+  // A new customer is (x, t_x, T) = (0, 0, 0): E[X(t)] = E[Y(t) | 0, 0, 0]
+  // (P(alive) < 1 at age 0 only for MBG/NBD).
+  const double alive_at_birth = scorer->p_alive(0, 0, 0);
+  return track_purchases(history, [&](double t) {
+    return alive_at_birth * scorer->expected_purchases_if_alive(0, 0, t);
+  });
+}
+
+namespace {
+
+// Churn risk by segment and the fitted covariate drivers of a `clv churn`
+// run. Customers of the run are matched to segments by id; those without
+// one (no customers file, or not in the summary) form their own bar.
+ChurnRisk churn_from_run(const StoredChurnRun& run, const RfmData& data,
+                         const CustomerAttributes* attributes) {
+  std::unordered_map<std::string, size_t> row_of;
+  const bool segmented = attributes && !attributes->segment.empty();
+  if (segmented) {
+    for (size_t i = 0; i < data.customer_id.size(); ++i) row_of.emplace(data.customer_id[i], i);
+  }
+  std::map<std::string, std::pair<double, double>> by;  // segment -> (customers, sum of risk)
+  for (size_t i = 0; i < run.customer.size(); ++i) {
+    const auto it = row_of.find(run.customer[i]);
+    auto& s = by[!segmented           ? std::string("all customers")
+                 : it == row_of.end() ? std::string("(no segment)")
+                                      : attributes->segment[it->second]];
+    s.first += 1;
+    s.second += run.churn_risk[i];
+  }
+  ChurnRisk churn;
+  for (const auto& [name, v] : by) churn.segments.push_back({name, v.second / v.first, v.first});
+  for (size_t k = 0; k < run.covariates.size(); ++k) {
+    churn.drivers.push_back({run.covariates[k], run.dropout_effect[k]});
+  }
+  churn.effect_label =
+      fmt::format("effect on the log dropout rate per SD (clv churn run {})", run.id);
+  return churn;
+}
+
+}  // namespace
 
 ReportData build_run_report(const RunReportInputs& in) {
   if (!in.data || !in.count_model) {
@@ -85,7 +141,12 @@ ReportData build_run_report(const RunReportInputs& in) {
     std::vector<double> ages = data.T;
     std::nth_element(ages.begin(), ages.begin() + ages.size() / 2, ages.end());
     const double T = ages[ages.size() / 2];
-    const double max_x = std::max(1.0, *std::max_element(data.x.begin(), data.x.end()));
+    // Rows up to the 95th percentile of x: a few very frequent buyers would
+    // otherwise stretch the grid over frequencies almost nobody has.
+    std::vector<double> xs = data.x;
+    const size_t q95 = std::min(xs.size() - 1, static_cast<size_t>(0.95 * xs.size()));
+    std::nth_element(xs.begin(), xs.begin() + q95, xs.end());
+    const double max_x = std::max(1.0, std::ceil(xs[q95]));
     const int rows = static_cast<int>(std::min(max_x, 12.0)) + 1, cols = 12;
     AliveHeatMap heat;
     for (int i = 0; i < rows; ++i) {
@@ -105,6 +166,37 @@ ReportData build_run_report(const RunReportInputs& in) {
     r.alive = heat;
   }
 
+  if (in.history) {
+    const PurchasesOverTime tracking = track_purchases(*in.history, fit);
+    double actual[2] = {0, 0}, expected[2] = {0, 0};  // calibration, holdout
+    for (size_t k = 0; k < tracking.period.size(); ++k) {
+      const int part = tracking.period[k] <= tracking.calibration_end + 1e-9 ? 0 : 1;
+      actual[part] += tracking.actual[k];
+      expected[part] += tracking.fitted[k];
+    }
+    r.summary.push_back({"Repeat purchases in calibration: actual / model",
+                         fmt::format("{:.0f} / {:.0f}", actual[0], expected[0])});
+    if (in.history->end_day > in.history->calibration_end_day) {
+      r.summary.push_back({"Repeat purchases in holdout: actual / model",
+                           fmt::format("{:.0f} / {:.0f}", actual[1], expected[1])});
+    }
+    // The same cohort counted twice: a mismatch means the dates or the
+    // transactions are not the ones the summary was made from.
+    double summary_x = 0;
+    for (size_t i = 0; i < data.size(); ++i) {
+      summary_x += data.x[i] * (data.weight.empty() ? 1.0 : data.weight[i]);
+    }
+    PurchasesOverTime shown = tracking;
+    if (std::fabs(summary_x - actual[0]) > 0.5) {
+      shown.note += fmt::format(
+          "{}Warning: the transactions have {:.0f} repeat purchases in calibration but the "
+          "summary has {:.0f}; give the --calibration-end and transactions the summary was "
+          "made from.",
+          shown.note.empty() ? "" : " ", actual[0], summary_x);
+    }
+    r.purchases = shown;
+  }
+
   if (in.holdout && !in.holdout->purchases.empty()) {
     if (in.holdout->purchases.size() != data.size()) {
       throw Error::invalid_argument("holdout columns do not line up with the summary rows");
@@ -121,8 +213,10 @@ ReportData build_run_report(const RunReportInputs& in) {
     r.calibration = c;
   }
 
-  // Churn risk by segment: expected share not alive now.
-  if (in.attributes && !in.attributes->segment.empty()) {
+  if (in.churn_run) {
+    r.churn = churn_from_run(*in.churn_run, data, in.attributes);
+  } else if (in.attributes && !in.attributes->segment.empty()) {
+    // Without a churn run: expected share not alive now, by segment.
     std::map<std::string, std::pair<double, double>> by;  // segment -> (customers, sum P(dead))
     for (size_t i = 0; i < data.size(); ++i) {
       auto& s = by[in.attributes->segment[i]];

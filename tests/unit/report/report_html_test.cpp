@@ -55,12 +55,12 @@ TEST(ReportHtml, FullReportHasEveryChartWithMarks) {
   const std::string html = render_report_html(full_data());
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_FALSE(has_non_finite(html));
-  for (const char* id : {"chart-purchases", "chart-calibration", "chart-alive",
-                         "chart-clv-histogram", "chart-clv-concentration", "chart-churn-segments",
-                         "chart-churn-drivers", "chart-scenarios"}) {
+  for (const char* id : {"chart-purchases", "chart-purchases-period", "chart-calibration",
+                         "chart-alive", "chart-clv-histogram", "chart-clv-concentration",
+                         "chart-churn-segments", "chart-churn-drivers", "chart-scenarios"}) {
     EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
-  EXPECT_EQ(count_occurrences(html, "<svg "), 8u);
+  EXPECT_EQ(count_occurrences(html, "<svg "), 9u);
   EXPECT_EQ(count_marks(html, "cell"), 12u);
   EXPECT_EQ(count_marks(html, "interval"), 2u);
   EXPECT_EQ(count_occurrences(html, "class=\"note\""), 0u);
@@ -76,6 +76,48 @@ TEST(ReportHtml, FullReportHasEveryChartWithMarks) {
   EXPECT_NE(html.find("4.414"), std::string::npos);
   EXPECT_NE(html.find("-9582.4"), std::string::npos);
   EXPECT_NE(html.find("data-rendered=\"pending\""), std::string::npos);
+}
+
+// The <svg> element with the given id.
+std::string chart_svg(const std::string& html, const std::string& id) {
+  const size_t at = html.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return {};
+  return html.substr(at, html.find("</svg>", at) - at);
+}
+
+TEST(ReportHtml, PurchasesAreDrawnCumulativeAndPerPeriodFromEitherView) {
+  ReportData per_period;
+  per_period.purchases = PurchasesOverTime{{1, 2, 3}, {1, 2, 3}, {2, 2, 2}, false, 2, ""};
+  ReportData cumulative;
+  cumulative.purchases = PurchasesOverTime{{1, 2, 3}, {1, 3, 6}, {2, 4, 6}, true, 2, ""};
+  for (const ReportData& d : {per_period, cumulative}) {
+    const std::string html = render_report_html(d);
+    const std::string total = chart_svg(html, "chart-purchases");
+    const std::string step = chart_svg(html, "chart-purchases-period");
+    // Tooltips: "series: x -> value".
+    EXPECT_NE(total.find("actual: 3.00 -&gt; 6.00<"), std::string::npos);
+    EXPECT_NE(total.find("model: 3.00 -&gt; 6.00<"), std::string::npos);
+    EXPECT_NE(step.find("actual: 3.00 -&gt; 3.00<"), std::string::npos);
+    EXPECT_NE(step.find("model: 3.00 -&gt; 2.00<"), std::string::npos);
+    for (const std::string* svg : {&total, &step}) {
+      EXPECT_NE(svg->find("end of calibration"), std::string::npos);
+      EXPECT_EQ(count_marks(*svg, "point"), 6u);
+    }
+  }
+  // A shorter last period (half a week) is drawn as a rate per week.
+  ReportData partial;
+  partial.purchases = PurchasesOverTime{{1, 2, 2.5}, {1, 2, 1}, {2, 2, 1}, false, 2, ""};
+  const std::string html = render_report_html(partial);
+  EXPECT_NE(chart_svg(html, "chart-purchases-period").find("actual: 2.50 -&gt; 2.000<"),
+            std::string::npos);
+  EXPECT_NE(chart_svg(html, "chart-purchases").find("actual: 2.50 -&gt; 4.00<"), std::string::npos);
+  EXPECT_NE(html.find("Shorter periods (split at the end of calibration or at the end of the "
+                      "data) are shown as a rate per week."),
+            std::string::npos);
+  EXPECT_EQ(render_report_html(per_period).find("Shorter periods"), std::string::npos);
+  // Without the data, the section says what it needs.
+  const std::string empty = render_report_html(ReportData{});
+  EXPECT_NE(empty.find("--calibration-end"), std::string::npos);
 }
 
 TEST(ReportHtml, DecileTableMatchesTheData) {
