@@ -260,6 +260,8 @@ class Importer {
   void normalize_held();
   void append_customer(OpenBatch& open, const uint32_t* rows, size_t count);
   void flush_sector(int32_t sector);
+  void store_held();
+  static constexpr int32_t kDroppedRow = -1;  // HeldTxn::sector of a row a plugin dropped
 
   bool routing_ = false;
   std::vector<SectorRoute> sectors_;
@@ -440,6 +442,7 @@ void Importer::normalize_held() {
     if (open_batches_[sector].held.size() >= kPluginBatchRows) flush_sector(sector);
   }
   for (size_t s = 0; s < sectors_.size(); ++s) flush_sector(static_cast<int32_t>(s));
+  store_held();
   held_.clear();
   held_.shrink_to_fit();
   held_text_.clear();
@@ -484,7 +487,7 @@ void Importer::flush_sector(int32_t sector) {
   counts.flagged += report.flagged;
   counts.adjusted += report.adjusted;
   for (size_t i = 0; i < open.held.size(); ++i) {
-    const HeldTxn& h = held_[open.held[i]];
+    HeldTxn& h = held_[open.held[i]];
     const uint32_t flags = b.flags[i];
     const double scale = static_cast<double>(kPowersOfTen[h.exponent]);
     const double amount = b.amount[i] * scale;
@@ -519,8 +522,21 @@ void Importer::flush_sector(int32_t sector) {
     }
     if (flags & row_flag::kDrop) {
       ++result_.normalized_away;
+      h.sector = kDroppedRow;
       continue;
     }
+    h.amount = std::llround(amount);
+  }
+  b.clear();
+  open.held.clear();
+}
+
+// Kept rows go to SQLite in file order, not customer order: files list
+// transaction ids in rising order, and inserting them out of order would
+// scatter the inserts over the external-id index.
+void Importer::store_held() {
+  for (const HeldTxn& h : held_) {
+    if (h.sector == kDroppedRow) continue;
     TxnValues v;
     v.id = held_text(h, 0);
     v.currency = held_text(h, 1);
@@ -529,12 +545,10 @@ void Importer::flush_sector(int32_t sector) {
     v.location = held_text(h, 4);
     v.kind = kCanonicalKinds[h.kind];
     v.ts = h.ts;
-    v.amount = std::llround(amount);
+    v.amount = h.amount;
     v.quantity = h.quantity;
     queue_transaction(v, h.customer);
   }
-  b.clear();
-  open.held.clear();
 }
 
 void Importer::load_employees() {
