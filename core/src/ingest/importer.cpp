@@ -214,6 +214,9 @@ class Importer {
   struct PendingTxn {
     int64_t customer, ts, amount, quantity;
     std::string_view kind;  // a static canonical name
+    // Texts live in pending_text_ at text_offset, or, for held rows, back to
+    // back from text_base in held_text_ (stable until the import ends).
+    const char* text_base;
     uint32_t text_offset[kPendingTextCount], text_length[kPendingTextCount];
   };
   void queue_transaction(const TxnValues& v, int64_t customer);
@@ -260,8 +263,11 @@ class Importer {
   void normalize_held();
   void append_customer(OpenBatch& open, const uint32_t* rows, size_t count);
   void flush_sector(int32_t sector);
-  void store_held();
-  static constexpr int32_t kDroppedRow = -1;  // HeldTxn::sector of a row a plugin dropped
+  void store_held(const std::vector<uint32_t>& order);
+  void queue_held(const HeldTxn& h);
+  static constexpr int32_t kDroppedRow = -1;   // HeldTxn::sector of a row a plugin dropped
+  static constexpr int32_t kPassThrough = -2;  // HeldTxn::sector of a row without a plugin
+  bool hold_all_ = false;
 
   bool routing_ = false;
   std::vector<SectorRoute> sectors_;
@@ -438,11 +444,16 @@ void Importer::normalize_held() {
       std::stable_sort(rows, rows + (end - begin), by_time);
     }
     const int32_t sector = held_[rows[0]].sector;
+    if (sector == kPassThrough) continue;
     append_customer(open_batches_[sector], rows, end - begin);
     if (open_batches_[sector].held.size() >= kPluginBatchRows) flush_sector(sector);
   }
   for (size_t s = 0; s < sectors_.size(); ++s) flush_sector(static_cast<int32_t>(s));
-  store_held();
+  if (hold_all_) {
+    store_held(order);
+  } else {
+    store_held({});
+  }
   held_.clear();
   held_.shrink_to_fit();
   held_text_.clear();
@@ -534,21 +545,36 @@ void Importer::flush_sector(int32_t sector) {
 // Kept rows go to SQLite in file order, not customer order: files list
 // transaction ids in rising order, and inserting them out of order would
 // scatter the inserts over the external-id index.
-void Importer::store_held() {
-  for (const HeldTxn& h : held_) {
-    if (h.sector == kDroppedRow) continue;
-    TxnValues v;
-    v.id = held_text(h, 0);
-    v.currency = held_text(h, 1);
-    v.category = held_text(h, 2);
-    v.channel = held_text(h, 3);
-    v.location = held_text(h, 4);
-    v.kind = kCanonicalKinds[h.kind];
-    v.ts = h.ts;
-    v.amount = h.amount;
-    v.quantity = h.quantity;
-    queue_transaction(v, h.customer);
+void Importer::store_held(const std::vector<uint32_t>& order) {
+  const size_t n = held_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (!order.empty() && i + 16 < n) {
+      // Customer order reads held_ at random: fetch ahead.
+      const HeldTxn& ahead = held_[order[i + 16]];
+      __builtin_prefetch(&ahead);
+      if (i + 8 < n) __builtin_prefetch(held_text_.data() + held_[order[i + 8]].text_start);
+    }
+    const HeldTxn& h = held_[order.empty() ? i : order[i]];
+    if (h.sector != kDroppedRow) queue_held(h);
   }
+  flush_transactions();  // pending rows point into held_text_, which goes next
+}
+
+void Importer::queue_held(const HeldTxn& h) {
+  PendingTxn& row = pending_.emplace_back();
+  row.customer = h.customer;
+  row.ts = h.ts;
+  row.amount = h.amount;
+  row.quantity = h.quantity;
+  row.kind = kCanonicalKinds[h.kind];
+  row.text_base = held_text_.data() + h.text_start;
+  uint32_t offset = 0;
+  for (int t = 0; t < kPendingTextCount; ++t) {  // id, currency, category, channel, location
+    row.text_offset[t] = offset;
+    row.text_length[t] = h.text_length[t];
+    offset += h.text_length[t];
+  }
+  if (pending_.size() == kRowsPerInsert) flush_transactions();
 }
 
 void Importer::load_employees() {
@@ -675,6 +701,7 @@ void Importer::store_transaction(const TxnValues& v, uint64_t line, std::string_
     if (sector >= 0 && sectors_[sector].plugin) return hold_transaction(v, c, sector, line);
     ++sectors_[sector >= 0 ? sector : sector_index("")].passed_through;
   }
+  if (hold_all_) return hold_transaction(v, *customer, kPassThrough, line);
   queue_transaction(v, *customer);
 }
 
@@ -685,6 +712,7 @@ void Importer::queue_transaction(const TxnValues& v, int64_t customer) {
   row.amount = v.amount;
   row.quantity = v.quantity;
   row.kind = v.kind;
+  row.text_base = nullptr;
   const std::string_view texts[kPendingTextCount] = {v.id, v.currency, v.category, v.channel,
                                                      v.location};
   for (int t = 0; t < kPendingTextCount; ++t) {
@@ -696,8 +724,9 @@ void Importer::queue_transaction(const TxnValues& v, int64_t customer) {
 }
 
 void Importer::bind_pending(PreparedStatement& s, int first, const PendingTxn& row) {
+  const char* base = row.text_base != nullptr ? row.text_base : pending_text_.data();
   auto text = [&](int t) {
-    return std::string_view(pending_text_).substr(row.text_offset[t], row.text_length[t]);
+    return std::string_view(base + row.text_offset[t], row.text_length[t]);
   };
   s.bind_text_or_null(first + 0, text(kPendingId));
   s.bind(first + 1, row.customer);
@@ -1090,6 +1119,11 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
           index_sql = index.getColumn(0).getString();
         }
       }
+      // Into an empty table, rows without ids go in customer order: rowids
+      // then follow the index, and CREATE INDEX sorts presorted input
+      // (measured ~20% less import CPU). Rows with ids keep file order, as
+      // the external-id index would get them scattered otherwise.
+      hold_all_ = stored == 0 && !layout_.has(kTxnId);
       if (!index_sql.empty()) sql.exec("DROP INDEX transactions_by_customer_time");
     }
   }
@@ -1111,7 +1145,7 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     }
   }
   if (options_.normalize_transactions) flush_batch();
-  normalize_held();
+  if (routing_ || hold_all_) normalize_held();
   flush_transactions();
   rejects_.close();
   normalize_log_.close();
