@@ -189,7 +189,8 @@ void setup(CLI::App& app) {
                 "the first line is data; columns follow the field order unless --map is given");
   cmd->add_option("--map", args->maps,
                   "field=column (column by header name or 1-based position); repeatable or "
-                  "comma-joined");
+                  "comma-joined. Transactions also take reference (order/folio/booking id) "
+                  "and payer, read by sector plugins");
   cmd->add_option("--sector", args->sector, "sector of customers created on the fly");
   cmd->add_flag("--require-known-customers", args->require_known,
                 "reject rows of customers not yet imported instead of creating them");
