@@ -13,7 +13,9 @@
 #include "clv/database.hpp"
 #include "clv/error.hpp"
 #include "clv/importer.hpp"
+#include "clv/plugin_registry.hpp"
 #include "command_registry.hpp"
+#include "sector_plugins.hpp"
 
 namespace {
 
@@ -31,7 +33,30 @@ struct ImportArgs {
   std::string rejects;
   bool json = false;
   int cache_mib = 256;
+  clv::cli::PluginArgs plugins;
+  std::string normalized;
 };
+
+nlohmann::json normalization_json(const clv::ImportResult& r) {
+  nlohmann::json normalized = nlohmann::json::object();
+  for (const auto& [sector, n] : r.normalized) {
+    normalized[sector] = {
+        {"plugin", n.plugin},       {"rows", n.rows},       {"kept", n.kept},
+        {"dropped", n.dropped},     {"netted", n.netted},   {"merged", n.merged},
+        {"cancelled", n.cancelled}, {"flagged", n.flagged}, {"adjusted", n.adjusted}};
+  }
+  nlohmann::json no_plugin = nlohmann::json::object();
+  uint64_t total = 0;
+  for (const auto& [sector, rows] : r.no_plugin) {
+    no_plugin[sector.empty() ? "(no sector)" : sector] = rows;
+    total += rows;
+  }
+  return {{"normalized", normalized},
+          {"no_plugin", total},
+          {"no_plugin_by_sector", no_plugin},
+          {"normalized_away", r.normalized_away},
+          {"normalized_file", r.normalized_file}};
+}
 
 std::vector<std::pair<std::string, std::string>> parse_maps(const std::vector<std::string>& maps) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -90,6 +115,13 @@ void run(const ImportArgs& args) {
   options.default_currency = args.currency;
   options.rejects_path = args.rejects;
   options.cache_mib = args.cache_mib;
+  options.normalized_path = args.normalized;
+  // Sector plugins normalize transactions (hook 1); other entities need none.
+  clv::PluginRegistry plugins;
+  if (*entity == clv::Entity::kTransactions) {
+    plugins = clv::cli::load_plugins(args.plugins, "import");
+    options.plugins = &plugins;
+  }
 
   const bool show_bar = isatty(STDERR_FILENO) == 1;
   const uint64_t stop_at = stop_after_rows();
@@ -117,6 +149,7 @@ void run(const ImportArgs& args) {
                           {"rejects_file", r.rejects_file},
                           {"customers_created", r.customers_created},
                           {"already_imported", r.already_imported}};
+    if (*entity == clv::Entity::kTransactions) out.update(normalization_json(r));
     fmt::print("{}\n", out.dump());
     return;
   }
@@ -126,6 +159,19 @@ void run(const ImportArgs& args) {
   if (r.already_imported) line += " (file already imported: nothing to do)";
   if (r.rejected > 0) line += fmt::format(" (see {})", r.rejects_file);
   fmt::print("{}\n", line);
+  for (const auto& [sector, n] : r.normalized) {
+    fmt::print(
+        "  sector {} (plugin {}): {} rows normalized, {} kept, {} dropped ({} netted, {} merged, "
+        "{} cancelled), {} flagged\n",
+        sector, n.plugin, n.rows, n.kept, n.dropped, n.netted, n.merged, n.cancelled, n.flagged);
+  }
+  for (const auto& [sector, rows] : r.no_plugin) {
+    fmt::print("  sector {}: {} rows stored unchanged (no plugin loaded for it)\n",
+               sector.empty() ? "(none)" : sector, rows);
+  }
+  if (!r.normalized_file.empty()) {
+    fmt::print("  rows dropped or flagged by plugins are listed in {}\n", r.normalized_file);
+  }
 }
 
 void setup(CLI::App& app) {
@@ -143,7 +189,8 @@ void setup(CLI::App& app) {
                 "the first line is data; columns follow the field order unless --map is given");
   cmd->add_option("--map", args->maps,
                   "field=column (column by header name or 1-based position); repeatable or "
-                  "comma-joined");
+                  "comma-joined. Transactions also take reference (order/folio/booking id) "
+                  "and payer, read by sector plugins");
   cmd->add_option("--sector", args->sector, "sector of customers created on the fly");
   cmd->add_flag("--require-known-customers", args->require_known,
                 "reject rows of customers not yet imported instead of creating them");
@@ -154,6 +201,10 @@ void setup(CLI::App& app) {
   cmd->add_option("--cache-mib", args->cache_mib, "SQLite page cache for the import (MiB)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--normalized-log", args->normalized,
+                  "where rows a sector plugin dropped or flagged are listed (default: "
+                  "FILE.normalized.csv next to the rejects file)");
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_flag("--json", args->json, "print the counts as JSON");
   cmd->callback([args] { run(*args); });
 }

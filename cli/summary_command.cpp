@@ -1,6 +1,8 @@
 // `clv summary`: per-customer x, t_x, T, mean repeat spend (and holdout
 // columns) from a transaction file or the database, written as CSV.
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,10 +11,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clv/database.hpp"
 #include "clv/error.hpp"
+#include "clv/import_sectors.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
 #include "domain/calendar.hpp"
+#include "sector_plugins.hpp"
 
 namespace {
 
@@ -24,7 +29,9 @@ struct SummaryArgs {
   std::string format = "csv";
   std::string calibration_end;
   std::string holdout_end;
-  std::string unit = "week";
+  std::string unit;  // empty: the sector plugin's, else week
+  std::string sector;
+  clv::cli::PluginArgs plugins;
   std::string out;
   std::string rejects;
   bool json = false;
@@ -58,11 +65,61 @@ clv::TransactionFileFormat file_format(const SummaryArgs& a) {
   return format;
 }
 
+struct UnitChoice {
+  clv::TimeUnit unit;
+  std::string why;
+};
+
+std::string list_sectors(const std::map<std::string, uint64_t>& sectors) {
+  std::string out;
+  for (const auto& [sector, customers] : sectors) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} ({} customers)", sector.empty() ? "no sector" : sector, customers);
+  }
+  return out;
+}
+
+// --unit wins; otherwise the time unit of the customers' sector plugin when
+// they all share one sector, and week when no sector or plugin says more.
+UnitChoice choose_unit(const SummaryArgs& a) {
+  if (!a.unit.empty()) return {clv::TimeUnit::parse(a.unit), "given by --unit"};
+  std::map<std::string, uint64_t> sectors;
+  if (!a.sector.empty()) {
+    sectors[a.sector] = 0;
+  } else if (a.transactions.empty() && std::filesystem::exists(a.db_path)) {
+    clv::Database db = clv::Database::open(a.db_path);
+    sectors = clv::transaction_customers_by_sector(db);
+  } else if (!a.transactions.empty()) {
+    return {clv::TimeUnit::week(),
+            "default: the file names no sector (pass --sector or --unit to choose)"};
+  }
+  if (sectors.size() > 1) {
+    throw clv::Error::invalid_argument(fmt::format(
+        "the customers belong to {} sectors ({}), whose plugins may use different time units; "
+        "pass --unit day|week|month to summarize them together",
+        sectors.size(), list_sectors(sectors)));
+  }
+  if (sectors.empty()) return {clv::TimeUnit::week(), "default: no customers with a sector"};
+  const std::string& sector = sectors.begin()->first;
+  if (sector.empty()) {
+    return {clv::TimeUnit::week(), "default: the customers have no sector (pass --unit to choose)"};
+  }
+  const clv::PluginRegistry plugins = clv::cli::load_plugins(a.plugins, "summary");
+  if (!plugins.has_sector(sector)) {
+    return {clv::TimeUnit::week(),
+            fmt::format("default: no plugin loaded for sector {} (pass --unit to choose)", sector)};
+  }
+  const clv::SectorPlugin plugin = plugins.for_sector(sector);
+  return {plugin.economics().time_unit,
+          fmt::format("from the {} plugin: all customers are in sector {}", plugin.id(), sector)};
+}
+
 void run(const SummaryArgs& a) {
   clv::SummaryPeriod period;
   period.calibration_end_day = parse_day(a.calibration_end, "--calibration-end");
   if (!a.holdout_end.empty()) period.holdout_end_day = parse_day(a.holdout_end, "--holdout-end");
-  period.unit = clv::TimeUnit::parse(a.unit);
+  const UnitChoice unit = choose_unit(a);
+  period.unit = unit.unit;
 
   clv::CustomerSummary summary;
   uint64_t rejects_written = 0;
@@ -94,7 +151,7 @@ void run(const SummaryArgs& a) {
   clv::write_summary_csv(summary, a.out);
 
   const auto& d = summary.diagnostics;
-  fmt::print(stderr, "time unit: {}\n", period.unit.describe());
+  fmt::print(stderr, "time unit: {} ({})\n", period.unit.describe(), unit.why);
   fmt::print(
       stderr, "customers: {} (calibration end {}{})\n", summary.size(),
       clv::format_date(period.calibration_end_day),
@@ -120,7 +177,8 @@ void run(const SummaryArgs& a) {
     nlohmann::json j = {
         {"source", summary.source},
         {"out", a.out},
-        {"time_unit", {{"name", period.unit.name}, {"days", period.unit.days}}},
+        {"time_unit",
+         {{"name", period.unit.name}, {"days", period.unit.days}, {"chosen", unit.why}}},
         {"calibration_end", clv::format_date(period.calibration_end_day)},
         {"holdout_end", period.holdout_end_day
                             ? nlohmann::json(clv::format_date(*period.holdout_end_day))
@@ -161,8 +219,12 @@ void setup(CLI::App& app) {
   cmd->add_option("--calibration-end", args->calibration_end, "Last calibration day (inclusive)")
       ->required();
   cmd->add_option("--holdout-end", args->holdout_end, "Last holdout day (inclusive)");
-  cmd->add_option("--unit", args->unit, "day, week, month, month:DAYS or Nd")
-      ->capture_default_str();
+  cmd->add_option("--unit", args->unit,
+                  "day, week, month, month:DAYS or Nd (default: the time unit of the customers' "
+                  "sector plugin when they share one sector, else week)");
+  cmd->add_option("--sector", args->sector,
+                  "Sector of the customers (selects the plugin's time unit without --unit)");
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_option("--out", args->out, "Summary CSV to write")->required();
   cmd->add_option("--rejects", args->rejects, "Write every rejected row to this CSV")->needs(tx);
   cmd->add_flag("--json", args->json, "Print a JSON report on stdout");

@@ -11,6 +11,8 @@
 
 namespace clv {
 
+class PluginRegistry;
+
 enum class InputFormat {
   kAuto,        // whitespace for a .txt file whose first line has no comma, else CSV
   kCsv,         // RFC 4180 with `delimiter`
@@ -41,8 +43,16 @@ struct ImportOptions {
   int cache_mib = 256;
   // Called about every 16k rows and once at the end.
   std::function<void(const ImportProgress&)> progress;
-  // Sector plugin seam: normalizes parsed transactions before they are stored.
+  // Low-level seam: edits parsed transactions before they are stored (tests, feeds).
   std::function<void(ImportTransactionBatch&)> normalize_transactions;
+  // Sector plugins (hook 1). When set, each transaction goes to the normalize
+  // hook of the plugin of its customer's sector (customers table, or `sector`
+  // for customers the file creates); rows of sectors without a loaded plugin
+  // are stored unchanged and counted per sector. Must outlive the import.
+  const PluginRegistry* plugins = nullptr;
+  // Where rows a plugin dropped (netted, merged, cancelled) or flagged are
+  // listed. Empty: "<file name>.normalized.csv" next to the rejects file.
+  std::string normalized_path;
 };
 
 }  // namespace clv

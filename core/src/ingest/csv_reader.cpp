@@ -71,7 +71,8 @@ bool CsvReader::refill() {
     pos_ = 0;
     end_ = remaining;
   }
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record larger than the buffer
+  if (end_ == buffer_.size())
+    buffer_.resize(buffer_.size() * 2);  // a record larger than the buffer
   data_ = buffer_.data();
   const size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
   if (got == 0) {
@@ -96,7 +97,7 @@ bool CsvReader::next(CsvRecord& record) {
       bom_checked_ = true;
     }
     const Parse result = dialect_.format == CsvFormat::kWhitespace ? parse_whitespace(record)
-                                                                    : parse_delimited(record);
+                                                                   : parse_delimited(record);
     if (result == Parse::kRecord) return true;
     if (result == Parse::kEnd) return false;
     // kNeedMore: the record runs past the buffer; read more and parse it again.

@@ -27,10 +27,10 @@ struct CsvDialect {
 // One record. Fields are valid until the next call to CsvReader::next.
 struct CsvRecord {
   std::vector<std::string_view> fields;
-  std::string_view raw;   // the record's original text, without the line end
-  uint64_t line = 0;      // 1-based physical line where the record starts
-  std::string error;      // non-empty when the record is malformed (e.g. a
-                          // quote that never closes); fields are best effort
+  std::string_view raw;  // the record's original text, without the line end
+  uint64_t line = 0;     // 1-based physical line where the record starts
+  std::string error;     // non-empty when the record is malformed (e.g. a
+                         // quote that never closes); fields are best effort
 };
 
 class CsvReader {

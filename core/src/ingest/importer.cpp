@@ -18,12 +18,14 @@
 
 #include <SQLiteCpp/Statement.h>
 #include "clv/error.hpp"
+#include "clv/plugin_registry.hpp"
 #include "domain/calendar.hpp"
 #include "ingest/column_layout.hpp"
 #include "ingest/content_hash.hpp"
 #include "ingest/csv_reader.hpp"
 #include "ingest/id_index.hpp"
 #include "ingest/money.hpp"
+#include "ingest/normalize_log.hpp"
 #include "ingest/rejects_writer.hpp"
 #include "store/database_access.hpp"
 #include "store/prepared_statement.hpp"
@@ -54,7 +56,9 @@ enum TxnField {
   kTxnQuantity,
   kTxnCategory,
   kTxnChannel,
-  kTxnLocation
+  kTxnLocation,
+  kTxnReference,  // import-only: order/folio/booking id for sector plugins
+  kTxnPayer       // import-only: raw payer text for sector plugins
 };
 enum IncField {
   kIncId,
@@ -134,14 +138,15 @@ constexpr std::string_view kDateHint = "expected ISO 8601 like 2024-01-31 or YYY
 class Importer {
  public:
   Importer(Database& db, Entity entity, const ImportOptions& options, std::string source_name,
-           std::string rejects_path)
+           std::string rejects_path, std::string normalized_path)
       : db_(db),
         sqlite_(sqlite_of(db).getHandle()),
         entity_(entity),
         options_(options),
         fields_(entity_fields(entity)),
         source_name_(std::move(source_name)),
-        rejects_(std::move(rejects_path), source_name_) {}
+        rejects_(std::move(rejects_path), source_name_),
+        normalize_log_(std::move(normalized_path), source_name_) {}
 
   ImportResult run(CsvReader& reader, const std::string& content_hash);
 
@@ -157,6 +162,8 @@ class Importer {
   struct TxnValues {
     std::string_view id, customer, currency, kind, category, channel, location;
     int64_t ts = 0, amount = 0, quantity = -1;
+    std::string_view reference, payer;  // only for sector plugins
+    int exponent = 2;                   // minor-unit digits of `currency`
   };
   std::optional<Reject> parse_transaction(const CsvRecord& record, TxnValues& v) const;
   void store_transaction(const TxnValues& v, uint64_t line, std::string_view raw);
@@ -195,6 +202,7 @@ class Importer {
   // one multi-row INSERT costs far less than as many single-row steps. Text
   // is copied (the reader's buffer moves on) and bound by offset at flush.
   static constexpr size_t kRowsPerInsert = 64;
+  static constexpr size_t kPluginBatchRows = 1 << 16;
   enum PendingText {
     kPendingId,
     kPendingCurrency,
@@ -206,6 +214,9 @@ class Importer {
   struct PendingTxn {
     int64_t customer, ts, amount, quantity;
     std::string_view kind;  // a static canonical name
+    // Texts live in pending_text_ at text_offset, or, for held rows, back to
+    // back from text_base in held_text_ (stable until the import ends).
+    const char* text_base;
     uint32_t text_offset[kPendingTextCount], text_length[kPendingTextCount];
   };
   void queue_transaction(const TxnValues& v, int64_t customer);
@@ -217,6 +228,57 @@ class Importer {
 
   ImportTransactionBatch batch_;
   std::vector<std::string> batch_raw_;
+
+  // Sector routing (plugin hook 1). Each sector seen gets an index; rows of
+  // customers whose sector has a plugin are held until the whole file is
+  // read, because a plugin must see all of one customer's rows in one batch
+  // (the file may interleave customers). Then they are grouped by customer
+  // (counting sort on the row id), sorted by time, normalized in batches of
+  // one sector and stored in customer order.
+  struct SectorRoute {
+    std::string name;
+    std::optional<SectorPlugin> plugin;
+    SectorNormalization counts;
+    uint64_t passed_through = 0;
+  };
+  struct HeldTxn {
+    int64_t customer, ts, amount, quantity;
+    uint64_t line;
+    uint64_t text_start;  // id, currency, category, channel, location, reference, customer
+    uint32_t text_length[7];
+    int32_t payer;   // index into payer_labels_, -1 if none
+    int32_t sector;  // index into sectors_
+    uint8_t kind;    // index into kCanonicalKinds
+    int8_t exponent;
+  };
+  struct OpenBatch {
+    TransactionBatch batch;
+    std::vector<uint32_t> held;  // held_ index of each batch row
+  };
+  void load_sectors();
+  int32_t sector_index(std::string_view name);
+  void set_customer_sector(int64_t customer, int32_t sector);
+  void hold_transaction(const TxnValues& v, int64_t customer, int32_t sector, uint64_t line);
+  std::string_view held_text(const HeldTxn& h, int field) const;
+  void normalize_held();
+  void append_customer(OpenBatch& open, const uint32_t* rows, size_t count);
+  void flush_sector(int32_t sector);
+  void store_held(const std::vector<uint32_t>& order);
+  void queue_held(const HeldTxn& h);
+  static constexpr int32_t kDroppedRow = -1;   // HeldTxn::sector of a row a plugin dropped
+  static constexpr int32_t kPassThrough = -2;  // HeldTxn::sector of a row without a plugin
+  bool hold_all_ = false;
+
+  bool routing_ = false;
+  std::vector<SectorRoute> sectors_;
+  StringMap<int32_t> sector_of_name_;
+  std::vector<int32_t> customer_sector_;  // by customer row id, -1 unknown
+  std::vector<HeldTxn> held_;
+  std::string held_text_;
+  std::vector<std::string> payer_labels_;
+  std::vector<OpenBatch> open_batches_;  // by sector
+  std::vector<std::string_view> customer_references_;
+  NormalizeLog normalize_log_;
 };
 
 void Importer::prepare_statements() {
@@ -261,8 +323,258 @@ void Importer::prepare_statements() {
 }
 
 void Importer::load_customers() {
+  if (routing_) return load_sectors();
   PreparedStatement select(sqlite_, "SELECT id, external_id FROM customers");
   while (select.step()) customers_.insert(select.column_text(1), select.column_int64(0));
+}
+
+void Importer::load_sectors() {
+  PreparedStatement select(sqlite_, "SELECT id, external_id, sector FROM customers");
+  while (select.step()) {
+    const int64_t row = select.column_int64(0);
+    customers_.insert(select.column_text(1), row);
+    set_customer_sector(row, sector_index(select.column_text(2)));
+  }
+}
+
+int32_t Importer::sector_index(std::string_view name) {
+  if (const auto it = sector_of_name_.find(name); it != sector_of_name_.end()) return it->second;
+  const auto index = static_cast<int32_t>(sectors_.size());
+  SectorRoute& route = sectors_.emplace_back();
+  route.name = std::string(name);
+  if (!name.empty() && options_.plugins->has_sector(name)) {
+    route.plugin = options_.plugins->for_sector(name);
+    route.counts.plugin = route.plugin->id();
+  }
+  sector_of_name_.emplace(route.name, index);
+  open_batches_.emplace_back();
+  return index;
+}
+
+void Importer::set_customer_sector(int64_t customer, int32_t sector) {
+  if (customer < 0) return;
+  const auto row = static_cast<size_t>(customer);
+  if (row >= customer_sector_.size())
+    customer_sector_.resize(std::max(row + 1, 2 * customer_sector_.size()), -1);
+  customer_sector_[row] = sector;
+}
+
+namespace {
+constexpr std::string_view kCanonicalKinds[] = {"purchase", "return", "refund", "cancellation"};
+// Import kinds to the plugin ABI's: a refund gives money back like a return.
+constexpr TransactionKind kPluginKind[] = {TransactionKind::kPurchase, TransactionKind::kReturn,
+                                           TransactionKind::kReturn,
+                                           TransactionKind::kCancellation};
+constexpr int64_t kPowersOfTen[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
+uint8_t kind_index(std::string_view kind) {
+  for (uint8_t k = 0; k < 4; ++k) {
+    if (kCanonicalKinds[k] == kind) return k;
+  }
+  return 0;
+}
+
+// Without a reference column, the import contract links a return,
+// cancellation or refund to its purchase by id: "T123-R" undoes "T123"
+// (data/README.md); a purchase is its own order.
+std::string_view implied_reference(std::string_view id, uint8_t kind) {
+  if (kind != 0 && id.size() > 2 && id[id.size() - 2] == '-') {
+    const char suffix = id.back();
+    if (suffix == 'R' || suffix == 'X' || suffix == 'F') id.remove_suffix(2);
+  }
+  return id;
+}
+}  // namespace
+
+void Importer::hold_transaction(const TxnValues& v, int64_t customer, int32_t sector,
+                                uint64_t line) {
+  HeldTxn& h = held_.emplace_back();
+  h.customer = customer;
+  h.ts = v.ts;
+  h.amount = v.amount;
+  h.quantity = v.quantity;
+  h.line = line;
+  h.sector = sector;
+  h.kind = kind_index(v.kind);
+  h.exponent = static_cast<int8_t>(v.exponent);
+  h.payer = -1;
+  if (!v.payer.empty()) {
+    const auto it = std::find(payer_labels_.begin(), payer_labels_.end(), v.payer);
+    h.payer = static_cast<int32_t>(it - payer_labels_.begin());
+    if (it == payer_labels_.end()) payer_labels_.emplace_back(v.payer);
+  }
+  const std::string_view reference =
+      v.reference.empty() ? implied_reference(v.id, h.kind) : v.reference;
+  const std::string_view texts[7] = {v.id,       v.currency, v.category, v.channel,
+                                     v.location, reference,  v.customer};
+  h.text_start = held_text_.size();
+  for (int t = 0; t < 7; ++t) {
+    h.text_length[t] = static_cast<uint32_t>(texts[t].size());
+    held_text_.append(texts[t]);
+  }
+}
+
+std::string_view Importer::held_text(const HeldTxn& h, int field) const {
+  uint64_t start = h.text_start;
+  for (int t = 0; t < field; ++t) start += h.text_length[t];
+  return std::string_view(held_text_).substr(start, h.text_length[field]);
+}
+
+void Importer::normalize_held() {
+  if (held_.empty()) return;
+  // Counting sort by customer row id: O(n), and it keeps file order within a
+  // customer, so equal timestamps stay in line order.
+  int64_t max_customer = 0;
+  for (const HeldTxn& h : held_) max_customer = std::max(max_customer, h.customer);
+  std::vector<uint32_t> start(static_cast<size_t>(max_customer) + 2, 0);
+  for (const HeldTxn& h : held_) ++start[static_cast<size_t>(h.customer) + 1];
+  for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+  std::vector<uint32_t> order(held_.size());
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < held_.size(); ++i)
+      order[next[held_[i].customer]++] = static_cast<uint32_t>(i);
+  }
+  for (size_t c = 0; c + 1 < start.size(); ++c) {
+    const uint32_t begin = start[c], end = start[c + 1];
+    if (begin == end) continue;
+    uint32_t* rows = order.data() + begin;
+    const int32_t sector = held_[rows[0]].sector;
+    if (sector == kPassThrough) continue;  // stored in customer order, no plugin to feed
+    auto by_time = [&](uint32_t a, uint32_t b) { return held_[a].ts < held_[b].ts; };
+    if (!std::is_sorted(rows, rows + (end - begin), by_time)) {
+      std::stable_sort(rows, rows + (end - begin), by_time);
+    }
+    append_customer(open_batches_[sector], rows, end - begin);
+    if (open_batches_[sector].held.size() >= kPluginBatchRows) flush_sector(sector);
+  }
+  for (size_t s = 0; s < sectors_.size(); ++s) flush_sector(static_cast<int32_t>(s));
+  if (hold_all_) {
+    store_held(order);
+  } else {
+    store_held({});
+  }
+  held_.clear();
+  held_.shrink_to_fit();
+  held_text_.clear();
+  held_text_.shrink_to_fit();
+}
+
+void Importer::append_customer(OpenBatch& open, const uint32_t* rows, size_t count) {
+  TransactionBatch& b = open.batch;
+  // References are compared within one customer only (a return nets against
+  // its own order), so a small per-customer list is all the lookup needed.
+  customer_references_.clear();
+  const auto base = static_cast<int64_t>(b.size());
+  for (size_t k = 0; k < count; ++k) {
+    const HeldTxn& h = held_[rows[k]];
+    int64_t reference = -1;
+    if (const std::string_view text = held_text(h, 5); !text.empty()) {
+      const auto it = std::find(customer_references_.begin(), customer_references_.end(), text);
+      reference = base + (it - customer_references_.begin());
+      if (it == customer_references_.end()) customer_references_.push_back(text);
+    }
+    b.add(h.customer, h.ts, kPluginKind[h.kind],
+          static_cast<double>(h.amount) / static_cast<double>(kPowersOfTen[h.exponent]), reference,
+          h.payer);
+    open.held.push_back(rows[k]);
+  }
+}
+
+void Importer::flush_sector(int32_t sector) {
+  OpenBatch& open = open_batches_[sector];
+  if (open.held.empty()) return;
+  SectorRoute& route = sectors_[sector];
+  TransactionBatch& b = open.batch;
+  b.payer_labels = payer_labels_;
+  const NormalizeReport report = route.plugin->normalize_transactions(b);
+  SectorNormalization& counts = route.counts;
+  counts.rows += report.rows;
+  counts.kept += report.kept;
+  counts.dropped += report.dropped;
+  counts.netted += report.netted;
+  counts.merged += report.merged;
+  counts.cancelled += report.cancelled;
+  counts.flagged += report.flagged;
+  counts.adjusted += report.adjusted;
+  for (size_t i = 0; i < open.held.size(); ++i) {
+    HeldTxn& h = held_[open.held[i]];
+    const uint32_t flags = b.flags[i];
+    const double scale = static_cast<double>(kPowersOfTen[h.exponent]);
+    const double amount = b.amount[i] * scale;
+    if (amount < 0 || amount > 9.0e15) {
+      throw Error::plugin_error(fmt::format(
+          "plugin '{}' ({}) set the amount of line {} to {}: amounts must stay >= 0 and finite",
+          route.counts.plugin, route.plugin->info().library_path, h.line, b.amount[i]));
+    }
+    if ((flags & (row_flag::kDrop | row_flag::kFlagged)) != 0) {
+      NormalizedRow row;
+      row.line = h.line;
+      row.sector = route.name;
+      row.plugin = route.counts.plugin;
+      if ((flags & row_flag::kDrop) == 0) {
+        row.action = "flagged (kept)";
+      } else if (flags & row_flag::kMerged) {
+        row.action = "merged";
+      } else if (flags & row_flag::kNetted) {
+        row.action = "netted";
+      } else if (flags & row_flag::kCancelled) {
+        row.action = "cancelled";
+      } else {
+        row.action = (flags & row_flag::kFlagged) ? "dropped (flagged)" : "dropped";
+      }
+      if (b.merged_into[i] >= 0) row.into_line = held_[open.held[b.merged_into[i]]].line;
+      row.transaction_id = held_text(h, 0);
+      row.customer_id = held_text(h, 6);
+      row.kind = kCanonicalKinds[h.kind];
+      row.amount_minor = h.amount;
+      row.exponent = h.exponent;
+      normalize_log_.write(row);
+    }
+    if (flags & row_flag::kDrop) {
+      ++result_.normalized_away;
+      h.sector = kDroppedRow;
+      continue;
+    }
+    h.amount = std::llround(amount);
+  }
+  b.clear();
+  open.held.clear();
+}
+
+// Kept rows go to SQLite in file order, not customer order: files list
+// transaction ids in rising order, and inserting them out of order would
+// scatter the inserts over the external-id index.
+void Importer::store_held(const std::vector<uint32_t>& order) {
+  const size_t n = held_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (!order.empty() && i + 16 < n) {
+      // Customer order reads held_ at random: fetch ahead.
+      const HeldTxn& ahead = held_[order[i + 16]];
+      __builtin_prefetch(&ahead);
+      if (i + 8 < n) __builtin_prefetch(held_text_.data() + held_[order[i + 8]].text_start);
+    }
+    const HeldTxn& h = held_[order.empty() ? i : order[i]];
+    if (h.sector != kDroppedRow) queue_held(h);
+  }
+  flush_transactions();  // pending rows point into held_text_, which goes next
+}
+
+void Importer::queue_held(const HeldTxn& h) {
+  PendingTxn& row = pending_.emplace_back();
+  row.customer = h.customer;
+  row.ts = h.ts;
+  row.amount = h.amount;
+  row.quantity = h.quantity;
+  row.kind = kCanonicalKinds[h.kind];
+  row.text_base = held_text_.data() + h.text_start;
+  uint32_t offset = 0;
+  for (int t = 0; t < kPendingTextCount; ++t) {  // id, currency, category, channel, location
+    row.text_offset[t] = offset;
+    row.text_length[t] = h.text_length[t];
+    offset += h.text_length[t];
+  }
+  if (pending_.size() == kRowsPerInsert) flush_transactions();
 }
 
 void Importer::load_employees() {
@@ -291,6 +603,7 @@ std::optional<int64_t> Importer::customer_row(std::string_view external_id) {
   const int64_t row = insert_customer_->last_insert_rowid();
   customers_.insert(external_id, row);
   ++result_.customers_created;
+  if (routing_) set_customer_sector(row, sector_index(options_.sector));
   return row;
 }
 
@@ -322,6 +635,7 @@ std::optional<Reject> Importer::parse_transaction(const CsvRecord& r, TxnValues&
   v.id = layout_.get(r, kTxnId);
   v.customer = layout_.get(r, kTxnCustomer);
   if (v.customer.empty()) return Reject{kTxnCustomer, "missing customer_id"};
+  customers_.prefetch(v.customer);  // looked up after the other fields are parsed
   const std::string_view ts = layout_.get(r, kTxnTimestamp);
   if (ts.empty()) return Reject{kTxnTimestamp, "missing timestamp"};
   if (!parse_timestamp(ts, v.ts)) {
@@ -366,6 +680,9 @@ std::optional<Reject> Importer::parse_transaction(const CsvRecord& r, TxnValues&
   v.category = layout_.get(r, kTxnCategory);
   v.channel = layout_.get(r, kTxnChannel);
   v.location = layout_.get(r, kTxnLocation);
+  v.reference = layout_.get(r, kTxnReference);
+  v.payer = layout_.get(r, kTxnPayer);
+  v.exponent = exponent;
   return std::nullopt;
 }
 
@@ -378,6 +695,14 @@ void Importer::store_transaction(const TxnValues& v, uint64_t line, std::string_
                        v.customer));
     return;
   }
+  if (routing_) {
+    const int64_t c = *customer;
+    const int32_t sector =
+        c < static_cast<int64_t>(customer_sector_.size()) ? customer_sector_[c] : -1;
+    if (sector >= 0 && sectors_[sector].plugin) return hold_transaction(v, c, sector, line);
+    ++sectors_[sector >= 0 ? sector : sector_index("")].passed_through;
+  }
+  if (hold_all_) return hold_transaction(v, *customer, kPassThrough, line);
   queue_transaction(v, *customer);
 }
 
@@ -388,6 +713,7 @@ void Importer::queue_transaction(const TxnValues& v, int64_t customer) {
   row.amount = v.amount;
   row.quantity = v.quantity;
   row.kind = v.kind;
+  row.text_base = nullptr;
   const std::string_view texts[kPendingTextCount] = {v.id, v.currency, v.category, v.channel,
                                                      v.location};
   for (int t = 0; t < kPendingTextCount; ++t) {
@@ -399,8 +725,9 @@ void Importer::queue_transaction(const TxnValues& v, int64_t customer) {
 }
 
 void Importer::bind_pending(PreparedStatement& s, int first, const PendingTxn& row) {
+  const char* base = row.text_base != nullptr ? row.text_base : pending_text_.data();
   auto text = [&](int t) {
-    return std::string_view(pending_text_).substr(row.text_offset[t], row.text_length[t]);
+    return std::string_view(base + row.text_offset[t], row.text_length[t]);
   };
   s.bind_text_or_null(first + 0, text(kPendingId));
   s.bind(first + 1, row.customer);
@@ -490,11 +817,18 @@ void Importer::flush_batch() {
       reject(b.line[i], batch_raw_[i], "", reason);
       continue;
     }
-    TxnValues v{b.transaction_id[i], b.customer_id[i],
-                b.currency[i],       *kind,
-                b.category[i],       b.channel[i],
-                b.location[i],       b.timestamp[i],
-                b.amount_minor[i],   b.quantity[i] < 0 ? -1 : b.quantity[i]};
+    TxnValues v;
+    v.id = b.transaction_id[i];
+    v.customer = b.customer_id[i];
+    v.currency = b.currency[i];
+    v.kind = *kind;
+    v.category = b.category[i];
+    v.channel = b.channel[i];
+    v.location = b.location[i];
+    v.ts = b.timestamp[i];
+    v.amount = b.amount_minor[i];
+    v.quantity = b.quantity[i] < 0 ? -1 : b.quantity[i];
+    v.exponent = currency_exponent(v.currency);
     store_transaction(v, b.line[i], batch_raw_[i]);
   }
   b.clear();
@@ -786,10 +1120,23 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
           index_sql = index.getColumn(0).getString();
         }
       }
+      // Into an empty table, rows without ids go in customer order: rowids
+      // then follow the index, and CREATE INDEX sorts presorted input
+      // (measured ~20% less import CPU). Rows with ids keep file order, as
+      // the external-id index would get them scattered otherwise.
+      // Held rows take ~100 bytes each: beyond 1 GiB of input (~35M rows)
+      // memory matters more than the 20%.
+      constexpr uint64_t kMaxHeldInputBytes = uint64_t{1} << 30;
+      hold_all_ = stored == 0 && !layout_.has(kTxnId) && reader.total_bytes() <= kMaxHeldInputBytes;
+      // Virtual memory only until touched, so erring high costs nothing.
+      if (hold_all_) held_.reserve(reader.total_bytes() / 16);
       if (!index_sql.empty()) sql.exec("DROP INDEX transactions_by_customer_time");
     }
   }
   prepare_statements();
+  // Without any plugin loaded there is nothing to route: the fast path.
+  routing_ = entity_ == Entity::kTransactions && options_.plugins != nullptr &&
+             !options_.plugins->plugins().empty();
   if (entity_ == Entity::kTransactions || entity_ == Entity::kIncidents) load_customers();
   if (entity_ == Entity::kIncidents) load_employees();
 
@@ -804,8 +1151,17 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     }
   }
   if (options_.normalize_transactions) flush_batch();
+  if (routing_ || hold_all_) normalize_held();
   flush_transactions();
   rejects_.close();
+  normalize_log_.close();
+  for (const SectorRoute& route : sectors_) {
+    if (route.plugin) {
+      if (route.counts.rows > 0) result_.normalized[route.name] = route.counts;
+    } else if (route.passed_through > 0) {
+      result_.no_plugin[route.name] += route.passed_through;
+    }
+  }
   {
     PreparedStatement update(sqlite_,
                              "UPDATE imported_files SET inserted = inserted + ?, duplicates = "
@@ -829,6 +1185,12 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     result_.rejects_file = rejects_.path();
   } else {
     remove_stale_rejects();
+  }
+  if (normalize_log_.count() > 0) {
+    result_.normalized_file = normalize_log_.path();
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove(normalize_log_.path(), ignored);
   }
   return result_;
 }
@@ -873,13 +1235,20 @@ ImportResult run_import(Database& db, Entity entity, CsvReader& reader,
                         const ImportOptions& options) {
   std::string rejects_path =
       options.rejects_path.empty() ? default_rejects_path(db, source_name) : options.rejects_path;
-  Importer importer(db, entity, options, source_name, rejects_path);
+  std::string normalized_path = options.normalized_path;
+  if (normalized_path.empty()) {
+    normalized_path = (std::filesystem::path(rejects_path).parent_path() /
+                       (std::filesystem::path(source_name).filename().string() + ".normalized.csv"))
+                          .string();
+  }
+  Importer importer(db, entity, options, source_name, rejects_path, normalized_path);
   try {
     return importer.run(reader, hash);
   } catch (...) {
     // The transaction rolled back; rejects of a failed import would mislead.
     std::error_code ignored;
     std::filesystem::remove(rejects_path, ignored);
+    std::filesystem::remove(normalized_path, ignored);
     throw;
   }
 }
@@ -897,8 +1266,8 @@ std::string read_prefix(const std::string& path) {
 
 const std::vector<std::string_view>& entity_fields(Entity entity) {
   static const std::vector<std::string_view> txn = {
-      "transaction_id", "customer_id", "timestamp", "amount",  "currency",
-      "kind",           "quantity",    "category",  "channel", "location"};
+      "transaction_id", "customer_id", "timestamp", "amount",   "currency",  "kind",
+      "quantity",       "category",    "channel",   "location", "reference", "payer"};
   static const std::vector<std::string_view> inc = {
       "incident_id", "customer_id", "opened_at",    "resolved_at", "severity",    "category",
       "channel",     "outcome",     "satisfaction", "employee_id", "compensation"};

@@ -1,0 +1,136 @@
+// `clv score` values customers with their sector's economics (margin,
+// discount rate, cost to serve from the sector plugin) when the options do
+// not set them: checked against the CLV formula on CDNOW with a sector column.
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+const std::string kData = std::string(CLV_SHARED_DATA_DIR) + "/cdnow/";
+const std::string kPluginDir = std::string(CLV_BINARY_DIR) + "/plugins";
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliRun clv(const std::string& args) {
+  const std::string out = testing::TempDir() + "/sector_score_out.txt",
+                    err = testing::TempDir() + "/sector_score_err.txt";
+  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+// customer_id,p_alive,expected_purchases,expected_spend,clv rows (header dropped).
+std::vector<std::vector<double>> read_scores(const std::string& text) {
+  std::vector<std::vector<double>> rows;
+  std::stringstream lines(text);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::vector<double> fields;
+    std::stringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) fields.push_back(std::strtod(cell.c_str(), nullptr));
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+const char* sector_of(size_t row) {
+  static const char* kSectors[] = {"retail", "hospitality", "bakery"};
+  return kSectors[row % 3];
+}
+
+TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
+  ASSERT_TRUE(std::ifstream(kPluginDir + "/retail/manifest.json").good())
+      << "first-party plugins are not built in " << kPluginDir;
+  const std::string dir = testing::TempDir();
+  const std::string fh = kData + "cdnow_customers_summary_with_transactions.csv";
+  const std::string bg = dir + "/sector_bg.json", gg = dir + "/sector_gg.json";
+  ASSERT_EQ(clv("fit --model bgnbd --summary " + fh + " --out " + bg).exit_code, 0);
+  ASSERT_EQ(clv("fit --model gg --summary " + fh + " --out " + gg).exit_code, 0);
+
+  // The same summary with a sector column: retail, hospitality, bakery (no plugin).
+  const std::string with_sector = dir + "/sector_summary.csv";
+  {
+    std::stringstream in(slurp(fh));
+    std::ofstream out(with_sector);
+    std::string line;
+    auto next_line = [&] {
+      if (!std::getline(in, line)) return false;
+      if (!line.empty() && line.back() == '\r') line.pop_back();  // the file has CRLF ends
+      return true;
+    };
+    next_line();
+    out << line << ",sector\n";
+    for (size_t row = 0; next_line(); ++row) out << line << "," << sector_of(row) << "\n";
+  }
+  const double horizon = 39;
+  const std::string common = "score --params " + bg + " --spend-params " + gg + " --horizon 39 ";
+  const CliRun sector = clv(common + "--summary " + with_sector + " --plugin-dir " + kPluginDir);
+  ASSERT_EQ(sector.exit_code, 0) << sector.err;
+  EXPECT_NE(sector.err.find("sector retail: 786 customers, margin 0.3, discount 0.1/year"),
+            std::string::npos)
+      << sector.err;
+  EXPECT_NE(sector.err.find("sector bakery: 785 customers, margin 1, discount 0/year"),
+            std::string::npos)
+      << sector.err;
+
+  // Reference: margin 1 and each sector's discount rate, no cost to serve.
+  const CliRun at_10 =
+      clv(common + "--summary " + fh + " --margin 1 --discount-rate 0.1 --cost-to-serve 0");
+  const CliRun plain = clv(common + "--summary " + fh +
+                           " --margin 1 --discount-rate 0 "
+                           "--cost-to-serve 0");
+  ASSERT_EQ(at_10.exit_code, 0) << at_10.err;
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const auto got = read_scores(sector.out), base10 = read_scores(at_10.out),
+             base0 = read_scores(plain.out);
+  ASSERT_EQ(got.size(), 2357u);
+  ASSERT_EQ(base10.size(), got.size());
+  // Retail: margin 0.30, 10%/year, 0.40 per week; hospitality: 0.35, 10%/year,
+  // 1.50 per month of 30.4375 days, in the model's weeks.
+  const double delta = std::log(1.1) * 7 / 365.25;
+  const double annuity = (1 - std::exp(-delta * horizon)) / delta;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const std::string sector_name = sector_of(i);
+    const double p_alive = got[i][1];
+    double expected = base0[i][4];
+    if (sector_name == "retail") expected = 0.30 * base10[i][4] - 0.40 * p_alive * annuity;
+    if (sector_name == "hospitality") {
+      expected = 0.35 * base10[i][4] - 1.50 * 7 / 30.4375 * p_alive * annuity;
+    }
+    ASSERT_NEAR(got[i][4], expected, 1e-6 * (1 + std::abs(expected)))
+        << "row " << i << " " << sector_name;
+    ASSERT_DOUBLE_EQ(got[i][1], base0[i][1]);  // P(alive) does not depend on economics
+  }
+
+  // --sector applies one sector to a summary without a sector column; an
+  // explicit --margin still wins over the plugin's.
+  const CliRun one =
+      clv(common + "--summary " + fh + " --sector retail --margin 0.5 --plugin-dir " + kPluginDir);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("sector retail: 2357 customers, margin 0.5, discount 0.1/year"),
+            std::string::npos)
+      << one.err;
+  const auto one_rows = read_scores(one.out);
+  const double p0 = one_rows[0][1];
+  EXPECT_NEAR(one_rows[0][4], 0.5 * base10[0][4] - 0.40 * p0 * annuity, 1e-6);
+}
+
+}  // namespace
