@@ -9,7 +9,9 @@ packages=(
   libeigen3-dev liblbfgspp-dev
   libboost-dev libboost-filesystem-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev
+  libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3 wrk
   clang-format
   chromium fonts-liberation
 )
