@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 
 #include "clv/error.hpp"
 #include "math/dual.hpp"
@@ -29,6 +30,11 @@ using std::log;
 using Grad = math::Dual<4>;
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+// Bounds of the scaled fast path in ParetoNbdModel::log_likelihood: scaled
+// tails above kMinScaledTail keep full relative precision, and a ratio factor
+// below kMaxRatioFactor cannot overflow when multiplied by a scaled tail <= 1.
+constexpr double kMinScaledTail = 1e-200;
+constexpr double kMaxRatioFactor = 1e300;
 
 // log of int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du times (r+s+x), choosing
 // the representation whose 2F1 argument lies in [0, 1).
@@ -353,11 +359,18 @@ void ParetoNbdModel::sort_for_caching() {
   row_T_.resize(rows_.size());
   for (size_t i = 0; i < rows_.size(); ++i) {
     const PnbdRow& w = rows_[i];
+    if (i == 0 || w.x != rows_[i - 1].x) ++n_groups_;  // rows are sorted by x
     auto [tx_it, tx_new] = tx_index.try_emplace({w.x, w.t_x}, tx_keys_.size());
-    if (tx_new) tx_keys_.push_back({w.x, w.t_x});
+    if (tx_new) {
+      tx_keys_.push_back({w.x, w.t_x});
+      tx_group_.push_back(static_cast<uint32_t>(n_groups_ - 1));
+    }
     row_tx_[i] = tx_it->second;
     auto [T_it, T_new] = T_index.try_emplace({w.x, w.T}, T_keys_.size());
-    if (T_new) T_keys_.push_back({w.x, w.T});
+    if (T_new) {
+      T_keys_.push_back({w.x, w.T});
+      T_group_.push_back(static_cast<uint32_t>(n_groups_ - 1));
+    }
     row_T_[i] = T_it->second;
   }
 }
@@ -380,6 +393,50 @@ Eigen::VectorXd ParetoNbdModel::start_params() const {
   return start;
 }
 
+namespace {
+
+// [begin, end) of chunk c when `count` items are split into `chunks` ranges.
+std::pair<size_t, size_t> chunk_range(size_t count, int chunks, int c) {
+  return {count * c / chunks, count * (c + 1) / chunks};
+}
+
+// Runs fn(begin, end, chunk) for `chunks` contiguous ranges of [0, count),
+// chunk 0 on the calling thread; `bounds` (size chunks + 1) overrides the
+// default even split when non-empty.
+template <class Fn>
+void run_chunks(size_t count, int chunks, Fn&& fn, const std::vector<size_t>& bounds = {}) {
+  const auto range = [&](int c) {
+    return bounds.empty() ? chunk_range(count, chunks, c)
+                          : std::make_pair(bounds[c], bounds[c + 1]);
+  };
+  if (chunks <= 1) {
+    fn(size_t{0}, count, 0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(chunks - 1);
+  for (int c = 1; c < chunks; ++c) {
+    pool.emplace_back([&, c] {
+      const auto [b, e] = range(c);
+      fn(b, e, c);
+    });
+  }
+  const auto [b, e] = range(0);
+  fn(b, e, 0);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+// The likelihood is evaluated in three passes. (1) The 2F1 tails and the
+// per-(x, T) terms, in doubles, once per distinct key. (2) The rows, in
+// doubles: each row's log-likelihood is a smooth function of its keys' terms,
+// so its gradient is a weighted sum of their gradients; the row pass only adds
+// those weights (the row's d LL / d term) into per-key coefficients. (3) With
+// a gradient, each key's terms are differentiated once (the tails by forward
+// mode through the same 2F1 series, the rest in closed form) and contracted
+// with the coefficients. The gradient then costs a fraction more than the
+// value instead of a Dual<4> evaluation of every row.
 double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
                                       Eigen::VectorXd* grad) const {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]),
@@ -388,108 +445,231 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   for (double v : {r, alpha, s, beta}) {
     if (!(std::isfinite(v) && v > 0.0)) return kNegInf;
   }
-  struct Partial {
-    double ll = 0.0;
-    std::array<double, 4> g{};
-    bool failed = false;
-  };
-  const size_t n = rows_.size();
+  const size_t n = rows_.size(), n_tx = tx_keys_.size(), n_T = T_keys_.size();
   const int threads = n >= 4096 ? std::min<int>(threads_, static_cast<int>(n / 2048)) : 1;
-  std::vector<Partial> parts(std::max(threads, 1));
-  // Runs fn(begin, end, part) over [0, count) on `threads` threads.
-  auto run = [&](size_t count, auto&& fn) {
-    if (threads <= 1 || count < 4096) {
-      fn(size_t{0}, count, parts[0]);
-      return;
-    }
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) {
-      pool.emplace_back([&, t] { fn(count * t / threads, count * (t + 1) / threads, parts[t]); });
-    }
-    fn(size_t{0}, count / threads, parts[0]);
-    for (auto& th : pool) th.join();
+  const auto chunks_for = [&](size_t count) { return count >= 4096 ? threads : 1; };
+  std::vector<char> failed(threads, 0);
+
+  // Pass 1: key terms.
+  const double shared = -std::lgamma(r) + r * std::log(alpha) + s * std::log(beta);
+  const double log_s = std::log(s);
+  // Per (x, t_x): the log tail at t_x and, for the row pass, the tail on the
+  // scale of its x group (see below).
+  struct TxTerms {
+    double tail, scaled;
   };
-  auto evaluate = [&](auto tag) {
-    using S = decltype(tag);
-    S vr, va, vs, vb;
-    if constexpr (std::is_same_v<S, double>) {
-      vr = r, va = alpha, vs = s, vb = beta;
-    } else {
-      vr = log_param(r, 0), va = log_param(alpha, 1), vs = log_param(s, 2), vb = log_param(beta, 3);
+  std::vector<TxTerms> by_tx(n_tx);
+  run_chunks(n_tx, chunks_for(n_tx), [&](size_t b, size_t e, int c) {
+    try {
+      for (size_t k = b; k < e; ++k) {
+        const double r_x = r + tx_keys_[k].first;
+        by_tx[k].tail = log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, tx_keys_[k].second);
+      }
+    } catch (const Error&) {
+      failed[c] = 1;  // 2F1 series did not converge at these parameters
     }
-    const S shared = -lgamma(vr) + vr * log(va) + vs * log(vb);
-    const S log_s = log(vs);
-    // Per (x, t_x): log tail integral at t_x.
-    std::vector<S> tail_tx(tx_keys_.size());
-    run(tx_keys_.size(), [&](size_t b, size_t e, Partial& out) {
-      try {
-        for (size_t k = b; k < e; ++k) {
-          const S r_x = vr + tx_keys_[k].first;
-          tail_tx[k] = log_tail_integral(r_x, r_x + vs, va, vs, vb, tx_keys_[k].second);
-        }
-      } catch (const Error&) {
-        out.failed = true;  // 2F1 series did not converge at these parameters
+  });
+  for (char f : failed) {
+    if (f) return kNegInf;
+  }
+  // A row's died/alive likelihood ratio is exp(died_factor - alive) times
+  // (exp(tail(t_x)) - exp(tail(T))). Measured against the largest tail of the
+  // row's x, both exponentials are computed once per key, so a row needs one
+  // log1p instead of four transcendental calls. Rows whose scaled tails would
+  // lose their precision to underflow (x in the thousands) take the log path.
+  std::vector<double> scale(n_groups_, kNegInf);
+  for (size_t k = 0; k < n_tx; ++k) {
+    double& c = scale[tx_group_[k]];
+    c = std::max(c, by_tx[k].tail);
+  }
+  for (size_t k = 0; k < n_tx; ++k) {
+    by_tx[k].scaled = std::exp(by_tx[k].tail - scale[tx_group_[k]]);
+  }
+  struct TTerms {
+    double head, alive, died_factor, tail;
+    double ratio_factor, scaled_tail;  // exp(died_factor - alive + scale), exp(tail - scale)
+  };
+  std::vector<TTerms> by_T(n_T);
+  run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
+    try {
+      double last_x = -1.0, lgamma_r_x = 0.0;  // keys are sorted by x
+      for (size_t k = b; k < e; ++k) {
+        const auto [x, T] = T_keys_[k];
+        const double r_x = r + x, r_s_x = r_x + s;
+        if (x != last_x) last_x = x, lgamma_r_x = std::lgamma(r_x);
+        TTerms& t = by_T[k];
+        t.head = shared + lgamma_r_x;
+        t.alive = -r_x * std::log(alpha + T) - s * std::log(beta + T);
+        t.died_factor = log_s - std::log(r_s_x);
+        t.tail = log_tail_integral<double>(r_x, r_s_x, alpha, s, beta, T);
+        const double c_x = scale[T_group_[k]];
+        t.ratio_factor = std::exp(t.died_factor - t.alive + c_x);
+        t.scaled_tail = std::exp(t.tail - c_x);
       }
-    });
-    // Per (x, T): common head, alive term, log(s/(r+s+x)) and tail at T.
-    struct TTerms {
-      S head, alive, died_factor, tail;
-    };
-    std::vector<TTerms> by_T(T_keys_.size());
-    run(T_keys_.size(), [&](size_t b, size_t e, Partial& out) {
-      try {
-        for (size_t k = b; k < e; ++k) {
-          const auto [x, T] = T_keys_[k];
-          const S r_x = vr + x, r_s_x = r_x + vs;
-          by_T[k] = {shared + lgamma(r_x), -r_x * log(va + T) - vs * log(vb + T),
-                     log_s - log(r_s_x), log_tail_integral(r_x, r_s_x, va, vs, vb, T)};
-        }
-      } catch (const Error&) {
-        out.failed = true;
-      }
-    });
-    for (const Partial& part : parts) {
-      if (part.failed) return;
+    } catch (const Error&) {
+      failed[c] = 1;
     }
-    run(n, [&](size_t b, size_t e, Partial& out) {
-      S sum(0.0);
-      for (size_t i = b; i < e; ++i) {
-        const PnbdRow& w = rows_[i];
-        const TTerms& t = by_T[row_T_[i]];
-        S row = t.alive;
-        if (w.t_x < w.T) {
-          // Equal tails (t_x within rounding of T) give -inf: the died part is negligible.
-          const S died = t.died_factor + math::log_sub_exp(tail_tx[row_tx_[i]], t.tail);
-          if (std::isfinite(math::value_of(died))) row = math::log_add_exp(t.alive, died);
-        }
-        sum += w.weight * (t.head + row);
-      }
-      if constexpr (std::is_same_v<S, double>) {
-        out.ll += sum;
-      } else {
-        out.ll += sum.v;
-        for (int k = 0; k < 4; ++k) out.g[k] += sum.d[k];
-      }
-    });
+  });
+  for (char f : failed) {
+    if (f) return kNegInf;
+  }
+
+  // Pass 2: rows. Chunks end where the (x, T) key changes, so each chunk owns
+  // its T keys' coefficients; (x, t_x) keys recur across T and get one
+  // coefficient array per chunk.
+  const int row_chunks = chunks_for(n);
+  std::vector<size_t> bounds(row_chunks + 1, n);
+  bounds[0] = 0;
+  for (int c = 1; c < row_chunks; ++c) {
+    size_t b = std::max(bounds[c - 1], chunk_range(n, row_chunks, c).first);
+    while (b > 0 && b < n && row_T_[b] == row_T_[b - 1]) ++b;
+    bounds[c] = b;
+  }
+  struct TCoef {
+    double head = 0, alive = 0, died_factor = 0, tail = 0;
+  };
+  std::vector<TCoef> coef_T(grad ? n_T : 0);
+  std::vector<std::vector<double>> coef_tx(grad ? row_chunks : 0);
+  std::vector<double> sums(row_chunks, 0.0);
+  const auto row_pass = [&](auto gradient_tag) {
+    constexpr bool with_gradient = decltype(gradient_tag)::value;
+    run_chunks(
+        n, row_chunks,
+        [&](size_t b, size_t e, int c) {
+          double* ctx = nullptr;
+          if constexpr (with_gradient) {
+            coef_tx[c].assign(n_tx, 0.0);
+            ctx = coef_tx[c].data();
+          }
+          double sum = 0.0;
+          for (size_t i = b; i < e; ++i) {
+            const PnbdRow& w = rows_[i];
+            const TTerms& t = by_T[row_T_[i]];
+            double row = t.alive, p_died = 0.0, one_minus_q = 1.0;
+            const TxTerms& tx = by_tx[row_tx_[i]];
+            if (!(w.t_x < w.T)) {
+              // Purchased at T: certainly alive.
+            } else if (tx.scaled >= kMinScaledTail && t.ratio_factor <= kMaxRatioFactor) {
+              const double diff = tx.scaled - t.scaled_tail;
+              // Equal tails (t_x within rounding of T): the died part is negligible.
+              if (diff > 0.0) {
+                const double ratio = t.ratio_factor * diff;
+                row = t.alive + std::log1p(ratio);
+                p_died = ratio / (1.0 + ratio);
+                one_minus_q = diff / tx.scaled;
+              }
+            } else {
+              // log A0 = tail(t_x) + log(1 - q), q = exp(tail(T) - tail(t_x)).
+              const double l1 = tx.tail;
+              one_minus_q = -std::expm1(t.tail - l1);
+              const double died = t.died_factor + l1 + std::log(one_minus_q);
+              // Equal tails (t_x within rounding of T) give -inf (or NaN): the
+              // died part is negligible, so drop it.
+              if (std::isfinite(died)) {
+                if (t.alive >= died) {
+                  const double ratio = std::exp(died - t.alive);
+                  row = t.alive + std::log1p(ratio);
+                  p_died = ratio / (1.0 + ratio);
+                } else {
+                  const double ratio = std::exp(t.alive - died);
+                  row = died + std::log1p(ratio);
+                  p_died = 1.0 / (1.0 + ratio);
+                }
+              }
+            }
+            sum += w.weight * (t.head + row);
+            if constexpr (with_gradient) {
+              // d row = (1 - p) d alive + p (d died_factor + d tail(t_x) / (1 - q)
+              //         - q / (1 - q) d tail(T)), p = P(died | row).
+              TCoef& k = coef_T[row_T_[i]];
+              const double wp = w.weight * p_died;
+              k.head += w.weight;
+              k.alive += w.weight - wp;
+              if (p_died > 0.0) {
+                const double scaled = wp / one_minus_q;
+                k.died_factor += wp;
+                k.tail -= scaled - wp;  // wp q / (1 - q)
+                ctx[row_tx_[i]] += scaled;
+              }
+            }
+          }
+          sums[c] = sum;
+        },
+        bounds);
   };
   if (grad) {
-    evaluate(Grad());
+    row_pass(std::true_type{});
   } else {
-    evaluate(0.0);
+    row_pass(std::false_type{});
   }
   double total = 0.0;
-  std::array<double, 4> g{};
-  for (const Partial& part : parts) {
-    if (part.failed) return kNegInf;
-    total += part.ll;
-    for (int k = 0; k < 4; ++k) g[k] += part.g[k];
-  }
+  for (double part : sums) total += part;
   if (!std::isfinite(total)) return kNegInf;
-  if (grad) {
-    for (int k = 0; k < 4; ++k) {
-      if (!std::isfinite(g[k])) return kNegInf;
-      (*grad)[k] = g[k];
+  if (!grad) return total;
+
+  // Pass 3: d key term / d log params, contracted with the coefficients.
+  for (int c = 1; c < row_chunks; ++c) {
+    for (size_t k = 0; k < n_tx; ++k) coef_tx[0][k] += coef_tx[c][k];
+  }
+  const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
+             db = log_param(beta, 3);
+  std::vector<std::array<double, 4>> partial(threads, std::array<double, 4>{});
+  run_chunks(n_tx, chunks_for(n_tx), [&](size_t b, size_t e, int c) {
+    try {
+      for (size_t k = b; k < e; ++k) {
+        const double coef = coef_tx[0][k];
+        if (coef == 0.0) continue;
+        const Grad r_x = dr + tx_keys_[k].first;
+        const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, tx_keys_[k].second);
+        for (int j = 0; j < 4; ++j) partial[c][j] += coef * tail.d[j];
+      }
+    } catch (const Error&) {
+      failed[c] = 1;
     }
+  });
+  const double digamma_r = boost::math::digamma(r);
+  run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
+    try {
+      std::array<double, 4>& g = partial[c];
+      double last_x = -1.0, digamma_r_x = 0.0;
+      for (size_t k = b; k < e; ++k) {
+        const TCoef& coef = coef_T[k];
+        const auto [x, T] = T_keys_[k];
+        const double r_x = r + x, r_s_x = r_x + s;
+        if (x != last_x) last_x = x, digamma_r_x = boost::math::digamma(r_x);
+        // head = shared + lgamma(r + x); the shared part is added once below.
+        g[0] += coef.head * r * (digamma_r_x - digamma_r);
+        // alive = -(r + x) log(alpha + T) - s log(beta + T)
+        g[0] -= coef.alive * r * std::log(alpha + T);
+        g[1] -= coef.alive * r_x * alpha / (alpha + T);
+        g[2] -= coef.alive * s * std::log(beta + T);
+        g[3] -= coef.alive * s * beta / (beta + T);
+        // died_factor = log s - log(r + s + x)
+        g[0] -= coef.died_factor * r / r_s_x;
+        g[2] += coef.died_factor * (1.0 - s / r_s_x);
+        if (coef.tail != 0.0) {
+          const Grad rx = dr + x;
+          const Grad tail = log_tail_integral(rx, rx + ds, da, ds, db, T);
+          for (int j = 0; j < 4; ++j) g[j] += coef.tail * tail.d[j];
+        }
+      }
+    } catch (const Error&) {
+      failed[c] = 1;
+    }
+  });
+  for (char f : failed) {
+    if (f) return kNegInf;
+  }
+  // d shared / d log params times the number of customers, without the
+  // -lgamma(r) part already folded into digamma_r_x - digamma_r above.
+  std::array<double, 4> g{r * std::log(alpha), r, s * std::log(beta), s};
+  for (int j = 0; j < 4; ++j) g[j] *= n_customers_;
+  for (const auto& part : partial) {
+    for (int j = 0; j < 4; ++j) g[j] += part[j];
+  }
+  for (int k = 0; k < 4; ++k) {
+    if (!std::isfinite(g[k])) return kNegInf;
+    (*grad)[k] = g[k];
   }
   return total;
 }

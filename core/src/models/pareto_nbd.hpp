@@ -144,6 +144,10 @@ class ParetoNbdModel : public LikelihoodModel {
   // tail at T on (x, T) only: each is computed once per distinct key.
   std::vector<std::pair<double, double>> tx_keys_, T_keys_;
   std::vector<uint32_t> row_tx_, row_T_;
+  // Index of each key's x among the distinct x values: the tails of one x are
+  // compared on a common scale (see log_likelihood).
+  std::vector<uint32_t> tx_group_, T_group_;
+  size_t n_groups_ = 0;
   double n_customers_ = 0.0;
   int threads_ = 1;
 };
