@@ -5,7 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -351,28 +351,59 @@ ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads) {
 }
 
 void ParetoNbdModel::sort_for_caching() {
-  std::sort(rows_.begin(), rows_.end(), [](const PnbdRow& a, const PnbdRow& b) {
-    return std::tie(a.x, a.T, a.t_x) < std::tie(b.x, b.T, b.t_x);
-  });
-  std::map<std::pair<double, double>, uint32_t> tx_index, T_index;
-  row_tx_.resize(rows_.size());
-  row_T_.resize(rows_.size());
-  for (size_t i = 0; i < rows_.size(); ++i) {
-    const PnbdRow& w = rows_[i];
-    if (i == 0 || w.x != rows_[i - 1].x) ++n_groups_;  // rows are sorted by x
-    auto [tx_it, tx_new] = tx_index.try_emplace({w.x, w.t_x}, tx_keys_.size());
-    if (tx_new) {
-      tx_keys_.push_back({w.x, w.t_x});
-      tx_group_.push_back(static_cast<uint32_t>(n_groups_ - 1));
+  const size_t n = rows_.size();
+  const auto by_T_then_tx = [](const PnbdRow& a, const PnbdRow& b) {
+    return std::tie(a.T, a.t_x) < std::tie(b.T, b.t_x);
+  };
+  double max_x = 0.0;
+  for (const PnbdRow& w : rows_) max_x = std::max(max_x, w.x);
+  if (max_x < 1 << 20) {
+    // x is a whole number: a counting sort by x, then small sorts per x.
+    std::vector<size_t> start(static_cast<size_t>(max_x) + 2, 0);
+    for (const PnbdRow& w : rows_) ++start[static_cast<size_t>(w.x) + 1];
+    for (size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+    std::vector<PnbdRow> sorted(n);
+    for (const PnbdRow& w : rows_) sorted[start[static_cast<size_t>(w.x)]++] = w;
+    rows_ = std::move(sorted);
+    for (size_t begin = 0, v = 0; v + 1 < start.size(); ++v) {
+      std::sort(rows_.begin() + begin, rows_.begin() + start[v], by_T_then_tx);
+      begin = start[v];
     }
-    row_tx_[i] = tx_it->second;
-    auto [T_it, T_new] = T_index.try_emplace({w.x, w.T}, T_keys_.size());
-    if (T_new) {
-      T_keys_.push_back({w.x, w.T});
-      T_group_.push_back(static_cast<uint32_t>(n_groups_ - 1));
-    }
-    row_T_[i] = T_it->second;
+  } else {
+    std::sort(rows_.begin(), rows_.end(), [&](const PnbdRow& a, const PnbdRow& b) {
+      return a.x < b.x || (a.x == b.x && by_T_then_tx(a, b));
+    });
   }
+  row_tx_.resize(n);
+  row_T_.resize(n);
+  // (x, T) keys are runs of the sorted rows; (x, t_x) keys are found by
+  // sorting each x group's rows by t_x.
+  std::vector<std::pair<double, uint32_t>> by_tx;
+  for (size_t begin = 0; begin < n;) {
+    const double x = rows_[begin].x;
+    size_t end = begin;
+    while (end < n && rows_[end].x == x) ++end;
+    const auto group = static_cast<uint32_t>(n_groups_++);
+    by_tx.clear();
+    for (size_t i = begin; i < end; ++i) {
+      if (i == begin || rows_[i].T != rows_[i - 1].T) {
+        T_keys_.push_back({x, rows_[i].T});
+        T_group_.push_back(group);
+      }
+      row_T_[i] = static_cast<uint32_t>(T_keys_.size() - 1);
+      by_tx.push_back({rows_[i].t_x, static_cast<uint32_t>(i)});
+    }
+    std::sort(by_tx.begin(), by_tx.end());
+    for (size_t k = 0; k < by_tx.size(); ++k) {
+      if (k == 0 || by_tx[k].first != by_tx[k - 1].first) {
+        tx_keys_.push_back({x, by_tx[k].first});
+        tx_group_.push_back(group);
+      }
+      row_tx_[by_tx[k].second] = static_cast<uint32_t>(tx_keys_.size() - 1);
+    }
+    begin = end;
+  }
+  workspace_ = std::make_shared<Workspace>();
 }
 
 const std::vector<std::string>& ParetoNbdModel::param_names() const {
@@ -428,6 +459,24 @@ void run_chunks(size_t count, int chunks, Fn&& fn, const std::vector<size_t>& bo
 
 }  // namespace
 
+struct ParetoNbdModel::Workspace {
+  struct TxTerms {
+    double tail, scaled;
+  };
+  struct TTerms {
+    double head, alive, died_factor, tail;
+    double ratio_factor, scaled_tail;  // exp(died_factor - alive + scale), exp(tail - scale)
+  };
+  struct TCoef {
+    double head = 0, alive = 0, died_factor = 0, tail = 0;
+  };
+  std::mutex mutex;
+  std::vector<TxTerms> by_tx;
+  std::vector<TTerms> by_T;
+  std::vector<TCoef> coef_T;
+  std::vector<std::vector<double>> coef_tx;  // one per row chunk
+};
+
 // The likelihood is evaluated in three passes. (1) The 2F1 tails and the
 // per-(x, T) terms, in doubles, once per distinct key. (2) The rows, in
 // doubles: each row's log-likelihood is a smooth function of its keys' terms,
@@ -449,16 +498,19 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   const int threads = n >= 4096 ? std::min<int>(threads_, static_cast<int>(n / 2048)) : 1;
   const auto chunks_for = [&](size_t count) { return count >= 4096 ? threads : 1; };
   std::vector<char> failed(threads, 0);
+  Workspace& ws = *workspace_;
+  std::lock_guard<std::mutex> lock(ws.mutex);
+  using TxTerms = Workspace::TxTerms;
+  using TTerms = Workspace::TTerms;
+  using TCoef = Workspace::TCoef;
 
   // Pass 1: key terms.
   const double shared = -std::lgamma(r) + r * std::log(alpha) + s * std::log(beta);
   const double log_s = std::log(s);
   // Per (x, t_x): the log tail at t_x and, for the row pass, the tail on the
   // scale of its x group (see below).
-  struct TxTerms {
-    double tail, scaled;
-  };
-  std::vector<TxTerms> by_tx(n_tx);
+  std::vector<TxTerms>& by_tx = ws.by_tx;
+  by_tx.resize(n_tx);
   run_chunks(n_tx, chunks_for(n_tx), [&](size_t b, size_t e, int c) {
     try {
       for (size_t k = b; k < e; ++k) {
@@ -485,11 +537,8 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   for (size_t k = 0; k < n_tx; ++k) {
     by_tx[k].scaled = std::exp(by_tx[k].tail - scale[tx_group_[k]]);
   }
-  struct TTerms {
-    double head, alive, died_factor, tail;
-    double ratio_factor, scaled_tail;  // exp(died_factor - alive + scale), exp(tail - scale)
-  };
-  std::vector<TTerms> by_T(n_T);
+  std::vector<TTerms>& by_T = ws.by_T;
+  by_T.resize(n_T);
   run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
     try {
       double last_x = -1.0, lgamma_r_x = 0.0;  // keys are sorted by x
@@ -525,11 +574,12 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
     while (b > 0 && b < n && row_T_[b] == row_T_[b - 1]) ++b;
     bounds[c] = b;
   }
-  struct TCoef {
-    double head = 0, alive = 0, died_factor = 0, tail = 0;
-  };
-  std::vector<TCoef> coef_T(grad ? n_T : 0);
-  std::vector<std::vector<double>> coef_tx(grad ? row_chunks : 0);
+  std::vector<TCoef>& coef_T = ws.coef_T;
+  std::vector<std::vector<double>>& coef_tx = ws.coef_tx;
+  if (grad) {
+    coef_T.assign(n_T, TCoef{});
+    coef_tx.resize(row_chunks);
+  }
   std::vector<double> sums(row_chunks, 0.0);
   const auto row_pass = [&](auto gradient_tag) {
     constexpr bool with_gradient = decltype(gradient_tag)::value;

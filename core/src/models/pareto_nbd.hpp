@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -148,6 +149,10 @@ class ParetoNbdModel : public LikelihoodModel {
   // compared on a common scale (see log_likelihood).
   std::vector<uint32_t> tx_group_, T_group_;
   size_t n_groups_ = 0;
+  // Per-evaluation buffers, kept between evaluations: reallocating them costs
+  // page faults on every call. Shared by copies; guarded by its own mutex.
+  struct Workspace;
+  std::shared_ptr<Workspace> workspace_;
   double n_customers_ = 0.0;
   int threads_ = 1;
 };
