@@ -110,6 +110,25 @@ void BM_BgNbdFit(benchmark::State& state, BgNbdVariant v) {
   run_fit<BgNbdLikelihood>(state, simulated(static_cast<size_t>(state.range(0))), "bgnbd", v);
 }
 
+// Collapsing customers into distinct (x, t_x, T) rows alone.
+void BM_CollapseRfm(benchmark::State& state) {
+  const SimulatedRfm& sim = simulated(static_cast<size_t>(state.range(0)));
+  size_t rows = 0;
+  for (auto _ : state) {
+    const RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
+    rows = collapsed.size();
+    benchmark::DoNotOptimize(collapsed.x.data());
+  }
+  state.counters["distinct_rows"] = static_cast<double>(rows);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_CollapseRfm)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
 void BM_BgNbdFitCdnow(benchmark::State& state) {
   const SummaryTable s =
       read_summary_csv(std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary.csv");
