@@ -233,32 +233,74 @@ double pnbd_dert(const ParetoNbdParams& p, double x, double t_x, double T, doubl
   return pnbd_p_alive(p, x, t_x, T) * pnbd_discounted_if_alive(p, x, T, horizon, discount_rate);
 }
 
-double PnbdAliveCache::log_tail(const ParetoNbdParams& p, double x, double t) {
-  auto [it, inserted] = tails_.try_emplace(Key{x + 0.0, t + 0.0}, 0.0);  // + 0.0 folds -0 into 0
-  if (inserted) {
-    const double r_x = p.r + x;
-    it->second = log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t);
+namespace {
+
+// Day-grid times and whole x have all-zero low mantissa bits: the key bits
+// are fully mixed (murmur3 finaliser) before the low bits pick a slot.
+size_t alive_key_hash(double x, double t) {
+  uint64_t h = std::bit_cast<uint64_t>(x) * 0x9E3779B97F4A7C15ULL ^ std::bit_cast<uint64_t>(t);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return static_cast<size_t>(h);
+}
+
+}  // namespace
+
+void PnbdAliveCache::grow() {
+  std::vector<Entry> old(std::max<size_t>(1024, slots_.size() * 2));
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (const Entry& e : old) {
+    if (e.x < 0.0) continue;
+    size_t s = alive_key_hash(e.x, e.t) & mask;
+    while (slots_[s].x >= 0.0) s = (s + 1) & mask;
+    slots_[s] = e;
   }
-  return it->second;
+}
+
+PnbdAliveCache::Entry& PnbdAliveCache::entry(const ParetoNbdParams& p, double x, double t) {
+  if (2 * (used_ + 1) > slots_.size()) grow();
+  x += 0.0, t += 0.0;  // folds -0 into 0
+  const size_t mask = slots_.size() - 1;
+  size_t s = alive_key_hash(x, t) & mask;
+  while (true) {
+    Entry& e = slots_[s];
+    if (e.x == x && e.t == t) return e;
+    if (e.x < 0.0) {
+      const double r_x = p.r + x;
+      e = Entry{x, t, log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t)};
+      ++used_;
+      return e;
+    }
+    s = (s + 1) & mask;
+  }
 }
 
 double PnbdAliveCache::p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
   if (!(t_x < T)) return 1.0;  // purchased at the end: certainly alive
   if (x == last_x_ && t_x == last_tx_ && T == last_T_) return last_;
-  const double r_x = p.r + x;
-  const double log_alive = -r_x * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
-  const double log_died = std::log(p.s) - std::log(r_x + p.s) +
-                          math::log_sub_exp(log_tail(p, x, t_x), log_tail(p, x, T));
-  // Equal tails (t_x within rounding of T) leave nothing for the died term.
-  const double alive = std::isfinite(log_died) ? 1.0 / (1.0 + std::exp(log_died - log_alive)) : 1.0;
+  const double tail_tx = entry(p, x, t_x).log_tail;
+  Entry& at_T = entry(p, x, T);  // after the t_x lookup: a lookup may move entries
+  if (std::isnan(at_T.log_died_over_alive)) {
+    const double r_x = p.r + x;
+    at_T.log_died_over_alive = std::log(p.s) - std::log(r_x + p.s) + r_x * std::log(p.alpha + T) +
+                               p.s * std::log(p.beta + T);
+  }
+  // P(alive) = 1 / (1 + died / alive), died / alive = exp(log_died_over_alive
+  // + tail(t_x)) (1 - exp(tail(T) - tail(t_x))).
+  const double one_minus_q = -std::expm1(at_T.log_tail - tail_tx);
+  double alive = 1.0;  // equal tails (t_x within rounding of T): nothing died
+  if (one_minus_q > 0.0) {
+    const double log_factor = at_T.log_died_over_alive + tail_tx;
+    const double ratio = log_factor < 700.0 ? std::exp(log_factor) * one_minus_q
+                                            : std::exp(log_factor + std::log(one_minus_q));
+    alive = 1.0 / (1.0 + ratio);
+  }
   last_x_ = x, last_tx_ = t_x, last_T_ = T, last_ = alive;
   return alive;
-}
-
-size_t PnbdAliveCache::KeyHash::operator()(const Key& k) const {
-  uint64_t h = std::bit_cast<uint64_t>(k.x) * 0x9E3779B97F4A7C15ULL;
-  h = (h ^ (h >> 31) ^ std::bit_cast<uint64_t>(k.t)) * 0xBF58476D1CE4E5B9ULL;
-  return static_cast<size_t>(h ^ (h >> 32));
 }
 
 std::vector<PnbdScore> pnbd_score(const ParetoNbdParams& p, const std::vector<PnbdRow>& rows,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -90,15 +91,17 @@ class PnbdAliveCache {
   double p_alive(const ParetoNbdParams& p, double x, double t_x, double T);
 
  private:
-  double log_tail(const ParetoNbdParams& p, double x, double t);
-  struct Key {
-    double x, t;
-    bool operator==(const Key&) const = default;
+  // Per distinct (x, t): the log 2F1 tail at t and, once (x, t) has been a
+  // customer's (x, T), log(died factor) - log(alive term) at T = t.
+  struct Entry {
+    double x = -1.0, t = 0.0;  // x = -1 marks an empty slot
+    double log_tail = 0.0;
+    double log_died_over_alive = std::numeric_limits<double>::quiet_NaN();
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
-  std::unordered_map<Key, double, KeyHash> tails_;
+  Entry& entry(const ParetoNbdParams& p, double x, double t);
+  void grow();
+  std::vector<Entry> slots_;  // open addressing, load factor <= 1/2
+  size_t used_ = 0;
   double last_x_ = -1, last_tx_ = -1, last_T_ = -1, last_ = 0;
 };
 
