@@ -394,7 +394,7 @@ ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads) {
 
 void ParetoNbdModel::sort_for_caching() {
   const size_t n = rows_.size();
-  const auto by_T_then_tx = [](const PnbdRow& a, const PnbdRow& b) {
+  const auto by_T_then_tail = [](const PnbdRow& a, const PnbdRow& b) {
     return std::tie(a.T, a.t_x) < std::tie(b.T, b.t_x);
   };
   double max_x = 0.0;
@@ -408,40 +408,52 @@ void ParetoNbdModel::sort_for_caching() {
     for (const PnbdRow& w : rows_) sorted[start[static_cast<size_t>(w.x)]++] = w;
     rows_ = std::move(sorted);
     for (size_t begin = 0, v = 0; v + 1 < start.size(); ++v) {
-      std::sort(rows_.begin() + begin, rows_.begin() + start[v], by_T_then_tx);
+      std::sort(rows_.begin() + begin, rows_.begin() + start[v], by_T_then_tail);
       begin = start[v];
     }
   } else {
     std::sort(rows_.begin(), rows_.end(), [&](const PnbdRow& a, const PnbdRow& b) {
-      return a.x < b.x || (a.x == b.x && by_T_then_tx(a, b));
+      return a.x < b.x || (a.x == b.x && by_T_then_tail(a, b));
     });
   }
-  row_tx_.resize(n);
+  if (n >= (size_t{1} << 31)) {
+    throw Error::invalid_argument("Pareto/NBD handles at most 2^31 - 1 distinct rows");
+  }
+  row_tail_.resize(n);
   row_T_.resize(n);
-  // (x, T) keys are runs of the sorted rows; (x, t_x) keys are found by
-  // sorting each x group's rows by t_x.
-  std::vector<std::pair<double, uint32_t>> by_tx;
+  // (x, T) keys are runs of the sorted rows; tail keys are the distinct t_x
+  // and T of each x group, found by sorting them (T keys flagged by the top bit).
+  constexpr uint32_t kIsTKey = 1u << 31;
+  std::vector<std::pair<double, uint32_t>> times;
   for (size_t begin = 0; begin < n;) {
     const double x = rows_[begin].x;
     size_t end = begin;
     while (end < n && rows_[end].x == x) ++end;
     const auto group = static_cast<uint32_t>(n_groups_++);
-    by_tx.clear();
+    times.clear();
     for (size_t i = begin; i < end; ++i) {
       if (i == begin || rows_[i].T != rows_[i - 1].T) {
+        times.push_back({rows_[i].T, static_cast<uint32_t>(T_keys_.size()) | kIsTKey});
         T_keys_.push_back({x, rows_[i].T});
         T_group_.push_back(group);
       }
       row_T_[i] = static_cast<uint32_t>(T_keys_.size() - 1);
-      by_tx.push_back({rows_[i].t_x, static_cast<uint32_t>(i)});
+      times.push_back({rows_[i].t_x, static_cast<uint32_t>(i)});
     }
-    std::sort(by_tx.begin(), by_tx.end());
-    for (size_t k = 0; k < by_tx.size(); ++k) {
-      if (k == 0 || by_tx[k].first != by_tx[k - 1].first) {
-        tx_keys_.push_back({x, by_tx[k].first});
-        tx_group_.push_back(group);
+    std::sort(times.begin(), times.end());
+    for (size_t k = 0; k < times.size(); ++k) {
+      if (k == 0 || times[k].first != times[k - 1].first) {
+        tail_keys_.push_back({x, times[k].first});
+        tail_group_.push_back(group);
       }
-      row_tx_[by_tx[k].second] = static_cast<uint32_t>(tx_keys_.size() - 1);
+      const auto key = static_cast<uint32_t>(tail_keys_.size() - 1);
+      const uint32_t id = times[k].second;
+      if (id & kIsTKey) {
+        T_tail_.resize(T_keys_.size());
+        T_tail_[id & ~kIsTKey] = key;
+      } else {
+        row_tail_[id] = key;
+      }
     }
     begin = end;
   }
@@ -502,7 +514,7 @@ void run_chunks(size_t count, int chunks, Fn&& fn, const std::vector<size_t>& bo
 }  // namespace
 
 struct ParetoNbdModel::Workspace {
-  struct TxTerms {
+  struct TailTerms {
     double tail, scaled;
   };
   struct TTerms {
@@ -510,13 +522,13 @@ struct ParetoNbdModel::Workspace {
     double ratio_factor, scaled_tail;  // exp(died_factor - alive + scale), exp(tail - scale)
   };
   struct TCoef {
-    double head = 0, alive = 0, died_factor = 0, tail = 0;
+    double head = 0, alive = 0, died_factor = 0;
   };
   std::mutex mutex;
-  std::vector<TxTerms> by_tx;
+  std::vector<TailTerms> by_tail;
   std::vector<TTerms> by_T;
   std::vector<TCoef> coef_T;
-  std::vector<std::vector<double>> coef_tx;  // one per row chunk
+  std::vector<std::vector<double>> coef_tail;  // one per row chunk
 };
 
 // The likelihood is evaluated in three passes. (1) The 2F1 tails and the
@@ -536,28 +548,29 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   for (double v : {r, alpha, s, beta}) {
     if (!(std::isfinite(v) && v > 0.0)) return kNegInf;
   }
-  const size_t n = rows_.size(), n_tx = tx_keys_.size(), n_T = T_keys_.size();
+  const size_t n = rows_.size(), n_tail = tail_keys_.size(), n_T = T_keys_.size();
   const int threads = n >= 4096 ? std::min<int>(threads_, static_cast<int>(n / 2048)) : 1;
   const auto chunks_for = [&](size_t count) { return count >= 4096 ? threads : 1; };
   std::vector<char> failed(threads, 0);
   Workspace& ws = *workspace_;
   std::lock_guard<std::mutex> lock(ws.mutex);
-  using TxTerms = Workspace::TxTerms;
+  using TailTerms = Workspace::TailTerms;
   using TTerms = Workspace::TTerms;
   using TCoef = Workspace::TCoef;
 
   // Pass 1: key terms.
   const double shared = -std::lgamma(r) + r * std::log(alpha) + s * std::log(beta);
   const double log_s = std::log(s);
-  // Per (x, t_x): the log tail at t_x and, for the row pass, the tail on the
-  // scale of its x group (see below).
-  std::vector<TxTerms>& by_tx = ws.by_tx;
-  by_tx.resize(n_tx);
-  run_chunks(n_tx, chunks_for(n_tx), [&](size_t b, size_t e, int c) {
+  // Per tail key (x, t): the log tail at t and, for the row pass, the tail on
+  // the scale of its x group (see below).
+  std::vector<TailTerms>& by_tail = ws.by_tail;
+  by_tail.resize(n_tail);
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
     try {
       for (size_t k = b; k < e; ++k) {
-        const double r_x = r + tx_keys_[k].first;
-        by_tx[k].tail = log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, tx_keys_[k].second);
+        const double r_x = r + tail_keys_[k].first;
+        by_tail[k].tail =
+            log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, tail_keys_[k].second);
       }
     } catch (const Error&) {
       failed[c] = 1;  // 2F1 series did not converge at these parameters
@@ -572,12 +585,12 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   // log1p instead of four transcendental calls. Rows whose scaled tails would
   // lose their precision to underflow (x in the thousands) take the log path.
   std::vector<double> scale(n_groups_, kNegInf);
-  for (size_t k = 0; k < n_tx; ++k) {
-    double& c = scale[tx_group_[k]];
-    c = std::max(c, by_tx[k].tail);
+  for (size_t k = 0; k < n_tail; ++k) {
+    double& c = scale[tail_group_[k]];
+    c = std::max(c, by_tail[k].tail);
   }
-  for (size_t k = 0; k < n_tx; ++k) {
-    by_tx[k].scaled = std::exp(by_tx[k].tail - scale[tx_group_[k]]);
+  for (size_t k = 0; k < n_tail; ++k) {
+    by_tail[k].scaled = std::exp(by_tail[k].tail - scale[tail_group_[k]]);
   }
   std::vector<TTerms>& by_T = ws.by_T;
   by_T.resize(n_T);
@@ -592,10 +605,9 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
         t.head = shared + lgamma_r_x;
         t.alive = -r_x * std::log(alpha + T) - s * std::log(beta + T);
         t.died_factor = log_s - std::log(r_s_x);
-        t.tail = log_tail_integral<double>(r_x, r_s_x, alpha, s, beta, T);
-        const double c_x = scale[T_group_[k]];
-        t.ratio_factor = std::exp(t.died_factor - t.alive + c_x);
-        t.scaled_tail = std::exp(t.tail - c_x);
+        t.tail = by_tail[T_tail_[k]].tail;
+        t.ratio_factor = std::exp(t.died_factor - t.alive + scale[T_group_[k]]);
+        t.scaled_tail = by_tail[T_tail_[k]].scaled;
       }
     } catch (const Error&) {
       failed[c] = 1;
@@ -606,7 +618,7 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   }
 
   // Pass 2: rows. Chunks end where the (x, T) key changes, so each chunk owns
-  // its T keys' coefficients; (x, t_x) keys recur across T and get one
+  // its T keys' coefficients; tail keys recur across T and get one
   // coefficient array per chunk.
   const int row_chunks = chunks_for(n);
   std::vector<size_t> bounds(row_chunks + 1, n);
@@ -617,10 +629,10 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
     bounds[c] = b;
   }
   std::vector<TCoef>& coef_T = ws.coef_T;
-  std::vector<std::vector<double>>& coef_tx = ws.coef_tx;
+  std::vector<std::vector<double>>& coef_tail = ws.coef_tail;
   if (grad) {
     coef_T.assign(n_T, TCoef{});
-    coef_tx.resize(row_chunks);
+    coef_tail.resize(row_chunks);
   }
   std::vector<double> sums(row_chunks, 0.0);
   const auto row_pass = [&](auto gradient_tag) {
@@ -630,15 +642,15 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
         [&](size_t b, size_t e, int c) {
           double* ctx = nullptr;
           if constexpr (with_gradient) {
-            coef_tx[c].assign(n_tx, 0.0);
-            ctx = coef_tx[c].data();
+            coef_tail[c].assign(n_tail, 0.0);
+            ctx = coef_tail[c].data();
           }
           double sum = 0.0;
           for (size_t i = b; i < e; ++i) {
             const PnbdRow& w = rows_[i];
             const TTerms& t = by_T[row_T_[i]];
             double row = t.alive, p_died = 0.0, one_minus_q = 1.0;
-            const TxTerms& tx = by_tx[row_tx_[i]];
+            const TailTerms& tx = by_tail[row_tail_[i]];
             if (!(w.t_x < w.T)) {
               // Purchased at T: certainly alive.
             } else if (tx.scaled >= kMinScaledTail && t.ratio_factor <= kMaxRatioFactor) {
@@ -680,8 +692,8 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
               if (p_died > 0.0) {
                 const double scaled = wp / one_minus_q;
                 k.died_factor += wp;
-                k.tail -= scaled - wp;  // wp q / (1 - q)
-                ctx[row_tx_[i]] += scaled;
+                ctx[T_tail_[row_T_[i]]] -= scaled - wp;  // wp q / (1 - q)
+                ctx[row_tail_[i]] += scaled;
               }
             }
           }
@@ -701,18 +713,18 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
 
   // Pass 3: d key term / d log params, contracted with the coefficients.
   for (int c = 1; c < row_chunks; ++c) {
-    for (size_t k = 0; k < n_tx; ++k) coef_tx[0][k] += coef_tx[c][k];
+    for (size_t k = 0; k < n_tail; ++k) coef_tail[0][k] += coef_tail[c][k];
   }
   const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
              db = log_param(beta, 3);
   std::vector<std::array<double, 4>> partial(threads, std::array<double, 4>{});
-  run_chunks(n_tx, chunks_for(n_tx), [&](size_t b, size_t e, int c) {
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
     try {
       for (size_t k = b; k < e; ++k) {
-        const double coef = coef_tx[0][k];
+        const double coef = coef_tail[0][k];
         if (coef == 0.0) continue;
-        const Grad r_x = dr + tx_keys_[k].first;
-        const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, tx_keys_[k].second);
+        const Grad r_x = dr + tail_keys_[k].first;
+        const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, tail_keys_[k].second);
         for (int j = 0; j < 4; ++j) partial[c][j] += coef * tail.d[j];
       }
     } catch (const Error&) {
@@ -739,11 +751,6 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
         // died_factor = log s - log(r + s + x)
         g[0] -= coef.died_factor * r / r_s_x;
         g[2] += coef.died_factor * (1.0 - s / r_s_x);
-        if (coef.tail != 0.0) {
-          const Grad rx = dr + x;
-          const Grad tail = log_tail_integral(rx, rx + ds, da, ds, db, T);
-          for (int j = 0; j < 4; ++j) g[j] += coef.tail * tail.d[j];
-        }
       }
     } catch (const Error&) {
       failed[c] = 1;

@@ -144,13 +144,15 @@ class ParetoNbdModel : public LikelihoodModel {
   void sort_for_caching();
 
   std::vector<PnbdRow> rows_;
-  // The 2F1 tail at t_x depends on (x, t_x) only, the alive term and the 2F1
-  // tail at T on (x, T) only: each is computed once per distinct key.
-  std::vector<std::pair<double, double>> tx_keys_, T_keys_;
-  std::vector<uint32_t> row_tx_, row_T_;
+  // The 2F1 tail integral depends on (x, t) only, and a row needs it at t_x
+  // and at T: each distinct (x, t) of either kind is a tail key, computed once.
+  // The alive and died factors depend on (x, T) only: one T key each.
+  std::vector<std::pair<double, double>> tail_keys_, T_keys_;
+  std::vector<uint32_t> row_tail_, row_T_;  // tail key at t_x and T key of each row
+  std::vector<uint32_t> T_tail_;            // tail key at T of each T key
   // Index of each key's x among the distinct x values: the tails of one x are
   // compared on a common scale (see log_likelihood).
-  std::vector<uint32_t> tx_group_, T_group_;
+  std::vector<uint32_t> tail_group_, T_group_;
   size_t n_groups_ = 0;
   // Per-evaluation buffers, kept between evaluations: reallocating them costs
   // page faults on every call. Shared by copies; guarded by its own mutex.
