@@ -516,6 +516,7 @@ void run_chunks(size_t count, int chunks, Fn&& fn, const std::vector<size_t>& bo
 struct ParetoNbdModel::Workspace {
   struct TailTerms {
     double tail, scaled;
+    std::array<double, 4> d;  // d tail / d log params, with a gradient only
   };
   struct TTerms {
     double head, alive, died_factor, tail;
@@ -532,14 +533,14 @@ struct ParetoNbdModel::Workspace {
 };
 
 // The likelihood is evaluated in three passes. (1) The 2F1 tails and the
-// per-(x, T) terms, in doubles, once per distinct key. (2) The rows, in
-// doubles: each row's log-likelihood is a smooth function of its keys' terms,
-// so its gradient is a weighted sum of their gradients; the row pass only adds
-// those weights (the row's d LL / d term) into per-key coefficients. (3) With
-// a gradient, each key's terms are differentiated once (the tails by forward
-// mode through the same 2F1 series, the rest in closed form) and contracted
-// with the coefficients. The gradient then costs a fraction more than the
-// value instead of a Dual<4> evaluation of every row.
+// per-(x, T) terms once per distinct key; with a gradient, the tails in
+// forward mode (Dual<4>) through the same series. (2) The rows, in doubles:
+// each row's log-likelihood is a smooth function of its keys' terms, so its
+// gradient is a weighted sum of their gradients; the row pass only adds those
+// weights (the row's d LL / d term) into per-key coefficients. (3) With a
+// gradient, the key terms' derivatives (closed form for the non-tail terms)
+// are contracted with the coefficients. The gradient then costs about twice
+// the value instead of a Dual<4> evaluation of every row.
 double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
                                       Eigen::VectorXd* grad) const {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]),
@@ -565,12 +566,23 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   // the scale of its x group (see below).
   std::vector<TailTerms>& by_tail = ws.by_tail;
   by_tail.resize(n_tail);
+  // With a gradient the tails are differentiated here, in the same series
+  // pass (forward mode), for the contraction in pass 3.
+  const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
+             db = log_param(beta, 3);
   run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
     try {
       for (size_t k = b; k < e; ++k) {
-        const double r_x = r + tail_keys_[k].first;
-        by_tail[k].tail =
-            log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, tail_keys_[k].second);
+        const auto [x, t] = tail_keys_[k];
+        if (grad) {
+          const Grad r_x = dr + x;
+          const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, t);
+          by_tail[k].tail = tail.v;
+          by_tail[k].d = tail.d;
+        } else {
+          const double r_x = r + x;
+          by_tail[k].tail = log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, t);
+        }
       }
     } catch (const Error&) {
       failed[c] = 1;  // 2F1 series did not converge at these parameters
@@ -589,9 +601,11 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
     double& c = scale[tail_group_[k]];
     c = std::max(c, by_tail[k].tail);
   }
-  for (size_t k = 0; k < n_tail; ++k) {
-    by_tail[k].scaled = std::exp(by_tail[k].tail - scale[tail_group_[k]]);
-  }
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int) {
+    for (size_t k = b; k < e; ++k) {
+      by_tail[k].scaled = std::exp(by_tail[k].tail - scale[tail_group_[k]]);
+    }
+  });
   std::vector<TTerms>& by_T = ws.by_T;
   by_T.resize(n_T);
   run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
@@ -715,50 +729,35 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   for (int c = 1; c < row_chunks; ++c) {
     for (size_t k = 0; k < n_tail; ++k) coef_tail[0][k] += coef_tail[c][k];
   }
-  const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
-             db = log_param(beta, 3);
   std::vector<std::array<double, 4>> partial(threads, std::array<double, 4>{});
   run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
-    try {
-      for (size_t k = b; k < e; ++k) {
-        const double coef = coef_tail[0][k];
-        if (coef == 0.0) continue;
-        const Grad r_x = dr + tail_keys_[k].first;
-        const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, tail_keys_[k].second);
-        for (int j = 0; j < 4; ++j) partial[c][j] += coef * tail.d[j];
-      }
-    } catch (const Error&) {
-      failed[c] = 1;
+    for (size_t k = b; k < e; ++k) {
+      const double coef = coef_tail[0][k];
+      if (coef == 0.0) continue;
+      for (int j = 0; j < 4; ++j) partial[c][j] += coef * by_tail[k].d[j];
     }
   });
   const double digamma_r = boost::math::digamma(r);
   run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
-    try {
-      std::array<double, 4>& g = partial[c];
-      double last_x = -1.0, digamma_r_x = 0.0;
-      for (size_t k = b; k < e; ++k) {
-        const TCoef& coef = coef_T[k];
-        const auto [x, T] = T_keys_[k];
-        const double r_x = r + x, r_s_x = r_x + s;
-        if (x != last_x) last_x = x, digamma_r_x = boost::math::digamma(r_x);
-        // head = shared + lgamma(r + x); the shared part is added once below.
-        g[0] += coef.head * r * (digamma_r_x - digamma_r);
-        // alive = -(r + x) log(alpha + T) - s log(beta + T)
-        g[0] -= coef.alive * r * std::log(alpha + T);
-        g[1] -= coef.alive * r_x * alpha / (alpha + T);
-        g[2] -= coef.alive * s * std::log(beta + T);
-        g[3] -= coef.alive * s * beta / (beta + T);
-        // died_factor = log s - log(r + s + x)
-        g[0] -= coef.died_factor * r / r_s_x;
-        g[2] += coef.died_factor * (1.0 - s / r_s_x);
-      }
-    } catch (const Error&) {
-      failed[c] = 1;
+    std::array<double, 4>& g = partial[c];
+    double last_x = -1.0, digamma_r_x = 0.0;
+    for (size_t k = b; k < e; ++k) {
+      const TCoef& coef = coef_T[k];
+      const auto [x, T] = T_keys_[k];
+      const double r_x = r + x, r_s_x = r_x + s;
+      if (x != last_x) last_x = x, digamma_r_x = boost::math::digamma(r_x);
+      // head = shared + lgamma(r + x); the shared part is added once below.
+      g[0] += coef.head * r * (digamma_r_x - digamma_r);
+      // alive = -(r + x) log(alpha + T) - s log(beta + T)
+      g[0] -= coef.alive * r * std::log(alpha + T);
+      g[1] -= coef.alive * r_x * alpha / (alpha + T);
+      g[2] -= coef.alive * s * std::log(beta + T);
+      g[3] -= coef.alive * s * beta / (beta + T);
+      // died_factor = log s - log(r + s + x)
+      g[0] -= coef.died_factor * r / r_s_x;
+      g[2] += coef.died_factor * (1.0 - s / r_s_x);
     }
   });
-  for (char f : failed) {
-    if (f) return kNegInf;
-  }
   // d shared / d log params times the number of customers, without the
   // -lgamma(r) part already folded into digamma_r_x - digamma_r above.
   std::array<double, 4> g{r * std::log(alpha), r, s * std::log(beta), s};
