@@ -2,6 +2,11 @@
 // mimic real summaries: daily transaction dates (t_x, T multiples of 1/7
 // week) and customers acquired uniformly over 52 weeks, observed until week 52
 // + 13, so T takes 365 distinct values and identical summaries collapse.
+// Fits report per-phase wall and process CPU time (collapse, model setup,
+// fit incl. standard errors) and likelihood evaluation counts; CPU is the
+// figure to compare when the machine is shared. One command:
+//   build/release/bench/bench_models --benchmark_filter='Fit/|Score|Collapse'
+//       --benchmark_counters_tabular=true
 #include <chrono>
 #include <ctime>
 #include <map>

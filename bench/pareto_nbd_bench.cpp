@@ -76,7 +76,11 @@ void BM_PnbdFit(benchmark::State& state) {
   state.counters["distinct_rows"] = static_cast<double>(distinct);
   state.counters["lbfgs_iterations"] = iterations;
 }
-BENCHMARK(BM_PnbdFit)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PnbdFit)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Building the model from collapsed rows: sorting and key indexing.
 void BM_PnbdModelSetup(benchmark::State& state) {
