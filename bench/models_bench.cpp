@@ -2,8 +2,15 @@
 // mimic real summaries: daily transaction dates (t_x, T multiples of 1/7
 // week) and customers acquired uniformly over 52 weeks, observed until week 52
 // + 13, so T takes 365 distinct values and identical summaries collapse.
+// Fits report per-phase wall and process CPU time (collapse, model setup,
+// fit incl. standard errors) and likelihood evaluation counts; CPU is the
+// figure to compare when the machine is shared. One command:
+//   build/release/bench/bench_models --benchmark_filter='Fit/|Score|Collapse'
+//       --benchmark_counters_tabular=true
 #include <chrono>
+#include <ctime>
 #include <map>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -32,28 +39,100 @@ const SimulatedRfm& simulated(size_t n) {
       .first->second;
 }
 
-// Collapse + fit + standard errors, as `clv fit` does after reading.
-void BM_BgNbdFit(benchmark::State& state, BgNbdVariant v) {
-  const SimulatedRfm& sim = simulated(static_cast<size_t>(state.range(0)));
+// Wall and process CPU time (all threads) of one phase, in milliseconds.
+class PhaseClock {
+ public:
+  PhaseClock() { restart(); }
+  void restart() {
+    wall_ = std::chrono::steady_clock::now();
+    cpu_ = process_cpu_ms();
+  }
+  // Records the time since the last restart as counters "<name>_ms" and
+  // "<name>_cpu_ms", then restarts.
+  void lap(benchmark::State& state, const char* name) {
+    const double wall =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_).count();
+    state.counters[std::string(name) + "_ms"] = wall;
+    state.counters[std::string(name) + "_cpu_ms"] = process_cpu_ms() - cpu_;
+    restart();
+  }
+
+ private:
+  static double process_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+  }
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_ = 0.0;
+};
+
+// Counts likelihood evaluations (value only and with gradient) of a model.
+class CountingModel : public LikelihoodModel {
+ public:
+  explicit CountingModel(const LikelihoodModel& m) : m_(m) {}
+  const std::vector<std::string>& param_names() const override { return m_.param_names(); }
+  Eigen::VectorXd start_params() const override { return m_.start_params(); }
+  double log_likelihood(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const override {
+    ++(grad ? gradient_calls : value_calls);
+    return m_.log_likelihood(theta, grad);
+  }
+  double n_customers() const override { return m_.n_customers(); }
+  size_t n_rows() const override { return m_.n_rows(); }
+  mutable int value_calls = 0, gradient_calls = 0;
+
+ private:
+  const LikelihoodModel& m_;
+};
+
+// Collapse + fit + standard errors, as `clv fit` does after reading; counters
+// give each phase's wall and CPU time and the likelihood evaluations.
+template <class Model, class... Args>
+void run_fit(benchmark::State& state, const SimulatedRfm& sim, const char* name, Args... args) {
   size_t rows = 0;
   int iterations = 0;
-  double collapse_ms = 0;
   for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
+    PhaseClock clock;
     RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
-    collapse_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    BgNbdLikelihood model(std::move(collapsed), v);
-    const FitResult fit = maximize_likelihood(model, {}, "bgnbd");
+    clock.lap(state, "collapse");
+    Model model(std::move(collapsed), args...);
+    clock.lap(state, "setup");
+    CountingModel counting(model);
+    const FitResult fit = maximize_likelihood(counting, {}, name);
+    clock.lap(state, "fit");
     rows = fit.n_rows;
     iterations = fit.iterations;
+    state.counters["value_evals"] = counting.value_calls;
+    state.counters["gradient_evals"] = counting.gradient_calls;
     benchmark::DoNotOptimize(fit.params.data());
   }
   state.counters["distinct_rows"] = static_cast<double>(rows);
   state.counters["lbfgs_iterations"] = iterations;
-  state.counters["collapse_ms"] = collapse_ms;
   state.counters["customers"] = static_cast<double>(state.range(0));
 }
+
+void BM_BgNbdFit(benchmark::State& state, BgNbdVariant v) {
+  run_fit<BgNbdLikelihood>(state, simulated(static_cast<size_t>(state.range(0))), "bgnbd", v);
+}
+
+// Collapsing customers into distinct (x, t_x, T) rows alone.
+void BM_CollapseRfm(benchmark::State& state) {
+  const SimulatedRfm& sim = simulated(static_cast<size_t>(state.range(0)));
+  size_t rows = 0;
+  for (auto _ : state) {
+    const RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
+    rows = collapsed.size();
+    benchmark::DoNotOptimize(collapsed.x.data());
+  }
+  state.counters["distinct_rows"] = static_cast<double>(rows);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_CollapseRfm)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_BgNbdFitCdnow(benchmark::State& state) {
   const SummaryTable s =
@@ -111,25 +190,7 @@ const SimulatedRfm& simulated_pnbd(size_t n) {
 }
 
 void BM_PnbdFit(benchmark::State& state) {
-  const SimulatedRfm& sim = simulated_pnbd(static_cast<size_t>(state.range(0)));
-  size_t rows = 0;
-  int iterations = 0;
-  double collapse_ms = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    RfmRows collapsed = collapse_rfm(sim.x, sim.t_x, sim.T);
-    collapse_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    ParetoNbdModel model(collapsed);
-    const FitResult fit = maximize_likelihood(model, {}, "pnbd");
-    rows = fit.n_rows;
-    iterations = fit.iterations;
-    benchmark::DoNotOptimize(fit.params.data());
-  }
-  state.counters["distinct_rows"] = static_cast<double>(rows);
-  state.counters["lbfgs_iterations"] = iterations;
-  state.counters["collapse_ms"] = collapse_ms;
-  state.counters["customers"] = static_cast<double>(state.range(0));
+  run_fit<ParetoNbdModel>(state, simulated_pnbd(static_cast<size_t>(state.range(0))), "pnbd");
 }
 
 void BM_PnbdFitCdnow(benchmark::State& state) {
@@ -167,6 +228,7 @@ BENCHMARK(BM_PnbdFit)
     ->Arg(1'000'000)
     ->Arg(10'000'000)
     ->Iterations(1)
+    ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PnbdScore)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BgNbdFitCdnow)->Unit(benchmark::kMillisecond);
@@ -176,10 +238,12 @@ BENCHMARK_CAPTURE(BM_BgNbdFit, bgnbd, BgNbdVariant::kBgNbd)
     ->Arg(1'000'000)
     ->Arg(10'000'000)
     ->Iterations(1)
+    ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BgNbdFit, mbgnbd, BgNbdVariant::kMbgNbd)
     ->Arg(1'000'000)
     ->Iterations(1)
+    ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BgNbdScore)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 

@@ -76,7 +76,48 @@ void BM_PnbdFit(benchmark::State& state) {
   state.counters["distinct_rows"] = static_cast<double>(distinct);
   state.counters["lbfgs_iterations"] = iterations;
 }
-BENCHMARK(BM_PnbdFit)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PnbdFit)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Building the model from collapsed rows: sorting and key indexing.
+void BM_PnbdModelSetup(benchmark::State& state) {
+  const auto& rows = simulated(static_cast<size_t>(state.range(0)), true);
+  std::vector<double> x(rows.size()), t_x(rows.size()), T(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    x[i] = rows[i].x;
+    t_x[i] = rows[i].t_x;
+    T[i] = rows[i].T;
+  }
+  const RfmRows collapsed = collapse_rfm(x, t_x, T);
+  for (auto _ : state) {
+    ParetoNbdModel model(collapsed);
+    benchmark::DoNotOptimize(model.rows().data());
+  }
+  state.counters["distinct_rows"] = static_cast<double>(collapsed.size());
+}
+BENCHMARK(BM_PnbdModelSetup)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// One evaluation on the distinct rows of daily-granularity data (the fit's
+// inner loop), value only and with the gradient, on 1 and 2 threads.
+void BM_PnbdDailyLogLikelihood(benchmark::State& state) {
+  const auto& rows = simulated(static_cast<size_t>(state.range(0)), true);
+  ParetoNbdModel model(rows, static_cast<int>(state.range(2)));
+  const bool with_gradient = state.range(1) != 0;
+  const Eigen::VectorXd theta = truth_theta();
+  Eigen::VectorXd grad(4);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(model.log_likelihood(theta, with_gradient ? &grad : nullptr));
+  }
+  state.counters["rows"] = static_cast<double>(model.n_rows());
+}
+BENCHMARK(BM_PnbdDailyLogLikelihood)
+    ->ArgsProduct({{1'000'000}, {0, 1}, {1, 2}})
+    ->ArgNames({"customers", "grad", "threads"})
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_PnbdScore(benchmark::State& state) {
   const auto& rows = simulated(static_cast<size_t>(state.range(0)), true);

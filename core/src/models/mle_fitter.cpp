@@ -48,6 +48,7 @@ class Objective {
     if (ll > best_ll_) {
       best_ll_ = ll;
       best_theta_ = theta;
+      best_gradient_ = g;
       if (g.norm() <= stop_tolerance_ * std::max(1.0, std::abs(ll))) throw ReachedTolerance{};
     }
     return -ll * scale_;
@@ -59,6 +60,9 @@ class Objective {
   void set_stop_tolerance(double relative) { stop_tolerance_ = relative; }
   bool has_best() const { return std::isfinite(best_ll_); }
   const Eigen::VectorXd& best_theta() const { return best_theta_; }
+  // The penalized LL and its gradient at best_theta().
+  double best_ll() const { return best_ll_; }
+  const Eigen::VectorXd& best_gradient() const { return best_gradient_; }
 
   // Penalized log-likelihood and its gradient on the log scale.
   double penalized(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
@@ -76,7 +80,7 @@ class Objective {
   double scale_;
   int evaluations_ = 0;
   double best_ll_ = -std::numeric_limits<double>::infinity();
-  Eigen::VectorXd best_theta_;
+  Eigen::VectorXd best_theta_, best_gradient_;
   double stop_tolerance_ = 0.0;
 };
 
@@ -95,7 +99,12 @@ bool gradient_ok(const Candidate& c, double tolerance) {
 
 void measure(const Objective& objective, Candidate& c) {
   Eigen::VectorXd g(c.theta.size());
-  c.ll = objective.penalized(c.theta, &g);
+  if (objective.has_best() && c.theta == objective.best_theta()) {
+    c.ll = objective.best_ll();  // evaluated already: a 10M-customer fit saves one pass
+    g = objective.best_gradient();
+  } else {
+    c.ll = objective.penalized(c.theta, &g);
+  }
   if (!std::isfinite(c.ll) || !g.allFinite()) {
     c.ll = -std::numeric_limits<double>::infinity();
     return;
@@ -110,6 +119,9 @@ void measure(const Objective& objective, Candidate& c) {
 Candidate run_lbfgs(Objective& objective, const Eigen::VectorXd& theta0,
                     const FitOptions& options) {
   LBFGSpp::LBFGSParam<double> param;
+  // m = 16 saves ~15% of the evaluations on 1M-customer Pareto/NBD and BG/NBD
+  // fits but makes the line search fail (and restart) on a 100k BG/NBD fit:
+  // kept at 8.
   param.m = 8;
   param.epsilon = 1e-10;
   param.epsilon_rel = 1e-10;
@@ -141,6 +153,7 @@ Candidate run_lbfgs(Objective& objective, const Eigen::VectorXd& theta0,
       c.iterations += objective.evaluations() - evaluations_before;
     } catch (const std::exception& e) {
       c.note = e.what();
+      c.iterations += objective.evaluations() - evaluations_before;  // not lost on failure
       if (objective.has_best()) c.theta = objective.best_theta();
     }
     measure(objective, c);
@@ -254,7 +267,8 @@ FitResult try_maximize_likelihood(const LikelihoodModel& model, const FitOptions
   }
   for (Eigen::Index i = 0; i < k; ++i) result.params[i] = std::exp(best.theta[i]);
   // Report the unpenalized LL and criteria, as other packages do.
-  const double ll = model.log_likelihood(best.theta, nullptr);
+  // Without a penalty the penalized LL at the optimum is the LL itself.
+  const double ll = options.l2_penalty == 0.0 ? best.ll : model.log_likelihood(best.theta, nullptr);
   result.log_likelihood = std::isfinite(ll) ? ll : 0.0;
   result.aic = 2.0 * k - 2.0 * result.log_likelihood;
   result.bic = k * std::log(model.n_customers()) - 2.0 * result.log_likelihood;

@@ -5,7 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 
 #include "clv/error.hpp"
 #include "math/dual.hpp"
@@ -29,6 +30,11 @@ using std::log;
 using Grad = math::Dual<4>;
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+// Bounds of the scaled fast path in ParetoNbdModel::log_likelihood: scaled
+// tails above kMinScaledTail keep full relative precision, and a ratio factor
+// below kMaxRatioFactor cannot overflow when multiplied by a scaled tail <= 1.
+constexpr double kMinScaledTail = 1e-200;
+constexpr double kMaxRatioFactor = 1e300;
 
 // log of int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du times (r+s+x), choosing
 // the representation whose 2F1 argument lies in [0, 1).
@@ -227,32 +233,74 @@ double pnbd_dert(const ParetoNbdParams& p, double x, double t_x, double T, doubl
   return pnbd_p_alive(p, x, t_x, T) * pnbd_discounted_if_alive(p, x, T, horizon, discount_rate);
 }
 
-double PnbdAliveCache::log_tail(const ParetoNbdParams& p, double x, double t) {
-  auto [it, inserted] = tails_.try_emplace(Key{x + 0.0, t + 0.0}, 0.0);  // + 0.0 folds -0 into 0
-  if (inserted) {
-    const double r_x = p.r + x;
-    it->second = log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t);
+namespace {
+
+// Day-grid times and whole x have all-zero low mantissa bits: the key bits
+// are fully mixed (murmur3 finaliser) before the low bits pick a slot.
+size_t alive_key_hash(double x, double t) {
+  uint64_t h = std::bit_cast<uint64_t>(x) * 0x9E3779B97F4A7C15ULL ^ std::bit_cast<uint64_t>(t);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return static_cast<size_t>(h);
+}
+
+}  // namespace
+
+void PnbdAliveCache::grow() {
+  std::vector<Entry> old(std::max<size_t>(1024, slots_.size() * 2));
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (const Entry& e : old) {
+    if (e.x < 0.0) continue;
+    size_t s = alive_key_hash(e.x, e.t) & mask;
+    while (slots_[s].x >= 0.0) s = (s + 1) & mask;
+    slots_[s] = e;
   }
-  return it->second;
+}
+
+PnbdAliveCache::Entry& PnbdAliveCache::entry(const ParetoNbdParams& p, double x, double t) {
+  if (2 * (used_ + 1) > slots_.size()) grow();
+  x += 0.0, t += 0.0;  // folds -0 into 0
+  const size_t mask = slots_.size() - 1;
+  size_t s = alive_key_hash(x, t) & mask;
+  while (true) {
+    Entry& e = slots_[s];
+    if (e.x == x && e.t == t) return e;
+    if (e.x < 0.0) {
+      const double r_x = p.r + x;
+      e = Entry{x, t, log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t)};
+      ++used_;
+      return e;
+    }
+    s = (s + 1) & mask;
+  }
 }
 
 double PnbdAliveCache::p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
   if (!(t_x < T)) return 1.0;  // purchased at the end: certainly alive
   if (x == last_x_ && t_x == last_tx_ && T == last_T_) return last_;
-  const double r_x = p.r + x;
-  const double log_alive = -r_x * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
-  const double log_died = std::log(p.s) - std::log(r_x + p.s) +
-                          math::log_sub_exp(log_tail(p, x, t_x), log_tail(p, x, T));
-  // Equal tails (t_x within rounding of T) leave nothing for the died term.
-  const double alive = std::isfinite(log_died) ? 1.0 / (1.0 + std::exp(log_died - log_alive)) : 1.0;
+  const double tail_tx = entry(p, x, t_x).log_tail;
+  Entry& at_T = entry(p, x, T);  // after the t_x lookup: a lookup may move entries
+  if (std::isnan(at_T.log_died_over_alive)) {
+    const double r_x = p.r + x;
+    at_T.log_died_over_alive = std::log(p.s) - std::log(r_x + p.s) + r_x * std::log(p.alpha + T) +
+                               p.s * std::log(p.beta + T);
+  }
+  // P(alive) = 1 / (1 + died / alive), died / alive = exp(log_died_over_alive
+  // + tail(t_x)) (1 - exp(tail(T) - tail(t_x))).
+  const double one_minus_q = -std::expm1(at_T.log_tail - tail_tx);
+  double alive = 1.0;  // equal tails (t_x within rounding of T): nothing died
+  if (one_minus_q > 0.0) {
+    const double log_factor = at_T.log_died_over_alive + tail_tx;
+    const double ratio = log_factor < 700.0 ? std::exp(log_factor) * one_minus_q
+                                            : std::exp(log_factor + std::log(one_minus_q));
+    alive = 1.0 / (1.0 + ratio);
+  }
   last_x_ = x, last_tx_ = t_x, last_T_ = T, last_ = alive;
   return alive;
-}
-
-size_t PnbdAliveCache::KeyHash::operator()(const Key& k) const {
-  uint64_t h = std::bit_cast<uint64_t>(k.x) * 0x9E3779B97F4A7C15ULL;
-  h = (h ^ (h >> 31) ^ std::bit_cast<uint64_t>(k.t)) * 0xBF58476D1CE4E5B9ULL;
-  return static_cast<size_t>(h ^ (h >> 32));
 }
 
 std::vector<PnbdScore> pnbd_score(const ParetoNbdParams& p, const std::vector<PnbdRow>& rows,
@@ -345,21 +393,71 @@ ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads) {
 }
 
 void ParetoNbdModel::sort_for_caching() {
-  std::sort(rows_.begin(), rows_.end(), [](const PnbdRow& a, const PnbdRow& b) {
-    return std::tie(a.x, a.T, a.t_x) < std::tie(b.x, b.T, b.t_x);
-  });
-  std::map<std::pair<double, double>, uint32_t> tx_index, T_index;
-  row_tx_.resize(rows_.size());
-  row_T_.resize(rows_.size());
-  for (size_t i = 0; i < rows_.size(); ++i) {
-    const PnbdRow& w = rows_[i];
-    auto [tx_it, tx_new] = tx_index.try_emplace({w.x, w.t_x}, tx_keys_.size());
-    if (tx_new) tx_keys_.push_back({w.x, w.t_x});
-    row_tx_[i] = tx_it->second;
-    auto [T_it, T_new] = T_index.try_emplace({w.x, w.T}, T_keys_.size());
-    if (T_new) T_keys_.push_back({w.x, w.T});
-    row_T_[i] = T_it->second;
+  const size_t n = rows_.size();
+  const auto by_T_then_tail = [](const PnbdRow& a, const PnbdRow& b) {
+    return std::tie(a.T, a.t_x) < std::tie(b.T, b.t_x);
+  };
+  double max_x = 0.0;
+  for (const PnbdRow& w : rows_) max_x = std::max(max_x, w.x);
+  if (max_x < 1 << 20) {
+    // x is a whole number: a counting sort by x, then small sorts per x.
+    std::vector<size_t> start(static_cast<size_t>(max_x) + 2, 0);
+    for (const PnbdRow& w : rows_) ++start[static_cast<size_t>(w.x) + 1];
+    for (size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+    std::vector<PnbdRow> sorted(n);
+    for (const PnbdRow& w : rows_) sorted[start[static_cast<size_t>(w.x)]++] = w;
+    rows_ = std::move(sorted);
+    for (size_t begin = 0, v = 0; v + 1 < start.size(); ++v) {
+      std::sort(rows_.begin() + begin, rows_.begin() + start[v], by_T_then_tail);
+      begin = start[v];
+    }
+  } else {
+    std::sort(rows_.begin(), rows_.end(), [&](const PnbdRow& a, const PnbdRow& b) {
+      return a.x < b.x || (a.x == b.x && by_T_then_tail(a, b));
+    });
   }
+  if (n >= (size_t{1} << 31)) {
+    throw Error::invalid_argument("Pareto/NBD handles at most 2^31 - 1 distinct rows");
+  }
+  row_tail_.resize(n);
+  row_T_.resize(n);
+  // (x, T) keys are runs of the sorted rows; tail keys are the distinct t_x
+  // and T of each x group, found by sorting them (T keys flagged by the top bit).
+  constexpr uint32_t kIsTKey = 1u << 31;
+  std::vector<std::pair<double, uint32_t>> times;
+  for (size_t begin = 0; begin < n;) {
+    const double x = rows_[begin].x;
+    size_t end = begin;
+    while (end < n && rows_[end].x == x) ++end;
+    const auto group = static_cast<uint32_t>(n_groups_++);
+    times.clear();
+    for (size_t i = begin; i < end; ++i) {
+      if (i == begin || rows_[i].T != rows_[i - 1].T) {
+        times.push_back({rows_[i].T, static_cast<uint32_t>(T_keys_.size()) | kIsTKey});
+        T_keys_.push_back({x, rows_[i].T});
+        T_group_.push_back(group);
+      }
+      row_T_[i] = static_cast<uint32_t>(T_keys_.size() - 1);
+      times.push_back({rows_[i].t_x, static_cast<uint32_t>(i)});
+    }
+    std::sort(times.begin(), times.end());
+    for (size_t k = 0; k < times.size(); ++k) {
+      if (k == 0 || times[k].first != times[k - 1].first) {
+        tail_keys_.push_back({x, times[k].first});
+        tail_group_.push_back(group);
+      }
+      const auto key = static_cast<uint32_t>(tail_keys_.size() - 1);
+      const uint32_t id = times[k].second;
+      if (id & kIsTKey) {
+        T_tail_.resize(T_keys_.size());
+        T_tail_[id & ~kIsTKey] = key;
+      } else {
+        row_tail_[id] = key;
+      }
+    }
+    begin = end;
+  }
+  workspace_ = std::make_shared<Workspace>();
 }
 
 const std::vector<std::string>& ParetoNbdModel::param_names() const {
@@ -380,6 +478,69 @@ Eigen::VectorXd ParetoNbdModel::start_params() const {
   return start;
 }
 
+namespace {
+
+// [begin, end) of chunk c when `count` items are split into `chunks` ranges.
+std::pair<size_t, size_t> chunk_range(size_t count, int chunks, int c) {
+  return {count * c / chunks, count * (c + 1) / chunks};
+}
+
+// Runs fn(begin, end, chunk) for `chunks` contiguous ranges of [0, count),
+// chunk 0 on the calling thread; `bounds` (size chunks + 1) overrides the
+// default even split when non-empty.
+template <class Fn>
+void run_chunks(size_t count, int chunks, Fn&& fn, const std::vector<size_t>& bounds = {}) {
+  const auto range = [&](int c) {
+    return bounds.empty() ? chunk_range(count, chunks, c)
+                          : std::make_pair(bounds[c], bounds[c + 1]);
+  };
+  if (chunks <= 1) {
+    fn(size_t{0}, count, 0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(chunks - 1);
+  for (int c = 1; c < chunks; ++c) {
+    pool.emplace_back([&, c] {
+      const auto [b, e] = range(c);
+      fn(b, e, c);
+    });
+  }
+  const auto [b, e] = range(0);
+  fn(b, e, 0);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+struct ParetoNbdModel::Workspace {
+  struct TailTerms {
+    double tail, scaled;
+    std::array<double, 4> d;  // d tail / d log params, with a gradient only
+  };
+  struct TTerms {
+    double head, alive, died_factor, tail;
+    double ratio_factor, scaled_tail;  // exp(died_factor - alive + scale), exp(tail - scale)
+  };
+  struct TCoef {
+    double head = 0, alive = 0, died_factor = 0;
+  };
+  std::mutex mutex;
+  std::vector<TailTerms> by_tail;
+  std::vector<TTerms> by_T;
+  std::vector<TCoef> coef_T;
+  std::vector<std::vector<double>> coef_tail;  // one per row chunk
+};
+
+// The likelihood is evaluated in three passes. (1) The 2F1 tails and the
+// per-(x, T) terms once per distinct key; with a gradient, the tails in
+// forward mode (Dual<4>) through the same series. (2) The rows, in doubles:
+// each row's log-likelihood is a smooth function of its keys' terms, so its
+// gradient is a weighted sum of their gradients; the row pass only adds those
+// weights (the row's d LL / d term) into per-key coefficients. (3) With a
+// gradient, the key terms' derivatives (closed form for the non-tail terms)
+// are contracted with the coefficients. The gradient then costs about twice
+// the value instead of a Dual<4> evaluation of every row.
 double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
                                       Eigen::VectorXd* grad) const {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]),
@@ -388,108 +549,225 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   for (double v : {r, alpha, s, beta}) {
     if (!(std::isfinite(v) && v > 0.0)) return kNegInf;
   }
-  struct Partial {
-    double ll = 0.0;
-    std::array<double, 4> g{};
-    bool failed = false;
-  };
-  const size_t n = rows_.size();
+  const size_t n = rows_.size(), n_tail = tail_keys_.size(), n_T = T_keys_.size();
   const int threads = n >= 4096 ? std::min<int>(threads_, static_cast<int>(n / 2048)) : 1;
-  std::vector<Partial> parts(std::max(threads, 1));
-  // Runs fn(begin, end, part) over [0, count) on `threads` threads.
-  auto run = [&](size_t count, auto&& fn) {
-    if (threads <= 1 || count < 4096) {
-      fn(size_t{0}, count, parts[0]);
-      return;
-    }
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) {
-      pool.emplace_back([&, t] { fn(count * t / threads, count * (t + 1) / threads, parts[t]); });
-    }
-    fn(size_t{0}, count / threads, parts[0]);
-    for (auto& th : pool) th.join();
-  };
-  auto evaluate = [&](auto tag) {
-    using S = decltype(tag);
-    S vr, va, vs, vb;
-    if constexpr (std::is_same_v<S, double>) {
-      vr = r, va = alpha, vs = s, vb = beta;
-    } else {
-      vr = log_param(r, 0), va = log_param(alpha, 1), vs = log_param(s, 2), vb = log_param(beta, 3);
-    }
-    const S shared = -lgamma(vr) + vr * log(va) + vs * log(vb);
-    const S log_s = log(vs);
-    // Per (x, t_x): log tail integral at t_x.
-    std::vector<S> tail_tx(tx_keys_.size());
-    run(tx_keys_.size(), [&](size_t b, size_t e, Partial& out) {
-      try {
-        for (size_t k = b; k < e; ++k) {
-          const S r_x = vr + tx_keys_[k].first;
-          tail_tx[k] = log_tail_integral(r_x, r_x + vs, va, vs, vb, tx_keys_[k].second);
+  const auto chunks_for = [&](size_t count) { return count >= 4096 ? threads : 1; };
+  std::vector<char> failed(threads, 0);
+  Workspace& ws = *workspace_;
+  std::lock_guard<std::mutex> lock(ws.mutex);
+  using TailTerms = Workspace::TailTerms;
+  using TTerms = Workspace::TTerms;
+  using TCoef = Workspace::TCoef;
+
+  // Pass 1: key terms.
+  const double shared = -std::lgamma(r) + r * std::log(alpha) + s * std::log(beta);
+  const double log_s = std::log(s);
+  // Per tail key (x, t): the log tail at t and, for the row pass, the tail on
+  // the scale of its x group (see below).
+  std::vector<TailTerms>& by_tail = ws.by_tail;
+  by_tail.resize(n_tail);
+  // With a gradient the tails are differentiated here, in the same series
+  // pass (forward mode), for the contraction in pass 3.
+  const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
+             db = log_param(beta, 3);
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
+    try {
+      for (size_t k = b; k < e; ++k) {
+        const auto [x, t] = tail_keys_[k];
+        if (grad) {
+          const Grad r_x = dr + x;
+          const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, t);
+          by_tail[k].tail = tail.v;
+          by_tail[k].d = tail.d;
+        } else {
+          const double r_x = r + x;
+          by_tail[k].tail = log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, t);
         }
-      } catch (const Error&) {
-        out.failed = true;  // 2F1 series did not converge at these parameters
       }
-    });
-    // Per (x, T): common head, alive term, log(s/(r+s+x)) and tail at T.
-    struct TTerms {
-      S head, alive, died_factor, tail;
-    };
-    std::vector<TTerms> by_T(T_keys_.size());
-    run(T_keys_.size(), [&](size_t b, size_t e, Partial& out) {
-      try {
-        for (size_t k = b; k < e; ++k) {
-          const auto [x, T] = T_keys_[k];
-          const S r_x = vr + x, r_s_x = r_x + vs;
-          by_T[k] = {shared + lgamma(r_x), -r_x * log(va + T) - vs * log(vb + T),
-                     log_s - log(r_s_x), log_tail_integral(r_x, r_s_x, va, vs, vb, T)};
-        }
-      } catch (const Error&) {
-        out.failed = true;
-      }
-    });
-    for (const Partial& part : parts) {
-      if (part.failed) return;
+    } catch (const Error&) {
+      failed[c] = 1;  // 2F1 series did not converge at these parameters
     }
-    run(n, [&](size_t b, size_t e, Partial& out) {
-      S sum(0.0);
-      for (size_t i = b; i < e; ++i) {
-        const PnbdRow& w = rows_[i];
-        const TTerms& t = by_T[row_T_[i]];
-        S row = t.alive;
-        if (w.t_x < w.T) {
-          // Equal tails (t_x within rounding of T) give -inf: the died part is negligible.
-          const S died = t.died_factor + math::log_sub_exp(tail_tx[row_tx_[i]], t.tail);
-          if (std::isfinite(math::value_of(died))) row = math::log_add_exp(t.alive, died);
-        }
-        sum += w.weight * (t.head + row);
+  });
+  for (char f : failed) {
+    if (f) return kNegInf;
+  }
+  // A row's died/alive likelihood ratio is exp(died_factor - alive) times
+  // (exp(tail(t_x)) - exp(tail(T))). Measured against the largest tail of the
+  // row's x, both exponentials are computed once per key, so a row needs one
+  // log1p instead of four transcendental calls. Rows whose scaled tails would
+  // lose their precision to underflow (x in the thousands) take the log path.
+  std::vector<double> scale(n_groups_, kNegInf);
+  for (size_t k = 0; k < n_tail; ++k) {
+    double& c = scale[tail_group_[k]];
+    c = std::max(c, by_tail[k].tail);
+  }
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int) {
+    for (size_t k = b; k < e; ++k) {
+      by_tail[k].scaled = std::exp(by_tail[k].tail - scale[tail_group_[k]]);
+    }
+  });
+  std::vector<TTerms>& by_T = ws.by_T;
+  by_T.resize(n_T);
+  run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
+    try {
+      double last_x = -1.0, lgamma_r_x = 0.0;  // keys are sorted by x
+      for (size_t k = b; k < e; ++k) {
+        const auto [x, T] = T_keys_[k];
+        const double r_x = r + x, r_s_x = r_x + s;
+        if (x != last_x) last_x = x, lgamma_r_x = std::lgamma(r_x);
+        TTerms& t = by_T[k];
+        t.head = shared + lgamma_r_x;
+        t.alive = -r_x * std::log(alpha + T) - s * std::log(beta + T);
+        t.died_factor = log_s - std::log(r_s_x);
+        t.tail = by_tail[T_tail_[k]].tail;
+        t.ratio_factor = std::exp(t.died_factor - t.alive + scale[T_group_[k]]);
+        t.scaled_tail = by_tail[T_tail_[k]].scaled;
       }
-      if constexpr (std::is_same_v<S, double>) {
-        out.ll += sum;
-      } else {
-        out.ll += sum.v;
-        for (int k = 0; k < 4; ++k) out.g[k] += sum.d[k];
-      }
-    });
+    } catch (const Error&) {
+      failed[c] = 1;
+    }
+  });
+  for (char f : failed) {
+    if (f) return kNegInf;
+  }
+
+  // Pass 2: rows. Chunks end where the (x, T) key changes, so each chunk owns
+  // its T keys' coefficients; tail keys recur across T and get one
+  // coefficient array per chunk.
+  const int row_chunks = chunks_for(n);
+  std::vector<size_t> bounds(row_chunks + 1, n);
+  bounds[0] = 0;
+  for (int c = 1; c < row_chunks; ++c) {
+    size_t b = std::max(bounds[c - 1], chunk_range(n, row_chunks, c).first);
+    while (b > 0 && b < n && row_T_[b] == row_T_[b - 1]) ++b;
+    bounds[c] = b;
+  }
+  std::vector<TCoef>& coef_T = ws.coef_T;
+  std::vector<std::vector<double>>& coef_tail = ws.coef_tail;
+  if (grad) {
+    coef_T.assign(n_T, TCoef{});
+    coef_tail.resize(row_chunks);
+  }
+  std::vector<double> sums(row_chunks, 0.0);
+  const auto row_pass = [&](auto gradient_tag) {
+    constexpr bool with_gradient = decltype(gradient_tag)::value;
+    run_chunks(
+        n, row_chunks,
+        [&](size_t b, size_t e, int c) {
+          double* ctx = nullptr;
+          if constexpr (with_gradient) {
+            coef_tail[c].assign(n_tail, 0.0);
+            ctx = coef_tail[c].data();
+          }
+          double sum = 0.0;
+          for (size_t i = b; i < e; ++i) {
+            const PnbdRow& w = rows_[i];
+            const TTerms& t = by_T[row_T_[i]];
+            double row = t.alive, p_died = 0.0, one_minus_q = 1.0;
+            const TailTerms& tx = by_tail[row_tail_[i]];
+            if (!(w.t_x < w.T)) {
+              // Purchased at T: certainly alive.
+            } else if (tx.scaled >= kMinScaledTail && t.ratio_factor <= kMaxRatioFactor) {
+              const double diff = tx.scaled - t.scaled_tail;
+              // Equal tails (t_x within rounding of T): the died part is negligible.
+              if (diff > 0.0) {
+                const double ratio = t.ratio_factor * diff;
+                row = t.alive + std::log1p(ratio);
+                p_died = ratio / (1.0 + ratio);
+                one_minus_q = diff / tx.scaled;
+              }
+            } else {
+              // log A0 = tail(t_x) + log(1 - q), q = exp(tail(T) - tail(t_x)).
+              const double l1 = tx.tail;
+              one_minus_q = -std::expm1(t.tail - l1);
+              const double died = t.died_factor + l1 + std::log(one_minus_q);
+              // Equal tails (t_x within rounding of T) give -inf (or NaN): the
+              // died part is negligible, so drop it.
+              if (std::isfinite(died)) {
+                if (t.alive >= died) {
+                  const double ratio = std::exp(died - t.alive);
+                  row = t.alive + std::log1p(ratio);
+                  p_died = ratio / (1.0 + ratio);
+                } else {
+                  const double ratio = std::exp(t.alive - died);
+                  row = died + std::log1p(ratio);
+                  p_died = 1.0 / (1.0 + ratio);
+                }
+              }
+            }
+            sum += w.weight * (t.head + row);
+            if constexpr (with_gradient) {
+              // d row = (1 - p) d alive + p (d died_factor + d tail(t_x) / (1 - q)
+              //         - q / (1 - q) d tail(T)), p = P(died | row).
+              TCoef& k = coef_T[row_T_[i]];
+              const double wp = w.weight * p_died;
+              k.head += w.weight;
+              k.alive += w.weight - wp;
+              if (p_died > 0.0) {
+                const double scaled = wp / one_minus_q;
+                k.died_factor += wp;
+                ctx[T_tail_[row_T_[i]]] -= scaled - wp;  // wp q / (1 - q)
+                ctx[row_tail_[i]] += scaled;
+              }
+            }
+          }
+          sums[c] = sum;
+        },
+        bounds);
   };
   if (grad) {
-    evaluate(Grad());
+    row_pass(std::true_type{});
   } else {
-    evaluate(0.0);
+    row_pass(std::false_type{});
   }
   double total = 0.0;
-  std::array<double, 4> g{};
-  for (const Partial& part : parts) {
-    if (part.failed) return kNegInf;
-    total += part.ll;
-    for (int k = 0; k < 4; ++k) g[k] += part.g[k];
-  }
+  for (double part : sums) total += part;
   if (!std::isfinite(total)) return kNegInf;
-  if (grad) {
-    for (int k = 0; k < 4; ++k) {
-      if (!std::isfinite(g[k])) return kNegInf;
-      (*grad)[k] = g[k];
+  if (!grad) return total;
+
+  // Pass 3: d key term / d log params, contracted with the coefficients.
+  for (int c = 1; c < row_chunks; ++c) {
+    for (size_t k = 0; k < n_tail; ++k) coef_tail[0][k] += coef_tail[c][k];
+  }
+  std::vector<std::array<double, 4>> partial(threads, std::array<double, 4>{});
+  run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
+    for (size_t k = b; k < e; ++k) {
+      const double coef = coef_tail[0][k];
+      if (coef == 0.0) continue;
+      for (int j = 0; j < 4; ++j) partial[c][j] += coef * by_tail[k].d[j];
     }
+  });
+  const double digamma_r = boost::math::digamma(r);
+  run_chunks(n_T, chunks_for(n_T), [&](size_t b, size_t e, int c) {
+    std::array<double, 4>& g = partial[c];
+    double last_x = -1.0, digamma_r_x = 0.0;
+    for (size_t k = b; k < e; ++k) {
+      const TCoef& coef = coef_T[k];
+      const auto [x, T] = T_keys_[k];
+      const double r_x = r + x, r_s_x = r_x + s;
+      if (x != last_x) last_x = x, digamma_r_x = boost::math::digamma(r_x);
+      // head = shared + lgamma(r + x); the shared part is added once below.
+      g[0] += coef.head * r * (digamma_r_x - digamma_r);
+      // alive = -(r + x) log(alpha + T) - s log(beta + T)
+      g[0] -= coef.alive * r * std::log(alpha + T);
+      g[1] -= coef.alive * r_x * alpha / (alpha + T);
+      g[2] -= coef.alive * s * std::log(beta + T);
+      g[3] -= coef.alive * s * beta / (beta + T);
+      // died_factor = log s - log(r + s + x)
+      g[0] -= coef.died_factor * r / r_s_x;
+      g[2] += coef.died_factor * (1.0 - s / r_s_x);
+    }
+  });
+  // d shared / d log params times the number of customers, without the
+  // -lgamma(r) part already folded into digamma_r_x - digamma_r above.
+  std::array<double, 4> g{r * std::log(alpha), r, s * std::log(beta), s};
+  for (int j = 0; j < 4; ++j) g[j] *= n_customers_;
+  for (const auto& part : partial) {
+    for (int j = 0; j < 4; ++j) g[j] += part[j];
+  }
+  for (int k = 0; k < 4; ++k) {
+    if (!std::isfinite(g[k])) return kNegInf;
+    (*grad)[k] = g[k];
   }
   return total;
 }

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -89,15 +91,17 @@ class PnbdAliveCache {
   double p_alive(const ParetoNbdParams& p, double x, double t_x, double T);
 
  private:
-  double log_tail(const ParetoNbdParams& p, double x, double t);
-  struct Key {
-    double x, t;
-    bool operator==(const Key&) const = default;
+  // Per distinct (x, t): the log 2F1 tail at t and, once (x, t) has been a
+  // customer's (x, T), log(died factor) - log(alive term) at T = t.
+  struct Entry {
+    double x = -1.0, t = 0.0;  // x = -1 marks an empty slot
+    double log_tail = 0.0;
+    double log_died_over_alive = std::numeric_limits<double>::quiet_NaN();
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
-  std::unordered_map<Key, double, KeyHash> tails_;
+  Entry& entry(const ParetoNbdParams& p, double x, double t);
+  void grow();
+  std::vector<Entry> slots_;  // open addressing, load factor <= 1/2
+  size_t used_ = 0;
   double last_x_ = -1, last_tx_ = -1, last_T_ = -1, last_ = 0;
 };
 
@@ -140,10 +144,20 @@ class ParetoNbdModel : public LikelihoodModel {
   void sort_for_caching();
 
   std::vector<PnbdRow> rows_;
-  // The 2F1 tail at t_x depends on (x, t_x) only, the alive term and the 2F1
-  // tail at T on (x, T) only: each is computed once per distinct key.
-  std::vector<std::pair<double, double>> tx_keys_, T_keys_;
-  std::vector<uint32_t> row_tx_, row_T_;
+  // The 2F1 tail integral depends on (x, t) only, and a row needs it at t_x
+  // and at T: each distinct (x, t) of either kind is a tail key, computed once.
+  // The alive and died factors depend on (x, T) only: one T key each.
+  std::vector<std::pair<double, double>> tail_keys_, T_keys_;
+  std::vector<uint32_t> row_tail_, row_T_;  // tail key at t_x and T key of each row
+  std::vector<uint32_t> T_tail_;            // tail key at T of each T key
+  // Index of each key's x among the distinct x values: the tails of one x are
+  // compared on a common scale (see log_likelihood).
+  std::vector<uint32_t> tail_group_, T_group_;
+  size_t n_groups_ = 0;
+  // Per-evaluation buffers, kept between evaluations: reallocating them costs
+  // page faults on every call. Shared by copies; guarded by its own mutex.
+  struct Workspace;
+  std::shared_ptr<Workspace> workspace_;
   double n_customers_ = 0.0;
   int threads_ = 1;
 };

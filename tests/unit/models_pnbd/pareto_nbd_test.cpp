@@ -198,6 +198,46 @@ TEST(ParetoNbd, DertMatchesClosedForms) {
   EXPECT_THROW(pnbd_discounted_survival_integral(s, B, INFINITY, 0.0), Error);
 }
 
+// The model evaluates keys once and contracts per-key coefficients; its value
+// and gradient must equal the plain per-row sums (value and Dual<4> gradient),
+// on one thread and on two, at parameters with alpha > beta and alpha < beta.
+TEST(ParetoNbd, ModelGradientEqualsSumOfRowGradients) {
+  std::vector<double> T, T_daily;
+  for (int i = 0; i < 9000; ++i) T.push_back(20.0 + i * 0.003);
+  for (int i = 0; i < 9000; ++i) T_daily.push_back((91 + i % 365) / 7.0);
+  std::vector<PnbdRow> rows = simulate_pnbd(kCdnow, T, 11);  // continuous: all distinct
+  const std::vector<PnbdRow> daily = simulate_pnbd(kCdnow, T_daily, 12, 1.0 / 7.0);
+  rows.insert(rows.end(), daily.begin(), daily.end());
+  rows.push_back({3, 40, 40, 2});          // last purchase at T
+  rows.push_back({2, 40 - 1e-13, 40, 1});  // t_x within rounding of T
+  rows.push_back({4000, 700, 800, 1});     // x in the thousands, and tails of one x
+  rows.push_back({4000, 790, 800, 1});     // far apart (the model's log-scale path)
+  rows.push_back({4000, 20, 800, 1});
+  rows.push_back({0, 0, 1e-3, 1});  // very short observation
+  const ParetoNbdParams params[] = {kCdnow, {2.0, 3.0, 0.4, 30.0}, {0.3, 50.0, 2.5, 0.8}};
+  for (const ParetoNbdParams& p : params) {
+    double ll = 0.0, g[4] = {0, 0, 0, 0};
+    for (const PnbdRow& w : rows) {
+      double row_grad[4];
+      ll += w.weight * pnbd_log_likelihood(p, w.x, w.t_x, w.T, row_grad);
+      for (int j = 0; j < 4; ++j) g[j] += w.weight * row_grad[j];
+    }
+    Eigen::VectorXd theta(4);
+    theta << std::log(p.r), std::log(p.alpha), std::log(p.s), std::log(p.beta);
+    for (int threads : {1, 2}) {
+      ParetoNbdModel model(rows, threads);
+      ASSERT_GT(model.n_rows(), 8192u);  // enough rows to split across threads
+      Eigen::VectorXd grad(4);
+      EXPECT_NEAR(model.log_likelihood(theta, nullptr), ll, 1e-9 * std::abs(ll));
+      EXPECT_NEAR(model.log_likelihood(theta, &grad), ll, 1e-9 * std::abs(ll));
+      for (int j = 0; j < 4; ++j) {
+        EXPECT_NEAR(grad[j], g[j], 1e-8 * (std::abs(g[j]) + std::abs(ll)))
+            << "param " << j << " threads " << threads << " r=" << p.r;
+      }
+    }
+  }
+}
+
 TEST(ParetoNbd, SimulationRecoversParameters) {
   const ParetoNbdParams truth{0.8, 8.0, 0.9, 12.0};
   std::vector<double> lengths;
