@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
-#include "clv/models.hpp"
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
 #include "store/database.hpp"
@@ -63,7 +62,19 @@ std::string covariate_fit_record_to_json(const CovariateFitRecord& rec) {
     se[m.fit.param_names[i]] = m.fit.std_errors[i];
   }
   j["std_errors"] = se;
-  j["fit"] = json::parse(fit_result_to_json_text(m.fit));
+  const FitResult& f = m.fit;
+  j["fit"] = {{"model", f.model},
+              {"param_names", f.param_names},
+              {"params", f.params},
+              {"std_errors", f.std_errors},
+              {"log_likelihood", f.log_likelihood},
+              {"aic", f.aic},
+              {"bic", f.bic},
+              {"converged", f.converged},
+              {"iterations", f.iterations},
+              {"gradient_norm", f.gradient_norm},
+              {"n_customers", f.n_customers},
+              {"n_rows", f.n_rows}};
   j["log_likelihood"] = m.fit.log_likelihood;
   j["baseline_log_likelihood"] = m.baseline.log_likelihood;
   j["static_columns"] = rec.static_names;
@@ -108,7 +119,20 @@ CovariateFitRecord covariate_fit_record_from_json(std::string_view text,
     m.scaling.scale = j.at("scaling_sd").get<std::vector<double>>();
     m.gamma_purchase = j.at("gamma_purchase").get<std::vector<double>>();
     m.gamma_dropout = j.at("gamma_dropout").get<std::vector<double>>();
-    m.fit = fit_result_from_json_text(j.at("fit").dump());
+    const json& f = j.at("fit");
+    m.fit.model = f.at("model").get<std::string>();
+    m.fit.param_names = f.at("param_names").get<std::vector<std::string>>();
+    m.fit.params = f.at("params").get<std::vector<double>>();
+    m.fit.std_errors = f.at("std_errors").get<std::vector<double>>();
+    m.fit.log_likelihood = f.at("log_likelihood").get<double>();
+    m.fit.aic = f.value("aic", 0.0);
+    m.fit.bic = f.value("bic", 0.0);
+    m.fit.converged = f.at("converged").get<bool>();
+    m.fit.iterations = f.value("iterations", 0);
+    m.fit.gradient_norm = f.value("gradient_norm", 0.0);
+    m.fit.n_customers = f.value("n_customers", 0.0);
+    m.fit.n_rows = f.value("n_rows", size_t{0});
+    m.fit.time_unit = rec.unit;
     m.baseline.log_likelihood = j.value("baseline_log_likelihood", 0.0);
     rec.static_names = j.at("static_columns").get<std::vector<std::string>>();
     rec.unknown_fill = j.at("unknown_fill").get<std::vector<double>>();

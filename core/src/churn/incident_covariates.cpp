@@ -55,7 +55,8 @@ void incident_row(const std::vector<IncidentObservation>& list, double T, size_t
     row[col++] = T > 0 ? count / T : count;
     row[col++] = weighted;
     row[col++] = unresolved;
-    row[col++] = res_n > 0 ? res_sum / res_n : 0.0;
+    // No resolved incident: its resolution speed is unknown, not fast.
+    row[col++] = res_n > 0 ? res_sum / res_n : nan;
     row[col++] = worst;
     row[col++] = sat_n > 0 ? sat_sum / sat_n : nan;
     row[col++] = comp;
