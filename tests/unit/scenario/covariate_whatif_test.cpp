@@ -184,7 +184,7 @@ TEST(CovariateWhatIf, LeversWithoutEffectLeaveClvUnchanged) {
 // Simulated portfolio: every customer's incidents are resolved at a
 // customer-specific speed, and the dropout rate rises by kEffect per unit of
 // mean resolution time over SLA.
-constexpr double kEffect = 0.6;
+constexpr double kEffect = 0.8;
 
 struct Simulated {
   clv::RfmData data;
@@ -221,7 +221,7 @@ struct Simulated {
     raw = records.build();
     for (size_t i = 0; i < n; ++i) {
       const double w = raw.at(i, 4);  // mean_resolution_vs_sla
-      const double beta_i = 15.0 * std::exp(-kEffect * w);
+      const double beta_i = 60.0 * std::exp(-kEffect * w);
       const double lambda = std::gamma_distribution<double>(0.9, 1.0 / 8.0)(rng);
       const double mu = std::gamma_distribution<double>(0.8, 1.0 / beta_i)(rng);
       const double T = records.T[i];
@@ -242,7 +242,7 @@ struct Simulated {
 };
 
 TEST(CovariateWhatIf, FasterResolutionRaisesClvWhereSlowResolutionRaisesDropout) {
-  const Simulated sim(2000, 11);
+  const Simulated sim(1500, 11);
   auto run = std::make_shared<clv::CovariateWhatIf>();
   run->model = clv::fit_covariate_pnbd(sim.data.x, sim.data.t_x, sim.data.T, sim.raw);
   run->data = sim.records;
