@@ -120,7 +120,9 @@ std::vector<double> CustomerCovariateData::row(
   const size_t k_static = static_columns.n_covariates();
   std::vector<double> out(k_inc + k_static);
   if (k_inc > 0) {
-    const IncidentRules& r = rules[rules_of.empty() ? 0 : rules_of[customer]];
+    static const IncidentRules kCoreDefaults;
+    const IncidentRules& r =
+        rules.empty() ? kCoreDefaults : rules[rules_of.empty() ? 0 : rules_of[customer]];
     incident_row(records, T[customer], customer, r, incidents_group, staff_group, out.data());
     for (size_t j = 0; j < k_inc; ++j) {
       if (std::isnan(out[j])) out[j] = j < unknown_fill.size() ? unknown_fill[j] : 0.0;

@@ -174,8 +174,11 @@ CovariateScenario::CovariateScenario(const CovariateWhatIf& run, const Scenario&
     if (!targeted[i] || run.data.incidents[i].empty()) continue;
     ++with_records;
     const auto& records = run.data.incidents[i];
+    static const IncidentRules kCoreDefaults;
     const IncidentRules& rules =
-        run.data.rules[run.data.rules_of.empty() ? 0 : run.data.rules_of[i]];
+        run.data.rules.empty()
+            ? kCoreDefaults
+            : run.data.rules[run.data.rules_of.empty() ? 0 : run.data.rules_of[i]];
     const std::vector<double> base = run.data.row(i, records);
     const auto histories = apply_record_levers(records, run.data.T[i], rules, levers, s.staff,
                                                scenario_index * 0x9E3779B97F4A7C15ull + i);
