@@ -55,10 +55,11 @@ const std::string& retail_db() {
 TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   const std::string& db = retail_db();
   const std::string params = testing::TempDir() + "/pnbd_cov.json";
+  const std::string raw = testing::TempDir() + "/raw_covariates.csv";
   const CliRun fit = clv("fit --model pnbd --db " + db +
                          " --calibration-end 2026-06-30 --covariates incidents,staff,"
                          "static:segment --plugin-dir " +
-                         kPlugins + " --out " + params);
+                         kPlugins + " --out " + params + " --out-covariates " + raw);
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
   EXPECT_NE(fit.out.find("stored as run"), std::string::npos) << fit.out;
   EXPECT_NE(fit.out.find("gamma_dropout"), std::string::npos) << fit.out;
@@ -76,6 +77,15 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   EXPECT_TRUE(j["fit"]["converged"].get<bool>());
   EXPECT_GT(j["log_likelihood"].get<double>(), j["baseline_log_likelihood"].get<double>());
   EXPECT_EQ(j["calibration_end"], "2026-06-30");
+  {
+    std::ifstream in(raw);
+    std::string header, line;
+    std::getline(in, header);
+    EXPECT_EQ(header.rfind("customer_id,incident_count,incident_rate,", 0), 0u) << header;
+    size_t rows = 0;
+    while (std::getline(in, line)) ++rows;
+    EXPECT_EQ(rows, 2000u);
+  }
   ASSERT_EQ(j["incident_rules"].size(), 1u);
   if (std::filesystem::exists(kPlugins + "/retail")) {
     // Retail's SLA for deliveries is 24 h: 1/7 week (plugins/retail/README.md).
