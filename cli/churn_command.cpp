@@ -1,6 +1,8 @@
-// `clv churn`: fits Pareto/NBD with static covariates to a summary file and
-// reports each customer's churn risk over a horizon, its risk band and main
-// drivers; the run is stored in the database.
+// `clv churn`: each customer's churn risk over a horizon, its risk band and
+// main drivers, from Pareto/NBD with covariates: fitted to a summary file with
+// static columns, fitted afresh on the database (--covariates), or the latest
+// covariate fit stored by `clv fit --db --covariates`. The run is stored in
+// the database.
 #include <algorithm>
 #include <numeric>
 #include <string>
@@ -9,15 +11,18 @@
 #include <nlohmann/json.hpp>
 
 #include "churn/churn_run_store.hpp"
+#include "churn/covariate_fit_record.hpp"
 #include "churn/covariate_summary_csv.hpp"
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
 #include "command_registry.hpp"
+#include "domain/calendar.hpp"
 
 namespace {
 
 struct ChurnArgs {
-  std::string summary, covariates, db;
+  std::string summary, covariates, db, calibration_end, time_unit = "week", plugin_dir;
+  int64_t run = 0;
   double horizon = 0.0;
   size_t top = 20;
   size_t drivers = 3;
@@ -26,31 +31,83 @@ struct ChurnArgs {
   int threads = 0;
 };
 
+// Scores, stores and prints one portfolio.
+void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
+                      const std::vector<std::string>& ids, const std::vector<double>& x,
+                      const std::vector<double>& t_x, const std::vector<double>& T,
+                      const clv::CovariateMatrix& raw, const std::string& source,
+                      const std::vector<std::string>& notes);
+
 void run(const ChurnArgs& args) {
-  if (args.summary.empty()) {
-    throw clv::Error::invalid_argument(
-        "pass --summary FILE (customer_id,frequency,recency,T and the covariate columns)");
-  }
-  const auto columns = clv::parse_static_covariate_spec(args.covariates);
-  const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
   clv::CovariateFitOptions options;
   options.threads = args.threads;
-  const clv::CovariateParetoNbd model =
-      clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
+  if (!args.summary.empty()) {
+    if (args.covariates.empty()) {
+      throw clv::Error::invalid_argument(
+          "--summary needs --covariates static:COL[,static:COL...] (the covariate columns)");
+    }
+    const auto columns = clv::parse_static_covariate_spec(args.covariates);
+    const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
+    const clv::CovariateParetoNbd model =
+        clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
+    return score_and_report(args, model, data.ids, data.x, data.t_x, data.T, data.covariates,
+                            args.summary, {});
+  }
+  // From the database: a fresh fit with --covariates, else the stored covariate fit.
+  clv::CovariateFitRecord record;
+  clv::DbCovariatePortfolio portfolio;
+  int64_t fit_run = 0;
+  if (!args.covariates.empty()) {
+    int64_t seconds = 0;
+    if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+      throw clv::Error::invalid_argument(
+          "--db with --covariates needs --calibration-end YYYY-MM-DD (or leave --covariates out "
+          "to score the latest covariate fit stored by clv fit --db)");
+    }
+    clv::DbCovariateOptions db_options;
+    db_options.db_path = args.db;
+    db_options.calibration_end_day = clv::day_of(seconds);
+    db_options.unit = clv::TimeUnit::parse(args.time_unit);
+    if (!args.plugin_dir.empty()) db_options.plugin_dirs.push_back(args.plugin_dir);
+    const clv::CovariateSpec spec = clv::parse_covariate_spec(args.covariates);
+    portfolio = clv::load_db_covariate_portfolio(db_options, spec);
+    record = clv::fit_db_covariates(portfolio, db_options, spec, options);
+    if (!args.no_store) fit_run = clv::save_covariate_fit_run(args.db, record);
+  } else {
+    record = clv::load_covariate_fit_run(args.db, args.run, &fit_run);
+    int64_t seconds = 0;
+    clv::parse_timestamp(record.calibration_end, seconds);
+    clv::DbCovariateOptions db_options;
+    db_options.db_path = args.db;
+    db_options.calibration_end_day = clv::day_of(seconds);
+    db_options.unit = record.unit;
+    portfolio = clv::load_db_covariate_portfolio(db_options, record.spec, &record);
+  }
+  std::vector<std::string> notes = record.notes;
+  notes.insert(notes.begin(), fmt::format("covariate fit run {} (calibration end {}, time unit {})",
+                                          fit_run, record.calibration_end, record.unit.name));
+  score_and_report(args, record.model, portfolio.summary.customer_id, portfolio.summary.x,
+                   portfolio.summary.t_x, portfolio.summary.T, portfolio.raw,
+                   fmt::format("sqlite:{} fit run {}", args.db, fit_run), notes);
+}
 
-  const size_t n = data.ids.size(), k = columns.size();
+void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
+                      const std::vector<std::string>& ids, const std::vector<double>& x,
+                      const std::vector<double>& t_x, const std::vector<double>& T,
+                      const clv::CovariateMatrix& raw, const std::string& source,
+                      const std::vector<std::string>& notes) {
+  const size_t n = ids.size(), k = raw.n_covariates();
   std::vector<clv::CustomerChurn> scores(n);
   for (size_t i = 0; i < n; ++i) {
     const clv::CustomerHistory c{
-        data.x[i], data.t_x[i], data.T[i],
-        std::vector<double>(data.covariates.values.begin() + static_cast<long>(i * k),
-                            data.covariates.values.begin() + static_cast<long>((i + 1) * k))};
-    scores[i] = {data.ids[i], clv::predict_churn(model, c, args.horizon),
+        x[i], t_x[i], T[i],
+        std::vector<double>(raw.values.begin() + static_cast<long>(i * k),
+                            raw.values.begin() + static_cast<long>((i + 1) * k))};
+    scores[i] = {ids[i], clv::predict_churn(model, c, args.horizon),
                  clv::churn_drivers(model, c, args.horizon, args.drivers)};
   }
   int64_t run_id = 0;
-  if (!args.no_store)
-    run_id = clv::save_churn_run(args.db, args.summary, model, args.horizon, scores);
+  if (!args.no_store) run_id = clv::save_churn_run(args.db, source, model, args.horizon, scores);
 
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -64,6 +121,7 @@ void run(const ChurnArgs& args) {
     out["run_id"] = run_id;
     out["horizon"] = args.horizon;
     out["model"] = nlohmann::json::parse(clv::covariate_model_json(model));
+    out["notes"] = notes;
     nlohmann::json params = nlohmann::json::array();
     for (size_t i = 0; i < model.fit.params.size(); ++i) {
       params.push_back({{"name", model.fit.param_names[i]},
@@ -96,6 +154,7 @@ void run(const ChurnArgs& args) {
     fmt::print("{:<24} {:>12.5g} {:>12.5g}\n", model.fit.param_names[i], model.fit.params[i],
                model.fit.std_errors[i]);
   }
+  for (const auto& note : notes) fmt::print("note: {}\n", note);
   if (run_id) fmt::print("stored as run {} in {}\n", run_id, args.db);
   fmt::print("\nhighest churn risk over {} time units:\n", args.horizon);
   fmt::print("{:<16} {:>8} {:>10} {:<9} drivers\n", "customer", "p_alive", "churn_risk", "band");
@@ -116,9 +175,20 @@ void setup(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "churn", "Churn risk per customer from Pareto/NBD with covariates (risk band, drivers)");
   cmd->add_option("--summary", args->summary,
-                  "Summary CSV: customer_id,frequency,recency,T plus covariate columns")
-      ->required();
-  cmd->add_option("--covariates", args->covariates, "static:COL[,static:COL...]")->required();
+                  "Summary CSV: customer_id,frequency,recency,T plus covariate columns (without "
+                  "it: the database's summary and covariates)");
+  cmd->add_option("--covariates", args->covariates,
+                  "With --summary static:COL[,...]; without it, fit afresh on the database "
+                  "with incidents,staff[,static:COL...] (needs --calibration-end)");
+  cmd->add_option("--run", args->run,
+                  "Without --summary/--covariates: the covariate fit run to score (default: the "
+                  "latest stored by clv fit --db --covariates)");
+  cmd->add_option("--calibration-end", args->calibration_end,
+                  "With --db --covariates: last day of the fit period (YYYY-MM-DD)");
+  cmd->add_option("--time-unit,--unit", args->time_unit,
+                  "With --db --covariates: day, week, month, Nd (default week)");
+  cmd->add_option("--plugin-dir", args->plugin_dir,
+                  "With --db --covariates: directory with sector plugins");
   cmd->add_option("--horizon", args->horizon, "Horizon in the summary's time unit")->required();
   cmd->add_option("--top", args->top, "Show the N customers at highest risk (default 20)");
   cmd->add_option("--drivers", args->drivers, "Drivers per customer (default 3)");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "churn/churn_run_store.hpp"
+#include "churn/covariate_fit_record.hpp"
 #include "churn/covariate_summary_csv.hpp"
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
@@ -18,8 +19,9 @@ namespace {
 
 struct FitArgs {
   std::string model, summary, out, db, calibration_end, time_unit = "week";
-  std::string covariates;  // static:COL[,...]: Pareto/NBD with covariates
-  bool json = false, time_unit_given = false;
+  std::string covariates;  // incidents,staff,static:COL[,...]: Pareto/NBD with covariates
+  std::string plugin_dir, out_covariates;
+  bool json = false, time_unit_given = false, no_store = false;
   double l2 = 0.0;
   int threads = 0;
 };
@@ -37,13 +39,92 @@ void print_table(const clv::FitResult& fit) {
              fit.converged ? "yes" : "no", fit.iterations, fit.gradient_norm);
 }
 
-// `--covariates`: Pareto/NBD with static covariates read from the summary file.
+// Prints the covariate fit: parameters with standard errors, then each
+// covariate's scaling and its two gammas (per standard deviation).
+void print_covariate_fit(const clv::CovariateParetoNbd& model) {
+  print_table(model.fit);
+  fmt::print("without covariates: log-likelihood {:.4f}\n", model.baseline.log_likelihood);
+  const auto& f = model.fit;
+  const size_t k = model.scaling.names.size();
+  fmt::print("\n{:<26} {:>11} {:>11} {:>16} {:>16}\n", "covariate", "raw mean", "raw sd",
+             "gamma_purchase", "gamma_dropout");
+  for (size_t j = 0; j < k; ++j) {
+    auto with_se = [&](double g, size_t at) {
+      return at < f.std_errors.size() ? fmt::format("{:+.4f}({:.3f})", g, f.std_errors[at])
+                                      : fmt::format("{:+.4f}", g);
+    };
+    fmt::print("{:<26} {:>11.4g} {:>11.4g} {:>16} {:>16}\n", model.scaling.names[j],
+               model.scaling.mean[j], model.scaling.scale[j],
+               with_se(model.gamma_purchase[j], 4 + j), with_se(model.gamma_dropout[j], 4 + k + j));
+  }
+  fmt::print("gammas are per standard deviation; dropout rate x exp(gamma_dropout' z)\n");
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text << "\n";
+  if (!out) throw clv::Error::io(fmt::format("cannot write {}", path));
+}
+
+// `--covariates` with --db: summary and incident/staff/static covariates from
+// the database, the fit stored as a run.
+void run_db_covariates(const FitArgs& args) {
+  int64_t seconds = 0;
+  if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+    throw clv::Error::invalid_argument(fmt::format(
+        "--db needs --calibration-end YYYY-MM-DD (the last day of the fit period), got '{}'",
+        args.calibration_end));
+  }
+  clv::DbCovariateOptions options;
+  options.db_path = args.db;
+  options.calibration_end_day = clv::day_of(seconds);
+  options.unit = clv::TimeUnit::parse(args.time_unit);
+  if (!args.plugin_dir.empty()) options.plugin_dirs.push_back(args.plugin_dir);
+  const clv::CovariateSpec spec = clv::parse_covariate_spec(args.covariates);
+  const clv::DbCovariatePortfolio portfolio = clv::load_db_covariate_portfolio(options, spec);
+  clv::CovariateFitOptions fit_options;
+  fit_options.threads = args.threads;
+  const clv::CovariateFitRecord record =
+      clv::fit_db_covariates(portfolio, options, spec, fit_options);
+  const int64_t run_id = args.no_store ? 0 : clv::save_covariate_fit_run(args.db, record);
+  const std::string json = clv::covariate_fit_record_to_json(record);
+  if (!args.out.empty()) write_text(args.out, json);
+  if (!args.out_covariates.empty()) {
+    std::ofstream out(args.out_covariates);
+    out << "customer_id," << fmt::format("{}", fmt::join(portfolio.raw.names, ",")) << "\n";
+    const size_t k = portfolio.raw.n_covariates();
+    for (size_t i = 0; i < portfolio.summary.size(); ++i) {
+      out << portfolio.summary.customer_id[i];
+      for (size_t j = 0; j < k; ++j) out << fmt::format(",{:.10g}", portfolio.raw.at(i, j));
+      out << "\n";
+    }
+    if (!out) throw clv::Error::io(fmt::format("cannot write {}", args.out_covariates));
+  }
+  if (args.json) {
+    fmt::print("{}\n", json);
+    return;
+  }
+  fmt::print("{} customers from {} (calibration end {}), {} incidents used\n",
+             portfolio.summary.size(), args.db, record.calibration_end,
+             portfolio.covariates.incidents_used);
+  for (const auto& note : record.notes) fmt::print("note: {}\n", note);
+  print_covariate_fit(record.model);
+  if (run_id) fmt::print("stored as run {} in {}\n", run_id, args.db);
+}
+
+// `--covariates`: Pareto/NBD with covariates, static ones from a summary file
+// or any from the database.
 void run_with_covariates(const FitArgs& args) {
   if (args.model != "pnbd") {
     throw clv::Error::invalid_argument(
         fmt::format("--covariates is available for --model pnbd, not {}", args.model));
   }
-  if (args.summary.empty()) throw clv::Error::invalid_argument("pass --summary FILE");
+  if (args.summary.empty() == args.db.empty()) {
+    throw clv::Error::invalid_argument(
+        "--covariates needs exactly one of --summary FILE (static:COL columns) or --db PATH "
+        "--calibration-end YYYY-MM-DD (incidents, staff, static:COL)");
+  }
+  if (!args.db.empty()) return run_db_covariates(args);
   const auto columns = clv::parse_static_covariate_spec(args.covariates);
   const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
   clv::CovariateFitOptions options;
@@ -52,16 +133,11 @@ void run_with_covariates(const FitArgs& args) {
       clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
   model.fit.time_unit = clv::TimeUnit::parse(args.time_unit);
   const std::string json = clv::covariate_model_json(model);
-  if (!args.out.empty()) {
-    std::ofstream out(args.out);
-    out << json << "\n";
-    if (!out) throw clv::Error::io(fmt::format("cannot write {}", args.out));
-  }
+  if (!args.out.empty()) write_text(args.out, json);
   if (args.json) {
     fmt::print("{}\n", clv::fit_result_to_json_text(model.fit));
   } else {
-    print_table(model.fit);
-    fmt::print("without covariates: log-likelihood {:.4f}\n", model.baseline.log_likelihood);
+    print_covariate_fit(model);
   }
 }
 
@@ -135,7 +211,14 @@ void setup(CLI::App& app) {
   cmd->add_option("--l2", args->l2, "L2 penalty on log-parameters (default 0)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_option("--covariates", args->covariates,
-                  "pnbd only: static:COL[,static:COL...] covariate columns of the summary file");
+                  "pnbd only: with --summary static:COL[,...] columns of the file; with --db "
+                  "incidents,staff[,static:COL...] (COL: segment, region, sector or an attribute)");
+  cmd->add_option("--plugin-dir", args->plugin_dir,
+                  "With --db --covariates: directory with sector plugins (incident weights, SLA)");
+  cmd->add_option("--out-covariates", args->out_covariates,
+                  "With --db --covariates: also write each customer's raw covariates (CSV)");
+  cmd->add_flag("--no-store", args->no_store,
+                "With --db --covariates: do not store the fit as a run in the database");
   cmd->add_option("--out", args->out, "Also write the JSON result to this file");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] { run(*args); });

@@ -2,8 +2,9 @@
 # Installs what is missing, builds, and runs the main job end to end on the
 # retail sample portfolio the project ships (data/retail/, made by
 # scripts/generate_sample_data.sh), into an embedded SQLite database:
-# plugins -> import -> customer summary -> model fits -> scores with CLV ->
-# what-if scenarios -> HTML report.
+# plugins -> import -> customer summary -> model fits (with incident and staff
+# covariates) -> churn risk -> scores with CLV -> what-if scenarios (incident
+# and staff levers too) -> HTML report.
 # Everything it writes goes to out/demo/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,6 +46,12 @@ for m in ("pnbd", "bgnbd", "gg"):
     print(f"{m:6s} LL={r['log_likelihood']:.1f}  {params}  converged={r['converged']}")
 PY
 
+step "Pareto/NBD with incident and staff covariates from the database (retail plugin weights and SLAs)"
+"$clv" fit --model pnbd --db "$CLV_DB" --calibration-end 2026-06-30 --covariates incidents,staff \
+  --out "$out/pnbd_cov.json" | sed -n '/^covariate /,$p'
+step "churn risk over 26 weeks from the stored covariate fit (stored with drivers)"
+"$clv" churn --horizon 26 --top 5 | sed -n '/^highest/,$p'
+
 step "score: P(alive), expected purchases in the next 52 weeks, CLV (30% margin, 10%/year)"
 "$clv" score --params "$out/pnbd.json" --summary "$out/summary.csv" --horizon 52 \
   --spend-params "$out/gg.json" --margin 0.3 --discount-rate 0.1 --out "$out/scores.csv"
@@ -54,6 +61,9 @@ echo "top 5 customers by CLV:"
 
 step "what-if on the retail portfolio: scenarios in data/retail/scenarios.toml, 100 draws"
 "$clv" whatif "$data/scenarios.toml" --run-dir "$out" --draws 100 --seed 1
+
+step "what-if on incidents and staff: data/retail/incident_scenarios.toml (levers edit the incident records)"
+"$clv" whatif "$data/incident_scenarios.toml" --run-dir "$out" --draws 100 --seed 1
 
 step "HTML report with charts (self-contained, open it in any browser)"
 "$clv" report --summary "$out/summary.csv" --params "$out/pnbd.json" --spend-params "$out/gg.json" \

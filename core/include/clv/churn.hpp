@@ -44,6 +44,16 @@ struct CovariateFitOptions {
   int threads = 0;  // 0 = all cores
 };
 
+// A covariate run for what-if incident and staff levers: the fitted model and
+// every summary customer's records (rows aligned with the what-if summary),
+// so that levers edit records and the covariates are rebuilt by the same
+// builder, standardized with the fit's scaling. See docs/whatif.md.
+struct CovariateWhatIf {
+  CovariateParetoNbd model;
+  CustomerCovariateData data;
+  std::vector<std::string> notes;  // where the records and rules came from
+};
+
 // Maximum-likelihood fit. Throws Error::invalid_argument on bad summaries or
 // covariates and Error::not_converged when the optimizer fails.
 CovariateParetoNbd fit_covariate_pnbd(const std::vector<double>& x, const std::vector<double>& t_x,
@@ -98,8 +108,8 @@ struct RiskDriver {
 
 // The `top` covariates moving this customer's risk most, largest |effect| first.
 std::vector<RiskDriver> churn_drivers(const CovariateParetoNbd& model,
-                                       const CustomerHistory& customer, double horizon,
-                                       size_t top = 3);
+                                      const CustomerHistory& customer, double horizon,
+                                      size_t top = 3);
 
 // Holdout validation of churn risk against observed holdout inactivity
 // (no purchase in the holdout window).

@@ -52,6 +52,7 @@ struct IncidentObservation {
   double compensation = 0.0;   // money given, in major units
   // Behaviour profile (0..10) of the employee who handled it; < 0 unknown.
   double trust = -1, tact = -1, empathy = -1, conformity = -1, focus = -1, flexibility = -1;
+  std::string employee_location;  // where the handler works (staff levers target it)
 };
 
 // Sector rules for incident covariates, as a sector plugin exposes them.
@@ -59,7 +60,14 @@ struct IncidentRules {
   std::vector<double> severity_weight = {1, 2, 3, 4, 5};        // index severity - 1
   std::vector<std::pair<std::string, double>> category_weight;  // missing = 1
   double expected_resolution = 1.0;                             // SLA, in the summary's time unit
+  // Per-category SLA in the summary's time unit (exact category names);
+  // categories not listed use expected_resolution.
+  std::vector<std::pair<std::string, double>> category_expected_resolution;
   bool use_behaviour_profile = true;
+  std::string source = "core defaults";  // where the weights came from, for the output
+
+  double sla_of(const std::string& category) const;
+  double weight_of(const std::string& category) const;
 };
 
 // Incident covariate names in the order build_incident_covariates writes them.
@@ -73,5 +81,29 @@ std::vector<std::string> incident_covariate_names(bool incidents, bool staff);
 CovariateMatrix build_incident_covariates(
     const std::vector<std::vector<IncidentObservation>>& incidents, const std::vector<double>& T,
     const IncidentRules& rules, bool incidents_group, bool staff_group);
+
+// Everything needed to rebuild any customer's raw covariates, in the model's
+// column order: incident/staff columns from the records with the rules of the
+// customer's sector, then static columns. Fitting and what-if both go through
+// row(), so a lever that edits a customer's records moves exactly the
+// covariates the fit saw.
+struct CustomerCovariateData {
+  bool incidents_group = false, staff_group = false;
+  std::vector<std::vector<IncidentObservation>> incidents;  // per customer
+  std::vector<double> T;                                    // per customer (the summary's T)
+  std::vector<IncidentRules> rules;                         // distinct rule sets
+  std::vector<uint32_t> rules_of;                           // per customer, index into rules
+  // Value of each incident/staff column taken when a customer has no value
+  // (no answered survey, no known handler): the portfolio mean at fit time.
+  std::vector<double> unknown_fill;
+  CovariateMatrix static_columns;  // raw, one row per customer (may have no columns)
+
+  size_t n_customers() const { return T.size(); }
+  std::vector<std::string> names() const;
+  // One customer's raw row from `records` (its own or edited ones).
+  std::vector<double> row(size_t customer, const std::vector<IncidentObservation>& records) const;
+  // The whole raw matrix; computes unknown_fill first when it is empty.
+  CovariateMatrix build();
+};
 
 }  // namespace clv

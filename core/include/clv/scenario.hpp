@@ -17,7 +17,11 @@ struct ScenarioRun {
   std::string count_params;  // clv fit --out JSON of bgnbd, mbgnbd or pnbd
   std::string spend_params;  // clv fit --out JSON of gg
   std::string customers;     // optional: customer_id,sector,segment,region,...
-  double horizon = 0;        // in the count model's time unit
+  // Optional: the engine database holding the incidents of a covariate fit
+  // named by count_params (clv fit --db --covariates --out); incident and
+  // staff levers need it.
+  std::string db;
+  double horizon = 0;  // in the count model's time unit
   double annual_discount_rate = 0;
   double margin = 1.0;
 };
@@ -54,15 +58,17 @@ struct PriceChange {
 // Covariate levers (incidents, staff) need a fitted covariate model; they
 // are parsed and validated here and applied through its effects.
 struct IncidentLevers {
-  std::optional<double> resolution_time_factor;  // x f
-  std::optional<double> unresolved_share;        // in [0, 1]
-  std::map<std::string, double> rate_factor;     // category or "severity:N" -> x f
-  std::optional<double> satisfaction;            // after resolution, in [0, 1]
+  std::optional<double> resolution_time_factor;  // x f on every resolution time
+  // Probability that an incident open at the cut-off stays open (1 = as
+  // observed, 0 = every open incident resolved within its SLA).
+  std::optional<double> unresolved_share;
+  std::map<std::string, double> rate_factor;  // category or "severity:N" -> x f
+  std::optional<double> satisfaction;         // survey score after resolution, 1..5
 };
 
 struct StaffChange {
   std::string location;                         // empty = all staff
-  std::map<std::string, double> profile_delta;  // "empathy" -> +0.1 (profile in [0, 1])
+  std::map<std::string, double> profile_delta;  // "empathy" -> +1 (profile 0..10)
 };
 
 struct PluginLeverUse {

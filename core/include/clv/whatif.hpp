@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct ResolvedPluginEffect {
   double value = 0;
 };
 
+struct CovariateWhatIf;  // clv/churn.hpp
+
 struct WhatIfInputs {
   RfmData data;  // with monetary
   CustomerAttributes attributes;
@@ -51,6 +54,11 @@ struct WhatIfInputs {
   std::vector<Scenario> scenarios;
   // Per scenario (same order), plugin levers resolved by the caller.
   std::vector<std::vector<ResolvedPluginEffect>> plugin_effects;
+  // A covariate Pareto/NBD with every customer's incident records (rows as
+  // in `data`): each customer is scored with its own covariates, and
+  // incident and staff levers become available. count_model must then be
+  // its r, alpha, s, beta as a "pnbd" fit (load_whatif_inputs does this).
+  std::shared_ptr<const CovariateWhatIf> covariates;
 };
 
 // Throws Error::invalid_argument for unsupported models, a target that

@@ -90,8 +90,7 @@ const char* risk_band_name(RiskBand band) {
 }
 
 std::vector<RiskDriver> churn_drivers(const CovariateParetoNbd& model,
-                                       const CustomerHistory& customer, double horizon,
-                                       size_t top) {
+                                      const CustomerHistory& customer, double horizon, size_t top) {
   check_horizon(horizon);
   std::vector<double> z = model.scaling.standardize(customer.covariates);
   const double risk = predict_standardized(model, customer, z, horizon).churn_risk;

@@ -61,8 +61,7 @@ double CountModelLevers::survival_if_alive(const std::vector<double>& p, double 
   const double b_post = p[3] + x + (modified_ ? 1.0 : 0.0);
   const double shape = p[0] + x;
   const double w = horizon / (p[1] + T + horizon);
-  return std::exp(shape * std::log1p(-w) +
-                  math::log_hyp2f1_value(shape, b_post, p[2] + b_post, w));
+  return std::exp(shape * std::log1p(-w) + math::log_hyp2f1_value(shape, b_post, p[2] + b_post, w));
 }
 
 }  // namespace clv

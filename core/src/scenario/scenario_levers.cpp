@@ -30,7 +30,8 @@ double draw_normal(const UncertainValue& u, std::mt19937_64& rng) {
 [[noreturn]] void needs_covariate_model(const Scenario& s, const std::string& what) {
   throw Error::invalid_argument(fmt::format(
       "scenario '{}' (line {}): {} acts on churn covariates, and this run has no fitted "
-      "covariate model to carry it; remove the lever or use retention_offer / price / "
+      "covariate model to carry it; name a covariate fit (clv fit --db --covariates ... --out) "
+      "as count_params with db = \"clv.db\" in [run], or use retention_offer / price / "
       "purchase_rate / margin",
       s.name, s.line, what));
 }
@@ -38,10 +39,10 @@ double draw_normal(const UncertainValue& u, std::mt19937_64& rng) {
 }  // namespace
 
 ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPluginEffect>& plugin,
-                               double base_margin, double horizon)
+                               double base_margin, double horizon, bool covariate_model)
     : base_margin_(base_margin) {
-  if (s.incidents) needs_covariate_model(s, "the incidents lever");
-  if (!s.staff.empty()) needs_covariate_model(s, "the staff lever");
+  if (s.incidents && !covariate_model) needs_covariate_model(s, "the incidents lever");
+  if (!s.staff.empty() && !covariate_model) needs_covariate_model(s, "the staff lever");
   if (s.retention_offer) {
     hazard_ = s.retention_offer->hazard_ratio;
     cost_per_targeted_ += s.retention_offer->cost_per_customer;
@@ -75,6 +76,12 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
     const bool add = e.operation == "add";
     std::string what;
     if (e.target.rfind("covariate:", 0) == 0) {
+      if (covariate_model) {
+        throw Error::invalid_argument(fmt::format(
+            "scenario '{}' (line {}): plugin lever {} moves the plugin's per-incident {}, which "
+            "is not a covariate of the core's fit; use the incidents lever instead",
+            s.name, s.line, e.label, e.target));
+      }
       needs_covariate_model(s, fmt::format("plugin lever {} ({})", e.label, e.target));
     } else if (e.target == "purchase_rate" && !add) {
       plugin_purchase_ *= factor;

@@ -22,9 +22,10 @@ struct LeverValues {
 class ScenarioLevers {
  public:
   // Throws Error::invalid_argument for levers the run cannot carry (covariate
-  // levers without a covariate model, margins outside [0, 1], ...).
+  // levers without a covariate model, margins outside [0, 1], ...). With a
+  // covariate model, incident and staff levers are left to CovariateScenario.
   ScenarioLevers(const Scenario& scenario, const std::vector<ResolvedPluginEffect>& plugin,
-                 double base_margin, double horizon);
+                 double base_margin, double horizon, bool covariate_model = false);
 
   LeverValues point() const;
   LeverValues draw(std::mt19937_64& rng) const;

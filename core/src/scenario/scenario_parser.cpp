@@ -163,8 +163,8 @@ toml::table json_to_toml(const nlohmann::json& j) {
 
 ScenarioRun parse_run(const Validator& v, const toml::table& t) {
   v.only_keys(t, "run",
-              {"summary", "count_params", "spend_params", "customers", "horizon", "discount_rate",
-               "margin"},
+              {"summary", "count_params", "spend_params", "customers", "db", "horizon",
+               "discount_rate", "margin"},
               "field");
   ScenarioRun run;
   for (const char* required : {"summary", "count_params", "spend_params", "horizon"}) {
@@ -174,6 +174,7 @@ ScenarioRun parse_run(const Validator& v, const toml::table& t) {
   run.count_params = v.text(*t.get("count_params"), "run.count_params");
   run.spend_params = v.text(*t.get("spend_params"), "run.spend_params");
   if (auto* c = t.get("customers")) run.customers = v.text(*c, "run.customers");
+  if (auto* d = t.get("db")) run.db = v.text(*d, "run.db");
   run.horizon = v.number_in(*t.get("horizon"), "run.horizon", 1e-9, 1e6,
                             "the horizon must be > 0 (in the model's time unit)");
   if (auto* d = t.get("discount_rate")) {
@@ -259,11 +260,18 @@ IncidentLevers parse_incidents(const Validator& v, const toml::table& t, const s
     out.unresolved_share = v.number_in(*n, path + ".unresolved_share", 0, 1, "a share in [0, 1]");
   }
   if (auto* n = t.get("satisfaction")) {
-    out.satisfaction = v.number_in(*n, path + ".satisfaction", 0, 1, "a score in [0, 1]");
+    out.satisfaction =
+        v.number_in(*n, path + ".satisfaction", 1, 5, "a survey score after resolution in [1, 5]");
   }
   if (auto* n = t.get("rate_factor")) {
     const toml::table& rates = v.table(*n, path + ".rate_factor");
+    if (rates.empty()) v.fail(n, path + ".rate_factor", "rate_factor names no category");
     for (auto&& [k, val] : rates) {
+      const std::string key(k.str());
+      if (key.rfind("severity:", 0) == 0 && (key.size() != 10 || key[9] < '1' || key[9] > '5')) {
+        v.fail(&val, path + ".rate_factor." + key,
+               fmt::format("bad key '{}' in rate_factor: use a category or severity:1..5", key));
+      }
       out.rate_factor[std::string(k.str())] =
           v.number_in(val, path + ".rate_factor." + std::string(k.str()), 0, 100, "a factor >= 0");
     }
@@ -283,7 +291,8 @@ StaffChange parse_staff(const Validator& v, const toml::table& t, const std::str
   for (const auto& trait : kTraits) {
     if (auto* n = t.get(trait)) {
       s.profile_delta[trait] =
-          v.number_in(*n, path + "." + trait, -1, 1, "a change of a [0, 1] profile score");
+          v.number_in(*n, path + "." + trait, -10, 10,
+                      "a change of the 0..10 behaviour profile (employees table), in [-10, 10]");
     }
   }
   if (s.profile_delta.empty()) v.fail(&t, path, fmt::format("{} changes no trait", path));
@@ -461,6 +470,7 @@ ScenarioFile load_scenario_file(const std::string& path, const std::string& run_
   resolve(file.run.count_params, fits);
   resolve(file.run.spend_params, fits);
   resolve(file.run.customers, dir);
+  resolve(file.run.db, fits);
   return file;
 }
 

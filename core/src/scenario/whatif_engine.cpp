@@ -15,11 +15,14 @@
 
 #include <fmt/format.h>
 
+#include "clv/churn.hpp"
 #include "clv/error.hpp"
 #include "clv/whatif.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/model_registry.hpp"
+#include "models/pareto_nbd.hpp"
 #include "scenario/count_model_levers.hpp"
+#include "scenario/covariate_levers.hpp"
 #include "scenario/parameter_draws.hpp"
 #include "scenario/scenario_levers.hpp"
 
@@ -34,6 +37,7 @@ struct Group {
   uint32_t pair = 0;            // index of the distinct (x, T)
   uint32_t segment = 0;
   uint64_t mask = 0;  // bit s: scenario s targets these customers
+  uint32_t row = 0;   // with covariates: the one customer of the group
 };
 
 struct Pair {
@@ -46,8 +50,28 @@ constexpr int kMetrics = 3;
 
 struct DrawInputs {
   std::vector<double> count, spend;
-  std::vector<LeverValues> levers;  // per scenario
+  std::vector<double> gamma_purchase, gamma_dropout;  // covariate runs only
+  std::vector<LeverValues> levers;                    // per scenario
 };
+
+// Pareto/NBD parameters of a customer with standardized covariates z.
+ParetoNbdParams covariate_params(const std::vector<double>& base, const std::vector<double>& gp,
+                                 const std::vector<double>& gd, const std::vector<double>& z) {
+  double lin_p = 0, lin_d = 0;
+  for (size_t j = 0; j < z.size(); ++j) lin_p += gp[j] * z[j], lin_d += gd[j] * z[j];
+  return {base[0], base[1] * std::exp(-lin_p), base[2], base[3] * std::exp(-lin_d)};
+}
+
+// One customer's P(alive), discounted purchases if alive and survival to the
+// horizon if alive, under covariate-scaled Pareto/NBD parameters.
+struct CustomerTerms {
+  double p_alive, discounted, survival;
+};
+CustomerTerms covariate_terms(const ParetoNbdParams& p, double x, double t_x, double T, double H,
+                              double delta) {
+  return {pnbd_p_alive(p, x, t_x, T), pnbd_discounted_if_alive(p, x, T, H, delta),
+          std::pow((p.beta + T) / (p.beta + T + H), p.s)};
+}
 
 // Pairs sum over groups of the same (x, T) so alive-conditional terms are
 // computed once per pair.
@@ -142,6 +166,19 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     throw Error::not_converged(fmt::format("the {} fit did not converge; refit before what-if",
                                            count.converged ? "gg" : count.model));
   }
+  const CovariateWhatIf* cov = in.covariates.get();
+  if (cov) {
+    if (count.model != "pnbd" || count.params.size() != 4) {
+      throw Error::invalid_argument(
+          "a covariate run needs its r, alpha, s, beta as the pnbd count model");
+    }
+    if (cov->data.n_customers() != n) {
+      throw Error::invalid_argument(fmt::format(
+          "the covariate run has records for {} customers but the summary has {}; use the "
+          "summary of the database the covariates were fitted on",
+          cov->data.n_customers(), n));
+    }
+  }
   const CountModelLevers model_levers(count.model);
   const ModelEntry& entry = find_model(count.model);
   const double H = in.run.horizon;
@@ -154,13 +191,33 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   for (size_t s = 0; s < in.scenarios.size(); ++s) {
     static const std::vector<ResolvedPluginEffect> kNone;
     levers.emplace_back(in.scenarios[s],
-                        s < in.plugin_effects.size() ? in.plugin_effects[s] : kNone, margin, H);
+                        s < in.plugin_effects.size() ? in.plugin_effects[s] : kNone, margin, H,
+                        cov != nullptr);
   }
 
   // Baseline point scores per customer, for targets (risk band, decile, value at risk).
   const auto point_scorer = entry.make_scorer(count.params);
   std::vector<double> clv0(n), churn_risk(n), value_at_risk(n);
-  {
+  std::vector<std::vector<double>> z0;  // covariate runs: each customer's standardized covariates
+  if (cov) {
+    z0.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      z0[i] = cov->model.scaling.standardize(cov->data.row(i, cov->data.incidents[i]));
+      if (!(data.monetary[i] >= 0) || !std::isfinite(data.monetary[i])) {
+        throw Error::invalid_argument(
+            fmt::format("customer row {}: mean spend {} must be >= 0", i + 1, data.monetary[i]));
+      }
+      const CustomerTerms t =
+          covariate_terms(covariate_params(count.params, cov->model.gamma_purchase,
+                                           cov->model.gamma_dropout, z0[i]),
+                          data.x[i], data.t_x[i], data.T[i], H, delta);
+      Group one{data.x[i], data.t_x[i], data.T[i], 1, data.monetary[i]};
+      const double if_alive = margin * group_spend(spend.params, one) * t.discounted;
+      clv0[i] = if_alive * t.p_alive;
+      churn_risk[i] = 1 - t.p_alive * t.survival;
+      value_at_risk[i] = if_alive * t.p_alive * (1 - t.survival);
+    }
+  } else {
     std::unordered_map<double, std::unordered_map<double, std::pair<double, double>>> cache;
     for (size_t i = 0; i < n; ++i) {
       auto& slot = cache[data.x[i]];
@@ -187,6 +244,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
 
   // Targets.
   std::vector<uint64_t> mask(n, 0);
+  std::vector<CovariateScenario> covariate_scenarios;
   std::vector<double> targeted_count(in.scenarios.size(), 0);
   std::vector<uint32_t> decile(n, 0);
   {
@@ -255,6 +313,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
           fmt::format("scenario '{}' (line {}): its target selects no customer; widen the filters",
                       sc.name, sc.line));
     }
+    if (cov) covariate_scenarios.emplace_back(*cov, sc, selected, s);
   }
 
   // Segments.
@@ -288,8 +347,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     const double w = data.weight.empty() ? 1.0 : data.weight[i];
     if (!groups.empty()) {
       Group& g = groups.back();
-      if (g.x == data.x[i] && g.T == data.T[i] && g.t_x == data.t_x[i] && g.segment == segment[i] &&
-          g.mask == mask[i]) {
+      if (!cov && g.x == data.x[i] && g.T == data.T[i] && g.t_x == data.t_x[i] &&
+          g.segment == segment[i] && g.mask == mask[i]) {
         g.n += w;
         g.sum_spend += w * data.monetary[i];
         continue;
@@ -299,7 +358,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
       pairs.push_back({data.x[i], data.T[i]});
     }
     groups.push_back({data.x[i], data.t_x[i], data.T[i], w, w * data.monetary[i],
-                      static_cast<uint32_t>(pairs.size() - 1), segment[i], mask[i]});
+                      static_cast<uint32_t>(pairs.size() - 1), segment[i], mask[i], i});
   }
   std::vector<uint32_t> all_pairs(pairs.size());
   std::iota(all_pairs.begin(), all_pairs.end(), 0);
@@ -332,11 +391,37 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
           d == &count_draws ? count.model : std::string("gg")));
     }
   }
+  // Covariate effects: normal draws from their standard errors (the fit file
+  // keeps no covariance, so independent of each other and of r, alpha, s, beta).
+  std::vector<double> gamma_se;
+  if (cov) {
+    const FitResult& f = cov->model.fit;
+    const size_t k = cov->model.scaling.names.size();
+    gamma_se.assign(2 * k, 0.0);
+    bool have = f.std_errors.size() == 4 + 2 * k;
+    for (size_t j = 0; have && j < 2 * k; ++j) {
+      gamma_se[j] = f.std_errors[4 + j];
+      have = std::isfinite(gamma_se[j]) && gamma_se[j] >= 0;
+    }
+    if (!have) {
+      gamma_se.assign(2 * k, 0.0);
+      result.notes.push_back(
+          "the covariate fit has no usable standard errors for its gammas: "
+          "their uncertainty is not in the intervals");
+    } else {
+      result.notes.push_back("covariate gammas drawn independently from their standard errors");
+    }
+    for (const auto& note : cov->notes) result.notes.push_back(note);
+  }
   const int n_draws = options.draws;
   std::vector<DrawInputs> inputs(n_draws + 1);
   std::mt19937_64 rng(options.seed);
   for (int d = 0; d <= n_draws; ++d) {
     DrawInputs& di = inputs[d];
+    if (cov) {
+      di.gamma_purchase = cov->model.gamma_purchase;
+      di.gamma_dropout = cov->model.gamma_dropout;
+    }
     if (d == 0) {
       di.count = count.params;
       di.spend = spend.params;
@@ -346,6 +431,12 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
       di.spend = spend_draws.draw(rng);
       for (const auto& l : levers) di.levers.push_back(l.draw(rng));
       if (!(di.spend[1] > 1)) di.spend[1] = 1 + 1e-9;  // q <= 1 has no finite mean spend
+      if (cov) {
+        const size_t k = di.gamma_purchase.size();
+        std::normal_distribution<double> normal;
+        for (size_t j = 0; j < k; ++j) di.gamma_purchase[j] += gamma_se[j] * normal(rng);
+        for (size_t j = 0; j < k; ++j) di.gamma_dropout[j] += gamma_se[k + j] * normal(rng);
+      }
     }
   }
 
@@ -354,7 +445,59 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   std::vector<std::vector<double>> outputs(n_draws + 1, std::vector<double>(per_draw, 0.0));
   const Evaluator evaluator(entry, model_levers, pairs, H, delta);
 
+  // Covariate runs: every group is one customer with its own parameters; a
+  // targeted customer's scenario value is the probability-weighted mean over
+  // its edited histories.
+  auto run_covariate_draw = [&](int d) {
+    const DrawInputs& di = inputs[d];
+    std::vector<double>& out = outputs[d];
+    std::vector<double> g_clv(groups.size()), g_active(groups.size()), g_churn(groups.size()),
+        g_spend(groups.size());
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+      const Group& g = groups[gi];
+      const CustomerTerms t = covariate_terms(
+          covariate_params(di.count, di.gamma_purchase, di.gamma_dropout, z0[g.row]), g.x, g.t_x,
+          g.T, H, delta);
+      g_spend[gi] = group_spend(di.spend, g);
+      g_clv[gi] = margin * g_spend[gi] * t.p_alive * t.discounted;
+      g_active[gi] = g.n * t.p_alive * t.survival;
+      g_churn[gi] = g.n * t.p_alive * (1 - t.survival);
+      double* o = &out[g.segment * kMetrics];
+      o[0] += g_clv[gi];
+      o[1] += g_active[gi];
+      o[2] += g_churn[gi];
+    }
+    for (size_t s = 0; s < n_scen; ++s) {
+      const LeverValues& lv = di.levers[s];
+      const CovariateScenario& cs = covariate_scenarios[s];
+      double* o = &out[(1 + s) * n_seg * kMetrics];
+      std::copy(out.begin(), out.begin() + n_seg * kMetrics, o);
+      for (uint32_t gi : scenario_groups[s]) {
+        const Group& g = groups[gi];
+        static const std::vector<CovariateVariant> kNoChange;
+        const std::vector<CovariateVariant>& variants =
+            cs.changed(g.row) ? cs.variants(g.row) : kNoChange;
+        const std::vector<CovariateVariant> unchanged = {{1.0, z0[g.row]}};
+        double pa_disc = 0, active = 0, churned = 0;
+        for (const CovariateVariant& v : variants.empty() ? unchanged : variants) {
+          ParetoNbdParams p = covariate_params(di.count, di.gamma_purchase, di.gamma_dropout, v.z);
+          p.alpha /= lv.purchase_rate_factor;
+          p.beta /= lv.dropout_hazard_ratio;
+          const CustomerTerms t = covariate_terms(p, g.x, g.t_x, g.T, H, delta);
+          pa_disc += v.weight * t.p_alive * t.discounted;
+          active += v.weight * t.p_alive * t.survival;
+          churned += v.weight * t.p_alive * (1 - t.survival);
+        }
+        double* os = o + g.segment * kMetrics;
+        os[0] += lv.margin * lv.spend_factor * g_spend[gi] * pa_disc - g_clv[gi];
+        os[1] += g.n * active - g_active[gi];
+        os[2] += g.n * churned - g_churn[gi];
+      }
+    }
+  };
+
   auto run_draw = [&](int d) {
+    if (cov) return run_covariate_draw(d);
     const DrawInputs& di = inputs[d];
     std::vector<double>& out = outputs[d];
     PairTerms base_terms, terms;
@@ -452,6 +595,10 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     ScenarioOutcome so;
     so.name = in.scenarios[s].name;
     so.chain = levers[s].chain();
+    if (cov) {
+      const auto lines = covariate_scenarios[s].chain();
+      so.chain.insert(so.chain.end(), lines.begin(), lines.end());
+    }
     const LeverValues p = inputs[0].levers[s];
     const std::vector<double> moved =
         model_levers.apply(count.params, p.purchase_rate_factor, p.dropout_hazard_ratio);

@@ -46,6 +46,7 @@ TEST(IncidentCovariates, CountsWeightsResolutionAndStaff) {
   // No incidents: counts 0; unknown satisfaction/staff take the portfolio mean.
   EXPECT_DOUBLE_EQ(m.at(1, col("incident_count")), 0);
   EXPECT_DOUBLE_EQ(m.at(1, col("satisfaction")), 5);
+  EXPECT_DOUBLE_EQ(m.at(1, col("mean_resolution_vs_sla")), 0.5);  // unknown, not fast
   EXPECT_DOUBLE_EQ(m.at(1, col("staff_empathy")), 5);
 }
 

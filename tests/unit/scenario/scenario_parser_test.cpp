@@ -141,4 +141,52 @@ TEST(ScenarioParser, StructuralProblems) {
   EXPECT_NE(error_of(dup).find("duplicate scenario name"), std::string::npos);
 }
 
+TEST(ScenarioParser, IncidentAndStaffLeversAndTheirBadValues) {
+  const std::string ok = std::string(kRun) + R"(db = "clv.db"
+
+[[scenario]]
+name = "service"
+target = "all"
+incidents = { resolution_time_factor = 0.5, unresolved_share = 0.2, satisfaction = 4.5, rate_factor = { "late delivery" = 0.5, "severity:5" = 0 } }
+staff = [{ location = "store-berlin", empathy = 1 }, { tact = -0.5 }]
+)";
+  const clv::ScenarioFile f = clv::parse_scenario_text(ok, "s.toml");
+  EXPECT_EQ(f.run.db, "clv.db");
+  const clv::Scenario& s = f.scenarios.at(0);
+  ASSERT_TRUE(s.incidents.has_value());
+  EXPECT_EQ(*s.incidents->resolution_time_factor, 0.5);
+  EXPECT_EQ(*s.incidents->unresolved_share, 0.2);
+  EXPECT_EQ(*s.incidents->satisfaction, 4.5);
+  EXPECT_EQ(s.incidents->rate_factor.at("late delivery"), 0.5);
+  EXPECT_EQ(s.incidents->rate_factor.at("severity:5"), 0.0);
+  ASSERT_EQ(s.staff.size(), 2u);
+  EXPECT_EQ(s.staff[0].location, "store-berlin");
+  EXPECT_EQ(s.staff[0].profile_delta.at("empathy"), 1.0);
+  EXPECT_EQ(s.staff[1].profile_delta.at("tact"), -0.5);
+
+  struct Bad {
+    const char* lever;
+    const char* message;
+  };
+  const Bad bad[] = {
+      {"incidents = { satisfaction = 7 }", "bad value 7"},
+      {"incidents = { unresolved_share = 1.5 }", "bad value 1.5"},
+      {"incidents = { rate_factor = { \"severity:9\" = 0.5 } }", "severity:1..5"},
+      {"incidents = { rate_factor = { billing = -1 } }", "bad value -1"},
+      {"incidents = { rate_factor = {} }", "names no category"},
+      {"incidents = { speed = 2 }", "unknown incident lever 'speed'"},
+      {"incidents = {}", "sets no lever"},
+      {"staff = { empathy = 20 }", "bad value 20"},
+      {"staff = { kindness = 1 }", "unknown staff lever 'kindness'"},
+      {"staff = { location = \"store-berlin\" }", "changes no trait"},
+  };
+  for (const Bad& b : bad) {
+    const std::string text =
+        std::string(kRun) + "\n[[scenario]]\nname = \"x\"\ntarget = \"all\"\n" + b.lever + "\n";
+    const std::string e = error_of(text);
+    EXPECT_NE(e.find("s.toml:12:"), std::string::npos) << b.lever << " -> " << e;
+    EXPECT_NE(e.find(b.message), std::string::npos) << b.lever << " -> " << e;
+  }
+}
+
 }  // namespace

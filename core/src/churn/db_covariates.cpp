@@ -1,0 +1,332 @@
+#include "churn/db_covariates.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "churn/sector_incident_probe.hpp"
+#include "clv/error.hpp"
+#include "store/database.hpp"
+
+namespace clv {
+namespace {
+
+constexpr double kDefaultSlaHours = 48.0;
+const std::set<std::string> kColumnAttributes = {"segment", "region", "sector"};
+
+struct CustomerRow {
+  std::string sector, segment, region;
+  nlohmann::json attributes;
+};
+
+double hours_to_unit(double hours, const TimeUnit& unit) {
+  return hours / 24.0 / unit.days;
+}
+
+IncidentRules rules_from_probe(const SectorIncidentProbe* probe, const std::string& sector,
+                               const TimeUnit& unit) {
+  IncidentRules r;
+  r.expected_resolution = hours_to_unit(kDefaultSlaHours, unit);
+  r.source = fmt::format("core defaults (sector '{}')", sector);
+  if (probe == nullptr) return r;
+  if (probe->has_weights) {
+    r.severity_weight = probe->severity_weight;
+    r.category_weight = probe->category_weight;
+  }
+  if (probe->has_sla) {
+    r.expected_resolution = hours_to_unit(probe->default_sla_hours, unit);
+    for (const auto& [category, hours] : probe->category_sla_hours) {
+      r.category_expected_resolution.emplace_back(category, hours_to_unit(hours, unit));
+    }
+  }
+  if (probe->has_weights || probe->has_sla) r.source = probe->note;
+  return r;
+}
+
+// A customer's value of a static column: "col=level" is a dummy, "col" a number.
+double static_value(const CustomerRow& c, const std::string& name, const std::string& customer) {
+  const size_t eq = name.find('=');
+  const std::string column = name.substr(0, eq);
+  std::string text;
+  bool have_text = false;
+  if (column == "segment") text = c.segment, have_text = true;
+  if (column == "region") text = c.region, have_text = true;
+  if (column == "sector") text = c.sector, have_text = true;
+  if (!have_text) {
+    const auto it = c.attributes.find(column);
+    if (it == c.attributes.end() || it->is_null()) {
+      throw Error::invalid_argument(fmt::format(
+          "customer {} has no '{}' attribute; give every customer a value (customers import, "
+          "attributes) or leave static:{} out",
+          customer, column, column));
+    }
+    if (eq == std::string::npos) {
+      if (it->is_number()) return it->get<double>();
+      if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
+      throw Error::invalid_argument(fmt::format("attribute '{}' of customer {} is {}, not a number",
+                                                column, customer, it->dump()));
+    }
+    text = it->is_string() ? it->get<std::string>() : it->dump();
+  }
+  if (eq == std::string::npos) {
+    throw Error::invalid_argument(fmt::format(
+        "static column '{}' is text; it enters as dummies such as {}=<level>", column, column));
+  }
+  return text == name.substr(eq + 1) ? 1.0 : 0.0;
+}
+
+// Names of the static columns for `spec`: dummies for text, the key for numbers.
+std::vector<std::string> static_column_names(const std::vector<const CustomerRow*>& rows,
+                                             const std::vector<std::string>& ids,
+                                             const std::vector<std::string>& columns) {
+  std::vector<std::string> names;
+  for (const std::string& column : columns) {
+    std::map<std::string, size_t> levels;
+    bool numeric = !kColumnAttributes.count(column);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const CustomerRow& c = *rows[i];
+      std::string level;
+      if (column == "segment")
+        level = c.segment;
+      else if (column == "region")
+        level = c.region;
+      else if (column == "sector")
+        level = c.sector;
+      else {
+        const auto it = c.attributes.find(column);
+        if (it == c.attributes.end() || it->is_null()) {
+          static_value(c, column, ids[i]);  // throws naming the customer
+        }
+        if (it->is_number() || it->is_boolean()) continue;
+        numeric = false;
+        level = it->is_string() ? it->get<std::string>() : it->dump();
+      }
+      ++levels[level];
+    }
+    if (numeric) {
+      names.push_back(column);
+      continue;
+    }
+    if (levels.size() < 2) {
+      throw Error::invalid_argument(fmt::format(
+          "static:{} has a single value ('{}') across the customers, so its effect cannot be "
+          "estimated; leave it out",
+          column, levels.empty() ? "" : levels.begin()->first));
+    }
+    // The most common level is the reference (ties: the first in order).
+    auto reference = levels.begin();
+    for (auto it = levels.begin(); it != levels.end(); ++it)
+      if (it->second > reference->second) reference = it;
+    for (auto it = levels.begin(); it != levels.end(); ++it) {
+      if (it != reference) names.push_back(column + "=" + it->first);
+    }
+  }
+  return names;
+}
+
+std::string text_column(SQLite::Statement& q, int column) {
+  return q.getColumn(column).isNull() ? std::string() : q.getColumn(column).getString();
+}
+
+}  // namespace
+
+CovariateSpec parse_covariate_spec(const std::string& spec) {
+  CovariateSpec out;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t comma = std::min(spec.find(',', start), spec.size());
+    const std::string item = spec.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) continue;
+    if (item == "incidents") {
+      out.incidents = true;
+    } else if (item == "staff") {
+      out.staff = true;
+    } else if (item.rfind("static:", 0) == 0 && item.size() > 7) {
+      out.static_columns.push_back(item.substr(7));
+    } else {
+      throw Error::invalid_argument(
+          fmt::format("unknown covariate '{}'; use incidents, staff or static:COLUMN", item));
+    }
+  }
+  if (!out.incidents && !out.staff && out.static_columns.empty()) {
+    throw Error::invalid_argument(
+        "--covariates is empty; e.g. --covariates incidents,staff,static:segment");
+  }
+  return out;
+}
+
+DbCovariates load_db_covariates(const DbCovariateOptions& options, const CovariateSpec& spec,
+                                const std::vector<std::string>& ids, const std::vector<double>& T,
+                                const std::vector<std::string>* static_names) {
+  if (ids.size() != T.size()) {
+    throw Error::invalid_argument(
+        fmt::format("{} customer ids but {} ages T", ids.size(), T.size()));
+  }
+  if (!std::filesystem::exists(options.db_path)) {
+    throw Error::not_found(
+        fmt::format("no database at '{}': import customers, transactions and incidents first",
+                    options.db_path));
+  }
+  if (!(options.unit.days > 0)) throw Error::invalid_argument("time unit must be positive");
+  auto db = open_database(options.db_path);
+  const size_t n = ids.size();
+  std::unordered_map<std::string, uint32_t> index;
+  index.reserve(n);
+  for (size_t i = 0; i < n; ++i) index.emplace(ids[i], static_cast<uint32_t>(i));
+
+  // Customers: database id -> summary row, and their attributes.
+  std::unordered_map<int64_t, uint32_t> row_of;
+  std::vector<CustomerRow> customers(n);
+  std::vector<char> found(n, 0);
+  {
+    SQLite::Statement q(
+        *db, "SELECT id, external_id, sector, segment, region, attributes FROM customers");
+    while (q.executeStep()) {
+      const auto it = index.find(q.getColumn(1).getString());
+      if (it == index.end()) continue;
+      row_of.emplace(q.getColumn(0).getInt64(), it->second);
+      CustomerRow& c = customers[it->second];
+      c.sector = text_column(q, 2);
+      c.segment = text_column(q, 3);
+      c.region = text_column(q, 4);
+      const std::string attrs = text_column(q, 5);
+      c.attributes = nlohmann::json::parse(attrs.empty() ? "{}" : attrs, nullptr, false);
+      if (!c.attributes.is_object()) c.attributes = nlohmann::json::object();
+      found[it->second] = 1;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!found[i]) {
+      throw Error::invalid_argument(fmt::format(
+          "summary customer {} is not in the customers table of {}; summarize this database",
+          ids[i], options.db_path));
+    }
+  }
+
+  DbCovariates out;
+  CustomerCovariateData& data = out.data;
+  data.incidents_group = spec.incidents;
+  data.staff_group = spec.staff;
+  data.T = T;
+  data.incidents.assign(n, {});
+
+  if (spec.incidents || spec.staff) {
+    // Each customer's first purchase day, from the summary's T (whole days).
+    std::vector<double> first_second(n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto first_day = options.calibration_end_day - std::llround(T[i] * options.unit.days);
+      first_second[i] = static_cast<double>(first_day) * 86400.0;
+    }
+    const double cutoff = static_cast<double>(options.calibration_end_day + 1) * 86400.0;
+    const double unit_seconds = options.unit.days * 86400.0;
+    size_t no_severity = 0;
+    std::map<std::string, std::set<std::string>> categories_of_sector;
+    SQLite::Statement q(
+        *db,
+        "SELECT i.customer_id, i.opened_at, i.resolved_at, i.severity, i.category, "
+        "i.satisfaction, i.compensation_minor, e.trust, e.tact, e.empathy, e.conformity, "
+        "e.focus, e.flexibility, e.location FROM incidents i LEFT JOIN employees e ON "
+        "e.id = i.employee_id ORDER BY i.customer_id, i.opened_at, i.id");
+    while (q.executeStep()) {
+      const auto row = row_of.find(q.getColumn(0).getInt64());
+      if (row == row_of.end()) {
+        ++out.incidents_other_customers;
+        continue;
+      }
+      const size_t i = row->second;
+      const auto opened = static_cast<double>(q.getColumn(1).getInt64());
+      if (opened >= cutoff) {
+        ++out.incidents_after_end;
+        continue;
+      }
+      IncidentObservation inc;
+      inc.opened = (opened - first_second[i]) / unit_seconds;
+      bool resolved_later = false;
+      if (!q.getColumn(2).isNull()) {
+        const auto resolved = static_cast<double>(q.getColumn(2).getInt64());
+        // Resolved after the cut-off: still open as far as the fit can know.
+        resolved_later = resolved >= cutoff;
+        if (!resolved_later) inc.resolved = (resolved - first_second[i]) / unit_seconds;
+      }
+      if (q.getColumn(3).isNull()) {
+        inc.severity = 3;
+        ++no_severity;
+      } else {
+        inc.severity = q.getColumn(3).getInt();
+      }
+      inc.category = text_column(q, 4);
+      if (!q.getColumn(5).isNull() && !resolved_later) {
+        inc.satisfaction = q.getColumn(5).getDouble();
+      }
+      if (!q.getColumn(6).isNull()) inc.compensation = q.getColumn(6).getDouble() / 100.0;
+      double* traits[6] = {&inc.trust,      &inc.tact,  &inc.empathy,
+                           &inc.conformity, &inc.focus, &inc.flexibility};
+      for (int t = 0; t < 6; ++t) {
+        if (!q.getColumn(7 + t).isNull()) *traits[t] = q.getColumn(7 + t).getDouble();
+      }
+      inc.employee_location = text_column(q, 13);
+      categories_of_sector[customers[i].sector].insert(inc.category);
+      data.incidents[i].push_back(std::move(inc));
+      ++out.incidents_used;
+    }
+    if (no_severity > 0) {
+      out.notes.push_back(fmt::format(
+          "{} incidents have no severity and count as severity 3 (the middle)", no_severity));
+    }
+    if (out.incidents_after_end > 0) {
+      out.notes.push_back(fmt::format(
+          "{} incidents opened after the calibration end are not covariates of this fit",
+          out.incidents_after_end));
+    }
+
+    // Rules per sector: the sector plugin's when one is loaded, else the core's.
+    std::set<std::string> sectors;
+    for (const CustomerRow& c : customers) sectors.insert(c.sector);
+    std::vector<std::pair<std::string, std::vector<std::string>>> asked;
+    for (const auto& sector : sectors) {
+      const auto& cats = categories_of_sector[sector];
+      asked.emplace_back(sector, std::vector<std::string>(cats.begin(), cats.end()));
+    }
+    std::vector<std::pair<std::string, SectorIncidentProbe>> probes;
+    if (options.use_plugins) {
+      probes = probe_sector_plugins(asked, options.plugin_dirs, out.notes);
+    } else {
+      out.notes.push_back("sector plugins not used: core default incident weights and SLA 48 h");
+    }
+    std::map<std::string, uint32_t> rule_of_sector;
+    for (const auto& sector : sectors) {
+      const SectorIncidentProbe* probe = nullptr;
+      for (const auto& [s, p] : probes)
+        if (s == sector) probe = &p;
+      rule_of_sector[sector] = static_cast<uint32_t>(data.rules.size());
+      data.rules.push_back(rules_from_probe(probe, sector, options.unit));
+      out.sectors.push_back(sector);
+    }
+    data.rules_of.resize(n);
+    for (size_t i = 0; i < n; ++i) data.rules_of[i] = rule_of_sector[customers[i].sector];
+  }
+
+  if (!spec.static_columns.empty() || (static_names && !static_names->empty())) {
+    std::vector<const CustomerRow*> rows;
+    for (const auto& c : customers) rows.push_back(&c);
+    data.static_columns.names =
+        static_names ? *static_names : static_column_names(rows, ids, spec.static_columns);
+    data.static_columns.values.reserve(n * data.static_columns.names.size());
+    for (size_t i = 0; i < n; ++i) {
+      for (const auto& name : data.static_columns.names) {
+        data.static_columns.values.push_back(static_value(customers[i], name, ids[i]));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace clv

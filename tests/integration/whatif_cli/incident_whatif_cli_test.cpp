@@ -1,0 +1,118 @@
+// clv whatif with incident and staff levers end to end: the retail sample
+// portfolio imported into a database, a covariate fit from it (clv fit --db
+// --covariates incidents,staff --out pnbd_cov.json), and the sample scenario
+// file data/retail/incident_scenarios.toml naming both in its [run].
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string dir() {
+  return testing::TempDir() + "/incident_whatif";
+}
+
+CliRun clv(const std::string& args) {
+  const std::string out = dir() + "/out.txt", err = dir() + "/err.txt";
+  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+const std::string kScenarios = std::string(CLV_SOURCE_DIR) + "/data/retail/incident_scenarios.toml";
+
+// What scripts/demo.sh makes: clv.db, summary.csv, gg.json, pnbd_cov.json.
+void make_run_dir() {
+  static bool done = false;
+  if (done) return;
+  std::filesystem::remove_all(dir());
+  std::filesystem::create_directories(dir());
+  const std::string db = dir() + "/clv.db", data = std::string(CLV_SOURCE_DIR) + "/data/retail/";
+  for (const char* entity : {"employees", "customers", "transactions", "incidents"}) {
+    const CliRun r = clv(std::string("import ") + entity + " " + data + entity +
+                         ".csv --sector retail --db " + db);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CliRun r = clv("summary --db " + db + " --calibration-end 2026-06-30 --unit week --out " + dir() +
+                 "/summary.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = clv("fit --model gg --summary " + dir() + "/summary.csv --out " + dir() + "/gg.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = clv("fit --model pnbd --db " + db +
+          " --calibration-end 2026-06-30 --covariates incidents,staff --plugin-dir " +
+          std::string(CLV_BINARY_DIR) + "/plugins --out " + dir() + "/pnbd_cov.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  done = true;
+}
+
+TEST(IncidentWhatIfCli, SampleScenariosRunThroughTheCovariates) {
+  make_run_dir();
+  const CliRun r =
+      clv("whatif " + kScenarios + " --run-dir " + dir() + " --draws 20 --seed 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["scenarios"].size(), 5u);
+  bool saw_fast = false, saw_staff = false;
+  for (const auto& s : j["scenarios"]) {
+    const std::string chain = s["chain"].dump();
+    const double delta = s["total"]["delta_clv"]["estimate"].get<double>();
+    EXPECT_TRUE(std::isfinite(delta)) << s["name"];
+    EXPECT_NE(chain.find("raw covariates rebuilt"), std::string::npos) << chain;
+    EXPECT_NE(chain.find("dropout rate x"), std::string::npos) << chain;
+    if (s["name"] == "Resolve twice as fast") {
+      saw_fast = true;
+      EXPECT_NE(chain.find("mean_resolution_vs_sla"), std::string::npos) << chain;
+    }
+    if (s["name"] == "Empathy training, all stores") {
+      saw_staff = true;
+      EXPECT_NE(chain.find("staff_empathy"), std::string::npos) << chain;
+    }
+    EXPECT_LE(s["total"]["delta_clv"]["lower"].get<double>(), delta);
+    EXPECT_GE(s["total"]["delta_clv"]["upper"].get<double>(), delta);
+  }
+  EXPECT_TRUE(saw_fast);
+  EXPECT_TRUE(saw_staff);
+}
+
+TEST(IncidentWhatIfCli, CovariateLeversNeedACovariateFitAndItsDatabase) {
+  make_run_dir();
+  const std::string no_db = dir() + "/no_db.toml";
+  std::ofstream(no_db) << "[run]\nsummary = \"summary.csv\"\ncount_params = \"pnbd_cov.json\"\n"
+                          "spend_params = \"gg.json\"\nhorizon = 52\n\n[[scenario]]\n"
+                          "name = \"fast\"\ntarget = \"all\"\n"
+                          "incidents = { resolution_time_factor = 0.5 }\n";
+  CliRun r = clv("whatif " + no_db + " --draws 0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("db = \"clv.db\""), std::string::npos) << r.err;
+  r = clv("fit --model pnbd --summary " + dir() + "/summary.csv --out " + dir() + "/pnbd.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string plain = dir() + "/plain.toml";
+  std::ofstream(plain) << "[run]\nsummary = \"summary.csv\"\ncount_params = \"pnbd.json\"\n"
+                          "spend_params = \"gg.json\"\ndb = \"clv.db\"\nhorizon = 52\n\n"
+                          "[[scenario]]\nname = \"kind\"\ntarget = \"all\"\n"
+                          "staff = { empathy = 1 }\n";
+  r = clv("whatif " + plain + " --draws 0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("covariate"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(line 8)"), std::string::npos) << r.err;
+}
+
+}  // namespace
