@@ -1,10 +1,12 @@
 #include "engine/engine_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
 
 namespace clv {
@@ -195,6 +197,102 @@ EngineOptions engine_options_from_json(const json& j) {
     }
   }
   return o;
+}
+
+EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions& defaults) {
+  constexpr const char* kSource = "request.json";
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const size_t offset = std::min<size_t>(e.byte, text.size());
+    const long line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+    throw Error::invalid_argument(
+        fmt::format("{}:{}: the body is not valid JSON: {}", kSource, line, e.what()));
+  }
+  if (!j.is_object()) {
+    throw Error::invalid_argument(
+        "the body must be a scenario object: {\"scenario\": [{\"name\": ..., \"target\": ..., "
+        "<levers>}], \"run\": {\"horizon\": ...}, \"draws\": 200, \"seed\": 1}");
+  }
+  EngineWhatIf request;
+  if (auto it = j.find("draws"); it != j.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1000) {
+      throw Error::invalid_argument("draws must be an integer in 0..1000 (0 = point estimates)");
+    }
+    request.draws = it->get<int>();
+    j.erase(it);
+  }
+  if (auto it = j.find("seed"); it != j.end()) {
+    if (!it->is_number_unsigned()) {
+      throw Error::invalid_argument("seed must be a non-negative integer");
+    }
+    request.seed = it->get<unsigned long long>();
+    j.erase(it);
+  }
+  // [run] names files for `clv whatif`; here the engine's current run is the
+  // input, so only its valuation settings may be given.
+  json run = {{"summary", "(engine)"},      {"count_params", "(engine)"},
+              {"spend_params", "(engine)"}, {"horizon", defaults.horizon},
+              {"margin", defaults.margin},  {"discount_rate", defaults.annual_discount_rate}};
+  if (auto it = j.find("run"); it != j.end()) {
+    if (!it->is_object()) throw Error::invalid_argument("run must be an object");
+    for (const auto& [key, v] : it->items()) {
+      if (key == "summary" || key == "count_params" || key == "spend_params" ||
+          key == "customers") {
+        throw Error::invalid_argument(fmt::format(
+            "run.{} names a file; over the engine the current run's customers and fits are "
+            "used: remove it (run takes only horizon, margin, discount_rate)",
+            key));
+      }
+      run[key] = v;  // the scenario parser validates names, types and ranges
+    }
+  }
+  j["run"] = std::move(run);
+  const ScenarioFile file = parse_scenario_text(j.dump(), kSource);
+  request.scenarios = file.scenarios;
+  request.horizon = file.run.horizon;
+  request.margin = file.run.margin;
+  request.annual_discount_rate = file.run.annual_discount_rate;
+  return request;
+}
+
+json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options) {
+  json drivers = json::array();
+  for (const ChurnDriver& d : c.drivers) {
+    drivers.push_back({{"covariate", d.covariate},
+                       {"effect", d.effect},
+                       {"direction", d.effect > 0   ? "raises_risk"
+                                     : d.effect < 0 ? "lowers_risk"
+                                                    : "none"}});
+  }
+  json j = {{"customer_id", c.customer_id},
+            {"churn_risk", c.churn_risk},
+            {"risk_band", c.risk_band},
+            {"p_alive", c.p_alive},
+            {"expected_purchases", c.expected_purchases},
+            {"horizon", c.horizon},
+            {"drivers", std::move(drivers)},
+            {"churn_run",
+             {{"id", c.churn_run_id},
+              {"model", c.model},
+              {"created_at", format_timestamp(c.created_at)},
+              {"source", c.source},
+              {"horizon", c.horizon}}}};
+  const json unit = c.time_unit.empty() ? json(nullptr) : json(c.time_unit);
+  j["time_unit"] = unit;
+  j["churn_run"]["time_unit"] = unit;
+  if (c.engine_score) {
+    const CustomerScore& s = *c.engine_score;
+    j["engine"] = {{"run_id", s.run_id},
+                   {"p_alive", s.p_alive},
+                   {"expected_purchases", s.expected_purchases},
+                   {"horizon", engine_options.horizon},
+                   {"time_unit", engine_options.time_unit.name}};
+  } else {
+    j["engine"] = nullptr;
+  }
+  return j;
 }
 
 json to_json(const CustomerScore& s) {

@@ -29,6 +29,18 @@ nlohmann::json parse_json(std::string_view text);
 //  "observation_end", "fit_spend_model", "fit_threads"}; all optional.
 EngineOptions engine_options_from_json(const nlohmann::json& j);
 
+// A what-if request body: a scenario file in its JSON form without the file
+// names of [run] ({"scenario": [{...}], "run": {"horizon", "margin",
+// "discount_rate"}} with run optional) plus optional "draws" (0..1000) and
+// "seed". Errors are Error::invalid_argument naming the line (syntax) or the
+// JSON path and field (validation). `defaults` fill the run's horizon,
+// margin and discount rate.
+EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions& defaults);
+
+// The churn run's row, its drivers with their direction, and the engine's
+// own score next to it (null without a fitted run).
+nlohmann::json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options);
+
 nlohmann::json to_json(const CustomerScore& s);
 nlohmann::json to_json(const RunInfo& r);
 nlohmann::json to_json(const IngestResult& r);

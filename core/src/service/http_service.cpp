@@ -7,6 +7,7 @@
 
 #include "clv/error.hpp"
 #include "clv/version.hpp"
+#include "clv/whatif_result.hpp"
 #include "engine/engine_json.hpp"
 
 namespace clv {
@@ -45,6 +46,8 @@ void guarded(httplib::Response& res, Body&& body) {
     body();
   } catch (const BatchTooLarge& e) {
     send_error(res, 413, "batch_too_large", e.what());
+  } catch (const MissingRunError& e) {
+    send_error(res, 409, "no_run", e.what());
   } catch (const Error& e) {
     send_error(res, status_of(e.code()), error_code_name(e.code()), e.what());
   } catch (const std::exception& e) {
@@ -61,12 +64,16 @@ bool same_token(std::string_view given, std::string_view expected) {
   return diff == 0;
 }
 
-json require_json_body(const httplib::Request& req) {
+void require_json_type(const httplib::Request& req) {
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind(kJson, 0) != 0) {
     throw Error::invalid_argument(
         fmt::format("send the body as Content-Type: application/json (got '{}')", type));
   }
+}
+
+json require_json_body(const httplib::Request& req) {
+  require_json_type(req);
   return parse_json(req.body);
 }
 
@@ -153,16 +160,19 @@ struct HttpService::Impl {
         res.set_content(json{{"scores", std::move(list)}}.dump(), kJson);
       });
     });
-    // Churn drivers and what-if come from the churn and whatif branches; until
-    // they are merged these answer 501 so clients can feature-detect.
-    server.Get(R"(/v1/customers/([^/]+)/churn-drivers)",
-               [](const httplib::Request&, httplib::Response& res) {
-                 send_error(res, 501, "not_implemented",
-                            "churn drivers are not in this build yet (churn model pending)");
-               });
-    server.Post("/v1/what-if", [](const httplib::Request&, httplib::Response& res) {
-      send_error(res, 501, "not_implemented",
-                 "what-if scenarios are not in this build yet (what-if engine pending)");
+    server.Get(R"(/v1/customers/([^/]+)/churn-drivers)", [this](const httplib::Request& req,
+                                                                httplib::Response& res) {
+      guarded(res, [&] {
+        res.set_content(to_json(engine.churn_risk(req.matches[1].str()), engine.options()).dump(),
+                        kJson);
+      });
+    });
+    server.Post("/v1/what-if", [this](const httplib::Request& req, httplib::Response& res) {
+      guarded(res, [&] {
+        require_json_type(req);
+        const EngineWhatIf request = whatif_request_from_json(req.body, engine.options());
+        res.set_content(whatif_result_to_json_text(engine.what_if(request)), kJson);
+      });
     });
     server.Get("/v1/runs", [this](const httplib::Request&, httplib::Response& res) {
       guarded(res, [&] {

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "clv/error.hpp"
@@ -263,6 +265,107 @@ TEST(Engine, RejectsOptionsThatCannotScore) {
   o = {};
   o.horizon = -1;
   EXPECT_THROW(Engine::open(fresh_db("opts"), o), Error);
+}
+
+// A churn run as `clv churn` stores it (schema of migration 2).
+int64_t store_churn_run(const std::string& path, double risk, const std::string& details) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  db.exec(fmt::format(
+      "INSERT INTO runs (kind, model, created_at, source, horizon, details) VALUES ('churn', "
+      "'pnbd_cov', 1750000000, 'test', 26, '{}')",
+      details));
+  const int64_t run = db.getLastInsertRowid();
+  SQLite::Statement row(db, "INSERT INTO churn_scores VALUES (?, '1', 0.4, ?, 'high', 0.8, ?)");
+  row.bind(1, run);
+  row.bind(2, risk);
+  row.bind(3, R"([{"covariate": "incidents", "effect": 0.12},
+                  {"covariate": "satisfaction", "effect": -0.05}])");
+  row.exec();
+  return run;
+}
+
+TEST_F(EngineCdnow, ChurnRiskIsTheLatestChurnRunsRowNextToTheEngineScore) {
+  const std::string path = fresh_db("churn");
+  std::filesystem::copy_file(*path_, path);
+  auto engine = Engine::open(path, cdnow_options());
+  EXPECT_THROW(engine->churn_risk("1"), MissingRunError);
+  store_churn_run(path, 0.55, "{}");
+  const int64_t latest = store_churn_run(path, 0.71, R"({"time_unit": "week"})");
+  const CustomerChurnRisk c = engine->churn_risk("1");
+  EXPECT_EQ(c.churn_run_id, latest);
+  EXPECT_EQ(c.churn_risk, 0.71);
+  EXPECT_EQ(c.risk_band, "high");
+  EXPECT_EQ(c.horizon, 26);
+  EXPECT_EQ(c.time_unit, "week");
+  ASSERT_EQ(c.drivers.size(), 2u);
+  EXPECT_EQ(c.drivers[0].covariate, "incidents");
+  EXPECT_EQ(c.drivers[1].effect, -0.05);
+  ASSERT_TRUE(c.engine_score.has_value());
+  EXPECT_EQ(c.engine_score->p_alive, engine->score("1").p_alive);
+  EXPECT_EQ(c.engine_score->run_id, run_->id);
+  // Customer 2 is known to the engine but not scored by the churn run.
+  try {
+    engine->churn_risk("2");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_NE(std::string(e.what()).find("clv churn"), std::string::npos);
+  }
+}
+
+TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
+  auto engine = Engine::open(*path_, cdnow_options());
+  // Independent expectation: every customer's score, and the BG/NBD dropout
+  // lever a -> a h applied by rescoring with the batch scoring API.
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 2357; ++i) ids.push_back(std::to_string(i));
+  const auto scores = engine->score_many(ids);
+  RfmData data;
+  double baseline = 0;
+  for (const auto& sc : scores) {
+    baseline += *sc.clv;
+    data.x.push_back(sc.frequency);
+    data.t_x.push_back(sc.recency);
+    data.T.push_back(sc.T);
+    data.monetary.push_back(sc.monetary);
+  }
+  const double h = 0.75;
+  FitResult count = fit_result_from_json_text(run_->count_fit_json);
+  for (size_t i = 0; i < count.param_names.size(); ++i) {
+    if (count.param_names[i] == "a") count.params[i] *= h;
+  }
+  const FitResult spend = fit_result_from_json_text(run_->spend_fit_json);
+  const Scores lowered = clv::score(count, data, {39, 0.3, 0.1}, &spend);
+  double retained = 0;
+  for (double v : lowered.clv) retained += v;
+
+  EngineWhatIf request;
+  Scenario offer;
+  offer.name = "retain everyone";
+  offer.target.all = true;
+  offer.retention_offer = RetentionOffer{{h, {}, {}}, 2.0};
+  request.scenarios = {offer};
+  request.draws = 0;
+  const WhatIfResult r = engine->what_if(request);
+  EXPECT_EQ(r.model, "bgnbd");
+  EXPECT_EQ(r.horizon, 39);
+  EXPECT_EQ(r.margin, 0.3);
+  ASSERT_EQ(r.scenarios.size(), 1u);
+  const WhatIfOutcome& t = r.scenarios[0].total;
+  EXPECT_EQ(t.targeted, 2357);
+  EXPECT_NEAR(t.baseline_clv.value, baseline, 1e-6 * baseline);
+  EXPECT_NEAR(t.scenario_clv.value, retained, 1e-6 * retained);
+  EXPECT_GT(t.delta_clv.value, 0);
+  EXPECT_EQ(t.cost, 2.0 * 2357);
+
+  request.draws = 1001;
+  EXPECT_THROW(engine->what_if(request), Error);
+  request.draws = 0;
+  request.scenarios[0].plugin_levers.push_back({"retail", "loyalty", {}, 0});
+  EXPECT_THROW(engine->what_if(request), Error);
+  auto empty = Engine::open(fresh_db("whatif_norun"), cdnow_options());
+  request.scenarios = {offer};
+  EXPECT_THROW(empty->what_if(request), MissingRunError);
 }
 
 TEST_F(EngineCdnow, ConcurrentScoringWhileIngesting) {
