@@ -55,14 +55,26 @@ curl -s -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("refit:", r if "error" in r else ("run", r["id"], r["n_customers"], "customers", r["n_transactions"], "transactions", r["count_fit"]["params"]))'
 
 url="http://127.0.0.1:$port"
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
 echo "== scoring alone ($connections connections, ${duration}s)"
 wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
 echo "== ingest alone (2 connections, batches of $BATCH, ${duration}s)"
 wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" | grep -E "INGEST|Socket"
 echo "== scoring and ingest together (${duration}s)"
+cpu_before="$(server_cpu)"
 wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
 ingest_pid=$!
-wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" >"$work/score.out"
 wait "$ingest_pid"
+cpu_after="$(server_cpu)"
+grep -E "SCORE|Socket" "$work/score.out"
 grep -E "INGEST|Socket" "$work/ingest.out"
 curl -sf "$url/v1/health"; echo
+# One line for the record: the mixed (CRM) case, the server's CPU time in it
+# and the machine's load, since wall-clock rates depend on what else runs.
+score_line="$(grep SCORE "$work/score.out")"
+ingest_line="$(grep INGEST "$work/ingest.out")"
+echo "RESULT mixed load: score $(awk '{print $3}' <<<"$score_line") req/s, p99 $(awk '{print $8}' <<<"$score_line") ms;" \
+  "ingest $(awk '{print $5}' <<<"$ingest_line") transactions/s;" \
+  "server CPU $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN{printf "%.1f", b - a}') s in ${duration} s;" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"

@@ -208,6 +208,13 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
     s->read_db = open_database(path);
   }
+  // Ingest inserts land on random pages of the per-customer index; with
+  // SQLite's default 2 MB cache each batch re-reads them from the OS.
+  for (SQLite::Database* db : {s->db.get(), s->read_db.get()}) {
+    if (!db) continue;
+    db->exec("PRAGMA cache_size = -65536");  // KiB: 64 MB per connection
+    db->exec("PRAGMA mmap_size = 268435456");
+  }
   try {
     std::unordered_map<int64_t, size_t> by_row;
     SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
@@ -300,21 +307,38 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   }
   result.inserted = stored.size();
   result.new_customers = new_customers.size();
+  // The touched customers' new purchase days are built outside `mutex`
+  // (only writers change the book, and we are the writer) and published with
+  // O(1) swaps, so readers wait microseconds rather than for the whole batch.
+  struct Update {
+    int64_t index;  // book index, or -1 for a customer of this batch
+    std::vector<PurchaseDay> days;
+  };
+  std::unordered_map<int64_t, Update> updates;  // by customer row id
+  int64_t max_day = s.max_purchase_day;
+  size_t newly_scorable = 0;
+  for (size_t k = 0; k < stored.size(); ++k) {
+    const TransactionRecord& r = batch[stored[k]];
+    if (r.kind != "purchase") continue;
+    const auto [index, row] = customer_rows[k];
+    auto [it, fresh] = updates.try_emplace(row, Update{index, {}});
+    if (fresh && index >= 0) it->second.days = s.book.at(static_cast<size_t>(index)).days;
+    if (fresh && it->second.days.empty()) ++newly_scorable;
+    const int64_t day = day_of(r.timestamp);
+    add_purchase_day(it->second.days, static_cast<int32_t>(day), r.amount_minor);
+    max_day = std::max(max_day, day);
+  }
   std::unique_lock lock(s.mutex);
   std::unordered_map<int64_t, size_t> new_index;
   for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
-  for (size_t k = 0; k < stored.size(); ++k) {
-    const TransactionRecord& r = batch[stored[k]];
-    const auto [index, row] = customer_rows[k];
-    CustomerHistory& c = s.book.at(index >= 0 ? static_cast<size_t>(index) : new_index.at(row));
-    if (r.kind != "purchase") continue;
-    const bool was_scorable = !c.days.empty();
-    const int64_t day = day_of(r.timestamp);
-    c.add_purchase(static_cast<int32_t>(day), r.amount_minor);
-    s.max_purchase_day = std::max(s.max_purchase_day, day);
-    if (!was_scorable) ++s.scorable;
+  for (auto& [row, u] : updates) {
+    const size_t index = u.index >= 0 ? static_cast<size_t>(u.index) : new_index.at(row);
+    s.book.at(index).days.swap(u.days);
   }
+  s.max_purchase_day = max_day;
+  s.scorable += newly_scorable;
   s.transactions += stored.size();
+  lock.unlock();  // the replaced day vectors are freed outside the lock
   return result;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -304,6 +306,57 @@ json to_json(const CustomerScore& s) {
   j["expected_spend"] = s.expected_spend ? json(*s.expected_spend) : json(nullptr);
   j["clv"] = s.clv ? json(*s.clv) : json(nullptr);
   return j;
+}
+
+namespace {
+
+// A double as nlohmann writes it: shortest round trip, ".0" on integers.
+void append_number(fmt::memory_buffer& out, double v) {
+  const size_t start = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", v);
+  for (size_t i = start; i < out.size(); ++i) {
+    if (out[i] == '.' || out[i] == 'e') return;
+  }
+  out.append(std::string_view(".0"));
+}
+
+void append_field(fmt::memory_buffer& out, std::string_view key, double v) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":", key);
+  append_number(out, v);
+}
+
+void append_optional(fmt::memory_buffer& out, std::string_view key, std::optional<double> v) {
+  if (v) {
+    append_field(out, key, *v);
+  } else {
+    fmt::format_to(std::back_inserter(out), ",\"{}\":null", key);
+  }
+}
+
+}  // namespace
+
+std::string score_json_text(const CustomerScore& s) {
+  // Keys in nlohmann's (sorted) order, like to_json(s).dump().
+  fmt::memory_buffer out;
+  out.append(std::string_view("{\"T\":"));
+  append_number(out, s.T);
+  if (s.clv) {
+    append_field(out, "clv", *s.clv);
+  } else {
+    out.append(std::string_view(",\"clv\":null"));
+  }
+  out.append(std::string_view(",\"customer_id\":"));
+  out.append(json(s.customer_id).dump());  // escaping and UTF-8 checks as to_json
+  append_field(out, "expected_purchases", s.expected_purchases);
+  append_optional(out, "expected_spend", s.expected_spend);
+  append_field(out, "frequency", s.frequency);
+  append_field(out, "historical_value", s.historical_value);
+  fmt::format_to(std::back_inserter(out), ",\"incidents\":{}", s.incidents);
+  append_field(out, "monetary_value", s.monetary);
+  append_field(out, "p_alive", s.p_alive);
+  append_field(out, "recency", s.recency);
+  fmt::format_to(std::back_inserter(out), ",\"run_id\":{}}}", s.run_id);
+  return fmt::to_string(out);
 }
 
 json to_json(const RunInfo& r) {

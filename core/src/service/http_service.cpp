@@ -133,12 +133,7 @@ struct HttpService::Impl {
                    res.set_content(json{{"customers", std::move(list)}}.dump(), kJson);
                  });
                });
-    server.Get(R"(/v1/customers/([^/]+)/scores)",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 guarded(res, [&] {
-                   res.set_content(to_json(engine.score(req.matches[1].str())).dump(), kJson);
-                 });
-               });
+    // GET /v1/customers/{id}/scores: score_fast_path, before routing.
     server.Post("/v1/scores", [this](const httplib::Request& req, httplib::Response& res) {
       guarded(res, [&] {
         const json body = require_json_body(req);
@@ -195,21 +190,44 @@ struct HttpService::Impl {
         });
   }
 
+  // False (and a 401 in `res`) when a token is required and missing or wrong.
+  bool authorized(const httplib::Request& req, httplib::Response& res) const {
+    if (options.token.empty() || req.path == "/v1/health") return true;
+    const std::string auth = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.rfind(kBearer, 0) == 0 &&
+        same_token(std::string_view(auth).substr(kBearer.size()), options.token)) {
+      return true;
+    }
+    res.set_header("WWW-Authenticate", "Bearer");
+    send_error(res, 401, "unauthorized",
+               auth.empty() ? "send Authorization: Bearer <token>" : "the bearer token is wrong");
+    return false;
+  }
+
+  // GET /v1/customers/{id}/scores, the request-path call of a CRM, answered
+  // before httplib's std::regex routing and without a JSON tree: the same
+  // response as the routed handler at a fraction of the CPU.
+  bool score_fast_path(const httplib::Request& req, httplib::Response& res) {
+    constexpr std::string_view kPrefix = "/v1/customers/", kSuffix = "/scores";
+    const std::string_view path = req.path;
+    if ((req.method != "GET" && req.method != "HEAD") ||
+        path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) ||
+        !path.ends_with(kSuffix)) {
+      return false;
+    }
+    const std::string_view id =
+        path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+    if (id.find('/') != std::string_view::npos) return false;
+    guarded(res, [&] { res.set_content(score_json_text(engine.score(id)), kJson); });
+    return true;
+  }
+
   void guards() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (options.token.empty() || req.path == "/v1/health") {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      const std::string auth = req.get_header_value("Authorization");
-      constexpr std::string_view kBearer = "Bearer ";
-      if (auth.rfind(kBearer, 0) == 0 &&
-          same_token(std::string_view(auth).substr(kBearer.size()), options.token)) {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      res.set_header("WWW-Authenticate", "Bearer");
-      send_error(res, 401, "unauthorized",
-                 auth.empty() ? "send Authorization: Bearer <token>" : "the bearer token is wrong");
-      return httplib::Server::HandlerResponse::Handled;
+      if (!authorized(req, res)) return httplib::Server::HandlerResponse::Handled;
+      return score_fast_path(req, res) ? httplib::Server::HandlerResponse::Handled
+                                       : httplib::Server::HandlerResponse::Unhandled;
     });
     // Statuses httplib sets itself (404 no route, 413 body too large, 400
     // unparsable request) get the same JSON error shape as ours.

@@ -19,6 +19,7 @@
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
 #include "domain/calendar.hpp"
+#include "engine/engine_json.hpp"
 
 namespace clv {
 namespace {
@@ -366,6 +367,22 @@ TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
   auto empty = Engine::open(fresh_db("whatif_norun"), cdnow_options());
   request.scenarios = {offer};
   EXPECT_THROW(empty->what_if(request), MissingRunError);
+}
+
+TEST_F(EngineCdnow, DirectScoreJsonIsTheJsonTreesText) {
+  auto engine = Engine::open(*path_, cdnow_options());
+  for (int id = 1; id <= 300; ++id) {
+    const CustomerScore s = engine->score(std::to_string(id));
+    // Same keys and bit-identical numbers (digits may differ: fmt writes the
+    // shortest round trip, nlohmann's Grisu2 sometimes one digit more).
+    ASSERT_EQ(nlohmann::json::parse(score_json_text(s)), to_json(s)) << score_json_text(s);
+  }
+  CustomerScore odd;
+  odd.customer_id = "quote\" and \\ and \n";
+  odd.frequency = 1e-7;
+  odd.historical_value = 1e17;
+  odd.recency = 123456789.5;
+  EXPECT_EQ(nlohmann::json::parse(score_json_text(odd)), to_json(odd));
 }
 
 TEST_F(EngineCdnow, ConcurrentScoringWhileIngesting) {
