@@ -148,7 +148,7 @@ clv_status clv_ingest_transactions(clv_engine* engine, const char* batch_json, c
     require(engine, "engine");
     require(batch_json, "batch_json");
     if (result_json) *result_json = nullptr;
-    const auto batch = clv::transactions_from_json(clv::parse_json(batch_json), engine->max_batch);
+    const auto batch = clv::transactions_from_json_text(batch_json, engine->max_batch);
     set_out(result_json, clv::to_json(engine->engine->ingest_transactions(batch)));
     return CLV_OK;
   });

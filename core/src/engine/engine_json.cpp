@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -118,6 +119,165 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
     if (!has_amount) fail(i, "amount", "(or amount_minor) is required");
   }
   return out;
+}
+
+namespace {
+
+// Accepts only the common, valid shape and stops (returns false) at anything
+// else; the caller then reruns the strict tree parser for its exact answer.
+class TransactionSax : public nlohmann::json_sax<json> {
+ public:
+  explicit TransactionSax(size_t max_records) : max_records_(max_records) {}
+  std::vector<TransactionRecord> records;
+  bool complete() const { return state_ == State::kDone; }
+
+  bool null() override { return false; }
+  bool boolean(bool) override { return false; }
+  bool number_integer(number_integer_t v) override { return integer(v); }
+  bool number_unsigned(number_unsigned_t v) override {
+    return v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
+           integer(static_cast<int64_t>(v));
+  }
+  bool number_float(number_float_t v, const string_t&) override {
+    if (state_ != State::kRecord || field_ != Field::kAmount) return false;
+    return amount(v);
+  }
+  bool string(string_t& v) override {
+    if (state_ != State::kRecord) return false;
+    TransactionRecord& t = records.back();
+    switch (field_) {
+      case Field::kCustomerId:
+        t.customer_id = std::move(v);
+        return true;
+      case Field::kTimestamp:
+        if (!parse_timestamp(v, t.timestamp)) return false;
+        has_time_ = true;
+        return true;
+      case Field::kCurrency:
+        t.currency = std::move(v);
+        return true;
+      case Field::kKind:
+        t.kind = std::move(v);
+        return true;
+      case Field::kId:
+        t.id = std::move(v);
+        return true;
+      default:
+        return false;
+    }
+  }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(size_t) override {
+    if (state_ == State::kStart) {
+      state_ = State::kRoot;
+      return true;
+    }
+    if (state_ != State::kList) return false;
+    if (max_records_ && records.size() >= max_records_) return false;
+    records.emplace_back();
+    has_time_ = has_amount_ = false;
+    state_ = State::kRecord;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (state_ == State::kRoot) {
+      if (k != "transactions" || seen_root_key_) return false;
+      seen_root_key_ = true;
+      state_ = State::kRootKey;
+      return true;
+    }
+    if (state_ != State::kRecord) return false;
+    if (k == "customer_id") {
+      field_ = Field::kCustomerId;
+    } else if (k == "timestamp") {
+      field_ = Field::kTimestamp;
+    } else if (k == "amount") {
+      field_ = Field::kAmount;
+    } else if (k == "amount_minor") {
+      field_ = Field::kAmountMinor;
+    } else if (k == "currency") {
+      field_ = Field::kCurrency;
+    } else if (k == "kind") {
+      field_ = Field::kKind;
+    } else if (k == "id") {
+      field_ = Field::kId;
+    } else {
+      return false;
+    }
+    return true;
+  }
+  bool end_object() override {
+    if (state_ == State::kRoot) {
+      state_ = State::kDone;
+      return seen_root_key_;
+    }
+    if (state_ != State::kRecord) return false;
+    if (records.back().customer_id.empty() || !has_time_ || !has_amount_) return false;
+    state_ = State::kList;
+    return true;
+  }
+  bool start_array(size_t) override {
+    if (state_ == State::kStart) {
+      bare_ = true;
+      state_ = State::kList;
+      return true;
+    }
+    if (state_ != State::kRootKey) return false;
+    state_ = State::kList;
+    return true;
+  }
+  bool end_array() override {
+    if (state_ != State::kList) return false;
+    state_ = bare_ ? State::kDone : State::kRoot;
+    return true;
+  }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  enum class State { kStart, kRoot, kRootKey, kList, kRecord, kDone };
+  enum class Field { kCustomerId, kTimestamp, kAmount, kAmountMinor, kCurrency, kKind, kId };
+
+  bool integer(int64_t v) {
+    if (state_ != State::kRecord) return false;
+    TransactionRecord& t = records.back();
+    switch (field_) {
+      case Field::kTimestamp:
+        t.timestamp = v;
+        has_time_ = true;
+        return true;
+      case Field::kAmountMinor:
+        if (has_amount_) return false;
+        t.amount_minor = v;
+        has_amount_ = true;
+        return true;
+      case Field::kAmount:
+        return amount(static_cast<double>(v));
+      default:
+        return false;
+    }
+  }
+  bool amount(double a) {
+    if (has_amount_ || !std::isfinite(a) || std::fabs(a) > 1e13) return false;
+    records.back().amount_minor = std::llround(a * 100.0);
+    has_amount_ = true;
+    return true;
+  }
+
+  size_t max_records_;
+  State state_ = State::kStart;
+  Field field_ = Field::kCustomerId;
+  bool has_time_ = false, has_amount_ = false, seen_root_key_ = false, bare_ = false;
+};
+
+}  // namespace
+
+std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
+                                                           size_t max_records) {
+  TransactionSax sax(max_records);
+  if (json::sax_parse(text, &sax) && sax.complete()) return std::move(sax.records);
+  return transactions_from_json(parse_json(text), max_records);
 }
 
 std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_records) {

@@ -18,6 +18,12 @@ namespace clv {
 //   "id": "t-1"}, ...]}; `max_records` bounds the batch (0 = no bound).
 std::vector<TransactionRecord> transactions_from_json(const nlohmann::json& body,
                                                       size_t max_records);
+// The same from the request text, without building a JSON tree (a SAX pass
+// straight into records: ingest's parsing cost halves). Anything unusual -
+// an error, an unknown field, a repeated amount - is handed to the tree-based
+// parser above, so results and error messages are exactly its own.
+std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
+                                                           size_t max_records);
 // {"incidents": [{"customer_id", "opened_at", "resolved_at", "severity", "satisfaction",
 //   "category", "channel", "outcome", "id"}, ...]}
 std::vector<IncidentRecord> incidents_from_json(const nlohmann::json& body, size_t max_records);

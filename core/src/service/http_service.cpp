@@ -113,7 +113,8 @@ struct HttpService::Impl {
     });
     server.Post("/v1/transactions", [this](const httplib::Request& req, httplib::Response& res) {
       guarded(res, [&] {
-        const auto batch = transactions_from_json(require_json_body(req), options.max_batch);
+        require_json_type(req);
+        const auto batch = transactions_from_json_text(req.body, options.max_batch);
         res.set_content(to_json(engine.ingest_transactions(batch)).dump(), kJson);
       });
     });

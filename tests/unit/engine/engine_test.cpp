@@ -385,6 +385,57 @@ TEST_F(EngineCdnow, DirectScoreJsonIsTheJsonTreesText) {
   EXPECT_EQ(nlohmann::json::parse(score_json_text(odd)), to_json(odd));
 }
 
+// The SAX ingest parser gives exactly the tree parser's records or error.
+TEST(EngineJson, StreamingTransactionParserAgreesWithTheTreeParser) {
+  const std::vector<std::string> bodies = {
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1700000000, "amount": 12.5},
+                           {"id": "t2", "kind": "refund", "currency": "EUR", "amount_minor": -300,
+                            "timestamp": "2024-05-01T10:00:00Z", "customer_id": "b\u00e9"}]})",
+      R"([{"customer_id": "a", "timestamp": 1700000000, "amount": 3}])", R"({"transactions": []})",
+      R"([])",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1, "amount": 2}]})",
+      R"({"transactions": [{"customer_id": "a", "customer_id": "b", "timestamp": 1,
+                            "amount_minor": 7}]})",
+      // Errors, each with the tree parser's message.
+      R"({})", R"({"transactions": [], "more": 1})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1, "x": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1,
+                            "amount_minor": 100}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount_minor": 1.5}]})",
+      R"({"transactions": [{"customer_id": "", "timestamp": 1, "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": "yesterday", "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 18446744073709551615,
+                            "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1e300}]})",
+      R"({"transactions": [{"customer_id": null, "timestamp": 1, "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, 5]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, {"customer_id": "b", "timestamp": 2, "amount": 2}, {"customer_id": "c", "timestamp": 3, "amount": 3}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}] trailing)",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": {"v": 1}}]})", "42", ""};
+  auto outcome = [](auto&& parse) {
+    try {
+      std::string out;
+      for (const TransactionRecord& t : parse()) {
+        out += fmt::format("{}|{}|{}|{}|{}|{};", t.customer_id, t.timestamp, t.amount_minor,
+                           t.currency, t.kind, t.id);
+      }
+      return out;
+    } catch (const BatchTooLarge& e) {
+      return std::string("too large: ") + e.what();
+    } catch (const Error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  for (const std::string& body : bodies) {
+    const std::string tree = outcome([&] { return transactions_from_json(parse_json(body), 2); });
+    const std::string streamed = outcome([&] { return transactions_from_json_text(body, 2); });
+    EXPECT_EQ(streamed, tree) << body;
+  }
+  EXPECT_EQ(outcome([&] { return transactions_from_json_text(bodies[0], 2); }),
+            "a|1700000000|1250|USD|purchase|;b\u00e9|1714557600|-300|EUR|refund|t2;");
+}
+
 TEST_F(EngineCdnow, ConcurrentScoringWhileIngesting) {
   const std::string path = fresh_db("concurrent");
   std::filesystem::copy_file(*path_, path);
