@@ -55,11 +55,24 @@ curl -s -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("refit:", r if "error" in r else ("run", r["id"], r["n_customers"], "customers", r["n_transactions"], "transactions", r["count_fit"]["params"]))'
 
 url="http://127.0.0.1:$port"
-server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
+# Server CPU per unit of work: comparable across machines and loads, unlike
+# wall-clock rates when other processes share the cores.
+cpu_per() { awk -v a="$1" -v b="$2" -v n="$3" -v k="$4" 'BEGIN{printf "%.1f", (b - a) * k / n}'; }
 echo "== scoring alone ($connections connections, ${duration}s)"
-wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+cpu_a="$(server_cpu)"
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" >"$work/score_alone.out"
+cpu_b="$(server_cpu)"
+grep -E "SCORE|Socket" "$work/score_alone.out"
+requests="$(awk '/SCORE/ {print $3 * '"$duration"'}' "$work/score_alone.out")"
+echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$requests" 1000000) us per score request"
 echo "== ingest alone (2 connections, batches of $BATCH, ${duration}s)"
-wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" | grep -E "INGEST|Socket"
+cpu_a="$(server_cpu)"
+wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest_alone.out"
+cpu_b="$(server_cpu)"
+grep -E "INGEST|Socket" "$work/ingest_alone.out"
+rows="$(awk '/INGEST/ {print $5 * '"$duration"'}' "$work/ingest_alone.out")"
+echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$rows" 100000) s per 100,000 transactions"
 echo "== scoring and ingest together (${duration}s)"
 cpu_before="$(server_cpu)"
 wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
