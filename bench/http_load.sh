@@ -5,7 +5,7 @@
 #   3. ingest alone: wrk POST /v1/transactions with BATCH records per request;
 #   4. both at once, the CRM case: scores in the request path while feeds ingest.
 # Usage: bench/http_load.sh [path/to/clv]   (env: DURATION, CUSTOMERS, BATCH,
-#        SCORE_CONNECTIONS, PORT). Needs wrk (Debian package `wrk`).
+#        SCORE_CONNECTIONS, PORT, INGEST_NICE). Needs wrk (Debian package `wrk`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 clv="${1:-$root/build/release/cli/clv}"
@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 2; }
 
-"$clv" serve --db "$work/load.db" --port "$port" --threads 64 --max-batch 100000 \
+"$clv" serve --db "$work/load.db" --port "$port" --threads 64 --max-batch 100000 --ingest-nice "${INGEST_NICE:-10}" \
   >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
