@@ -401,7 +401,7 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
     if (!it->is_object()) throw Error::invalid_argument("run must be an object");
     for (const auto& [key, v] : it->items()) {
       if (key == "summary" || key == "count_params" || key == "spend_params" ||
-          key == "customers") {
+          key == "customers" || key == "db") {
         throw Error::invalid_argument(fmt::format(
             "run.{} names a file; over the engine the current run's customers and fits are "
             "used: remove it (run takes only horizon, margin, discount_rate)",
