@@ -5,7 +5,7 @@
 #   3. ingest alone: wrk POST /v1/transactions with BATCH records per request;
 #   4. both at once, the CRM case: scores in the request path while feeds ingest.
 # Usage: bench/http_load.sh [path/to/clv]   (env: DURATION, CUSTOMERS, BATCH,
-#        SCORE_CONNECTIONS, PORT). Needs wrk (Debian package `wrk`).
+#        SCORE_CONNECTIONS, PORT, INGEST_NICE). Needs wrk (Debian package `wrk`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 clv="${1:-$root/build/release/cli/clv}"
@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 2; }
 
-"$clv" serve --db "$work/load.db" --port "$port" --threads 64 --max-batch 100000 \
+"$clv" serve --db "$work/load.db" --port "$port" --threads 64 --max-batch 100000 --ingest-nice "${INGEST_NICE:-10}" \
   >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
@@ -55,14 +55,39 @@ curl -s -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p
   | python3 -c 'import json,sys; r=json.load(sys.stdin); print("refit:", r if "error" in r else ("run", r["id"], r["n_customers"], "customers", r["n_transactions"], "transactions", r["count_fit"]["params"]))'
 
 url="http://127.0.0.1:$port"
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
+# Server CPU per unit of work: comparable across machines and loads, unlike
+# wall-clock rates when other processes share the cores.
+cpu_per() { awk -v a="$1" -v b="$2" -v n="$3" -v k="$4" 'BEGIN{printf "%.1f", (b - a) * k / n}'; }
 echo "== scoring alone ($connections connections, ${duration}s)"
-wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+cpu_a="$(server_cpu)"
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" >"$work/score_alone.out"
+cpu_b="$(server_cpu)"
+grep -E "SCORE|Socket" "$work/score_alone.out"
+requests="$(awk '/SCORE/ {print $3 * '"$duration"'}' "$work/score_alone.out")"
+echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$requests" 1000000) us per score request"
 echo "== ingest alone (2 connections, batches of $BATCH, ${duration}s)"
-wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" | grep -E "INGEST|Socket"
+cpu_a="$(server_cpu)"
+wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest_alone.out"
+cpu_b="$(server_cpu)"
+grep -E "INGEST|Socket" "$work/ingest_alone.out"
+rows="$(awk '/INGEST/ {print $5 * '"$duration"'}' "$work/ingest_alone.out")"
+echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$rows" 100000) s per 100,000 transactions"
 echo "== scoring and ingest together (${duration}s)"
+cpu_before="$(server_cpu)"
 wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
 ingest_pid=$!
-wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" | grep -E "SCORE|Socket"
+wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" >"$work/score.out"
 wait "$ingest_pid"
+cpu_after="$(server_cpu)"
+grep -E "SCORE|Socket" "$work/score.out"
 grep -E "INGEST|Socket" "$work/ingest.out"
 curl -sf "$url/v1/health"; echo
+# One line for the record: the mixed (CRM) case, the server's CPU time in it
+# and the machine's load, since wall-clock rates depend on what else runs.
+score_line="$(grep SCORE "$work/score.out")"
+ingest_line="$(grep INGEST "$work/ingest.out")"
+echo "RESULT mixed load: score $(awk '{print $3}' <<<"$score_line") req/s, p99 $(awk '{print $8}' <<<"$score_line") ms;" \
+  "ingest $(awk '{print $5}' <<<"$ingest_line") transactions/s;" \
+  "server CPU $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN{printf "%.1f", b - a}') s in ${duration} s;" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"

@@ -102,6 +102,10 @@ void setup(CLI::App& app) {
   cmd->add_option("--threads", args->service.threads,
                   "Worker threads (one per open keep-alive connection)")
       ->capture_default_str();
+  cmd->add_option("--ingest-nice", args->service.ingest_nice,
+                  "CPU priority of ingests below scoring (nice increment, 0..19)")
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   cmd->add_option("--model", args->model, "Purchase-count model: bgnbd, mbgnbd, pnbd")
       ->capture_default_str();
   cmd->add_option("--time-unit", args->time_unit, "day, week, month")->capture_default_str();

@@ -36,7 +36,8 @@ extern "C" {
 typedef enum clv_status {
   CLV_OK = 0,
   CLV_INVALID_ARGUMENT = 1, /* malformed JSON, wrong types, bad values, NULL pointers */
-  CLV_NOT_FOUND = 2,        /* unknown customer or run, no run fitted yet */
+  CLV_NOT_FOUND = 2,        /* unknown customer or run, no run fitted yet (see
+                               clv_last_error: "no model run yet" / "no churn run") */
   CLV_CORRUPT_DATA = 3,
   CLV_IO = 4,
   CLV_NOT_CONVERGED = 5,
@@ -96,6 +97,22 @@ CLV_API clv_status clv_top_at_risk(const clv_engine* engine, size_t limit, char*
 CLV_API clv_status clv_runs(const clv_engine* engine, char** response_json);
 /* {"customers","scorable_customers","transactions","incidents","run_id",...} */
 CLV_API clv_status clv_stats(const clv_engine* engine, char** response_json);
+
+/* The latest churn run's answer for one customer (runs stored by `clv churn`):
+ * {"customer_id","churn_risk","risk_band","p_alive","expected_purchases",
+ *  "horizon","time_unit","drivers":[{"covariate","effect","direction"}],
+ *  "churn_run":{...},"engine":{"run_id","p_alive","expected_purchases",...}|null}.
+ * CLV_NOT_FOUND for an unknown customer and when no churn run exists. */
+CLV_API clv_status clv_churn_drivers_json(const clv_engine* engine, const char* customer_id,
+                                          char** response_json);
+
+/* What-if scenarios on the current run: request_json is a scenario file in its
+ * JSON form without file names ({"scenario":[...],"run":{"horizon","margin",
+ * "discount_rate"}} with run optional) plus optional "draws" (0..1000) and
+ * "seed". The response is the JSON of `clv whatif --json`. CLV_INVALID_ARGUMENT
+ * names the field; CLV_NOT_FOUND when no run with a spend model exists. */
+CLV_API clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
+                                   char** response_json);
 
 /* Frees text returned through a char** out parameter; NULL is ignored. */
 CLV_API void clv_free(char* text);

@@ -4,7 +4,7 @@
 // with the parameters of the latest stored run and refits only when asked.
 //
 // Thread safety: every const member function (score, score_many, top_at_risk,
-// current_run, runs, stats) may be called from any number of threads at once,
+// churn_risk, what_if, current_run, runs, stats) may be called from any number of threads at once,
 // concurrently with one or more threads calling ingest_* or refit. Writers are
 // serialized internally; a score sees each ingested batch entirely or not at
 // all. Scores are computed from the customer's current summary and the
@@ -19,7 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "clv/error.hpp"
+#include "clv/scenario.hpp"
 #include "clv/time_unit.hpp"
+#include "clv/whatif.hpp"
+#include "clv/whatif_result.hpp"
 
 namespace clv {
 
@@ -90,6 +94,48 @@ struct RunInfo {
   int64_t max_transaction_row = 0;  // the data: transactions with row id <= this
 };
 
+// The latest churn run's answer for one customer (`clv churn` stores churn
+// runs: runs.kind = 'churn', churn_scores), next to the engine's own score.
+struct ChurnDriver {
+  std::string covariate;
+  double effect = 0;  // change in churn risk vs the portfolio mean; > 0 raises the risk
+};
+
+struct CustomerChurnRisk {
+  std::string customer_id;
+  int64_t churn_run_id = 0;
+  std::string model;       // e.g. "pnbd_cov"
+  int64_t created_at = 0;  // UTC seconds
+  std::string source;      // what the churn run was computed from
+  double horizon = 0;      // in the churn run's time unit
+  std::string time_unit;   // empty when the run did not record it
+  double p_alive = 0, churn_risk = 0, expected_purchases = 0;
+  std::string risk_band;             // low, medium, high, critical
+  std::vector<ChurnDriver> drivers;  // as stored, largest effect first
+  // The engine's current score of the customer (its own P(alive) and
+  // expected purchases over the engine horizon); empty without a fitted run
+  // or before the customer's first purchase.
+  std::optional<CustomerScore> engine_score;
+};
+
+// A what-if request against the engine's current run. The scenarios are those
+// of a scenario file; the run's data, fits and (unless overridden) horizon,
+// margin and discount rate come from the engine.
+struct EngineWhatIf {
+  std::vector<Scenario> scenarios;
+  std::optional<double> horizon, margin, annual_discount_rate;
+  int draws = 200;
+  unsigned long long seed = 20261123;
+};
+
+// Thrown when an operation needs a run that does not exist yet (no fitted
+// run for scores or what-if, no churn run for churn drivers). Code kNotFound;
+// the HTTP service answers 409 so a client can tell it from an unknown id.
+class MissingRunError : public Error {
+ public:
+  explicit MissingRunError(const std::string& message) : Error(ErrorCode::kNotFound, message) {}
+};
+
 struct EngineStats {
   size_t customers = 0;
   size_t scorable_customers = 0;  // with at least one purchase
@@ -127,6 +173,18 @@ class Engine {
   // Customers with the most value at risk, (1 - P(alive)) * historical_value,
   // highest first (ties by first ingestion).
   std::vector<CustomerScore> top_at_risk(size_t limit) const;
+
+  // The latest churn run's row for the customer. Error::not_found for an
+  // unknown customer or one the churn run did not score; MissingRunError when
+  // no churn run exists.
+  CustomerChurnRisk churn_risk(std::string_view customer_id) const;
+
+  // Runs what-if scenarios on the current run's count and spend fits with
+  // every scorable customer's current summary (customers' sector, segment and
+  // region from the database for targets). Throws MissingRunError without a
+  // run, Error::invalid_argument for a bad scenario, draws outside 0..1000
+  // or plugin levers (resolve those with `clv whatif`).
+  WhatIfResult what_if(const EngineWhatIf& request) const;
 
   std::optional<RunInfo> current_run() const;
   std::vector<RunInfo> runs() const;  // newest first

@@ -11,6 +11,7 @@
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
 #include "clv/version.hpp"
+#include "clv/whatif_result.hpp"
 #include "engine/engine_json.hpp"
 
 struct clv_engine {
@@ -147,7 +148,7 @@ clv_status clv_ingest_transactions(clv_engine* engine, const char* batch_json, c
     require(engine, "engine");
     require(batch_json, "batch_json");
     if (result_json) *result_json = nullptr;
-    const auto batch = clv::transactions_from_json(clv::parse_json(batch_json), engine->max_batch);
+    const auto batch = clv::transactions_from_json_text(batch_json, engine->max_batch);
     set_out(result_json, clv::to_json(engine->engine->ingest_transactions(batch)));
     return CLV_OK;
   });
@@ -270,6 +271,33 @@ clv_status clv_stats(const clv_engine* engine, char** response_json) {
     require(response_json, "response_json");
     *response_json = nullptr;
     set_out(response_json, clv::to_json(engine->engine->stats()));
+    return CLV_OK;
+  });
+}
+
+clv_status clv_churn_drivers_json(const clv_engine* engine, const char* customer_id,
+                                  char** response_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(customer_id, "customer_id");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    set_out(response_json,
+            clv::to_json(engine->engine->churn_risk(customer_id), engine->engine->options()));
+    return CLV_OK;
+  });
+}
+
+clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
+                           char** response_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    const clv::EngineWhatIf request =
+        clv::whatif_request_from_json(request_json, engine->engine->options());
+    *response_json = copy_out(clv::whatif_result_to_json_text(engine->engine->what_if(request)));
     return CLV_OK;
   });
 }

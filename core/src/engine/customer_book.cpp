@@ -4,7 +4,7 @@
 
 namespace clv {
 
-void CustomerHistory::add_purchase(int32_t day, int64_t amount_minor) {
+void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, int64_t amount_minor) {
   // CRM feeds are nearly in time order: the common case appends.
   if (days.empty() || days.back().day < day) {
     days.push_back({day, amount_minor});

@@ -17,13 +17,18 @@ struct PurchaseDay {
   int64_t amount_minor;  // total purchase spend of that day
 };
 
+// Adds one purchase to sorted purchase days (same day: amounts add up).
+void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, int64_t amount_minor);
+
 struct CustomerHistory {
   std::string external_id;
   int64_t row_id = 0;  // customers.id
   std::vector<PurchaseDay> days;
   size_t incidents = 0;
 
-  void add_purchase(int32_t day, int64_t amount_minor);
+  void add_purchase(int32_t day, int64_t amount_minor) {
+    add_purchase_day(days, day, amount_minor);
+  }
 };
 
 // x, t_x, T in days and mean repeat-day spend in major units.

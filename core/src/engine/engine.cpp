@@ -15,6 +15,7 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "domain/calendar.hpp"
+#include "engine/churn_lookup.hpp"
 #include "engine/customer_book.hpp"
 #include "engine/record_validation.hpp"
 #include "models/clv_valuation.hpp"
@@ -92,6 +93,8 @@ RunInfo read_run(SQLite::Statement& q) {
   return r;
 }
 
+constexpr int kMaxWhatIfDraws = 1000;
+
 constexpr const char* kRunColumns = "id, created_at, model, details";
 constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
 
@@ -101,7 +104,23 @@ struct Engine::State {
   EngineOptions options;
   double discount_delta = 0;
   std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
-  std::mutex write_mutex;                // serializes writers and DB access
+  mutable std::mutex write_mutex;        // serializes writers and DB access
+  // A second connection for queries (runs, churn runs, attributes): under WAL
+  // it reads committed data while a writer holds `db`, so lookups never wait
+  // for an ingest. Null for an in-memory database (one connection only).
+  std::unique_ptr<SQLite::Database> read_db;
+  mutable std::mutex read_mutex;
+
+  // Runs `query(db)` on the read connection (or the writer's when there is none).
+  template <typename Query>
+  auto with_reader(Query&& query) const {
+    if (read_db) {
+      std::lock_guard lock(read_mutex);
+      return query(*read_db);
+    }
+    std::lock_guard lock(write_mutex);
+    return query(*db);
+  }
   // Guards everything below. Held only to look up or copy a summary (tens of
   // nanoseconds), never while scoring, so a plain mutex serves many readers
   // and, unlike a reader-preferring rwlock, never starves the writer.
@@ -166,7 +185,8 @@ struct Engine::State {
 
   std::shared_ptr<const FittedModel> require_model() const {
     if (!model) {
-      throw Error::not_found("no model run yet: ingest transactions and call refit first");
+      throw MissingRunError(
+          "no model run yet: ingest transactions and refit first (POST /v1/runs, clv_refit)");
     }
     return model;
   }
@@ -185,6 +205,20 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   s->options = options;
   s->discount_delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
   s->db = open_database(path);
+  if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+    s->read_db = open_database(path);
+  }
+  // Ingest inserts land on random pages of the per-customer index; with
+  // SQLite's default 2 MB cache each batch re-reads them from the OS.
+  for (SQLite::Database* db : {s->db.get(), s->read_db.get()}) {
+    if (!db) continue;
+    db->exec("PRAGMA cache_size = -65536");  // KiB: 64 MB per connection
+    db->exec("PRAGMA mmap_size = 268435456");
+  }
+  // Each batch dirties pages all over that index; checkpointing every 1000
+  // WAL pages (the default) copied them back after nearly every batch. A
+  // larger WAL lets a page changed by many batches be copied once.
+  s->db->exec("PRAGMA wal_autocheckpoint = 16384");  // pages: 64 MB
   try {
     std::unordered_map<int64_t, size_t> by_row;
     SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
@@ -277,21 +311,38 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   }
   result.inserted = stored.size();
   result.new_customers = new_customers.size();
+  // The touched customers' new purchase days are built outside `mutex`
+  // (only writers change the book, and we are the writer) and published with
+  // O(1) swaps, so readers wait microseconds rather than for the whole batch.
+  struct Update {
+    int64_t index;  // book index, or -1 for a customer of this batch
+    std::vector<PurchaseDay> days;
+  };
+  std::unordered_map<int64_t, Update> updates;  // by customer row id
+  int64_t max_day = s.max_purchase_day;
+  size_t newly_scorable = 0;
+  for (size_t k = 0; k < stored.size(); ++k) {
+    const TransactionRecord& r = batch[stored[k]];
+    if (r.kind != "purchase") continue;
+    const auto [index, row] = customer_rows[k];
+    auto [it, fresh] = updates.try_emplace(row, Update{index, {}});
+    if (fresh && index >= 0) it->second.days = s.book.at(static_cast<size_t>(index)).days;
+    if (fresh && it->second.days.empty()) ++newly_scorable;
+    const int64_t day = day_of(r.timestamp);
+    add_purchase_day(it->second.days, static_cast<int32_t>(day), r.amount_minor);
+    max_day = std::max(max_day, day);
+  }
   std::unique_lock lock(s.mutex);
   std::unordered_map<int64_t, size_t> new_index;
   for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
-  for (size_t k = 0; k < stored.size(); ++k) {
-    const TransactionRecord& r = batch[stored[k]];
-    const auto [index, row] = customer_rows[k];
-    CustomerHistory& c = s.book.at(index >= 0 ? static_cast<size_t>(index) : new_index.at(row));
-    if (r.kind != "purchase") continue;
-    const bool was_scorable = !c.days.empty();
-    const int64_t day = day_of(r.timestamp);
-    c.add_purchase(static_cast<int32_t>(day), r.amount_minor);
-    s.max_purchase_day = std::max(s.max_purchase_day, day);
-    if (!was_scorable) ++s.scorable;
+  for (auto& [row, u] : updates) {
+    const size_t index = u.index >= 0 ? static_cast<size_t>(u.index) : new_index.at(row);
+    s.book.at(index).days.swap(u.days);
   }
+  s.max_purchase_day = max_day;
+  s.scorable += newly_scorable;
   s.transactions += stored.size();
+  lock.unlock();  // the replaced day vectors are freed outside the lock
   return result;
 }
 
@@ -522,11 +573,11 @@ RunInfo Engine::refit() {
 CustomerScore Engine::score(std::string_view customer_id) const {
   const State& s = *state_;
   std::unique_lock lock(s.mutex);
-  const auto model = s.require_model();
   const int64_t index = s.book.find(customer_id);
   if (index < 0) {
     throw Error::not_found(fmt::format("unknown customer '{}'", customer_id));
   }
+  const auto model = s.require_model();
   const State::Snapshot snap = s.snapshot(s.book.at(static_cast<size_t>(index)));
   lock.unlock();
   return s.score_one(snap, *model);
@@ -535,12 +586,14 @@ CustomerScore Engine::score(std::string_view customer_id) const {
 std::vector<CustomerScore> Engine::score_many(std::span<const std::string> customer_ids) const {
   const State& s = *state_;
   std::unique_lock lock(s.mutex);
+  for (const std::string& id : customer_ids) {
+    if (s.book.find(id) < 0) throw Error::not_found(fmt::format("unknown customer '{}'", id));
+  }
   const auto model = s.require_model();
   std::vector<State::Snapshot> snaps;
   snaps.reserve(customer_ids.size());
   for (const std::string& id : customer_ids) {
     const int64_t index = s.book.find(id);
-    if (index < 0) throw Error::not_found(fmt::format("unknown customer '{}'", id));
     snaps.push_back(s.snapshot(s.book.at(static_cast<size_t>(index))));
   }
   lock.unlock();
@@ -592,23 +645,95 @@ std::optional<RunInfo> Engine::current_run() const {
 }
 
 std::vector<RunInfo> Engine::runs() const {
-  State& s = *state_;
-  std::lock_guard write(s.write_mutex);
-  std::vector<RunInfo> out;
-  SQLite::Statement q(*s.db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC",
-                                         kRunColumns, kEngineRuns));
-  while (q.executeStep()) out.push_back(read_run(q));
-  return out;
+  return state_->with_reader([](SQLite::Database& db) {
+    std::vector<RunInfo> out;
+    SQLite::Statement q(
+        db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC", kRunColumns, kEngineRuns));
+    while (q.executeStep()) out.push_back(read_run(q));
+    return out;
+  });
 }
 
 RunInfo Engine::run(int64_t id) const {
-  State& s = *state_;
-  std::lock_guard write(s.write_mutex);
-  SQLite::Statement q(
-      *s.db, fmt::format("SELECT {} FROM runs WHERE id = ? AND {}", kRunColumns, kEngineRuns));
-  q.bind(1, id);
-  if (!q.executeStep()) throw Error::not_found(fmt::format("no model run with id {}", id));
-  return read_run(q);
+  return state_->with_reader([id](SQLite::Database& db) {
+    SQLite::Statement q(
+        db, fmt::format("SELECT {} FROM runs WHERE id = ? AND {}", kRunColumns, kEngineRuns));
+    q.bind(1, id);
+    if (!q.executeStep()) throw Error::not_found(fmt::format("no model run with id {}", id));
+    return read_run(q);
+  });
+}
+
+CustomerChurnRisk Engine::churn_risk(std::string_view customer_id) const {
+  const State& s = *state_;
+  CustomerChurnRisk out = s.with_reader(
+      [customer_id](SQLite::Database& db) { return latest_churn_risk(db, customer_id); });
+  std::unique_lock lock(s.mutex);
+  const int64_t index = s.book.find(customer_id);
+  if (!s.model || index < 0) return out;
+  const CustomerHistory& c = s.book.at(static_cast<size_t>(index));
+  if (c.days.empty() || c.days.front().day > s.observation_end()) return out;
+  const auto model = s.model;
+  const State::Snapshot snap = s.snapshot(c);
+  lock.unlock();
+  out.engine_score = s.score_one(snap, *model);
+  return out;
+}
+
+WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
+  const State& s = *state_;
+  const EngineOptions& o = s.options;
+  if (request.draws < 0 || request.draws > kMaxWhatIfDraws) {
+    throw Error::invalid_argument(
+        fmt::format("draws must be in 0..{} (0 = point estimates only)", kMaxWhatIfDraws));
+  }
+  for (const Scenario& sc : request.scenarios) {
+    if (!sc.plugin_levers.empty()) {
+      throw Error::invalid_argument(fmt::format(
+          "scenario '{}' uses a plugin lever; plugin levers need the plugin registry: run it "
+          "with `clv whatif --plugin-dir`",
+          sc.name));
+    }
+  }
+  WhatIfInputs in;
+  std::vector<int64_t> rows;
+  std::shared_ptr<const FittedModel> model;
+  {
+    std::lock_guard lock(s.mutex);
+    model = s.require_model();
+    const int64_t end = s.observation_end();
+    const double unit = o.time_unit.days;
+    in.data.customer_id.reserve(s.scorable);
+    for (const CustomerHistory& c : s.book.all()) {
+      if (c.days.empty() || c.days.front().day > end) continue;
+      const DaySummary d = summarize_days(c.days, end);
+      in.data.customer_id.push_back(c.external_id);
+      in.data.x.push_back(d.x);
+      in.data.t_x.push_back(d.t_x_days / unit);
+      in.data.T.push_back(d.T_days / unit);
+      in.data.monetary.push_back(d.monetary);
+      rows.push_back(c.row_id);
+    }
+  }
+  if (model->run.spend_fit_json.empty()) {
+    throw MissingRunError(fmt::format(
+        "run {} has no spend model (fewer than 10 repeat buyers, or Gamma-Gamma did not "
+        "converge); what-if values customers with it: ingest more data and refit",
+        model->run.id));
+  }
+  in.count_model = fit_result_from_json_text(model->run.count_fit_json);
+  in.spend_model = fit_result_from_json_text(model->run.spend_fit_json);
+  in.run.horizon = request.horizon.value_or(o.horizon);
+  in.run.margin = request.margin.value_or(o.margin);
+  in.run.annual_discount_rate = request.annual_discount_rate.value_or(o.annual_discount_rate);
+  in.scenarios = request.scenarios;
+  in.attributes =
+      s.with_reader([&rows](SQLite::Database& db) { return customer_attributes(db, rows); });
+  WhatIfOptions wo;
+  wo.draws = request.draws;
+  wo.seed = request.seed;
+  wo.threads = o.fit_threads;
+  return run_whatif(in, wo);
 }
 
 EngineStats Engine::stats() const {

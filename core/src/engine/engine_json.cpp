@@ -1,10 +1,15 @@
 #include "engine/engine_json.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
 
 namespace clv {
@@ -116,6 +121,165 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
   return out;
 }
 
+namespace {
+
+// Accepts only the common, valid shape and stops (returns false) at anything
+// else; the caller then reruns the strict tree parser for its exact answer.
+class TransactionSax : public nlohmann::json_sax<json> {
+ public:
+  explicit TransactionSax(size_t max_records) : max_records_(max_records) {}
+  std::vector<TransactionRecord> records;
+  bool complete() const { return state_ == State::kDone; }
+
+  bool null() override { return false; }
+  bool boolean(bool) override { return false; }
+  bool number_integer(number_integer_t v) override { return integer(v); }
+  bool number_unsigned(number_unsigned_t v) override {
+    return v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
+           integer(static_cast<int64_t>(v));
+  }
+  bool number_float(number_float_t v, const string_t&) override {
+    if (state_ != State::kRecord || field_ != Field::kAmount) return false;
+    return amount(v);
+  }
+  bool string(string_t& v) override {
+    if (state_ != State::kRecord) return false;
+    TransactionRecord& t = records.back();
+    switch (field_) {
+      case Field::kCustomerId:
+        t.customer_id = std::move(v);
+        return true;
+      case Field::kTimestamp:
+        if (!parse_timestamp(v, t.timestamp)) return false;
+        has_time_ = true;
+        return true;
+      case Field::kCurrency:
+        t.currency = std::move(v);
+        return true;
+      case Field::kKind:
+        t.kind = std::move(v);
+        return true;
+      case Field::kId:
+        t.id = std::move(v);
+        return true;
+      default:
+        return false;
+    }
+  }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(size_t) override {
+    if (state_ == State::kStart) {
+      state_ = State::kRoot;
+      return true;
+    }
+    if (state_ != State::kList) return false;
+    if (max_records_ && records.size() >= max_records_) return false;
+    records.emplace_back();
+    has_time_ = has_amount_ = false;
+    state_ = State::kRecord;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (state_ == State::kRoot) {
+      if (k != "transactions" || seen_root_key_) return false;
+      seen_root_key_ = true;
+      state_ = State::kRootKey;
+      return true;
+    }
+    if (state_ != State::kRecord) return false;
+    if (k == "customer_id") {
+      field_ = Field::kCustomerId;
+    } else if (k == "timestamp") {
+      field_ = Field::kTimestamp;
+    } else if (k == "amount") {
+      field_ = Field::kAmount;
+    } else if (k == "amount_minor") {
+      field_ = Field::kAmountMinor;
+    } else if (k == "currency") {
+      field_ = Field::kCurrency;
+    } else if (k == "kind") {
+      field_ = Field::kKind;
+    } else if (k == "id") {
+      field_ = Field::kId;
+    } else {
+      return false;
+    }
+    return true;
+  }
+  bool end_object() override {
+    if (state_ == State::kRoot) {
+      state_ = State::kDone;
+      return seen_root_key_;
+    }
+    if (state_ != State::kRecord) return false;
+    if (records.back().customer_id.empty() || !has_time_ || !has_amount_) return false;
+    state_ = State::kList;
+    return true;
+  }
+  bool start_array(size_t) override {
+    if (state_ == State::kStart) {
+      bare_ = true;
+      state_ = State::kList;
+      return true;
+    }
+    if (state_ != State::kRootKey) return false;
+    state_ = State::kList;
+    return true;
+  }
+  bool end_array() override {
+    if (state_ != State::kList) return false;
+    state_ = bare_ ? State::kDone : State::kRoot;
+    return true;
+  }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  enum class State { kStart, kRoot, kRootKey, kList, kRecord, kDone };
+  enum class Field { kCustomerId, kTimestamp, kAmount, kAmountMinor, kCurrency, kKind, kId };
+
+  bool integer(int64_t v) {
+    if (state_ != State::kRecord) return false;
+    TransactionRecord& t = records.back();
+    switch (field_) {
+      case Field::kTimestamp:
+        t.timestamp = v;
+        has_time_ = true;
+        return true;
+      case Field::kAmountMinor:
+        if (has_amount_) return false;
+        t.amount_minor = v;
+        has_amount_ = true;
+        return true;
+      case Field::kAmount:
+        return amount(static_cast<double>(v));
+      default:
+        return false;
+    }
+  }
+  bool amount(double a) {
+    if (has_amount_ || !std::isfinite(a) || std::fabs(a) > 1e13) return false;
+    records.back().amount_minor = std::llround(a * 100.0);
+    has_amount_ = true;
+    return true;
+  }
+
+  size_t max_records_;
+  State state_ = State::kStart;
+  Field field_ = Field::kCustomerId;
+  bool has_time_ = false, has_amount_ = false, seen_root_key_ = false, bare_ = false;
+};
+
+}  // namespace
+
+std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
+                                                           size_t max_records) {
+  TransactionSax sax(max_records);
+  if (json::sax_parse(text, &sax) && sax.complete()) return std::move(sax.records);
+  return transactions_from_json(parse_json(text), max_records);
+}
+
 std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_records) {
   const json& list = records_of(body, "incidents", max_records);
   std::vector<IncidentRecord> out(list.size());
@@ -197,6 +361,102 @@ EngineOptions engine_options_from_json(const json& j) {
   return o;
 }
 
+EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions& defaults) {
+  constexpr const char* kSource = "request.json";
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const size_t offset = std::min<size_t>(e.byte, text.size());
+    const long line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+    throw Error::invalid_argument(
+        fmt::format("{}:{}: the body is not valid JSON: {}", kSource, line, e.what()));
+  }
+  if (!j.is_object()) {
+    throw Error::invalid_argument(
+        "the body must be a scenario object: {\"scenario\": [{\"name\": ..., \"target\": ..., "
+        "<levers>}], \"run\": {\"horizon\": ...}, \"draws\": 200, \"seed\": 1}");
+  }
+  EngineWhatIf request;
+  if (auto it = j.find("draws"); it != j.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1000) {
+      throw Error::invalid_argument("draws must be an integer in 0..1000 (0 = point estimates)");
+    }
+    request.draws = it->get<int>();
+    j.erase(it);
+  }
+  if (auto it = j.find("seed"); it != j.end()) {
+    if (!it->is_number_unsigned()) {
+      throw Error::invalid_argument("seed must be a non-negative integer");
+    }
+    request.seed = it->get<unsigned long long>();
+    j.erase(it);
+  }
+  // [run] names files for `clv whatif`; here the engine's current run is the
+  // input, so only its valuation settings may be given.
+  json run = {{"summary", "(engine)"},      {"count_params", "(engine)"},
+              {"spend_params", "(engine)"}, {"horizon", defaults.horizon},
+              {"margin", defaults.margin},  {"discount_rate", defaults.annual_discount_rate}};
+  if (auto it = j.find("run"); it != j.end()) {
+    if (!it->is_object()) throw Error::invalid_argument("run must be an object");
+    for (const auto& [key, v] : it->items()) {
+      if (key == "summary" || key == "count_params" || key == "spend_params" ||
+          key == "customers" || key == "db") {
+        throw Error::invalid_argument(fmt::format(
+            "run.{} names a file; over the engine the current run's customers and fits are "
+            "used: remove it (run takes only horizon, margin, discount_rate)",
+            key));
+      }
+      run[key] = v;  // the scenario parser validates names, types and ranges
+    }
+  }
+  j["run"] = std::move(run);
+  const ScenarioFile file = parse_scenario_text(j.dump(), kSource);
+  request.scenarios = file.scenarios;
+  request.horizon = file.run.horizon;
+  request.margin = file.run.margin;
+  request.annual_discount_rate = file.run.annual_discount_rate;
+  return request;
+}
+
+json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options) {
+  json drivers = json::array();
+  for (const ChurnDriver& d : c.drivers) {
+    drivers.push_back({{"covariate", d.covariate},
+                       {"effect", d.effect},
+                       {"direction", d.effect > 0   ? "raises_risk"
+                                     : d.effect < 0 ? "lowers_risk"
+                                                    : "none"}});
+  }
+  json j = {{"customer_id", c.customer_id},
+            {"churn_risk", c.churn_risk},
+            {"risk_band", c.risk_band},
+            {"p_alive", c.p_alive},
+            {"expected_purchases", c.expected_purchases},
+            {"horizon", c.horizon},
+            {"drivers", std::move(drivers)},
+            {"churn_run",
+             {{"id", c.churn_run_id},
+              {"model", c.model},
+              {"created_at", format_timestamp(c.created_at)},
+              {"source", c.source},
+              {"horizon", c.horizon}}}};
+  const json unit = c.time_unit.empty() ? json(nullptr) : json(c.time_unit);
+  j["time_unit"] = unit;
+  j["churn_run"]["time_unit"] = unit;
+  if (c.engine_score) {
+    const CustomerScore& s = *c.engine_score;
+    j["engine"] = {{"run_id", s.run_id},
+                   {"p_alive", s.p_alive},
+                   {"expected_purchases", s.expected_purchases},
+                   {"horizon", engine_options.horizon},
+                   {"time_unit", engine_options.time_unit.name}};
+  } else {
+    j["engine"] = nullptr;
+  }
+  return j;
+}
+
 json to_json(const CustomerScore& s) {
   json j = {{"customer_id", s.customer_id}, {"frequency", s.frequency},
             {"recency", s.recency},         {"T", s.T},
@@ -206,6 +466,57 @@ json to_json(const CustomerScore& s) {
   j["expected_spend"] = s.expected_spend ? json(*s.expected_spend) : json(nullptr);
   j["clv"] = s.clv ? json(*s.clv) : json(nullptr);
   return j;
+}
+
+namespace {
+
+// A double as nlohmann writes it: shortest round trip, ".0" on integers.
+void append_number(fmt::memory_buffer& out, double v) {
+  const size_t start = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", v);
+  for (size_t i = start; i < out.size(); ++i) {
+    if (out[i] == '.' || out[i] == 'e') return;
+  }
+  out.append(std::string_view(".0"));
+}
+
+void append_field(fmt::memory_buffer& out, std::string_view key, double v) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":", key);
+  append_number(out, v);
+}
+
+void append_optional(fmt::memory_buffer& out, std::string_view key, std::optional<double> v) {
+  if (v) {
+    append_field(out, key, *v);
+  } else {
+    fmt::format_to(std::back_inserter(out), ",\"{}\":null", key);
+  }
+}
+
+}  // namespace
+
+std::string score_json_text(const CustomerScore& s) {
+  // Keys in nlohmann's (sorted) order, like to_json(s).dump().
+  fmt::memory_buffer out;
+  out.append(std::string_view("{\"T\":"));
+  append_number(out, s.T);
+  if (s.clv) {
+    append_field(out, "clv", *s.clv);
+  } else {
+    out.append(std::string_view(",\"clv\":null"));
+  }
+  out.append(std::string_view(",\"customer_id\":"));
+  out.append(json(s.customer_id).dump());  // escaping and UTF-8 checks as to_json
+  append_field(out, "expected_purchases", s.expected_purchases);
+  append_optional(out, "expected_spend", s.expected_spend);
+  append_field(out, "frequency", s.frequency);
+  append_field(out, "historical_value", s.historical_value);
+  fmt::format_to(std::back_inserter(out), ",\"incidents\":{}", s.incidents);
+  append_field(out, "monetary_value", s.monetary);
+  append_field(out, "p_alive", s.p_alive);
+  append_field(out, "recency", s.recency);
+  fmt::format_to(std::back_inserter(out), ",\"run_id\":{}}}", s.run_id);
+  return fmt::to_string(out);
 }
 
 json to_json(const RunInfo& r) {

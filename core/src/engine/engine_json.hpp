@@ -18,6 +18,12 @@ namespace clv {
 //   "id": "t-1"}, ...]}; `max_records` bounds the batch (0 = no bound).
 std::vector<TransactionRecord> transactions_from_json(const nlohmann::json& body,
                                                       size_t max_records);
+// The same from the request text, without building a JSON tree (a SAX pass
+// straight into records: ingest's parsing cost halves). Anything unusual -
+// an error, an unknown field, a repeated amount - is handed to the tree-based
+// parser above, so results and error messages are exactly its own.
+std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
+                                                           size_t max_records);
 // {"incidents": [{"customer_id", "opened_at", "resolved_at", "severity", "satisfaction",
 //   "category", "channel", "outcome", "id"}, ...]}
 std::vector<IncidentRecord> incidents_from_json(const nlohmann::json& body, size_t max_records);
@@ -29,7 +35,22 @@ nlohmann::json parse_json(std::string_view text);
 //  "observation_end", "fit_spend_model", "fit_threads"}; all optional.
 EngineOptions engine_options_from_json(const nlohmann::json& j);
 
+// A what-if request body: a scenario file in its JSON form without the file
+// names of [run] ({"scenario": [{...}], "run": {"horizon", "margin",
+// "discount_rate"}} with run optional) plus optional "draws" (0..1000) and
+// "seed". Errors are Error::invalid_argument naming the line (syntax) or the
+// JSON path and field (validation). `defaults` fill the run's horizon,
+// margin and discount rate.
+EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions& defaults);
+
+// The churn run's row, its drivers with their direction, and the engine's
+// own score next to it (null without a fitted run).
+nlohmann::json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options);
+
 nlohmann::json to_json(const CustomerScore& s);
+// The same object as to_json(s) (bit-identical numbers), written directly: the hot path of
+// single-customer scoring spends less on building a JSON tree than on maths.
+std::string score_json_text(const CustomerScore& s);
 nlohmann::json to_json(const RunInfo& r);
 nlohmann::json to_json(const IngestResult& r);
 nlohmann::json to_json(const EngineStats& s);

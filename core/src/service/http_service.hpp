@@ -19,6 +19,9 @@ struct ServiceOptions {
   size_t max_body_bytes = 64 << 20;
   size_t max_batch = 100000;  // records per ingest batch
   int threads = 64;           // one per open keep-alive connection
+  // Ingests run on one background thread this much nicer than the request
+  // threads (Linux nice), so scoring keeps its latency when CPU is short.
+  int ingest_nice = 10;
 };
 
 class HttpService {

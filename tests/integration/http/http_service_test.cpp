@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -148,7 +150,9 @@ TEST(HttpService, CdnowRoundTrip) {
   EXPECT_EQ(again["duplicates"], 100);
   EXPECT_EQ(again["inserted"], 0);
 
-  EXPECT_EQ(c.Get("/v1/customers/1/scores")->status, 404);  // no run yet
+  const auto no_run = c.Get("/v1/customers/1/scores");  // no run yet
+  EXPECT_EQ(no_run->status, 409);
+  EXPECT_EQ(body_of(no_run)["error"]["code"], "no_run");
   const auto fit = c.Post("/v1/runs", "", "application/json");
   ASSERT_EQ(fit->status, 201) << fit->body;
   const json run = body_of(fit);
@@ -190,8 +194,139 @@ TEST(HttpService, CdnowRoundTrip) {
   EXPECT_EQ(body_of(c.Get(("/v1/runs/" + std::to_string(run["id"].get<int>())).c_str()))["id"],
             run["id"]);
   EXPECT_EQ(c.Get("/v1/runs/99")->status, 404);
-  EXPECT_EQ(body_of(c.Get("/v1/customers/1/churn-drivers"))["error"]["code"], "not_implemented");
-  EXPECT_EQ(post(c, "/v1/what-if", json::object())->status, 501);
+}
+
+// A churn run as `clv churn` stores it (schema of migration 2), written by
+// another connection while the server runs.
+int64_t store_churn_run(const std::string& db, const std::string& customer, double risk) {
+  SQLite::Database d(db, SQLite::OPEN_READWRITE);
+  d.setBusyTimeout(5000);
+  d.exec(
+      "INSERT INTO runs (kind, model, created_at, source, horizon, details) VALUES ('churn', "
+      "'pnbd_cov', 1750000000, 'incidents', 26, '{\"time_unit\": \"week\"}')");
+  const int64_t run = d.getLastInsertRowid();
+  SQLite::Statement row(d, "INSERT INTO churn_scores VALUES (?, ?, 0.35, ?, 'high', 0.6, ?)");
+  row.bind(1, run);
+  row.bind(2, customer);
+  row.bind(3, risk);
+  row.bind(4, R"([{"covariate": "incident_count", "effect": 0.21},
+                  {"covariate": "mean_satisfaction", "effect": -0.04}])");
+  row.exec();
+  return run;
+}
+
+TEST(HttpService, ChurnDriversAndWhatIf) {
+  const std::string db = fresh_db("churn_whatif");
+  Server server({"--db", db, "--port", "0", "--observation-end", "1997-09-30", "--horizon", "39",
+                 "--margin", "0.3", "--discount-rate", "0.1"});
+  ASSERT_GT(server.port(), 0);
+  auto c = server.client();
+  const json scenario = {{"scenario",
+                          {{{"name", "retention offer to the 200 most at risk"},
+                            {"target", {{"top_by_value_at_risk", 200}}},
+                            {"retention_offer",
+                             {{"hazard_ratio", {{"value", 0.75}, {"low90", 0.6}, {"high90", 0.9}}},
+                              {"cost_per_customer", 1}}}},
+                           {{"name", "everyone buys 10% more often"},
+                            {"target", "all"},
+                            {"purchase_rate", {{"factor", 1.1}}}}}},
+                         {"draws", 40},
+                         {"seed", 7}};
+  // Before any run: 409 with what to do.
+  auto conflict = [&](const httplib::Result& r, const std::string& mentions) {
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << r->body;
+    const json e = body_of(r);
+    EXPECT_EQ(e["error"]["code"], "no_run");
+    EXPECT_NE(e["error"]["message"].get<std::string>().find(mentions), std::string::npos)
+        << r->body;
+  };
+  conflict(c.Get("/v1/customers/1/churn-drivers"), "clv churn");
+  conflict(post(c, "/v1/what-if", scenario), "refit");
+
+  for (size_t from = 0; from < 6919; from += 3000) {
+    ASSERT_EQ(post(c, "/v1/transactions", cdnow_batch(from, 3000))->status, 200);
+  }
+  ASSERT_EQ(c.Post("/v1/runs", "", "application/json")->status, 201);
+
+  // Churn drivers: the latest churn run's row and the engine's own score.
+  store_churn_run(db, "1", 0.5);
+  const int64_t latest = store_churn_run(db, "1", 0.72);
+  const json churn = body_of(c.Get("/v1/customers/1/churn-drivers"));
+  EXPECT_EQ(churn["churn_run"]["id"], latest) << churn.dump();
+  EXPECT_EQ(churn["churn_risk"], 0.72);
+  EXPECT_EQ(churn["risk_band"], "high");
+  EXPECT_EQ(churn["horizon"], 26);
+  EXPECT_EQ(churn["time_unit"], "week");
+  ASSERT_EQ(churn["drivers"].size(), 2u);
+  EXPECT_EQ(churn["drivers"][0]["covariate"], "incident_count");
+  EXPECT_EQ(churn["drivers"][0]["direction"], "raises_risk");
+  EXPECT_EQ(churn["drivers"][1]["direction"], "lowers_risk");
+  const json score1 = body_of(c.Get("/v1/customers/1/scores"));
+  EXPECT_EQ(churn["engine"]["p_alive"], score1["p_alive"]);
+  EXPECT_EQ(churn["engine"]["expected_purchases"], score1["expected_purchases"]);
+  EXPECT_EQ(churn["engine"]["horizon"], 39);
+  const auto not_in_run = c.Get("/v1/customers/2/churn-drivers");
+  EXPECT_EQ(not_in_run->status, 404);
+  EXPECT_EQ(c.Get("/v1/customers/nobody/churn-drivers")->status, 404);
+
+  // What-if: the baseline is the sum of the customers' CLVs as scored.
+  json ids = json::array();
+  for (int i = 1; i <= 2357; ++i) ids.push_back(std::to_string(i));
+  double total_clv = 0;
+  const json all = body_of(post(c, "/v1/scores", {{"customer_ids", ids}}));
+  ASSERT_EQ(all["scores"].size(), 2357u) << all.dump().substr(0, 300);
+  for (const json& s : all["scores"]) total_clv += s["clv"].get<double>();
+  const auto r = post(c, "/v1/what-if", scenario);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json w = body_of(r);
+  EXPECT_EQ(w["model"], "bgnbd");
+  EXPECT_EQ(w["horizon"], 39);
+  EXPECT_EQ(w["margin"], 0.3);
+  EXPECT_EQ(w["draws"], 40);
+  ASSERT_EQ(w["scenarios"].size(), 2u);
+  for (const json& sc : w["scenarios"]) {
+    const json& t = sc["total"];
+    EXPECT_GT(t["delta_clv"]["estimate"].get<double>(), 0) << sc.dump();
+    EXPECT_LT(t["delta_clv"]["lower"].get<double>(), t["delta_clv"]["upper"].get<double>());
+    if (sc["name"] == "everyone buys 10% more often") {
+      EXPECT_EQ(t["targeted"], 2357);
+      EXPECT_NEAR(t["baseline_clv"]["estimate"].get<double>(), total_clv, 1e-6 * total_clv);
+    } else {
+      EXPECT_EQ(t["targeted"], 200);
+      EXPECT_EQ(t["cost"], 200);
+    }
+  }
+  // Same seed, same numbers; a run override changes the horizon.
+  EXPECT_EQ(post(c, "/v1/what-if", scenario)->body, r->body);
+  json longer = scenario;
+  longer["run"] = {{"horizon", 78}};
+  longer["draws"] = 0;
+  const json w78 = body_of(post(c, "/v1/what-if", longer));
+  EXPECT_EQ(w78["horizon"], 78);
+
+  // Validation errors name the line or the field; nothing runs.
+  auto bad = [&](const httplib::Result& res, const std::string& mentions) {
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << res->body;
+    EXPECT_NE(body_of(res)["error"]["message"].get<std::string>().find(mentions), std::string::npos)
+        << res->body;
+  };
+  bad(c.Post("/v1/what-if", "{\n  \"scenario\": [\n    {\"name\": }\n]}", "application/json"),
+      "request.json:3:");
+  json typo = scenario;
+  typo["scenario"][0]["retention_ofer"] = typo["scenario"][0]["retention_offer"];
+  bad(post(c, "/v1/what-if", typo), "retention_ofer");
+  json range = scenario;
+  range["scenario"][1]["purchase_rate"]["factor"] = -2;
+  bad(post(c, "/v1/what-if", range), "scenario[1].purchase_rate");
+  json file = scenario;
+  file["run"] = {{"summary", "summary.csv"}};
+  bad(post(c, "/v1/what-if", file), "run.summary names a file");
+  json many = scenario;
+  many["draws"] = 5000;
+  bad(post(c, "/v1/what-if", many), "0..1000");
+  bad(c.Post("/v1/what-if", scenario.dump(), "text/plain"), "application/json");
 }
 
 TEST(HttpService, TokenRules) {

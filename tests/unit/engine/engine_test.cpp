@@ -11,12 +11,15 @@
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
 #include "domain/calendar.hpp"
+#include "engine/engine_json.hpp"
 
 namespace clv {
 namespace {
@@ -263,6 +266,174 @@ TEST(Engine, RejectsOptionsThatCannotScore) {
   o = {};
   o.horizon = -1;
   EXPECT_THROW(Engine::open(fresh_db("opts"), o), Error);
+}
+
+// A churn run as `clv churn` stores it (schema of migration 2).
+int64_t store_churn_run(const std::string& path, double risk, const std::string& details) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  db.exec(fmt::format(
+      "INSERT INTO runs (kind, model, created_at, source, horizon, details) VALUES ('churn', "
+      "'pnbd_cov', 1750000000, 'test', 26, '{}')",
+      details));
+  const int64_t run = db.getLastInsertRowid();
+  SQLite::Statement row(db, "INSERT INTO churn_scores VALUES (?, '1', 0.4, ?, 'high', 0.8, ?)");
+  row.bind(1, run);
+  row.bind(2, risk);
+  row.bind(3, R"([{"covariate": "incidents", "effect": 0.12},
+                  {"covariate": "satisfaction", "effect": -0.05}])");
+  row.exec();
+  return run;
+}
+
+TEST_F(EngineCdnow, ChurnRiskIsTheLatestChurnRunsRowNextToTheEngineScore) {
+  const std::string path = fresh_db("churn");
+  std::filesystem::copy_file(*path_, path);
+  auto engine = Engine::open(path, cdnow_options());
+  EXPECT_THROW(engine->churn_risk("1"), MissingRunError);
+  store_churn_run(path, 0.55, "{}");
+  const int64_t latest = store_churn_run(path, 0.71, R"({"time_unit": "week"})");
+  const CustomerChurnRisk c = engine->churn_risk("1");
+  EXPECT_EQ(c.churn_run_id, latest);
+  EXPECT_EQ(c.churn_risk, 0.71);
+  EXPECT_EQ(c.risk_band, "high");
+  EXPECT_EQ(c.horizon, 26);
+  EXPECT_EQ(c.time_unit, "week");
+  ASSERT_EQ(c.drivers.size(), 2u);
+  EXPECT_EQ(c.drivers[0].covariate, "incidents");
+  EXPECT_EQ(c.drivers[1].effect, -0.05);
+  ASSERT_TRUE(c.engine_score.has_value());
+  EXPECT_EQ(c.engine_score->p_alive, engine->score("1").p_alive);
+  EXPECT_EQ(c.engine_score->run_id, run_->id);
+  // Customer 2 is known to the engine but not scored by the churn run.
+  try {
+    engine->churn_risk("2");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_NE(std::string(e.what()).find("clv churn"), std::string::npos);
+  }
+}
+
+TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
+  auto engine = Engine::open(*path_, cdnow_options());
+  // Independent expectation: every customer's score, and the BG/NBD dropout
+  // lever a -> a h applied by rescoring with the batch scoring API.
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 2357; ++i) ids.push_back(std::to_string(i));
+  const auto scores = engine->score_many(ids);
+  RfmData data;
+  double baseline = 0;
+  for (const auto& sc : scores) {
+    baseline += *sc.clv;
+    data.x.push_back(sc.frequency);
+    data.t_x.push_back(sc.recency);
+    data.T.push_back(sc.T);
+    data.monetary.push_back(sc.monetary);
+  }
+  const double h = 0.75;
+  FitResult count = fit_result_from_json_text(run_->count_fit_json);
+  for (size_t i = 0; i < count.param_names.size(); ++i) {
+    if (count.param_names[i] == "a") count.params[i] *= h;
+  }
+  const FitResult spend = fit_result_from_json_text(run_->spend_fit_json);
+  const Scores lowered = clv::score(count, data, {39, 0.3, 0.1}, &spend);
+  double retained = 0;
+  for (double v : lowered.clv) retained += v;
+
+  EngineWhatIf request;
+  Scenario offer;
+  offer.name = "retain everyone";
+  offer.target.all = true;
+  offer.retention_offer = RetentionOffer{{h, {}, {}}, 2.0};
+  request.scenarios = {offer};
+  request.draws = 0;
+  const WhatIfResult r = engine->what_if(request);
+  EXPECT_EQ(r.model, "bgnbd");
+  EXPECT_EQ(r.horizon, 39);
+  EXPECT_EQ(r.margin, 0.3);
+  ASSERT_EQ(r.scenarios.size(), 1u);
+  const WhatIfOutcome& t = r.scenarios[0].total;
+  EXPECT_EQ(t.targeted, 2357);
+  EXPECT_NEAR(t.baseline_clv.value, baseline, 1e-6 * baseline);
+  EXPECT_NEAR(t.scenario_clv.value, retained, 1e-6 * retained);
+  EXPECT_GT(t.delta_clv.value, 0);
+  EXPECT_EQ(t.cost, 2.0 * 2357);
+
+  request.draws = 1001;
+  EXPECT_THROW(engine->what_if(request), Error);
+  request.draws = 0;
+  request.scenarios[0].plugin_levers.push_back({"retail", "loyalty", {}, 0});
+  EXPECT_THROW(engine->what_if(request), Error);
+  auto empty = Engine::open(fresh_db("whatif_norun"), cdnow_options());
+  request.scenarios = {offer};
+  EXPECT_THROW(empty->what_if(request), MissingRunError);
+}
+
+TEST_F(EngineCdnow, DirectScoreJsonIsTheJsonTreesText) {
+  auto engine = Engine::open(*path_, cdnow_options());
+  for (int id = 1; id <= 300; ++id) {
+    const CustomerScore s = engine->score(std::to_string(id));
+    // Same keys and bit-identical numbers (digits may differ: fmt writes the
+    // shortest round trip, nlohmann's Grisu2 sometimes one digit more).
+    ASSERT_EQ(nlohmann::json::parse(score_json_text(s)), to_json(s)) << score_json_text(s);
+  }
+  CustomerScore odd;
+  odd.customer_id = "quote\" and \\ and \n";
+  odd.frequency = 1e-7;
+  odd.historical_value = 1e17;
+  odd.recency = 123456789.5;
+  EXPECT_EQ(nlohmann::json::parse(score_json_text(odd)), to_json(odd));
+}
+
+// The SAX ingest parser gives exactly the tree parser's records or error.
+TEST(EngineJson, StreamingTransactionParserAgreesWithTheTreeParser) {
+  const std::vector<std::string> bodies = {
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1700000000, "amount": 12.5},
+                           {"id": "t2", "kind": "refund", "currency": "EUR", "amount_minor": -300,
+                            "timestamp": "2024-05-01T10:00:00Z", "customer_id": "b\u00e9"}]})",
+      R"([{"customer_id": "a", "timestamp": 1700000000, "amount": 3}])", R"({"transactions": []})",
+      R"([])",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1, "amount": 2}]})",
+      R"({"transactions": [{"customer_id": "a", "customer_id": "b", "timestamp": 1,
+                            "amount_minor": 7}]})",
+      // Errors, each with the tree parser's message.
+      R"({})", R"({"transactions": [], "more": 1})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1, "x": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1,
+                            "amount_minor": 100}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount_minor": 1.5}]})",
+      R"({"transactions": [{"customer_id": "", "timestamp": 1, "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": "yesterday", "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 18446744073709551615,
+                            "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1e300}]})",
+      R"({"transactions": [{"customer_id": null, "timestamp": 1, "amount": 1}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, 5]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, {"customer_id": "b", "timestamp": 2, "amount": 2}, {"customer_id": "c", "timestamp": 3, "amount": 3}]})",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}] trailing)",
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": {"v": 1}}]})", "42", ""};
+  auto outcome = [](auto&& parse) {
+    try {
+      std::string out;
+      for (const TransactionRecord& t : parse()) {
+        out += fmt::format("{}|{}|{}|{}|{}|{};", t.customer_id, t.timestamp, t.amount_minor,
+                           t.currency, t.kind, t.id);
+      }
+      return out;
+    } catch (const BatchTooLarge& e) {
+      return std::string("too large: ") + e.what();
+    } catch (const Error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  for (const std::string& body : bodies) {
+    const std::string tree = outcome([&] { return transactions_from_json(parse_json(body), 2); });
+    const std::string streamed = outcome([&] { return transactions_from_json_text(body, 2); });
+    EXPECT_EQ(streamed, tree) << body;
+  }
+  EXPECT_EQ(outcome([&] { return transactions_from_json_text(bodies[0], 2); }),
+            "a|1700000000|1250|USD|purchase|;b\u00e9|1714557600|-300|EUR|refund|t2;");
 }
 
 TEST_F(EngineCdnow, ConcurrentScoringWhileIngesting) {
