@@ -19,69 +19,18 @@
 #include "clv/summarize.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
+#include "purchase_history_options.hpp"
 
 namespace {
 
 struct ReportArgs {
   std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
-  std::string calibration_end, holdout_end, transactions, db_path, format = "csv", churn_run;
-  std::vector<std::string> maps;
-  bool no_header = false;
+  std::string db_path, churn_run;
+  clv::cli::PurchaseHistoryArgs history;
   double horizon = 52, margin = 1.0, discount_rate = 0;
   int draws = 200;
   unsigned long long seed = 20261123;
 };
-
-int64_t parse_day(const std::string& text, const char* option) {
-  int64_t seconds = 0;
-  if (!clv::parse_timestamp(text, seconds)) {
-    throw clv::Error::invalid_argument(
-        fmt::format("{} '{}' is not a date: use YYYY-MM-DD, e.g. 1997-09-30", option, text));
-  }
-  return clv::day_of(seconds);
-}
-
-// The transactions by day, in the fit's time unit, for the tracking charts.
-std::optional<clv::PurchaseHistory> read_history(const ReportArgs& args,
-                                                 const clv::FitResult& count) {
-  if (args.calibration_end.empty()) {
-    if (!args.transactions.empty() || !args.holdout_end.empty()) {
-      throw clv::Error::invalid_argument(
-          "--transactions and --holdout-end need --calibration-end DATE (the summary's)");
-    }
-    return std::nullopt;
-  }
-  clv::SummaryPeriod period;
-  period.calibration_end_day = parse_day(args.calibration_end, "--calibration-end");
-  if (!args.holdout_end.empty())
-    period.holdout_end_day = parse_day(args.holdout_end, "--holdout-end");
-  period.unit = count.time_unit;
-  clv::PurchaseHistory history;
-  if (args.transactions.empty()) {
-    history = clv::read_purchase_history_database(args.db_path, period);
-  } else {
-    clv::TransactionFileFormat format;
-    if (args.format == "whitespace") {
-      format.whitespace = true;
-    } else if (args.format == "tsv") {
-      format.delimiter = '\t';
-    } else if (args.format == "semicolon") {
-      format.delimiter = ';';
-    } else if (args.format != "csv") {
-      throw clv::Error::invalid_argument(
-          fmt::format("unknown --format '{}': use csv, tsv, semicolon or whitespace", args.format));
-    }
-    format.has_header = !args.no_header;
-    for (const auto& m : args.maps) format.field_map.push_back(clv::parse_field_mapping(m));
-    history = clv::read_purchase_history(args.transactions, format, period);
-  }
-  if (history.rows_rejected > 0) {
-    fmt::print(stderr, "warning: {} rows of {} were rejected and left out of the charts ({})\n",
-               history.rows_rejected, history.source, history.first_reject);
-  }
-  return history;
-}
 
 void run(const ReportArgs& args) {
   clv::RfmData data = clv::read_summary_file(args.summary);
@@ -93,7 +42,8 @@ void run(const ReportArgs& args) {
     attributes = clv::read_customer_attributes(args.customers, data.customer_id);
   }
   const clv::HoldoutColumns holdout = clv::read_holdout_columns(args.summary);
-  const std::optional<clv::PurchaseHistory> history = read_history(args, count);
+  const std::optional<clv::PurchaseHistory> history =
+      clv::cli::load_purchase_history(args.history, args.db_path, count);
   std::optional<clv::StoredChurnRun> churn;
   if (!args.churn_run.empty()) {
     int64_t id = 0;
@@ -153,19 +103,8 @@ void setup(CLI::App& app) {
   cmd->add_option("--margin", args->margin, "Profit margin applied to spend (default 1)");
   cmd->add_option("--discount-rate", args->discount_rate, "Annual discount rate (default 0)");
   cmd->add_option("--currency", args->currency, "Prefix for money labels, e.g. $");
-  cmd->add_option("--calibration-end", args->calibration_end,
-                  "Last calibration day of the summary: draws purchases per period from the "
-                  "transactions");
-  cmd->add_option("--holdout-end", args->holdout_end, "Last holdout day of the summary");
-  auto* tx = cmd->add_option("--transactions", args->transactions,
-                             "Transaction file for purchases per period (default: the database)");
+  clv::cli::add_purchase_history_options(*cmd, args->history);
   clv::cli::add_db_option(*cmd, args->db_path);
-  cmd->add_option("--map", args->maps,
-                  "FIELD=COLUMN for customer_id, timestamp, amount, kind (as in clv summary)")
-      ->needs(tx);
-  cmd->add_flag("--no-header", args->no_header, "The transaction file has no header row")
-      ->needs(tx);
-  cmd->add_option("--format", args->format, "csv, tsv, semicolon or whitespace")->needs(tx);
   cmd->add_option("--churn-run", args->churn_run,
                   "Churn risk and drivers from a `clv churn` run in the database: ID or latest");
   cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -14,11 +15,13 @@
 #include "clv/scenario.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
+#include "purchase_history_options.hpp"
 
 namespace {
 
 struct WhatIfArgs {
-  std::string scenario_file, report, plugin_dir, run_dir;
+  std::string scenario_file, report, plugin_dir, run_dir, db_path;
+  clv::cli::PurchaseHistoryArgs history;
   int draws = 200;
   unsigned long long seed = 20261123;
   bool json = false;
@@ -89,6 +92,8 @@ void run(const WhatIfArgs& args) {
   }
   if (!args.report.empty()) {
     const clv::HoldoutColumns holdout = clv::read_holdout_columns(file.run.summary);
+    const std::optional<clv::PurchaseHistory> history =
+        clv::cli::load_purchase_history(args.history, args.db_path, inputs.count_model);
     clv::RunReportInputs report;
     report.holdout = &holdout;
     report.data = &inputs.data;
@@ -99,6 +104,7 @@ void run(const WhatIfArgs& args) {
     report.margin = inputs.run.margin;
     report.annual_discount_rate = inputs.run.annual_discount_rate;
     report.whatif = &result;
+    report.history = history ? &*history : nullptr;
     report.data_source = file.run.summary;
     clv::write_run_report(report, args.report);
     fmt::print(stderr, "clv whatif: report written to {}\n", args.report);
@@ -119,6 +125,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Random seed (same seed, same numbers)");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->add_option("--report", args->report, "Also write the HTML report to this file");
+  // The report's tracking charts (purchases per period) need the transactions.
+  clv::cli::add_purchase_history_options(*cmd, args->history);
+  clv::cli::add_db_option(*cmd, args->db_path);
   cmd->add_option("--run-dir", args->run_dir,
                   "Directory of the run's summary and fits (default: the scenario file's)");
   cmd->add_option("--plugin-dir", args->plugin_dir, "Directory with sector plugins");

@@ -17,6 +17,11 @@ namespace {
 
 const std::string kSummary =
     std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary_with_transactions.csv";
+// The raw transactions behind kSummary, for the tracking (purchases per period) charts.
+const std::string kTransactions =
+    " --transactions " + std::string(CLV_SHARED_DATA_DIR) +
+    "/cdnow/CDNOW_sample.txt --format whitespace --no-header --map customer_id=2 "
+    "--map timestamp=3 --map amount=5 --calibration-end 1997-09-30 --holdout-end 1998-06-30";
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -92,7 +97,7 @@ purchase_rate = { factor = { value = 1.1, low90 = 1.02, high90 = 1.18 } }
   }
   const fs::path html = dir / "report.html";
   ASSERT_EQ(sh(clv + " whatif " + (dir / "s.toml").string() + " --draws 50 --report " +
-               html.string() + " >/dev/null 2>" + (dir / "err.txt").string()),
+               html.string() + kTransactions + " >/dev/null 2>" + (dir / "err.txt").string()),
             0)
       << slurp(dir / "err.txt");
   ASSERT_EQ(
@@ -100,8 +105,9 @@ purchase_rate = { factor = { value = 1.1, low90 = 1.02, high90 = 1.18 } }
       << slurp(dir / "chromium.log");
   const std::string dom = slurp(dir / "dom.html");
   EXPECT_NE(dom.find("data-rendered=\"ok\""), std::string::npos);
-  for (const char* id : {"chart-alive", "chart-clv-histogram", "chart-clv-concentration",
-                         "chart-churn-segments", "chart-churn-drivers", "chart-scenarios"}) {
+  for (const char* id : {"chart-purchases", "chart-purchases-period", "chart-alive",
+                         "chart-clv-histogram", "chart-clv-concentration", "chart-churn-segments",
+                         "chart-churn-drivers", "chart-scenarios"}) {
     SCOPED_TRACE(id);
     const size_t at = dom.find(std::string("id=\"") + id + "\"");
     ASSERT_NE(at, std::string::npos);
@@ -109,6 +115,9 @@ purchase_rate = { factor = { value = 1.1, low90 = 1.02, high90 = 1.18 } }
     EXPECT_NE(dom.substr(open, dom.find('>', at) - open).find("data-rendered=\"ok\""),
               std::string::npos);
   }
+  // The transactions agree with the summary (same calibration repeat purchases).
+  EXPECT_EQ(dom.find("Warning: the transactions"), std::string::npos);
+  EXPECT_NE(dom.find("end of calibration"), std::string::npos);
   const size_t scen = dom.find("id=\"chart-scenarios\"");
   const std::string scenarios = dom.substr(scen, dom.find("</svg>", scen) - scen);
   EXPECT_EQ(count(scenarios, "class=\"mark interval"), 3u);
