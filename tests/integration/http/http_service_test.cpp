@@ -443,7 +443,18 @@ TEST(HttpService, AcknowledgedIngestsSurviveSigkill) {
         acknowledged.push_back(std::move(batch));
       }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // Kill while batches keep coming, once a few are acknowledged: waiting on
+    // a count, not a fixed time, keeps this valid on a slow (sanitized, loaded) build.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      {
+        std::lock_guard lock(m);
+        if (acknowledged.size() >= 4) break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
     EXPECT_EQ(server.signal_and_wait(SIGKILL), -SIGKILL);
     stop = true;
     writer.join();
