@@ -81,6 +81,7 @@ CovariateRowModel::CovariateRowModel(CovariateRows rows,
                                               link_.base_names[1], link_.base_names[2],
                                               link_.base_names[3]));
   }
+  covariate_names_ = covariate_names;
   names_.assign(link_.base_names.begin(), link_.base_names.end());
   for (const auto& prefix : link_.group_prefix)
     for (const auto& n : covariate_names) names_.push_back(prefix + n);
@@ -109,6 +110,20 @@ CovariateRowModel::CovariateRowModel(CovariateRows rows,
   }
   row_x_index_.reserve(rows_.size());
   for (double x : rows_.x) row_x_index_.push_back(index[x]);
+}
+
+std::unique_ptr<CovariateRowModel> CovariateRowModel::subsample(size_t stride) const {
+  const size_t k = rows_.k;
+  CovariateRows sample;
+  sample.k = k;
+  for (size_t i = 0; i < rows_.size(); i += std::max<size_t>(1, stride)) {
+    sample.x.push_back(rows_.x[i]);
+    sample.t_x.push_back(rows_.t_x[i]);
+    sample.T.push_back(rows_.T[i]);
+    sample.weight.push_back(rows_.weight[i]);
+    sample.z.insert(sample.z.end(), rows_.z.begin() + i * k, rows_.z.begin() + (i + 1) * k);
+  }
+  return with_rows(std::move(sample));
 }
 
 Eigen::VectorXd CovariateRowModel::start_params() const {
@@ -360,10 +375,63 @@ class ScaledObjective {
 }  // namespace
 
 FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& options,
-                                  std::string model_name) {
-  return fit_from_good_start(
-      model, [&](const Eigen::VectorXd& theta) { return model.hessian(theta); }, options,
-      std::move(model_name));
+                                  std::string model_name, size_t subsample_min_rows) {
+  const auto structured = [](const CovariateRowModel& m) {
+    return [&m](const Eigen::VectorXd& theta) { return m.hessian(theta); };
+  };
+  constexpr size_t kStride = 10;
+  if (model.n_rows() < subsample_min_rows || !options.start.empty() ||
+      model.n_rows() < 20 * kStride) {
+    return fit_from_good_start(model, structured(model), options, std::move(model_name));
+  }
+  // The subsample's optimum is within a few of its standard errors of the
+  // full one, where the likelihood is close to quadratic: Newton steps with
+  // the subsample's Hessian scaled by n / n_sample (the chord method) then
+  // converge on all rows in a few passes.
+  const std::unique_ptr<CovariateRowModel> sample = model.subsample(kStride);
+  const FitResult sample_fit =
+      fit_from_good_start(*sample, structured(*sample), options, model_name);
+  if (!sample_fit.converged ||
+      sample_fit.covariance.size() != sample_fit.params.size() * sample_fit.params.size()) {
+    return fit_from_good_start(model, structured(model), options, std::move(model_name));
+  }
+  const auto k = static_cast<Eigen::Index>(sample_fit.params.size());
+  Eigen::VectorXd theta(k);
+  Eigen::MatrixXd step_matrix(k, k);  // ~ (-Hessian of all rows)^-1 on the theta scale
+  const double ratio = model.n_customers() / sample->n_customers();
+  for (Eigen::Index i = 0; i < k; ++i) {
+    theta[i] = std::log(sample_fit.params[static_cast<size_t>(i)]);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      step_matrix(i, j) = sample_fit.covariance[static_cast<size_t>(i * k + j)] /
+                          (sample_fit.params[static_cast<size_t>(i)] *
+                           sample_fit.params[static_cast<size_t>(j)] * ratio);
+    }
+  }
+  ScaledObjective objective(model, options.l2_penalty, 0.0);
+  Eigen::VectorXd g(k);
+  double pll = objective.penalized(theta, &g);
+  int steps = 0;
+  const double target = 1e-2 * options.gradient_tolerance;
+  for (; steps < 8 && std::isfinite(pll) && g.allFinite() &&
+         g.norm() > target * std::max(1.0, std::abs(pll));
+       ++steps) {
+    const Eigen::VectorXd trial = theta + step_matrix * g;
+    Eigen::VectorXd g_trial(k);
+    const double ll_trial = objective.penalized(trial, &g_trial);
+    if (!std::isfinite(ll_trial) || !g_trial.allFinite() || !(g_trial.norm() < g.norm()) ||
+        ll_trial < pll - 1e-12 * std::abs(pll) || trial.cwiseAbs().maxCoeff() >= kLogParamLimit) {
+      break;
+    }
+    theta = trial, g = g_trial, pll = ll_trial;
+  }
+  // From the polished point (or as far as the steps got) the general driver
+  // only confirms convergence, or continues with L-BFGS, and adds the Hessian.
+  FitOptions polished = options;
+  polished.start.resize(static_cast<size_t>(k));
+  for (Eigen::Index i = 0; i < k; ++i) polished.start[static_cast<size_t>(i)] = std::exp(theta[i]);
+  FitResult fit = fit_from_good_start(model, structured(model), polished, std::move(model_name));
+  fit.iterations += sample_fit.iterations + steps;
+  return fit;
 }
 
 Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
