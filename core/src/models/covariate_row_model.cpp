@@ -44,25 +44,46 @@ CovariateRows collapse_covariate_rows(const std::vector<double>& x, const std::v
   }
   CovariateRows out;
   out.k = k;
-  // Key: the raw bytes of (x, t_x, T, z...), so only exact duplicates merge.
-  std::unordered_map<std::string, size_t> index;
+  // Only exact duplicates merge: rows are hashed by the raw bytes of
+  // (x, t_x, T, z...) and compared byte for byte on a hash match (no key
+  // strings: this runs once per customer).
+  const auto bits = [](double v) {
+    uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return u;
+  };
+  const auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  std::unordered_multimap<uint64_t, size_t> index;
   index.reserve(n);
-  std::string key((3 + k) * sizeof(double), '\0');
   for (size_t i = 0; i < n; ++i) {
-    std::memcpy(key.data(), &x[i], sizeof(double));
-    std::memcpy(key.data() + sizeof(double), &t_x[i], sizeof(double));
-    std::memcpy(key.data() + 2 * sizeof(double), &T[i], sizeof(double));
-    if (k) std::memcpy(key.data() + 3 * sizeof(double), &z[i * k], k * sizeof(double));
-    auto [it, inserted] = index.try_emplace(key, out.x.size());
-    if (inserted) {
-      out.x.push_back(x[i]);
-      out.t_x.push_back(t_x[i]);
-      out.T.push_back(T[i]);
-      out.weight.push_back(1.0);
-      out.z.insert(out.z.end(), z.begin() + i * k, z.begin() + (i + 1) * k);
-    } else {
-      out.weight[it->second] += 1.0;
+    const double* zi = z.data() + i * k;
+    uint64_t h = 0x9E3779B97F4A7C15ULL;
+    const auto mix = [&](double v) {
+      h = (h ^ bits(v)) * 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 31;
+    };
+    mix(x[i]);
+    mix(t_x[i]);
+    mix(T[i]);
+    for (size_t j = 0; j < k; ++j) mix(zi[j]);
+    bool merged = false;
+    for (auto [it, end] = index.equal_range(h); it != end; ++it) {
+      const size_t r = it->second;
+      bool equal = same(out.x[r], x[i]) && same(out.t_x[r], t_x[i]) && same(out.T[r], T[i]);
+      for (size_t j = 0; equal && j < k; ++j) equal = same(out.z[r * k + j], zi[j]);
+      if (equal) {
+        out.weight[r] += 1.0;
+        merged = true;
+        break;
+      }
     }
+    if (merged) continue;
+    index.emplace(h, out.x.size());
+    out.x.push_back(x[i]);
+    out.t_x.push_back(t_x[i]);
+    out.T.push_back(T[i]);
+    out.weight.push_back(1.0);
+    out.z.insert(out.z.end(), zi, zi + k);
   }
   return out;
 }
@@ -353,6 +374,7 @@ class ScaledObjective {
     if (ll > best_ll) {
       best_ll = ll;
       best_theta = theta;
+      best_gradient = g;
       best_relative_gradient = g.norm() / std::max(1.0, std::abs(ll));
       if (g.norm() <= stop_ * std::max(1.0, std::abs(ll))) throw StopNow{};
     }
@@ -365,12 +387,29 @@ class ScaledObjective {
   }
   double best_ll = kNegInf;
   double best_relative_gradient = std::numeric_limits<double>::infinity();
-  Eigen::VectorXd best_theta;
+  Eigen::VectorXd best_theta, best_gradient;  // penalized LL gradient at best_theta
 
  private:
   const LikelihoodModel& model_;
   double l2_, stop_, scale_;
 };
+
+}  // namespace
+
+namespace {
+
+// A point where the penalized LL and its gradient are already known.
+struct EvaluatedPoint {
+  Eigen::VectorXd theta, gradient;
+  double penalized_ll = kNegInf;
+};
+
+// fit_from_good_start; when `known` already meets the stopping rule, L-BFGS
+// is skipped and the fit finishes there (Hessian, standard errors).
+FitResult fit_from_start(const LikelihoodModel& model,
+                         const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
+                         const FitOptions& options, std::string model_name,
+                         const EvaluatedPoint* known);
 
 }  // namespace
 
@@ -424,12 +463,12 @@ FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptio
     }
     theta = trial, g = g_trial, pll = ll_trial;
   }
-  // From the polished point (or as far as the steps got) the general driver
   // only confirms convergence, or continues with L-BFGS, and adds the Hessian.
   FitOptions polished = options;
   polished.start.resize(static_cast<size_t>(k));
   for (Eigen::Index i = 0; i < k; ++i) polished.start[static_cast<size_t>(i)] = std::exp(theta[i]);
-  FitResult fit = fit_from_good_start(model, structured(model), polished, std::move(model_name));
+  const EvaluatedPoint known{theta, g, pll};
+  FitResult fit = fit_from_start(model, structured(model), polished, std::move(model_name), &known);
   fit.iterations += sample_fit.iterations + steps;
   return fit;
 }
@@ -454,6 +493,15 @@ Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
 FitResult fit_from_good_start(const LikelihoodModel& model,
                               const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
                               const FitOptions& options, std::string model_name) {
+  return fit_from_start(model, hessian, options, std::move(model_name), nullptr);
+}
+
+namespace {
+
+FitResult fit_from_start(const LikelihoodModel& model,
+                         const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
+                         const FitOptions& options, std::string model_name,
+                         const EvaluatedPoint* known) {
   if (!(options.l2_penalty >= 0) || !std::isfinite(options.l2_penalty) ||
       !(options.gradient_tolerance > 0)) {
     throw Error::invalid_argument("l2_penalty must be >= 0 and gradient_tolerance > 0");
@@ -483,7 +531,19 @@ FitResult fit_from_good_start(const LikelihoodModel& model,
   // can exceed 10 and a cap there aborts every line search.
   param.max_step = 1e20;
   int iterations = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  const double stop = 1e-2 * options.gradient_tolerance;
+  const bool known_converged =
+      known && std::isfinite(known->penalized_ll) && known->gradient.allFinite() &&
+      known->gradient.size() == theta.size() &&
+      known->gradient.norm() <= stop * std::max(1.0, std::abs(known->penalized_ll));
+  if (known_converged) {
+    objective.best_ll = known->penalized_ll;
+    objective.best_theta = known->theta;
+    objective.best_gradient = known->gradient;
+    objective.best_relative_gradient =
+        known->gradient.norm() / std::max(1.0, std::abs(known->penalized_ll));
+  }
+  for (int attempt = 0; attempt < 3 && !known_converged; ++attempt) {
     LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchBacktracking> solver(param);
     Eigen::VectorXd x = objective.best_ll > kNegInf ? objective.best_theta : theta;
     double fx = 0.0;
@@ -501,8 +561,9 @@ FitResult fit_from_good_start(const LikelihoodModel& model,
   if (!(objective.best_ll > kNegInf)) return fall_back();
   const Eigen::VectorXd best = objective.best_theta;
   const auto k = best.size();
-  Eigen::VectorXd g(k);
-  const double pll = objective.penalized(best, &g);
+  // The objective already evaluated the penalized LL and gradient there.
+  const Eigen::VectorXd g = objective.best_gradient;
+  const double pll = objective.best_ll;
   if (!std::isfinite(pll) || !g.allFinite() ||
       g.norm() > options.gradient_tolerance * std::max(1.0, std::abs(pll)) ||
       best.cwiseAbs().maxCoeff() >= kLogParamLimit) {
@@ -539,4 +600,5 @@ FitResult fit_from_good_start(const LikelihoodModel& model,
   return result;
 }
 
+}  // namespace
 }  // namespace clv
