@@ -5,7 +5,7 @@
 // e.g. log alpha_i = log alpha - gamma_purchase' z_i. So one row kernel with
 // the gradient in those four quantities gives the full gradient by the chain
 // rule, and the Hessian is sum_i w_i J_i' H_i J_i with the 4x4 row Hessian
-// H_i: 8 kernel calls per row instead of 2 * (4 + 2k) full passes.
+// H_i: 5 kernel calls per row instead of 2 * (4 + 2k) full passes.
 //
 // Parameters (fitter convention, models/pareto_nbd_covariates.hpp): theta =
 // (log of 4 base parameters, gamma group 0..., gamma group 1...); a gamma is
@@ -62,7 +62,7 @@ class CovariateRowModel : public LikelihoodModel {
   double n_customers() const override { return n_customers_; }
   size_t n_rows() const override { return rows_.size(); }
 
-  // Hessian of log_likelihood on the theta scale (row Hessians by central
+  // Hessian of log_likelihood on the theta scale (row Hessians by forward
   // differences of the analytic row gradient, chained exactly).
   Eigen::MatrixXd hessian(const Eigen::VectorXd& theta) const;
 
