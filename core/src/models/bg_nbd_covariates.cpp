@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 #include <boost/math/special_functions/digamma.hpp>
@@ -21,6 +22,11 @@ BgNbdCovariateModel::BgNbdCovariateModel(CovariateRows rows,
                                       {"purchase:", "dropout:"},
                                       {-1, 0, 1, 1},
                                       {1.0, -1.0, 1.0, 1.0}}) {}
+
+std::unique_ptr<CovariateRowModel> BgNbdCovariateModel::with_rows(CovariateRows rows) const {
+  return std::make_unique<BgNbdCovariateModel>(std::move(rows), covariate_names(), start(),
+                                               threads());
+}
 
 double BgNbdCovariateModel::row_log_likelihood(size_t i, const double q[4],
                                                const pnbd_kernel::CountTerms& counts,

@@ -30,6 +30,7 @@ class BgNbdCovariateModel : public CovariateRowModel {
  protected:
   double row_log_likelihood(size_t i, const double q[4], const pnbd_kernel::CountTerms& counts,
                             double* grad) const override;
+  std::unique_ptr<CovariateRowModel> with_rows(CovariateRows rows) const override;
 };
 
 // Log-likelihood of one BG/NBD customer with its gradient with respect to

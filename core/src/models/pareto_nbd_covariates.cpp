@@ -1,6 +1,7 @@
 #include "models/pareto_nbd_covariates.hpp"
 
 #include <cmath>
+#include <memory>
 
 namespace clv {
 
@@ -12,6 +13,11 @@ ParetoNbdCovariateModel::ParetoNbdCovariateModel(CovariateRows rows,
                                       {"purchase:", "dropout:"},
                                       {-1, 0, -1, 1},
                                       {1.0, -1.0, 1.0, -1.0}}) {}
+
+std::unique_ptr<CovariateRowModel> ParetoNbdCovariateModel::with_rows(CovariateRows rows) const {
+  return std::make_unique<ParetoNbdCovariateModel>(std::move(rows), covariate_names(), start(),
+                                                   threads());
+}
 
 double ParetoNbdCovariateModel::row_log_likelihood(size_t i, const double q[4],
                                                    const pnbd_kernel::CountTerms& counts,

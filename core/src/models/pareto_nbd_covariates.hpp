@@ -29,6 +29,7 @@ class ParetoNbdCovariateModel : public CovariateRowModel {
  protected:
   double row_log_likelihood(size_t i, const double q[4], const pnbd_kernel::CountTerms& counts,
                             double* grad) const override;
+  std::unique_ptr<CovariateRowModel> with_rows(CovariateRows rows) const override;
 };
 
 // Turns the fitter's output for the multipliers exp(gamma) into gammas with

@@ -70,5 +70,21 @@ TEST(CovariateRowModel, FastFitEqualsTheGeneralFitter) {
   }
 }
 
+TEST(CovariateRowModel, SubsampleStartFitEqualsTheGeneralFitter) {
+  // subsample_min_rows = 0 forces the large-data path: 1-in-10 subsample fit,
+  // Newton steps on all rows with its scaled Hessian, then the usual check.
+  ParetoNbdCovariateModel model(simulated_rows(4000, 5), {"flag", "score"}, {0.8, 6, 0.7, 12});
+  const FitResult fast = fit_covariate_row_model(model, {}, "pnbd_cov", 0);
+  const FitResult general = maximize_likelihood(model, {}, "pnbd_cov");
+  ASSERT_TRUE(fast.converged);
+  EXPECT_LE(fast.gradient_norm, 1e-6 * std::abs(fast.log_likelihood));
+  EXPECT_NEAR(fast.log_likelihood, general.log_likelihood, 1e-6 * std::abs(general.log_likelihood));
+  for (size_t i = 0; i < fast.params.size(); ++i) {
+    EXPECT_NEAR(fast.params[i], general.params[i], 2e-4 * general.params[i]) << fast.param_names[i];
+    EXPECT_NEAR(fast.std_errors[i], general.std_errors[i], 2e-3 * general.std_errors[i])
+        << fast.param_names[i];
+  }
+}
+
 }  // namespace
 }  // namespace clv
