@@ -98,6 +98,25 @@ constexpr int kMaxWhatIfDraws = 1000;
 constexpr const char* kRunColumns = "id, created_at, model, details";
 constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
 
+using NewCustomers = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+
+// Row id of an ingested record's customer: known to the book (at `index`, from
+// book.find), created earlier in this batch, or inserted now and remembered so
+// the book learns it at commit. Only writers touch the book's index, and the
+// caller is the writer.
+int64_t customer_row(const CustomerBook& book, int64_t index, NewCustomers& created,
+                     SQLite::Database& db, SQLite::Statement& insert,
+                     const std::string& external_id) {
+  if (index >= 0) return book.at(static_cast<size_t>(index)).row_id;
+  if (auto it = created.find(external_id); it != created.end()) return it->second;
+  insert.bindNoCopy(1, external_id);
+  insert.exec();
+  insert.reset();
+  const int64_t row = db.getLastInsertRowid();
+  created.emplace(external_id, row);
+  return row;
+}
+
 }  // namespace
 
 struct Engine::State {
@@ -259,7 +278,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   IngestResult result;
-  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> new_customers;
+  NewCustomers new_customers;
   std::vector<std::pair<int64_t, int64_t>> customer_rows;  // (book index or -1, row id)
   std::vector<size_t> stored;
   try {
@@ -271,20 +290,9 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
     customer_rows.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       const TransactionRecord& r = batch[i];
-      // Only writers touch the book's index, and we are the writer.
       const int64_t index = s.book.find(r.customer_id);
-      int64_t row;
-      if (index >= 0) {
-        row = s.book.at(static_cast<size_t>(index)).row_id;
-      } else if (auto it = new_customers.find(r.customer_id); it != new_customers.end()) {
-        row = it->second;
-      } else {
-        add_customer.bindNoCopy(1, r.customer_id);
-        add_customer.exec();
-        add_customer.reset();
-        row = s.db->getLastInsertRowid();
-        new_customers.emplace(r.customer_id, row);
-      }
+      const int64_t row =
+          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
       if (r.id.empty()) {
         add.bind(1);
       } else {
@@ -351,7 +359,7 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   IngestResult result;
-  std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>> new_customers;
+  NewCustomers new_customers;
   std::vector<std::pair<int64_t, int64_t>> stored;  // (book index or -1, row id)
   try {
     SQLite::Transaction tx(*s.db);
@@ -362,18 +370,8 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     for (const IncidentRecord& r : batch) {
       const int64_t index = s.book.find(r.customer_id);
-      int64_t row;
-      if (index >= 0) {
-        row = s.book.at(static_cast<size_t>(index)).row_id;
-      } else if (auto it = new_customers.find(r.customer_id); it != new_customers.end()) {
-        row = it->second;
-      } else {
-        add_customer.bindNoCopy(1, r.customer_id);
-        add_customer.exec();
-        add_customer.reset();
-        row = s.db->getLastInsertRowid();
-        new_customers.emplace(r.customer_id, row);
-      }
+      const int64_t row =
+          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
       auto bind_text = [&add](int col, const std::string& v) {
         if (v.empty()) {
           add.bind(col);
