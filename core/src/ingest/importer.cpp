@@ -298,7 +298,8 @@ void Importer::prepare_statements() {
         for (size_t r = 0; r < rows; ++r)
           sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
         // Without ids nothing can conflict, and the upsert clause costs.
-        if (layout_.has(kTxnId)) sql += " ON CONFLICT(external_id) DO NOTHING";
+        if (layout_.has(kTxnId))
+          sql += " ON CONFLICT(external_id) WHERE external_id IS NOT NULL DO NOTHING";
         return std::make_unique<PreparedStatement>(sqlite_, sql);
       };
       insert_row_ = statement(1);
@@ -310,7 +311,8 @@ void Importer::prepare_statements() {
           sqlite_,
           "INSERT INTO incidents(external_id, customer_id, opened_at, resolved_at, severity, "
           "category, channel, outcome, satisfaction, employee_id, compensation_minor, file_id) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(external_id) DO NOTHING");
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(external_id) WHERE external_id IS NOT NULL "
+          "DO NOTHING");
       break;
     case Entity::kCustomers:
       insert_row_ = std::make_unique<PreparedStatement>(
