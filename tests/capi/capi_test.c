@@ -74,6 +74,22 @@ static int store_churn_run(const char* path) {
   return rc;
 }
 
+/* Rows of a table as another reader of the file sees them, or -1. */
+static long count_rows(const char* path, const char* table) {
+  sqlite3* db = NULL;
+  sqlite3_stmt* q = NULL;
+  char sql[128];
+  long n = -1;
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+    n = (long)sqlite3_column_int64(q, 0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return n;
+}
+
 static void* other_thread(void* engine) {
   clv_score s;
   /* An error on this thread must not be visible on the main thread. */
@@ -127,6 +143,12 @@ int main(int argc, char** argv) {
   CHECK(strstr(clv_last_error(), "amount") != NULL);
   CHECK(clv_ingest_transactions(engine, "[", NULL) == CLV_INVALID_ARGUMENT);
   free(batch);
+  /* Durable but pending until a flush moves them into `transactions`. */
+  CHECK(count_rows(path, "transactions_pending") == 6919);
+  CHECK(clv_flush(engine) == CLV_OK);
+  CHECK(count_rows(path, "transactions_pending") == 0);
+  CHECK(count_rows(path, "transactions") == 6919);
+  CHECK(clv_flush(NULL) == CLV_INVALID_ARGUMENT);
 
   CHECK(clv_refit(engine, &text) == CLV_OK);
   CHECK(text && strstr(text, "\"n_customers\":2357") != NULL);

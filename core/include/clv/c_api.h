@@ -81,6 +81,11 @@ CLV_API clv_status clv_ingest_transactions(clv_engine* engine, const char* batch
 CLV_API clv_status clv_ingest_incidents(clv_engine* engine, const char* batch_json,
                                         char** result_json);
 
+/* Moves ingested transactions that are durable but still pending into the
+ * database's transactions table now, so other readers of the file see them.
+ * The engine also does this by itself: in large merges, on refit and on close. */
+CLV_API clv_status clv_flush(clv_engine* engine);
+
 /* Explicit refit; run_json (may be NULL) receives the stored run. */
 CLV_API clv_status clv_refit(clv_engine* engine, char** run_json);
 

@@ -38,6 +38,10 @@ struct EngineOptions {
   // latest purchase day seen, which moves forward as transactions arrive.
   std::optional<int64_t> observation_end_day;
   int fit_threads = 0;  // 0 = all cores
+  // Ingested transactions pending before the ingest call that crosses this
+  // many merges them into the transactions table (see flush()). Larger merges
+  // cost less per row; that call takes longer (~3 us per row).
+  size_t merge_pending_rows = 262144;
 };
 
 // One transaction as a CRM sends it. Money is integer minor units (cents).
@@ -160,6 +164,13 @@ class Engine {
   // updates the summaries. Returns only after the batch is durable.
   IngestResult ingest_transactions(std::span<const TransactionRecord> batch);
   IngestResult ingest_incidents(std::span<const IncidentRecord> batch);
+
+  // Ingested transactions are durable and scored at once, but reach the
+  // `transactions` table (what `clv summary --db`, reports and other readers
+  // of the database see) in merges of many batches: when enough are pending,
+  // on refit, on flush and when the engine closes. flush() moves them now.
+  // Throws Error::io if the merge fails (the rows stay pending, nothing lost).
+  void flush();
 
   // Fits the count model (and Gamma-Gamma) on all current summaries, stores a
   // run with its parameters and every customer's score, and makes it current.

@@ -10,7 +10,7 @@
 namespace clv {
 
 struct FitOptions {
-  double l2_penalty = 0.0;   // lambda * sum(log(param)^2) subtracted from the LL
+  double l2_penalty = 0.0;  // lambda * sum(log(param)^2) subtracted from the LL
   int max_iterations = 1000;
   double gradient_tolerance = 1e-6;  // on the log-parameter scale, relative
   std::vector<double> start;         // natural-scale start; empty = model's own

@@ -98,7 +98,7 @@ struct RunReportInputs {
   const FitResult* spend_model = nullptr;  // gg, for CLV
   const HoldoutColumns* holdout = nullptr;
   const WhatIfResult* whatif = nullptr;
-  const PurchaseHistory* history = nullptr;  // for the purchases-per-period charts
+  const PurchaseHistory* history = nullptr;   // for the purchases-per-period charts
   const StoredChurnRun* churn_run = nullptr;  // churn risk and drivers from `clv churn`
   double horizon = 52;
   double margin = 1.0;

@@ -165,6 +165,14 @@ clv_status clv_ingest_incidents(clv_engine* engine, const char* batch_json, char
   });
 }
 
+clv_status clv_flush(clv_engine* engine) {
+  return guarded([&] {
+    require(engine, "engine");
+    engine->engine->flush();
+    return CLV_OK;
+  });
+}
+
 clv_status clv_refit(clv_engine* engine, char** run_json) {
   return guarded([&] {
     require(engine, "engine");

@@ -117,6 +117,34 @@ int64_t customer_row(const CustomerBook& book, int64_t index, NewCustomers& crea
   return row;
 }
 
+// Moves every pending transaction into `transactions`, in index order, in one
+// SQLite transaction (nothing moves if it fails). Caller holds the writer
+// lock. OR IGNORE: an id that another process imported into `transactions`
+// after the engine's check stays stored once. Foreign-key and CHECK probes are
+// off for the move (they were half its cost: `kind IN (...)` builds a table
+// per row): each row's customer was created with it and its kind validated.
+void merge_pending(SQLite::Database& db) {
+  db.exec("PRAGMA foreign_keys=OFF");
+  db.exec("PRAGMA ignore_check_constraints=ON");
+  struct Restore {
+    SQLite::Database& db;
+    ~Restore() {
+      try {
+        db.exec("PRAGMA foreign_keys=ON");
+        db.exec("PRAGMA ignore_check_constraints=OFF");
+      } catch (...) {
+      }
+    }
+  } restore{db};
+  SQLite::Transaction tx(db);
+  db.exec(
+      "INSERT OR IGNORE INTO transactions (external_id, customer_id, ts, amount_minor, currency, "
+      "kind) SELECT external_id, customer_id, ts, amount_minor, currency, kind FROM "
+      "transactions_pending ORDER BY customer_id, ts");
+  db.exec("DELETE FROM transactions_pending");
+  tx.commit();
+}
+
 }  // namespace
 
 struct Engine::State {
@@ -146,8 +174,24 @@ struct Engine::State {
   mutable std::mutex mutex;
   CustomerBook book;
   size_t transactions = 0, incidents = 0, scorable = 0;
+  // Rows in transactions_pending; only writers (under write_mutex) touch it.
+  size_t pending = 0;
   int64_t max_purchase_day = std::numeric_limits<int64_t>::min();
   std::shared_ptr<const FittedModel> model;
+
+  // Caller holds write_mutex.
+  void flush_locked() {
+    if (pending == 0) return;
+    try {
+      merge_pending(*db);
+    } catch (const SQLite::Exception& e) {
+      throw Error::io(fmt::format(
+          "moving {} acknowledged transactions into the transactions table failed (they stay "
+          "pending and move on the next flush): {}",
+          pending, e.what()));
+    }
+    pending = 0;
+  }
 
   int64_t observation_end() const { return options.observation_end_day.value_or(max_purchase_day); }
 
@@ -212,7 +256,20 @@ struct Engine::State {
 };
 
 Engine::Engine(std::unique_ptr<State> state) : state_(std::move(state)) {}
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // Leaves no rows pending for other readers of the database; if this fails
+  // they stay in transactions_pending and the next open moves them.
+  try {
+    flush();
+  } catch (const std::exception&) {
+  }
+}
+
+void Engine::flush() {
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  s.flush_locked();
+}
 
 const EngineOptions& Engine::options() const {
   return state_->options;
@@ -239,6 +296,8 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   // larger WAL lets a page changed by many batches be copied once.
   s->db->exec("PRAGMA wal_autocheckpoint = 16384");  // pages: 64 MB
   try {
+    // Acknowledged rows of an engine that did not close (killed, crashed).
+    merge_pending(*s->db);
     std::unordered_map<int64_t, size_t> by_row;
     SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
     while (customers.executeStep()) {
@@ -282,22 +341,39 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   std::vector<std::pair<int64_t, int64_t>> customer_rows;  // (book index or -1, row id)
   std::vector<size_t> stored;
   try {
+    // Larger merges touch each page of the per-customer index fewer times
+    // per row; the call that crosses the mark pays for the merge.
+    if (s.pending >= s.options.merge_pending_rows) s.flush_locked();
     SQLite::Transaction tx(*s.db);
     SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
+    // Appended to the pending table (see migration 5); ids are unique across
+    // both tables: the pending table's own index, and a probe of the stored.
     SQLite::Statement add(*s.db,
-                          "INSERT INTO transactions (external_id, customer_id, ts, amount_minor, "
-                          "currency, kind) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                          "INSERT INTO transactions_pending (external_id, customer_id, ts, "
+                          "amount_minor, currency, kind) VALUES (?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT DO NOTHING");
+    std::optional<SQLite::Statement> stored_id;
     customer_rows.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       const TransactionRecord& r = batch[i];
-      const int64_t index = s.book.find(r.customer_id);
-      const int64_t row =
-          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
       if (r.id.empty()) {
         add.bind(1);
       } else {
+        if (!stored_id) {
+          stored_id.emplace(*s.db, "SELECT 1 FROM transactions WHERE external_id = ?");
+        }
+        stored_id->bindNoCopy(1, r.id);
+        const bool known = stored_id->executeStep();
+        stored_id->reset();
+        if (known) {
+          ++result.duplicates;
+          continue;
+        }
         add.bindNoCopy(1, r.id);
       }
+      const int64_t index = s.book.find(r.customer_id);
+      const int64_t row =
+          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
       add.bind(2, row);
       add.bind(3, r.timestamp);
       add.bind(4, r.amount_minor);
@@ -317,6 +393,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
     throw Error::io(
         fmt::format("storing the transaction batch failed (nothing stored): {}", e.what()));
   }
+  s.pending += stored.size();
   result.inserted = stored.size();
   result.new_customers = new_customers.size();
   // The touched customers' new purchase days are built outside `mutex`
@@ -432,6 +509,7 @@ RunInfo Engine::refit() {
   RunInfo run;
   {
     std::lock_guard write(s.write_mutex);
+    s.flush_locked();
     std::lock_guard lock(s.mutex);
     run.observation_end_day = s.observation_end();
     run.max_transaction_row =

@@ -345,6 +345,8 @@ EngineOptions engine_options_from_json(const json& j) {
       o.fit_spend_model = v.get<bool>();
     } else if (key == "fit_threads" && v.is_number_integer()) {
       o.fit_threads = v.get<int>();
+    } else if (key == "merge_pending_rows" && v.is_number_unsigned()) {
+      o.merge_pending_rows = v.get<size_t>();
     } else if (key == "observation_end" && v.is_string()) {
       int64_t seconds = 0;
       if (!parse_timestamp(v.get_ref<const std::string&>(), seconds)) {
@@ -354,7 +356,8 @@ EngineOptions engine_options_from_json(const json& j) {
     } else {
       throw Error::invalid_argument(fmt::format(
           "unknown option or wrong type: '{}' (known: count_model, time_unit, horizon, margin, "
-          "annual_discount_rate, observation_end, fit_spend_model, fit_threads)",
+          "annual_discount_rate, observation_end, fit_spend_model, fit_threads, "
+          "merge_pending_rows)",
           key));
     }
   }

@@ -3,6 +3,9 @@
 // with the batch scoring API, runs persist, bad batches change nothing.
 #include "clv/engine.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -243,6 +246,118 @@ TEST(Engine, RepeatedIdsAreDuplicatesAndChangeNothing) {
   EXPECT_EQ(reopened->stats().transactions, 2u);
   EXPECT_EQ(reopened->stats().incidents, 1u);
   EXPECT_EQ(reopened->stats().customers, 1u);
+}
+
+int64_t count_rows(const std::string& path, const char* table) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return db.execAndGet(fmt::format("SELECT count(*) FROM {}", table)).getInt64();
+}
+
+// Live ingest appends to transactions_pending (migration 5); a flush moves the
+// rows into `transactions` in index order, and ids stay unique across both.
+TEST(Engine, IngestedRowsArePendingUntilAFlushMovesThem) {
+  const std::string path = fresh_db("pending");
+  auto engine = Engine::open(path, {});
+  EXPECT_EQ(engine
+                ->ingest_transactions(std::vector{purchase("b", 1700090000, 300, "t1"),
+                                                  purchase("a", 1700000000, 100),
+                                                  purchase("b", 1700000000, 200)})
+                .inserted,
+            3u);
+  EXPECT_EQ(count_rows(path, "transactions"), 0);
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 3);
+  // A repeat of a pending id is a duplicate.
+  EXPECT_EQ(engine->ingest_transactions(std::vector{purchase("b", 1, 1, "t1")}).duplicates, 1u);
+  engine->flush();
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 0);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    SQLite::Statement rows(db,
+                           "SELECT c.external_id, t.ts, t.amount_minor, COALESCE(t.external_id, "
+                           "'-') FROM transactions t JOIN customers c ON c.id = t.customer_id "
+                           "ORDER BY t.id");
+    std::string got;
+    while (rows.executeStep()) {
+      got +=
+          fmt::format("{}:{}:{}:{} ", rows.getColumn(0).getString(), rows.getColumn(1).getInt64(),
+                      rows.getColumn(2).getInt64(), rows.getColumn(3).getString());
+    }
+    // Customer b was created first (row 1): its rows move first, by time.
+    EXPECT_EQ(got, "b:1700000000:200:- b:1700090000:300:t1 a:1700000000:100:- ");
+  }
+  // A repeat of a stored id is a duplicate too, and changes nothing.
+  const IngestResult again = engine->ingest_transactions(std::vector{purchase("c", 1, 1, "t1")});
+  EXPECT_EQ(again.duplicates, 1u);
+  EXPECT_EQ(again.new_customers, 0u);
+  EXPECT_EQ(engine->stats().transactions, 3u);
+  EXPECT_EQ(engine->stats().customers, 2u);
+  // Closing flushes.
+  engine->ingest_transactions(std::vector{purchase("a", 1700500000, 400)});
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 1);
+  engine.reset();
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 0);
+  EXPECT_EQ(count_rows(path, "transactions"), 4);
+}
+
+TEST(Engine, AnIngestPastTheMergeMarkMovesThePendingRows) {
+  const std::string path = fresh_db("merge_mark");
+  EngineOptions o;
+  o.merge_pending_rows = 5;
+  auto engine = Engine::open(path, o);
+  std::vector<TransactionRecord> batch;
+  for (int i = 0; i < 4; ++i) batch.push_back(purchase("a", 1700000000 + i * 86400, 100));
+  engine->ingest_transactions(batch);
+  engine->ingest_transactions(batch);  // 4 pending: below the mark, stays
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 8);
+  engine->ingest_transactions(batch);  // 8 pending: merged first, then 4 appended
+  EXPECT_EQ(count_rows(path, "transactions"), 8);
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 4);
+  EXPECT_EQ(engine->stats().transactions, 12u);
+  // A refit fits on everything and names it: all rows are in `transactions`.
+  engine.reset();
+  const std::string cdnow = fresh_db("merge_mark_cdnow");
+  EngineOptions co = cdnow_options();
+  co.merge_pending_rows = 1000;
+  engine = Engine::open(cdnow, co);
+  const std::vector<TransactionRecord> sample = read_cdnow_sample();
+  for (size_t i = 0; i < sample.size(); i += 300) {
+    engine->ingest_transactions(
+        std::span(sample).subspan(i, std::min<size_t>(300, sample.size() - i)));
+    EXPECT_LT(count_rows(cdnow, "transactions_pending"), 1300);
+  }
+  EXPECT_GT(count_rows(cdnow, "transactions"), 5000);
+  const RunInfo run = engine->refit();
+  EXPECT_EQ(count_rows(cdnow, "transactions_pending"), 0);
+  SQLite::Database db(cdnow, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT max(id) FROM transactions").getInt64(), run.max_transaction_row);
+  EXPECT_EQ(static_cast<size_t>(count_rows(cdnow, "transactions")), run.n_transactions);
+  EXPECT_EQ(run.n_transactions, sample.size());
+}
+
+// An engine that never closes (a killed server) leaves its acknowledged rows
+// pending; the next open moves them and counts them.
+TEST(Engine, PendingRowsOfAnEngineThatDidNotCloseAreMovedOnOpen) {
+  const std::string path = fresh_db("unclosed");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto engine = Engine::open(path, {});
+    const bool ok = engine
+                        ->ingest_transactions(std::vector{purchase("a", 1700000000, 100),
+                                                          purchase("a", 1700090000, 200),
+                                                          purchase("b", 1700000000, 300)})
+                        .inserted == 3;
+    _exit(ok ? 0 : 1);  // no destructor: nothing flushes
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 3);
+  auto engine = Engine::open(path, {});
+  EXPECT_EQ(engine->stats().transactions, 3u);
+  EXPECT_EQ(engine->stats().scorable_customers, 2u);
+  EXPECT_EQ(count_rows(path, "transactions_pending"), 0);
+  EXPECT_EQ(count_rows(path, "transactions"), 3);
 }
 
 TEST(Engine, ScoringWithoutRunOrCustomerIsNotFound) {
