@@ -40,14 +40,9 @@ DaySummary summarize_days(const std::vector<PurchaseDay>& days, int64_t observat
   return s;
 }
 
-int64_t CustomerBook::find(std::string_view external_id) const {
-  auto it = index_.find(external_id);
-  return it == index_.end() ? -1 : static_cast<int64_t>(it->second);
-}
-
 size_t CustomerBook::add(std::string external_id, int64_t row_id) {
   const size_t index = customers_.size();
-  index_.emplace(external_id, index);
+  index_.insert(external_id, static_cast<int64_t>(index));
   customers_.push_back(CustomerHistory{std::move(external_id), row_id, {}, 0});
   return index;
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ingest/id_index.hpp"
+
 namespace clv {
 
 struct PurchaseDay {
@@ -46,7 +48,10 @@ struct StringHash {
 class CustomerBook {
  public:
   // Index of the customer, or -1.
-  int64_t find(std::string_view external_id) const;
+  int64_t find(std::string_view external_id) const { return index_.find(external_id); }
+  // Starts loading what find(external_id) reads: a batch calls this a few
+  // records ahead to hide the cache miss of each lookup.
+  void prefetch(std::string_view external_id) const { index_.prefetch(external_id); }
   size_t add(std::string external_id, int64_t row_id);
   CustomerHistory& at(size_t index) { return customers_[index]; }
   const CustomerHistory& at(size_t index) const { return customers_[index]; }
@@ -55,7 +60,7 @@ class CustomerBook {
 
  private:
   std::vector<CustomerHistory> customers_;
-  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
+  IdIndex index_;  // external id -> index in customers_
 };
 
 }  // namespace clv

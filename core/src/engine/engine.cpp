@@ -98,24 +98,51 @@ constexpr int kMaxWhatIfDraws = 1000;
 constexpr const char* kRunColumns = "id, created_at, model, details";
 constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
 
-using NewCustomers = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+// The customers of one ingest batch. Known ones are named by their book
+// index; new ones are inserted into `customers` when first seen and numbered
+// in that order, and join the book in that order when the batch is published.
+// Only writers touch the book's index, and the caller is the writer.
+class BatchCustomers {
+ public:
+  struct Ref {
+    int64_t ref;  // >= 0: book index; < 0: new customer number -ref - 1
+    int64_t row;  // customers.id
+  };
 
-// Row id of an ingested record's customer: known to the book (at `index`, from
-// book.find), created earlier in this batch, or inserted now and remembered so
-// the book learns it at commit. Only writers touch the book's index, and the
-// caller is the writer.
-int64_t customer_row(const CustomerBook& book, int64_t index, NewCustomers& created,
-                     SQLite::Database& db, SQLite::Statement& insert,
-                     const std::string& external_id) {
-  if (index >= 0) return book.at(static_cast<size_t>(index)).row_id;
-  if (auto it = created.find(external_id); it != created.end()) return it->second;
-  insert.bindNoCopy(1, external_id);
-  insert.exec();
-  insert.reset();
-  const int64_t row = db.getLastInsertRowid();
-  created.emplace(external_id, row);
-  return row;
-}
+  Ref resolve(const CustomerBook& book, SQLite::Database& db, SQLite::Statement& insert,
+              const std::string& external_id) {
+    if (const int64_t index = book.find(external_id); index >= 0) {
+      return {index, book.at(static_cast<size_t>(index)).row_id};
+    }
+    if (auto it = number_.find(external_id); it != number_.end()) {
+      return {-static_cast<int64_t>(it->second) - 1, created_[it->second].second};
+    }
+    insert.bindNoCopy(1, external_id);
+    insert.exec();
+    insert.reset();
+    const int64_t row = db.getLastInsertRowid();
+    number_.emplace(external_id, created_.size());
+    created_.emplace_back(external_id, row);
+    return {-static_cast<int64_t>(created_.size()), row};
+  }
+
+  size_t created() const { return created_.size(); }
+
+  // Adds the new customers to the book; caller holds the book's mutex.
+  void publish(CustomerBook& book) {
+    base_ = book.size();
+    for (auto& [id, row] : created_) book.add(std::move(id), row);
+  }
+  // Book index of a resolved customer, once published.
+  size_t book_index(int64_t ref) const {
+    return ref >= 0 ? static_cast<size_t>(ref) : base_ + static_cast<size_t>(-ref - 1);
+  }
+
+ private:
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> number_;
+  std::vector<std::pair<std::string, int64_t>> created_;
+  size_t base_ = 0;
+};
 
 // Moves every pending transaction into `transactions`, in index order, in one
 // SQLite transaction (nothing moves if it fails). Caller holds the writer
@@ -168,9 +195,10 @@ struct Engine::State {
     std::lock_guard lock(write_mutex);
     return query(*db);
   }
-  // Guards everything below. Held only to look up or copy a summary (tens of
-  // nanoseconds), never while scoring, so a plain mutex serves many readers
-  // and, unlike a reader-preferring rwlock, never starves the writer.
+  // Guards everything below. Readers hold it only to look up and summarize a
+  // customer (tens of nanoseconds), never while scoring; a writer while it
+  // applies a stored batch (~0.1 ms per 1000 rows). A plain mutex, unlike a
+  // reader-preferring rwlock, never starves the writer.
   mutable std::mutex mutex;
   CustomerBook book;
   size_t transactions = 0, incidents = 0, scorable = 0;
@@ -337,8 +365,8 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   IngestResult result;
-  NewCustomers new_customers;
-  std::vector<std::pair<int64_t, int64_t>> customer_rows;  // (book index or -1, row id)
+  BatchCustomers customers;
+  std::vector<int64_t> customer_refs;  // of the stored rows
   std::vector<size_t> stored;
   try {
     // Larger merges touch each page of the per-customer index fewer times
@@ -353,9 +381,11 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
                           "amount_minor, currency, kind) VALUES (?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT DO NOTHING");
     std::optional<SQLite::Statement> stored_id;
-    customer_rows.reserve(batch.size());
+    customer_refs.reserve(batch.size());
+    stored.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       const TransactionRecord& r = batch[i];
+      if (i + 8 < batch.size()) s.book.prefetch(batch[i + 8].customer_id);
       if (r.id.empty()) {
         add.bind(1);
       } else {
@@ -371,10 +401,9 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
         }
         add.bindNoCopy(1, r.id);
       }
-      const int64_t index = s.book.find(r.customer_id);
-      const int64_t row =
-          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
-      add.bind(2, row);
+      const BatchCustomers::Ref customer =
+          customers.resolve(s.book, *s.db, add_customer, r.customer_id);
+      add.bind(2, customer.row);
       add.bind(3, r.timestamp);
       add.bind(4, r.amount_minor);
       add.bindNoCopy(5, r.currency);
@@ -386,7 +415,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
         continue;
       }
       stored.push_back(i);
-      customer_rows.emplace_back(index, row);
+      customer_refs.push_back(customer.ref);
     }
     tx.commit();
   } catch (const SQLite::Exception& e) {
@@ -395,39 +424,24 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   }
   s.pending += stored.size();
   result.inserted = stored.size();
-  result.new_customers = new_customers.size();
-  // The touched customers' new purchase days are built outside `mutex`
-  // (only writers change the book, and we are the writer) and published with
-  // O(1) swaps, so readers wait microseconds rather than for the whole batch.
-  struct Update {
-    int64_t index;  // book index, or -1 for a customer of this batch
-    std::vector<PurchaseDay> days;
-  };
-  std::unordered_map<int64_t, Update> updates;  // by customer row id
-  int64_t max_day = s.max_purchase_day;
-  size_t newly_scorable = 0;
+  result.new_customers = customers.created();
+  // Applied in place under `mutex`: a score sees the whole batch or none of
+  // it. Mostly appends to each customer's sorted days; fetching the book
+  // entries ahead keeps the hold to ~0.1 ms per 1000 rows.
+  std::lock_guard lock(s.mutex);
+  customers.publish(s.book);
   for (size_t k = 0; k < stored.size(); ++k) {
+    if (k + 8 < stored.size())
+      __builtin_prefetch(&s.book.at(customers.book_index(customer_refs[k + 8])));
     const TransactionRecord& r = batch[stored[k]];
     if (r.kind != "purchase") continue;
-    const auto [index, row] = customer_rows[k];
-    auto [it, fresh] = updates.try_emplace(row, Update{index, {}});
-    if (fresh && index >= 0) it->second.days = s.book.at(static_cast<size_t>(index)).days;
-    if (fresh && it->second.days.empty()) ++newly_scorable;
+    CustomerHistory& c = s.book.at(customers.book_index(customer_refs[k]));
+    if (c.days.empty()) ++s.scorable;
     const int64_t day = day_of(r.timestamp);
-    add_purchase_day(it->second.days, static_cast<int32_t>(day), r.amount_minor);
-    max_day = std::max(max_day, day);
+    c.add_purchase(static_cast<int32_t>(day), r.amount_minor);
+    s.max_purchase_day = std::max(s.max_purchase_day, day);
   }
-  std::unique_lock lock(s.mutex);
-  std::unordered_map<int64_t, size_t> new_index;
-  for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
-  for (auto& [row, u] : updates) {
-    const size_t index = u.index >= 0 ? static_cast<size_t>(u.index) : new_index.at(row);
-    s.book.at(index).days.swap(u.days);
-  }
-  s.max_purchase_day = max_day;
-  s.scorable += newly_scorable;
   s.transactions += stored.size();
-  lock.unlock();  // the replaced day vectors are freed outside the lock
   return result;
 }
 
@@ -436,8 +450,8 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   IngestResult result;
-  NewCustomers new_customers;
-  std::vector<std::pair<int64_t, int64_t>> stored;  // (book index or -1, row id)
+  BatchCustomers customers;
+  std::vector<int64_t> stored;  // customer refs of the stored incidents
   try {
     SQLite::Transaction tx(*s.db);
     SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
@@ -446,9 +460,8 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
                           "resolved_at, severity, satisfaction, category, channel, outcome) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     for (const IncidentRecord& r : batch) {
-      const int64_t index = s.book.find(r.customer_id);
-      const int64_t row =
-          customer_row(s.book, index, new_customers, *s.db, add_customer, r.customer_id);
+      const BatchCustomers::Ref customer =
+          customers.resolve(s.book, *s.db, add_customer, r.customer_id);
       auto bind_text = [&add](int col, const std::string& v) {
         if (v.empty()) {
           add.bind(col);
@@ -457,7 +470,7 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
         }
       };
       bind_text(1, r.id);
-      add.bind(2, row);
+      add.bind(2, customer.row);
       add.bind(3, r.opened_at);
       if (r.resolved_at)
         add.bind(4, *r.resolved_at);
@@ -480,7 +493,7 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
         ++result.duplicates;
         continue;
       }
-      stored.emplace_back(index, row);
+      stored.push_back(customer.ref);
     }
     tx.commit();
   } catch (const SQLite::Exception& e) {
@@ -488,13 +501,10 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
         fmt::format("storing the incident batch failed (nothing stored): {}", e.what()));
   }
   result.inserted = stored.size();
-  result.new_customers = new_customers.size();
-  std::unique_lock lock(s.mutex);
-  std::unordered_map<int64_t, size_t> new_index;
-  for (auto& [id, row] : new_customers) new_index.emplace(row, s.book.add(id, row));
-  for (const auto& [index, row] : stored) {
-    s.book.at(index >= 0 ? static_cast<size_t>(index) : new_index.at(row)).incidents++;
-  }
+  result.new_customers = customers.created();
+  std::lock_guard lock(s.mutex);
+  customers.publish(s.book);
+  for (const int64_t ref : stored) s.book.at(customers.book_index(ref)).incidents++;
   s.incidents += stored.size();
   return result;
 }
