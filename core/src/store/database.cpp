@@ -8,12 +8,17 @@
 
 namespace clv {
 
-int current_schema_version() { return schema_migrations().back().version; }
+int current_schema_version() {
+  return schema_migrations().back().version;
+}
 
-std::unique_ptr<SQLite::Database> open_database(const std::string& path) {
+std::unique_ptr<SQLite::Database> open_database(const std::string& path,
+                                                bool serialized_by_caller) {
   std::unique_ptr<SQLite::Database> db;
   try {
-    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db = std::make_unique<SQLite::Database>(path,
+                                            SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
+                                                (serialized_by_caller ? SQLite::OPEN_NOMUTEX : 0));
     db->setBusyTimeout(10000);
     // Only takes effect when the file is created. 16 KiB pages quarter the
     // page writes and B-tree page visits of bulk loads and scans (import of
@@ -27,10 +32,10 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path) {
   }
   const int version = db->execAndGet("PRAGMA user_version").getInt();
   if (version > current_schema_version()) {
-    throw Error::corrupt_data(fmt::format(
-        "database '{}' has schema version {}, newer than this clv build knows ({}); "
-        "upgrade clv",
-        path, version, current_schema_version()));
+    throw Error::corrupt_data(
+        fmt::format("database '{}' has schema version {}, newer than this clv build knows ({}); "
+                    "upgrade clv",
+                    path, version, current_schema_version()));
   }
   for (const Migration& m : schema_migrations()) {
     if (m.version <= version) continue;
