@@ -1,27 +1,60 @@
 #include "service/http_service.hpp"
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include <fmt/format.h>
-#include <httplib.h>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include "clv/error.hpp"
 #include "clv/version.hpp"
 #include "clv/whatif_result.hpp"
 #include "engine/engine_json.hpp"
 #include "service/background_worker.hpp"
+#include "service/socket_stream.hpp"
 
 namespace clv {
 namespace {
 
+namespace http = boost::beast::http;
 using nlohmann::json;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
 
 constexpr const char* kJson = "application/json";
 
-void send_error(httplib::Response& res, int status, std::string_view code,
-                std::string_view message) {
-  res.status = status;
-  res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), kJson);
+// Boost 1.74's Beast has its own string_view.
+std::string_view view(boost::beast::string_view s) {
+  return {s.data(), s.size()};
+}
+// An idle keep-alive connection is closed after this long; so is one whose
+// client stops sending or reading mid-request.
+constexpr int kIdleSeconds = 5;
+constexpr int kSendTimeoutSeconds = 30;
+
+void send_json(Response& res, int status, std::string body) {
+  res.result(static_cast<unsigned>(status));
+  res.set(http::field::content_type, kJson);
+  res.body() = std::move(body);
+}
+
+void send_error(Response& res, int status, std::string_view code, std::string_view message) {
+  send_json(res, status, json{{"error", {{"code", code}, {"message", message}}}}.dump());
 }
 
 int status_of(ErrorCode code) {
@@ -42,7 +75,7 @@ int status_of(ErrorCode code) {
 
 // Runs a handler body, mapping every exception to a JSON error.
 template <typename Body>
-void guarded(httplib::Response& res, Body&& body) {
+void guarded(Response& res, Body&& body) {
   try {
     body();
   } catch (const BatchTooLarge& e) {
@@ -65,28 +98,111 @@ bool same_token(std::string_view given, std::string_view expected) {
   return diff == 0;
 }
 
-void require_json_type(const httplib::Request& req) {
-  const std::string type = req.get_header_value("Content-Type");
-  if (type.rfind(kJson, 0) != 0) {
+void require_json_type(const Request& req) {
+  const std::string_view type = view(req[http::field::content_type]);
+  if (!type.starts_with(kJson)) {
     throw Error::invalid_argument(
         fmt::format("send the body as Content-Type: application/json (got '{}')", type));
   }
 }
 
-json require_json_body(const httplib::Request& req) {
+json require_json_body(const Request& req) {
   require_json_type(req);
-  return parse_json(req.body);
+  return parse_json(req.body());
 }
 
-size_t limit_param(const httplib::Request& req, size_t fallback, size_t max) {
-  if (!req.has_param("limit")) return fallback;
-  const std::string text = req.get_param_value("limit");
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX escapes of a path or query value (ids may hold any character).
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    const int hi = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
+    if (lo < 0) throw Error::invalid_argument("the request path has a bad %-escape");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// The value of `name` in a query string, if present.
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return percent_decoded(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+size_t limit_param(std::string_view query, size_t fallback, size_t max) {
+  const std::optional<std::string> text = query_param(query, "limit");
+  if (!text) return fallback;
   size_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > max) {
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value == 0 || value > max) {
     throw Error::invalid_argument(fmt::format("limit must be an integer in 1..{}", max));
   }
   return value;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+void set_socket_timeout(int fd, int option, int seconds) {
+  timeval tv{};
+  tv.tv_sec = seconds;
+  setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+// A listening socket on host:port (port 0: any free port), or -1.
+int listen_on(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return -1;
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+  }
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
 }
 
 }  // namespace
@@ -95,60 +211,114 @@ bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+// HTTP/1.1 with Boost.Beast's parser and serializer over blocking sockets, one
+// thread per open connection (up to options.threads; more wait to be
+// accepted). Blocking I/O keeps a score request to one recv and one sendmsg
+// and its handler on the thread that read it.
 struct HttpService::Impl {
   Engine& engine;
   ServiceOptions options;
-  httplib::Server server;
+  int listener = -1;
   int port = 0;
   BackgroundWorker ingest_worker;
+
+  std::mutex mutex;  // guards the members below
+  std::condition_variable changed;
+  std::set<int> connections;
+  size_t active = 0;
+  bool stopping = false;
 
   Impl(Engine& e, ServiceOptions o)
       : engine(e), options(std::move(o)), ingest_worker(options.ingest_nice) {}
 
-  void routes() {
-    server.Get("/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-      guarded(res, [&] {
+  ~Impl() {
+    if (listener >= 0) close(listener);
+  }
+
+  // False (and a 401 in `res`) when a token is required and missing or wrong.
+  bool authorized(const Request& req, std::string_view path, Response& res) const {
+    if (options.token.empty() || path == "/v1/health") return true;
+    const std::string_view auth = view(req[http::field::authorization]);
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.starts_with(kBearer) && same_token(auth.substr(kBearer.size()), options.token)) {
+      return true;
+    }
+    res.set(http::field::www_authenticate, "Bearer");
+    send_error(res, 401, "unauthorized",
+               auth.empty() ? "send Authorization: Bearer <token>" : "the bearer token is wrong");
+    return false;
+  }
+
+  void handle(const Request& req, Response& res) {
+    const std::string_view target = view(req.target());
+    const size_t question = target.find('?');
+    const std::string_view query =
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    std::string path;
+    try {
+      path = percent_decoded(target.substr(0, question));
+    } catch (const Error& e) {
+      send_error(res, 400, "bad_request", e.what());
+      return;
+    }
+    if (!authorized(req, path, res)) return;
+    const http::verb method = req.method();
+    const bool get = method == http::verb::get || method == http::verb::head;
+    const bool post = method == http::verb::post;
+    // Known path, wrong method.
+    auto wrong_method = [&] {
+      send_error(res, 405, "method_not_allowed",
+                 fmt::format("{} is not allowed on {}", view(req.method_string()), path));
+    };
+    guarded(res, [&] {
+      constexpr std::string_view kCustomers = "/v1/customers/", kRuns = "/v1/runs/";
+      if (path == "/v1/health") {
+        if (!get) return wrong_method();
         json j = to_json(engine.stats());
         j["status"] = "ok";
         j["version"] = CLV_VERSION_STRING;
-        res.set_content(j.dump(), kJson);
-      });
-    });
-    server.Post("/v1/transactions", [this](const httplib::Request& req, httplib::Response& res) {
-      guarded(res, [&] {
+        send_json(res, 200, j.dump());
+      } else if (path == "/v1/transactions") {
+        if (!post) return wrong_method();
         require_json_type(req);
         // Parsing too runs on the ingest worker: it is most of a batch's CPU
         // outside SQLite.
         const IngestResult result = ingest_worker.run([&] {
           return engine.ingest_transactions(
-              transactions_from_json_text(req.body, options.max_batch));
+              transactions_from_json_text(req.body(), options.max_batch));
         });
-        res.set_content(to_json(result).dump(), kJson);
-      });
-    });
-    server.Post("/v1/incidents", [this](const httplib::Request& req, httplib::Response& res) {
-      guarded(res, [&] {
+        send_json(res, 200, to_json(result).dump());
+      } else if (path == "/v1/incidents") {
+        if (!post) return wrong_method();
         require_json_type(req);
         const IngestResult result = ingest_worker.run([&] {
           return engine.ingest_incidents(
-              incidents_from_json(parse_json(req.body), options.max_batch));
+              incidents_from_json(parse_json(req.body()), options.max_batch));
         });
-        res.set_content(to_json(result).dump(), kJson);
-      });
-    });
-    server.Get("/v1/customers/at-risk",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 guarded(res, [&] {
-                   json list = json::array();
-                   for (const auto& s : engine.top_at_risk(limit_param(req, 20, 10000))) {
-                     list.push_back(to_json(s));
-                   }
-                   res.set_content(json{{"customers", std::move(list)}}.dump(), kJson);
-                 });
-               });
-    // GET /v1/customers/{id}/scores: score_fast_path, before routing.
-    server.Post("/v1/scores", [this](const httplib::Request& req, httplib::Response& res) {
-      guarded(res, [&] {
+        send_json(res, 200, to_json(result).dump());
+      } else if (path == "/v1/customers/at-risk") {
+        if (!get) return wrong_method();
+        json list = json::array();
+        for (const auto& s : engine.top_at_risk(limit_param(query, 20, 10000))) {
+          list.push_back(to_json(s));
+        }
+        send_json(res, 200, json{{"customers", std::move(list)}}.dump());
+      } else if (path.starts_with(kCustomers) && path.ends_with("/scores") &&
+                 path.find('/', kCustomers.size()) == path.size() - 7 &&
+                 path.size() > kCustomers.size() + 7) {
+        // The request-path call of a CRM: no JSON tree on the way out.
+        if (!get) return wrong_method();
+        const std::string_view id =
+            std::string_view(path).substr(kCustomers.size(), path.size() - kCustomers.size() - 7);
+        send_json(res, 200, score_json_text(engine.score(id)));
+      } else if (path.starts_with(kCustomers) && path.ends_with("/churn-drivers") &&
+                 path.find('/', kCustomers.size()) == path.size() - 14 &&
+                 path.size() > kCustomers.size() + 14) {
+        if (!get) return wrong_method();
+        const std::string id = path.substr(kCustomers.size(), path.size() - kCustomers.size() - 14);
+        send_json(res, 200, to_json(engine.churn_risk(id), engine.options()).dump());
+      } else if (path == "/v1/scores") {
+        if (!post) return wrong_method();
         const json body = require_json_body(req);
         const auto it = body.find("customer_ids");
         if (!body.is_object() || it == body.end() || !it->is_array()) {
@@ -165,111 +335,137 @@ struct HttpService::Impl {
         }
         json list = json::array();
         for (const auto& s : engine.score_many(ids)) list.push_back(to_json(s));
-        res.set_content(json{{"scores", std::move(list)}}.dump(), kJson);
-      });
-    });
-    server.Get(R"(/v1/customers/([^/]+)/churn-drivers)", [this](const httplib::Request& req,
-                                                                httplib::Response& res) {
-      guarded(res, [&] {
-        res.set_content(to_json(engine.churn_risk(req.matches[1].str()), engine.options()).dump(),
-                        kJson);
-      });
-    });
-    server.Post("/v1/what-if", [this](const httplib::Request& req, httplib::Response& res) {
-      guarded(res, [&] {
+        send_json(res, 200, json{{"scores", std::move(list)}}.dump());
+      } else if (path == "/v1/what-if") {
+        if (!post) return wrong_method();
         require_json_type(req);
-        const EngineWhatIf request = whatif_request_from_json(req.body, engine.options());
-        res.set_content(whatif_result_to_json_text(engine.what_if(request)), kJson);
-      });
+        const EngineWhatIf request = whatif_request_from_json(req.body(), engine.options());
+        send_json(res, 200, whatif_result_to_json_text(engine.what_if(request)));
+      } else if (path == "/v1/runs") {
+        if (get) {
+          json list = json::array();
+          for (const auto& r : engine.runs()) list.push_back(to_json(r));
+          send_json(res, 200, json{{"runs", std::move(list)}}.dump());
+        } else if (post) {
+          send_json(res, 201, to_json(engine.refit()).dump());
+        } else {
+          wrong_method();
+        }
+      } else if (path.starts_with(kRuns) && all_digits(path.substr(kRuns.size())) &&
+                 path.size() - kRuns.size() <= 18) {
+        if (!get) return wrong_method();
+        send_json(res, 200, to_json(engine.run(std::stoll(path.substr(kRuns.size())))).dump());
+      } else {
+        send_error(res, 404, "no_route",
+                   fmt::format("no endpoint {} {}", view(req.method_string()), path));
+      }
     });
-    server.Get("/v1/runs", [this](const httplib::Request&, httplib::Response& res) {
-      guarded(res, [&] {
-        json list = json::array();
-        for (const auto& r : engine.runs()) list.push_back(to_json(r));
-        res.set_content(json{{"runs", std::move(list)}}.dump(), kJson);
-      });
-    });
-    server.Post("/v1/runs", [this](const httplib::Request&, httplib::Response& res) {
-      guarded(res, [&] {
-        res.status = 201;
-        res.set_content(to_json(engine.refit()).dump(), kJson);
-      });
-    });
-    server.Get(
-        R"(/v1/runs/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
-          guarded(res, [&] {
-            res.set_content(to_json(engine.run(std::stoll(req.matches[1].str()))).dump(), kJson);
-          });
-        });
   }
 
-  // False (and a 401 in `res`) when a token is required and missing or wrong.
-  bool authorized(const httplib::Request& req, httplib::Response& res) const {
-    if (options.token.empty() || req.path == "/v1/health") return true;
-    const std::string auth = req.get_header_value("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.rfind(kBearer, 0) == 0 &&
-        same_token(std::string_view(auth).substr(kBearer.size()), options.token)) {
-      return true;
+  // Reads what is left of a refused request so that closing does not reset
+  // the connection before the client has read our answer.
+  static void drain(int fd) {
+    set_socket_timeout(fd, SO_RCVTIMEO, 1);
+    shutdown(fd, SHUT_WR);
+    char sink[16384];
+    for (size_t total = 0; total < (size_t{64} << 20);) {
+      const ssize_t n = recv(fd, sink, sizeof sink, 0);
+      if (n <= 0) break;
+      total += static_cast<size_t>(n);
     }
-    res.set_header("WWW-Authenticate", "Bearer");
-    send_error(res, 401, "unauthorized",
-               auth.empty() ? "send Authorization: Bearer <token>" : "the bearer token is wrong");
-    return false;
   }
 
-  // GET /v1/customers/{id}/scores, the request-path call of a CRM, answered
-  // before httplib's std::regex routing and without a JSON tree: the same
-  // response as the routed handler at a fraction of the CPU.
-  bool score_fast_path(const httplib::Request& req, httplib::Response& res) {
-    constexpr std::string_view kPrefix = "/v1/customers/", kSuffix = "/scores";
-    const std::string_view path = req.path;
-    if ((req.method != "GET" && req.method != "HEAD") ||
-        path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) ||
-        !path.ends_with(kSuffix)) {
-      return false;
-    }
-    const std::string_view id =
-        path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
-    if (id.find('/') != std::string_view::npos) return false;
-    guarded(res, [&] { res.set_content(score_json_text(engine.score(id)), kJson); });
-    return true;
-  }
-
-  void guards() {
-    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (!authorized(req, res)) return httplib::Server::HandlerResponse::Handled;
-      return score_fast_path(req, res) ? httplib::Server::HandlerResponse::Handled
-                                       : httplib::Server::HandlerResponse::Unhandled;
-    });
-    // Statuses httplib sets itself (404 no route, 413 body too large, 400
-    // unparsable request) get the same JSON error shape as ours.
-    server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      switch (res.status) {
-        case 404:
-          send_error(res, 404, "no_route", fmt::format("no endpoint {} {}", req.method, req.path));
-          break;
-        case 413:
+  void serve(int fd) {
+    set_socket_timeout(fd, SO_RCVTIMEO, kIdleSeconds);
+    set_socket_timeout(fd, SO_SNDTIMEO, kSendTimeoutSeconds);
+    const int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    SocketStream stream(fd);
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options.max_body_bytes);
+      boost::beast::error_code ec;
+      http::read(stream, buffer, parser, ec);
+      Response res;
+      res.version(11);
+      if (ec) {
+        if (ec == http::error::body_limit) {
           send_error(res, 413, "body_too_large",
                      "the request body exceeds the server's limit; send smaller batches");
-          break;
-        case 405:
-          send_error(res, 405, "method_not_allowed", "this method is not allowed here");
-          break;
-        default:
-          send_error(res, res.status, "bad_request",
-                     fmt::format("the HTTP request could not be processed (status {}{})",
-                                 res.status, res.status == 411 ? ": send a Content-Length" : ""));
+        } else if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+                   ec.category() != http::make_error_code(http::error::bad_target).category()) {
+          return;  // closed, timed out or reset: nothing to answer
+        } else {
+          send_error(res, 400, "bad_request",
+                     fmt::format("the HTTP request could not be parsed: {}", ec.message()));
+        }
+        res.keep_alive(false);
+        res.prepare_payload();
+        http::write(stream, res, ec);
+        drain(fd);
+        return;
       }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          send_error(res, 500, "internal", "internal error while handling the request");
-        });
-    server.set_payload_max_length(options.max_body_bytes);
+      const Request& req = parser.get();
+      handle(req, res);
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
+      http::write(stream, res, ec);
+      if (ec || !res.keep_alive()) return;
+    }
+  }
+
+  void run() {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock,
+                     [&] { return stopping || active < static_cast<size_t>(options.threads); });
+        if (stopping) break;
+      }
+      const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        continue;
+      }
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) {
+          close(fd);
+          break;
+        }
+        connections.insert(fd);
+        ++active;
+      }
+      std::thread([this, fd] {
+        serve(fd);
+        {
+          std::lock_guard lock(mutex);
+          connections.erase(fd);
+          --active;
+          close(fd);
+        }
+        changed.notify_all();
+      }).detach();
+    }
+    // In-flight requests finish; connections waiting for their next request
+    // were woken by stop() and end.
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return active == 0; });
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex);
+    if (stopping) return;
+    stopping = true;
+    shutdown(listener, SHUT_RDWR);                           // wakes accept()
+    for (const int fd : connections) shutdown(fd, SHUT_RD);  // wakes idle reads
+    changed.notify_all();
   }
 };
 
@@ -282,17 +478,8 @@ HttpService::HttpService(Engine& engine, ServiceOptions options)
         o.host));
   }
   if (o.threads < 1) throw Error::invalid_argument("threads must be >= 1");
-  const int threads = o.threads;
-  impl_->server.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
-  impl_->server.set_tcp_nodelay(true);  // else Nagle + delayed ACK add 40 ms per response
-  impl_->server.set_keep_alive_max_count(1000000);
-  impl_->server.set_read_timeout(30, 0);
-  impl_->routes();
-  impl_->guards();
-  impl_->port = o.port == 0 ? impl_->server.bind_to_any_port(o.host)
-                            : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
+  impl_->listener = listen_on(o.host, o.port);
+  impl_->port = impl_->listener < 0 ? -1 : bound_port(impl_->listener);
   if (impl_->port < 0) {
     throw Error::io(
         fmt::format("cannot listen on {}:{} (in use or not a local address)", o.host, o.port));
@@ -306,11 +493,11 @@ int HttpService::port() const {
 }
 
 void HttpService::run() {
-  impl_->server.listen_after_bind();
+  impl_->run();
 }
 
 void HttpService::stop() {
-  impl_->server.stop();
+  impl_->stop();
 }
 
 }  // namespace clv

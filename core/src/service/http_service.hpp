@@ -1,4 +1,4 @@
-// `clv serve`: the engine as a local HTTP/JSON service (cpp-httplib). Every
+// `clv serve`: the engine as a local HTTP/JSON service (Boost.Beast). Every
 // endpoint is under /v1; errors are {"error": {"code", "message"}} with a 4xx
 // or 5xx status. Ingests are committed before they are acknowledged, so a
 // crash after a 200 loses nothing.
