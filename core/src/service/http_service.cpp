@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -386,7 +388,14 @@ struct HttpService::Impl {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.max_body_bytes);
       boost::beast::error_code ec;
-      http::read(stream, buffer, parser, ec);
+      http::read_header(stream, buffer, parser, ec);
+      // curl and most HTTP clients wait (curl: 1 s) for this before a large body.
+      if (!ec && !parser.is_done() &&
+          boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, 11};
+        http::write(stream, go_on, ec);
+      }
+      if (!ec && !parser.is_done()) http::read(stream, buffer, parser, ec);
       Response res;
       res.version(11);
       if (ec) {

@@ -1,9 +1,12 @@
 // `clv serve` over real loopback sockets: the CDNOW round trip, token rules,
 // malformed and oversized requests (4xx, nothing changed), SIGKILL after
 // acknowledged ingests, SIGTERM shutdown.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +128,30 @@ json cdnow_batch(size_t from, size_t count, size_t* total = nullptr) {
   }
   if (total) *total = i;
   return {{"transactions", list}};
+}
+
+// Sends raw bytes on a fresh connection; returns what the server wrote until
+// it closed or `until` appeared, waiting at most 5 s.
+std::string raw_exchange(int port, const std::string& request, const std::string& until = "") {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  EXPECT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string got;
+  char chunk[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, 5000) > 0) {
+    const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    got.append(chunk, static_cast<size_t>(n));
+    if (!until.empty() && got.find(until) != std::string::npos) break;
+  }
+  close(fd);
+  return got;
 }
 
 size_t transactions_stored(httplib::Client& c) {
@@ -470,6 +497,65 @@ TEST(HttpService, AcknowledgedIngestsSurviveSigkill) {
     ASSERT_EQ(r["inserted"], 0);
     ASSERT_EQ(r["duplicates"], 200);
   }
+}
+
+// What HTTP clients send besides plain requests: Expect: 100-continue (curl,
+// before a large body), %-escaped ids, HEAD, a wrong method, unparsable bytes.
+TEST(HttpService, ProtocolDetails) {
+  Server server({"--db", fresh_db("protocol"), "--port", "0"});
+  ASSERT_GT(server.port(), 0);
+  const std::string body =
+      R"({"transactions": [{"customer_id": "a b", "timestamp": 1700000000, "amount": 5}]})";
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string head = fmt::format(
+      "POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+      body.size());
+  ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  char reply[4096];
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_GT(poll(&p, 1, 5000), 0) << "no 100 Continue before the body";
+  ssize_t n = recv(fd, reply, sizeof reply, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(reply, static_cast<size_t>(n)).rfind("HTTP/1.1 100 Continue\r\n", 0), 0u);
+  ASSERT_EQ(send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  ASSERT_GT(poll(&p, 1, 5000), 0);
+  n = recv(fd, reply, sizeof reply, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(reply, static_cast<size_t>(n)).find("\"inserted\":1"), std::string::npos);
+  close(fd);
+
+  auto c = server.client();
+  // The id "a b" is reached %-escaped.
+  const auto missing_run = c.Get("/v1/customers/a%20b/scores");
+  ASSERT_TRUE(missing_run);
+  EXPECT_EQ(missing_run->status, 409) << missing_run->body;
+  EXPECT_EQ(c.Get("/v1/customers/a%2/scores")->status, 400);
+  const auto head_reply = c.Head("/v1/health");
+  ASSERT_TRUE(head_reply);
+  EXPECT_EQ(head_reply->status, 200);
+  EXPECT_TRUE(head_reply->body.empty());
+  const auto put = c.Put("/v1/runs", "", "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 405);
+  EXPECT_EQ(body_of(put)["error"]["code"], "method_not_allowed");
+  const std::string garbage = raw_exchange(server.port(), "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+  EXPECT_NE(garbage.find("bad_request"), std::string::npos) << garbage;
+  // Two pipelined requests on one connection get two answers, in order.
+  const std::string two = raw_exchange(
+      server.port(),
+      "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/nowhere HTTP/1.1\r\nHost: x\r\n"
+      "Connection: close\r\n\r\n");
+  const size_t first = two.find("HTTP/1.1 200"), second = two.find("HTTP/1.1 404");
+  EXPECT_NE(first, std::string::npos) << two;
+  EXPECT_NE(second, std::string::npos) << two;
+  EXPECT_LT(first, second);
 }
 
 TEST(HttpService, SigtermStopsCleanly) {
