@@ -453,12 +453,12 @@ struct HttpService::Impl {
       }
       std::thread([this, fd] {
         serve(fd);
-        {
-          std::lock_guard lock(mutex);
-          connections.erase(fd);
-          --active;
-          close(fd);
-        }
+        // Notified under the lock: once it is released run() may return and
+        // this Impl go away, so nothing here touches it afterwards.
+        std::lock_guard lock(mutex);
+        connections.erase(fd);
+        --active;
+        close(fd);
         changed.notify_all();
       }).detach();
     }
