@@ -222,6 +222,22 @@ class Importer {
   void queue_transaction(const TxnValues& v, int64_t customer);
   void flush_transactions();
   void bind_pending(PreparedStatement& s, int first, const PendingTxn& row);
+  // Columns of the transaction INSERT in bind order: optional ones only when
+  // the file has them or a plugin may fill them (each bound NULL costs).
+  enum InsertColumn {
+    kColId,
+    kColCustomer,
+    kColTs,
+    kColAmount,
+    kColCurrency,
+    kColKind,
+    kColQuantity,
+    kColCategory,
+    kColChannel,
+    kColLocation,
+    kColFile
+  };
+  std::vector<InsertColumn> insert_columns_;
   std::vector<PendingTxn> pending_;
   std::string pending_text_;
   std::unique_ptr<PreparedStatement> insert_many_;
@@ -291,12 +307,26 @@ class Importer {
 void Importer::prepare_statements() {
   switch (entity_) {
     case Entity::kTransactions: {
+      const bool plugins_may_fill =
+          static_cast<bool>(options_.normalize_transactions) ||
+          (options_.plugins != nullptr && !options_.plugins->plugins().empty());
+      static constexpr const char* kNames[] = {
+          "external_id", "customer_id", "ts",      "amount_minor", "currency", "kind",
+          "quantity",    "category",    "channel", "location",     "file_id"};
+      static constexpr int kFieldOf[] = {
+          kTxnId, -1, -1, -1, -1, -1, kTxnQuantity, kTxnCategory, kTxnChannel, kTxnLocation, -1};
+      insert_columns_.clear();
+      std::string columns, row_params;
+      for (int c = kColId; c <= kColFile; ++c) {
+        if (kFieldOf[c] >= 0 && !plugins_may_fill && !layout_.has(kFieldOf[c])) continue;
+        insert_columns_.push_back(static_cast<InsertColumn>(c));
+        columns += columns.empty() ? "" : ", ";
+        columns += kNames[c];
+        row_params += row_params.empty() ? "?" : ",?";
+      }
       auto statement = [&](size_t rows) {
-        std::string sql =
-            "INSERT INTO transactions(external_id, customer_id, ts, amount_minor, currency, kind, "
-            "quantity, category, channel, location, file_id) VALUES ";
-        for (size_t r = 0; r < rows; ++r)
-          sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+        std::string sql = "INSERT INTO transactions(" + columns + ") VALUES ";
+        for (size_t r = 0; r < rows; ++r) sql += (r == 0 ? "(" : ",(") + row_params + ")";
         // Without ids nothing can conflict, and the upsert clause costs.
         if (layout_.has(kTxnId))
           sql += " ON CONFLICT(external_id) WHERE external_id IS NOT NULL DO NOTHING";
@@ -760,25 +790,53 @@ void Importer::bind_pending(PreparedStatement& s, int first, const PendingTxn& r
   auto text = [&](int t) {
     return std::string_view(base + row.text_offset[t], row.text_length[t]);
   };
-  s.bind_text_or_null(first + 0, text(kPendingId));
-  s.bind(first + 1, row.customer);
-  s.bind(first + 2, row.ts);
-  s.bind(first + 3, row.amount);
-  s.bind_text_or_null(first + 4, text(kPendingCurrency));
-  s.bind_text_or_null(first + 5, row.kind);
-  if (row.quantity >= 0) {
-    s.bind(first + 6, row.quantity);
-  } else {
-    s.bind_null(first + 6);
+  int at = first;
+  for (const InsertColumn column : insert_columns_) {
+    switch (column) {
+      case kColId:
+        s.bind_text_or_null(at, text(kPendingId));
+        break;
+      case kColCustomer:
+        s.bind(at, row.customer);
+        break;
+      case kColTs:
+        s.bind(at, row.ts);
+        break;
+      case kColAmount:
+        s.bind(at, row.amount);
+        break;
+      case kColCurrency:
+        s.bind_text_or_null(at, text(kPendingCurrency));
+        break;
+      case kColKind:
+        s.bind_text_or_null(at, row.kind);
+        break;
+      case kColQuantity:
+        if (row.quantity >= 0) {
+          s.bind(at, row.quantity);
+        } else {
+          s.bind_null(at);
+        }
+        break;
+      case kColCategory:
+        s.bind_text_or_null(at, text(kPendingCategory));
+        break;
+      case kColChannel:
+        s.bind_text_or_null(at, text(kPendingChannel));
+        break;
+      case kColLocation:
+        s.bind_text_or_null(at, text(kPendingLocation));
+        break;
+      case kColFile:
+        s.bind(at, file_id_);
+        break;
+    }
+    ++at;
   }
-  s.bind_text_or_null(first + 7, text(kPendingCategory));
-  s.bind_text_or_null(first + 8, text(kPendingChannel));
-  s.bind_text_or_null(first + 9, text(kPendingLocation));
-  s.bind(first + 10, file_id_);
 }
 
 void Importer::flush_transactions() {
-  constexpr int kColumns = 11;
+  const int kColumns = static_cast<int>(insert_columns_.size());
   if (pending_.size() == kRowsPerInsert) {
     PreparedStatement& s = *insert_many_;
     for (size_t r = 0; r < pending_.size(); ++r) {
