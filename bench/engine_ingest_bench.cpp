@@ -5,6 +5,7 @@
 // does. Prints CPU per row for the ingest calls, and for the merge of the
 // rows still pending into the indexed transactions table (Engine::flush).
 // Usage: bench_engine_ingest [customers=50000] [batches=200] [batch_size=5000]
+//                            [merge_pending_rows=engine default]
 #include <time.h>
 
 #include <chrono>
@@ -53,7 +54,9 @@ int main(int argc, char** argv) {
   const std::string dir = std::filesystem::temp_directory_path() / "clv_engine_ingest_bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto engine = clv::Engine::open(dir + "/engine.db");
+  clv::EngineOptions options;
+  if (argc > 4) options.merge_pending_rows = std::strtoull(argv[4], nullptr, 10);
+  auto engine = clv::Engine::open(dir + "/engine.db", options);
 
   // Seed: every customer with five purchases in the year before.
   std::mt19937_64 rng(7);
@@ -85,11 +88,12 @@ int main(int argc, char** argv) {
   engine->flush();
   const double cpu2 = cpu_seconds(), wall2 = wall_seconds();
   fmt::print(
-      "engine ingest of {} rows in batches of {} over {} customers: ingest calls {:.2f} us CPU "
+      "engine ingest of {} rows in batches of {} over {} customers, merging every {} pending: "
+      "ingest calls {:.2f} us CPU "
       "per row ({:.0f} rows/s wall); final merge {:.2f} us CPU per row; together {:.0f} rows per "
       "CPU-second\n",
-      rows, batch_size, customers, (cpu1 - cpu0) * 1e6 / rows, rows / (wall1 - wall0),
-      (cpu2 - cpu1) * 1e6 / rows, rows / (cpu2 - cpu0));
+      rows, batch_size, customers, options.merge_pending_rows, (cpu1 - cpu0) * 1e6 / rows,
+      rows / (wall1 - wall0), (cpu2 - cpu1) * 1e6 / rows, rows / (cpu2 - cpu0));
   (void)wall2;
   engine.reset();
   std::filesystem::remove_all(dir);

@@ -17,6 +17,7 @@
 #include "domain/calendar.hpp"
 #include "engine/churn_lookup.hpp"
 #include "engine/customer_book.hpp"
+#include "engine/pending_transactions.hpp"
 #include "engine/record_validation.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/gamma_gamma.hpp"
@@ -144,34 +145,6 @@ class BatchCustomers {
   size_t base_ = 0;
 };
 
-// Moves every pending transaction into `transactions`, in index order, in one
-// SQLite transaction (nothing moves if it fails). Caller holds the writer
-// lock. OR IGNORE: an id that another process imported into `transactions`
-// after the engine's check stays stored once. Foreign-key and CHECK probes are
-// off for the move (they were half its cost: `kind IN (...)` builds a table
-// per row): each row's customer was created with it and its kind validated.
-void merge_pending(SQLite::Database& db) {
-  db.exec("PRAGMA foreign_keys=OFF");
-  db.exec("PRAGMA ignore_check_constraints=ON");
-  struct Restore {
-    SQLite::Database& db;
-    ~Restore() {
-      try {
-        db.exec("PRAGMA foreign_keys=ON");
-        db.exec("PRAGMA ignore_check_constraints=OFF");
-      } catch (...) {
-      }
-    }
-  } restore{db};
-  SQLite::Transaction tx(db);
-  db.exec(
-      "INSERT OR IGNORE INTO transactions (external_id, customer_id, ts, amount_minor, currency, "
-      "kind) SELECT external_id, customer_id, ts, amount_minor, currency, kind FROM "
-      "transactions_pending ORDER BY customer_id, ts");
-  db.exec("DELETE FROM transactions_pending");
-  tx.commit();
-}
-
 }  // namespace
 
 struct Engine::State {
@@ -202,23 +175,21 @@ struct Engine::State {
   mutable std::mutex mutex;
   CustomerBook book;
   size_t transactions = 0, incidents = 0, scorable = 0;
-  // Rows in transactions_pending; only writers (under write_mutex) touch it.
-  size_t pending = 0;
+  // Only writers (under write_mutex) touch it.
+  PendingTransactions pending;
   int64_t max_purchase_day = std::numeric_limits<int64_t>::min();
   std::shared_ptr<const FittedModel> model;
 
   // Caller holds write_mutex.
   void flush_locked() {
-    if (pending == 0) return;
     try {
-      merge_pending(*db);
+      pending.merge(*db);
     } catch (const SQLite::Exception& e) {
       throw Error::io(fmt::format(
           "moving {} acknowledged transactions into the transactions table failed (they stay "
           "pending and move on the next flush): {}",
-          pending, e.what()));
+          pending.size(), e.what()));
     }
-    pending = 0;
   }
 
   int64_t observation_end() const { return options.observation_end_day.value_or(max_purchase_day); }
@@ -326,7 +297,9 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   s->db->exec("PRAGMA wal_autocheckpoint = 16384");  // pages: 64 MB
   try {
     // Acknowledged rows of an engine that did not close (killed, crashed).
-    merge_pending(*s->db);
+    s->pending.add_leftovers(static_cast<size_t>(
+        s->db->execAndGet("SELECT count(*) FROM transactions_pending").getInt64()));
+    s->pending.merge(*s->db);
     std::unordered_map<int64_t, size_t> by_row;
     SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
     while (customers.executeStep()) {
@@ -369,10 +342,11 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   BatchCustomers customers;
   std::vector<int64_t> customer_refs;  // of the stored rows
   std::vector<size_t> stored;
+  std::vector<PendingTransactions::Row> pending_rows;  // of this batch, for the merge
   try {
     // Larger merges touch each page of the per-customer index fewer times
     // per row; the call that crosses the mark pays for the merge.
-    if (s.pending >= s.options.merge_pending_rows) s.flush_locked();
+    if (s.pending.size() >= s.options.merge_pending_rows) s.flush_locked();
     SQLite::Transaction tx(*s.db);
     SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
     // Appended to the pending table (see migration 5); ids are unique across
@@ -393,6 +367,13 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
       q.bindNoCopy(first + 3, r.currency);
       q.bindNoCopy(first + 4, r.kind);
     };
+    // A stored row: applied to the book, and kept for the merge.
+    auto keep = [&](size_t i, const BatchCustomers::Ref& customer) {
+      const TransactionRecord& r = batch[i];
+      stored.push_back(i);
+      customer_refs.push_back(customer.ref);
+      pending_rows.push_back({customer.row, r.timestamp, r.amount_minor, r.currency, r.kind, r.id});
+    };
     auto store_queued = [&] {
       if (!add_many) {
         std::string sql =
@@ -407,15 +388,13 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
       }
       add_many->exec();
       add_many->reset();
-      for (const auto& [i, customer] : queued) {
-        stored.push_back(i);
-        customer_refs.push_back(customer.ref);
-      }
+      for (const auto& [i, customer] : queued) keep(i, customer);
       queued.clear();
     };
     std::optional<SQLite::Statement> stored_id;
     customer_refs.reserve(batch.size());
     stored.reserve(batch.size());
+    pending_rows.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       const TransactionRecord& r = batch[i];
       if (i + 8 < batch.size()) s.book.prefetch(batch[i + 8].customer_id);
@@ -442,8 +421,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
         ++result.duplicates;
         continue;
       }
-      stored.push_back(i);
-      customer_refs.push_back(customer.ref);
+      keep(i, customer);
     }
     // The last few without an id, one statement each.
     for (const auto& [i, customer] : queued) {
@@ -451,15 +429,14 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
       bind_row(add, 2, batch[i], customer.row);
       add.exec();
       add.reset();
-      stored.push_back(i);
-      customer_refs.push_back(customer.ref);
+      keep(i, customer);
     }
     tx.commit();
   } catch (const SQLite::Exception& e) {
     throw Error::io(
         fmt::format("storing the transaction batch failed (nothing stored): {}", e.what()));
   }
-  s.pending += stored.size();
+  s.pending.add(std::move(pending_rows));
   result.inserted = stored.size();
   result.new_customers = customers.created();
   // The touched customers' purchase days are rebuilt outside `mutex` (only

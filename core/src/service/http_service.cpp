@@ -283,20 +283,20 @@ struct HttpService::Impl {
       } else if (path == "/v1/transactions") {
         if (!post) return wrong_method();
         require_json_type(req);
-        // Parsing too runs on the ingest worker: it is most of a batch's CPU
-        // outside SQLite.
-        const IngestResult result = ingest_worker.run([&] {
-          return engine.ingest_transactions(
-              transactions_from_json_text(req.body(), options.max_batch));
-        });
+        // Parsed here, so that batches from several connections parse in
+        // parallel while the worker stores the previous one.
+        const std::vector<TransactionRecord> batch =
+            transactions_from_json_text(req.body(), options.max_batch);
+        const IngestResult result =
+            ingest_worker.run([&] { return engine.ingest_transactions(batch); });
         send_json(res, 200, to_json(result).dump());
       } else if (path == "/v1/incidents") {
         if (!post) return wrong_method();
         require_json_type(req);
-        const IngestResult result = ingest_worker.run([&] {
-          return engine.ingest_incidents(
-              incidents_from_json(parse_json(req.body()), options.max_batch));
-        });
+        const std::vector<IncidentRecord> batch =
+            incidents_from_json(parse_json(req.body()), options.max_batch);
+        const IngestResult result =
+            ingest_worker.run([&] { return engine.ingest_incidents(batch); });
         send_json(res, 200, to_json(result).dump());
       } else if (path == "/v1/customers/at-risk") {
         if (!get) return wrong_method();
