@@ -5,7 +5,7 @@
 #   3. ingest alone: wrk POST /v1/transactions with BATCH records per request;
 #   4. both at once, the CRM case: scores in the request path while feeds ingest.
 # Usage: bench/http_load.sh [path/to/clv]   (env: DURATION, CUSTOMERS, BATCH,
-#        SCORE_CONNECTIONS, MIXED_SCORE_RATE, PORT, INGEST_NICE). Needs wrk (Debian package `wrk`).
+#        SCORE_CONNECTIONS, MIXED_SCORE_RATE, INGEST_CONNECTIONS, PORT, INGEST_NICE). Needs wrk (Debian package `wrk`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 clv="${1:-$root/build/release/cli/clv}"
@@ -16,6 +16,7 @@ connections="${SCORE_CONNECTIONS:-32}"
 # so that the ingest figure is the one at the scoring target, not at whatever
 # rate the scoring client alone could push. MIXED_SCORE_RATE=0: unpaced.
 mixed_rate="${MIXED_SCORE_RATE:-21000}"
+ingest_connections="${INGEST_CONNECTIONS:-2}"
 port="${PORT:-18080}"
 work="$(mktemp -d)"
 server_pid=""
@@ -70,16 +71,16 @@ cpu_b="$(server_cpu)"
 grep -E "SCORE|Socket" "$work/score_alone.out"
 requests="$(awk '/SCORE/ {print $3 * '"$duration"'}' "$work/score_alone.out")"
 echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$requests" 1000000) us per score request"
-echo "== ingest alone (2 connections, batches of $BATCH, ${duration}s)"
+echo "== ingest alone ($ingest_connections connections, batches of $BATCH, ${duration}s)"
 cpu_a="$(server_cpu)"
-wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest_alone.out"
+wrk -t1 -c"$ingest_connections" -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest_alone.out"
 cpu_b="$(server_cpu)"
 grep -E "INGEST|Socket" "$work/ingest_alone.out"
 rows="$(awk '/INGEST/ {print $5 * '"$duration"'}' "$work/ingest_alone.out")"
 echo "   server CPU $(cpu_per "$cpu_a" "$cpu_b" "$rows" 100000) s per 100,000 transactions"
 echo "== scoring (paced at $mixed_rate requests/s) and ingest together (${duration}s)"
 cpu_before="$(server_cpu)"
-wrk -t1 -c2 -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
+wrk -t1 -c"$ingest_connections" -d"${duration}s" -s "$root/bench/wrk_ingest.lua" "$url" >"$work/ingest.out" &
 ingest_pid=$!
 SCORE_RATE="$mixed_rate" wrk -t1 -c"$connections" -d"${duration}s" -s "$root/bench/wrk_score.lua" "$url" \
   >"$work/score.out"
