@@ -8,7 +8,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libeigen3-dev liblbfgspp-dev
   libboost-dev libboost-filesystem-dev
-  libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libsimdjson-dev
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 wrk

@@ -11,6 +11,7 @@
 #include "clv/error.hpp"
 #include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
+#include "engine/fast_transaction_json.hpp"
 
 namespace clv {
 namespace {
@@ -275,6 +276,7 @@ class TransactionSax : public nlohmann::json_sax<json> {
 
 std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
                                                            size_t max_records) {
+  if (auto fast = parse_transactions_fast(text, max_records)) return std::move(*fast);
   TransactionSax sax(max_records);
   if (json::sax_parse(text, &sax) && sax.complete()) return std::move(sax.records);
   return transactions_from_json(parse_json(text), max_records);

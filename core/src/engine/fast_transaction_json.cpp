@@ -1,0 +1,118 @@
+#include "engine/fast_transaction_json.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include <simdjson.h>
+
+#include "domain/calendar.hpp"
+
+namespace clv {
+namespace {
+
+namespace dom = simdjson::dom;
+using dom::element_type;
+
+// An integer of int64 range, or false.
+bool integer_of(dom::element v, int64_t& out) {
+  if (v.type() == element_type::INT64) return !v.get_int64().get(out);
+  if (v.type() == element_type::UINT64) {
+    uint64_t u = 0;
+    if (v.get_uint64().get(u) || u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return false;
+    }
+    out = static_cast<int64_t>(u);
+    return true;
+  }
+  return false;
+}
+
+bool string_of(dom::element v, std::string& out) {
+  std::string_view s;
+  if (v.get_string().get(s)) return false;
+  out.assign(s);
+  return true;
+}
+
+bool record_of(dom::object record, TransactionRecord& t) {
+  bool has_time = false, has_amount = false;
+  for (const dom::key_value_pair field : record) {
+    const std::string_view key = field.key;
+    const dom::element v = field.value;
+    if (key == "customer_id") {
+      if (!string_of(v, t.customer_id)) return false;
+    } else if (key == "timestamp") {
+      if (v.type() == element_type::STRING) {
+        std::string_view s;
+        if (v.get_string().get(s) || !parse_timestamp(s, t.timestamp)) return false;
+      } else if (!integer_of(v, t.timestamp)) {
+        return false;
+      }
+      has_time = true;
+    } else if (key == "amount_minor") {
+      if (has_amount || !integer_of(v, t.amount_minor)) return false;
+      has_amount = true;
+    } else if (key == "amount") {
+      if (has_amount) return false;
+      double a = 0;
+      int64_t whole = 0;
+      if (v.type() == element_type::DOUBLE) {
+        if (v.get_double().get(a)) return false;
+      } else if (integer_of(v, whole)) {
+        a = static_cast<double>(whole);
+      } else {
+        return false;
+      }
+      if (!std::isfinite(a) || std::fabs(a) > 1e13) return false;
+      t.amount_minor = std::llround(a * 100.0);
+      has_amount = true;
+    } else if (key == "currency") {
+      if (!string_of(v, t.currency)) return false;
+    } else if (key == "kind") {
+      if (!string_of(v, t.kind)) return false;
+    } else if (key == "id") {
+      if (!string_of(v, t.id)) return false;
+    } else {
+      return false;
+    }
+  }
+  return !t.customer_id.empty() && has_time && has_amount;
+}
+
+bool records_of(dom::array list, size_t max_records, std::vector<TransactionRecord>& out) {
+  if (max_records && list.size() > max_records) return false;
+  out.reserve(list.size());
+  for (const dom::element element : list) {
+    dom::object record;
+    if (element.get_object().get(record)) return false;
+    if (!record_of(record, out.emplace_back())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::vector<TransactionRecord>> parse_transactions_fast(std::string_view text,
+                                                                      size_t max_records) {
+  // One parser per thread keeps its buffers between batches. The DOM parser
+  // validates the whole text (trailing bytes too) and picks the CPU's kernel
+  // at run time.
+  thread_local dom::parser parser;
+  dom::element root;
+  if (parser.parse(text.data(), text.size()).get(root)) return std::nullopt;
+  std::vector<TransactionRecord> out;
+  dom::array list;
+  if (root.type() == element_type::ARRAY) {
+    if (root.get_array().get(list)) return std::nullopt;
+  } else {
+    dom::object body;
+    if (root.get_object().get(body) || body.size() != 1) return std::nullopt;
+    const dom::key_value_pair only = *body.begin();
+    if (only.key != "transactions" || only.value.get_array().get(list)) return std::nullopt;
+  }
+  if (!records_of(list, max_records, out)) return std::nullopt;
+  return out;
+}
+
+}  // namespace clv
