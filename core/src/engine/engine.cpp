@@ -17,6 +17,7 @@
 #include "domain/calendar.hpp"
 #include "engine/churn_lookup.hpp"
 #include "engine/customer_book.hpp"
+#include "engine/engine_file_lock.hpp"
 #include "engine/pending_transactions.hpp"
 #include "engine/record_validation.hpp"
 #include "models/clv_valuation.hpp"
@@ -149,6 +150,7 @@ class BatchCustomers {
 
 struct Engine::State {
   EngineOptions options;
+  EngineFileLock file_lock;
   double discount_delta = 0;
   std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
   mutable std::mutex write_mutex;        // serializes writers and DB access
@@ -280,6 +282,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   s->options = options;
   s->discount_delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
   // Each connection is only used under its own mutex (write_mutex, read_mutex).
+  s->file_lock = EngineFileLock::acquire(path);
   s->db = open_database(path, true);
   if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
     s->read_db = open_database(path, true);
@@ -346,7 +349,14 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
   try {
     // Larger merges touch each page of the per-customer index fewer times
     // per row; the call that crosses the mark pays for the merge.
-    if (s.pending.size() >= s.options.merge_pending_rows) s.flush_locked();
+    if (s.pending.size() >= s.options.merge_pending_rows) {
+      try {
+        s.flush_locked();
+      } catch (const Error&) {
+        // The rows stay pending and this batch is appended all the same; a
+        // merge that keeps failing surfaces in flush(), refit() and close.
+      }
+    }
     SQLite::Transaction tx(*s.db);
     SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
     // Appended to the pending table (see migration 5); ids are unique across
@@ -431,6 +441,9 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
       add.reset();
       keep(i, customer);
     }
+    // Everything that can fail (allocate) happens before the commit, so the
+    // memory copies never miss a committed row.
+    s.pending.reserve_more(pending_rows.size());
     tx.commit();
   } catch (const SQLite::Exception& e) {
     throw Error::io(

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <mutex>
 
 #include <simdjson.h>
 
@@ -81,26 +83,67 @@ bool record_of(dom::object record, TransactionRecord& t) {
 }
 
 bool records_of(dom::array list, size_t max_records, std::vector<TransactionRecord>& out) {
-  if (max_records && list.size() > max_records) return false;
-  out.reserve(list.size());
+  out.reserve(list.size());  // size() saturates at 2^24 - 1: only a hint
   for (const dom::element element : list) {
     dom::object record;
     if (element.get_object().get(record)) return false;
+    if (max_records && out.size() >= max_records) return false;
     if (!record_of(record, out.emplace_back())) return false;
   }
   return true;
+}
+
+// Bodies above this go to the streaming parser: the DOM parser holds about
+// 14 bytes per byte of input while it works.
+constexpr size_t kMaxFastBytes = size_t{8} << 20;
+// At most this many DOM parsers exist (their buffers are kept for reuse);
+// when all are busy a batch takes the streaming parser.
+constexpr size_t kMaxParsers = 2;
+
+class ParserPool {
+ public:
+  std::unique_ptr<dom::parser> take() {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto p = std::move(idle_.back());
+      idle_.pop_back();
+      return p;
+    }
+    if (created_ == kMaxParsers) return nullptr;
+    ++created_;
+    return std::make_unique<dom::parser>();
+  }
+  void give_back(std::unique_ptr<dom::parser> p) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(p));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<dom::parser>> idle_;
+  size_t created_ = 0;
+};
+
+ParserPool& parsers() {
+  static ParserPool pool;
+  return pool;
 }
 
 }  // namespace
 
 std::optional<std::vector<TransactionRecord>> parse_transactions_fast(std::string_view text,
                                                                       size_t max_records) {
-  // One parser per thread keeps its buffers between batches. The DOM parser
-  // validates the whole text (trailing bytes too) and picks the CPU's kernel
-  // at run time.
-  thread_local dom::parser parser;
+  if (text.size() > kMaxFastBytes) return std::nullopt;
+  // The DOM parser validates the whole text (trailing bytes too) and picks
+  // the CPU's kernel at run time.
+  std::unique_ptr<dom::parser> parser = parsers().take();
+  if (!parser) return std::nullopt;
+  struct GiveBack {
+    std::unique_ptr<dom::parser>& p;
+    ~GiveBack() { parsers().give_back(std::move(p)); }
+  } give_back{parser};
   dom::element root;
-  if (parser.parse(text.data(), text.size()).get(root)) return std::nullopt;
+  if (parser->parse(text.data(), text.size()).get(root)) return std::nullopt;
   std::vector<TransactionRecord> out;
   dom::array list;
   if (root.type() == element_type::ARRAY) {

@@ -42,12 +42,9 @@ constexpr size_t kRowsPerInsert = 64;
 }  // namespace
 
 void PendingTransactions::add(std::vector<Row>&& rows) {
-  if (rows_.empty()) {
-    rows_ = std::move(rows);
-  } else {
-    rows_.insert(rows_.end(), std::make_move_iterator(rows.begin()),
-                 std::make_move_iterator(rows.end()));
-  }
+  // Moves into reserved room: nothing allocates (Row's moves are noexcept).
+  rows_.insert(rows_.end(), std::make_move_iterator(rows.begin()),
+               std::make_move_iterator(rows.end()));
 }
 
 void PendingTransactions::merge(SQLite::Database& db) {

@@ -27,7 +27,9 @@ class PendingTransactions {
   // Rows found in transactions_pending at open (an engine that did not close):
   // there is no copy of them in memory, so they merge through SQL.
   void add_leftovers(size_t count) { leftovers_ += count; }
-  // The rows of one batch, once it has committed.
+  // Makes room for `count` more rows, so that add() of them cannot throw.
+  void reserve_more(size_t count) { rows_.reserve(rows_.size() + count); }
+  // The rows of one batch, once it has committed (after reserve_more).
   void add(std::vector<Row>&& rows);
   // Rows in transactions_pending.
   size_t size() const { return rows_.size() + leftovers_; }

@@ -328,7 +328,7 @@ void Importer::prepare_statements() {
         std::string sql = "INSERT INTO transactions(" + columns + ") VALUES ";
         for (size_t r = 0; r < rows; ++r) sql += (r == 0 ? "(" : ",(") + row_params + ")";
         // Without ids nothing can conflict, and the upsert clause costs.
-        if (layout_.has(kTxnId))
+        if (plugins_may_fill || layout_.has(kTxnId))
           sql += " ON CONFLICT(external_id) WHERE external_id IS NOT NULL DO NOTHING";
         return std::make_unique<PreparedStatement>(sqlite_, sql);
       };

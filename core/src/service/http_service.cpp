@@ -10,6 +10,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -56,7 +57,11 @@ void send_json(Response& res, int status, std::string body) {
 }
 
 void send_error(Response& res, int status, std::string_view code, std::string_view message) {
-  send_json(res, status, json{{"error", {{"code", code}, {"message", message}}}}.dump());
+  // Messages may quote client bytes (an id, a header) that are not UTF-8:
+  // replaced, never thrown.
+  send_json(res, status,
+            json{{"error", {{"code", code}, {"message", message}}}}.dump(
+                -1, ' ', false, json::error_handler_t::replace));
 }
 
 int status_of(ErrorCode code) {
@@ -136,6 +141,20 @@ std::string percent_decoded(std::string_view text) {
     i += 2;
   }
   return out;
+}
+
+// The %-decoded segment of `path` between `prefix` and `suffix`, if the path
+// is exactly prefix + one non-empty segment + suffix.
+std::optional<std::string> id_between(std::string_view path, std::string_view prefix,
+                                      std::string_view suffix) {
+  if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+      !path.ends_with(suffix)) {
+    return std::nullopt;
+  }
+  const std::string_view raw =
+      path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  if (raw.find('/') != std::string_view::npos) return std::nullopt;
+  return percent_decoded(raw);
 }
 
 // The value of `name` in a query string, if present.
@@ -256,14 +275,9 @@ struct HttpService::Impl {
     const size_t question = target.find('?');
     const std::string_view query =
         question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-    std::string path;
-    try {
-      path = percent_decoded(target.substr(0, question));
-    } catch (const Error& e) {
-      send_error(res, 400, "bad_request", e.what());
-      return;
-    }
-    if (!authorized(req, path, res)) return;
+    // Routes match the raw path; only an id segment is %-decoded, so that an
+    // id may hold any character, '/' included.
+    const std::string_view path = target.substr(0, question);
     const http::verb method = req.method();
     const bool get = method == http::verb::get || method == http::verb::head;
     const bool post = method == http::verb::post;
@@ -305,20 +319,13 @@ struct HttpService::Impl {
           list.push_back(to_json(s));
         }
         send_json(res, 200, json{{"customers", std::move(list)}}.dump());
-      } else if (path.starts_with(kCustomers) && path.ends_with("/scores") &&
-                 path.find('/', kCustomers.size()) == path.size() - 7 &&
-                 path.size() > kCustomers.size() + 7) {
+      } else if (const auto id = id_between(path, kCustomers, "/scores")) {
         // The request-path call of a CRM: no JSON tree on the way out.
         if (!get) return wrong_method();
-        const std::string_view id =
-            std::string_view(path).substr(kCustomers.size(), path.size() - kCustomers.size() - 7);
-        send_json(res, 200, score_json_text(engine.score(id)));
-      } else if (path.starts_with(kCustomers) && path.ends_with("/churn-drivers") &&
-                 path.find('/', kCustomers.size()) == path.size() - 14 &&
-                 path.size() > kCustomers.size() + 14) {
+        send_json(res, 200, score_json_text(engine.score(*id)));
+      } else if (const auto id = id_between(path, kCustomers, "/churn-drivers")) {
         if (!get) return wrong_method();
-        const std::string id = path.substr(kCustomers.size(), path.size() - kCustomers.size() - 14);
-        send_json(res, 200, to_json(engine.churn_risk(id), engine.options()).dump());
+        send_json(res, 200, to_json(engine.churn_risk(*id), engine.options()).dump());
       } else if (path == "/v1/scores") {
         if (!post) return wrong_method();
         const json body = require_json_body(req);
@@ -356,7 +363,8 @@ struct HttpService::Impl {
       } else if (path.starts_with(kRuns) && all_digits(path.substr(kRuns.size())) &&
                  path.size() - kRuns.size() <= 18) {
         if (!get) return wrong_method();
-        send_json(res, 200, to_json(engine.run(std::stoll(path.substr(kRuns.size())))).dump());
+        send_json(res, 200,
+                  to_json(engine.run(std::stoll(std::string(path.substr(kRuns.size()))))).dump());
       } else {
         send_error(res, 404, "no_route",
                    fmt::format("no endpoint {} {}", view(req.method_string()), path));
@@ -389,6 +397,19 @@ struct HttpService::Impl {
       parser.body_limit(options.max_body_bytes);
       boost::beast::error_code ec;
       http::read_header(stream, buffer, parser, ec);
+      if (!ec) {
+        // Before any body is invited or read.
+        Response denied;
+        denied.version(parser.get().version());
+        const std::string_view target = view(parser.get().target());
+        if (!authorized(parser.get(), target.substr(0, target.find('?')), denied)) {
+          denied.keep_alive(false);
+          denied.prepare_payload();
+          http::write(stream, denied, ec);
+          drain(fd);
+          return;
+        }
+      }
       // curl and most HTTP clients wait (curl: 1 s) for this before a large body.
       if (!ec && !parser.is_done() &&
           boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -397,7 +418,7 @@ struct HttpService::Impl {
       }
       if (!ec && !parser.is_done()) http::read(stream, buffer, parser, ec);
       Response res;
-      res.version(11);
+      res.version(parser.is_header_done() ? parser.get().version() : 11);
       if (ec) {
         if (ec == http::error::body_limit) {
           send_error(res, 413, "body_too_large",
@@ -435,10 +456,13 @@ struct HttpService::Impl {
       }
       const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) {
-        std::lock_guard lock(mutex);
-        if (stopping) break;
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        const int error = errno;
+        {
+          std::lock_guard lock(mutex);
+          if (stopping) break;
+        }
+        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));  // until one closes
         }
         continue;
       }
@@ -451,16 +475,26 @@ struct HttpService::Impl {
         connections.insert(fd);
         ++active;
       }
-      std::thread([this, fd] {
-        serve(fd);
+      auto finish = [this](int done) {
         // Notified under the lock: once it is released run() may return and
         // this Impl go away, so nothing here touches it afterwards.
         std::lock_guard lock(mutex);
-        connections.erase(fd);
+        connections.erase(done);
         --active;
-        close(fd);
+        close(done);
         changed.notify_all();
-      }).detach();
+      };
+      try {
+        std::thread([this, fd, finish] {
+          try {
+            serve(fd);
+          } catch (...) {  // a connection's failure must not end the process
+          }
+          finish(fd);
+        }).detach();
+      } catch (const std::system_error&) {  // no thread to be had: refuse this one
+        finish(fd);
+      }
     }
     // In-flight requests finish; connections waiting for their next request
     // were woken by stop() and end.

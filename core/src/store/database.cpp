@@ -40,7 +40,10 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path,
   for (const Migration& m : schema_migrations()) {
     if (m.version <= version) continue;
     try {
-      SQLite::Transaction tx(*db);
+      // IMMEDIATE, and the version read again under that write lock: another
+      // process opening the same old database at once may have migrated it.
+      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      if (db->execAndGet("PRAGMA user_version").getInt() >= m.version) continue;
       db->exec(m.sql);
       db->exec(fmt::format("PRAGMA user_version={}", m.version));
       tx.commit();

@@ -376,6 +376,13 @@ TEST(HttpService, TokenRules) {
     EXPECT_EQ(wrong.Get("/v1/runs")->status, 401);
     auto right = server.client(token);
     EXPECT_EQ(right.Get("/v1/runs")->status, 200);
+    // Refused on its header: no 100 Continue invites an anonymous body.
+    const std::string refused = raw_exchange(
+        server.port(),
+        "POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_EQ(refused.rfind("HTTP/1.1 401", 0), 0u) << refused;
+    EXPECT_EQ(refused.find("100 Continue"), std::string::npos) << refused;
   }
   {  // Token from a file when bound to all interfaces.
     const std::string file = testing::TempDir() + "/http_token.txt";
@@ -536,6 +543,20 @@ TEST(HttpService, ProtocolDetails) {
   ASSERT_TRUE(missing_run);
   EXPECT_EQ(missing_run->status, 409) << missing_run->body;
   EXPECT_EQ(c.Get("/v1/customers/a%2/scores")->status, 400);
+  // An id holding '/' is one %-escaped segment; bytes that are not UTF-8 are
+  // answered (404, the message's bytes replaced), not a crash.
+  ASSERT_EQ(
+      post(c, "/v1/transactions",
+           {{"transactions", {{{"customer_id", "x/y"}, {"timestamp", 1700000000}, {"amount", 5}}}}})
+          ->status,
+      200);
+  EXPECT_EQ(c.Get("/v1/customers/x%2Fy/scores")->status, 409);  // known customer, no run
+  EXPECT_EQ(c.Get("/v1/customers/x/y/scores")->status, 404);
+  const auto not_utf8 = c.Get("/v1/customers/%FF/scores");
+  ASSERT_TRUE(not_utf8);
+  EXPECT_EQ(not_utf8->status, 404);
+  EXPECT_EQ(body_of(not_utf8)["error"]["code"], "not_found");
+  EXPECT_EQ(c.Get("/v1/health")->status, 200);
   const auto head_reply = c.Head("/v1/health");
   ASSERT_TRUE(head_reply);
   EXPECT_EQ(head_reply->status, 200);

@@ -335,6 +335,22 @@ TEST(Engine, AnIngestPastTheMergeMarkMovesThePendingRows) {
   EXPECT_EQ(run.n_transactions, sample.size());
 }
 
+// Pending rows are one engine's: a second engine on the same file is refused
+// (it would merge and delete the first one's rows).
+TEST(Engine, OneEnginePerDatabaseFile) {
+  const std::string path = fresh_db("one_engine");
+  auto first = Engine::open(path, {});
+  try {
+    Engine::open(path, {});
+    FAIL() << "a second engine opened the same database";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("already open"), std::string::npos) << e.what();
+  }
+  first.reset();
+  EXPECT_NO_THROW(Engine::open(path, {}));
+}
+
 // An engine that never closes (a killed server) leaves its acknowledged rows
 // pending; the next open moves them and counts them.
 TEST(Engine, PendingRowsOfAnEngineThatDidNotCloseAreMovedOnOpen) {
@@ -528,7 +544,11 @@ TEST(EngineJson, StreamingTransactionParserAgreesWithTheTreeParser) {
       R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, 5]})",
       R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}, {"customer_id": "b", "timestamp": 2, "amount": 2}, {"customer_id": "c", "timestamp": 3, "amount": 3}]})",
       R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": 1}] trailing)",
-      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": {"v": 1}}]})", "42", ""};
+      R"({"transactions": [{"customer_id": "a", "timestamp": 1, "amount": {"v": 1}}]})", "42", "",
+      // Not UTF-8 once unescaped (lone surrogates), and not UTF-8 as sent.
+      R"([{"customer_id": "a\uDC00", "timestamp": 1, "amount": 1}])",
+      R"([{"customer_id": "a\uD800", "timestamp": 1, "amount": 1}])",
+      "[{\"customer_id\": \"a\xff\", \"timestamp\": 1, \"amount\": 1}]"};
   auto outcome = [](auto&& parse) {
     try {
       std::string out;
