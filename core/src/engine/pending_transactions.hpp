@@ -7,6 +7,7 @@
 // sorter took a third of the merge.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,7 +29,10 @@ class PendingTransactions {
   // there is no copy of them in memory, so they merge through SQL.
   void add_leftovers(size_t count) { leftovers_ += count; }
   // Makes room for `count` more rows, so that add() of them cannot throw.
-  void reserve_more(size_t count) { rows_.reserve(rows_.size() + count); }
+  void reserve_more(size_t count) {
+    const size_t needed = rows_.size() + count;
+    if (needed > rows_.capacity()) rows_.reserve(std::max(needed, 2 * rows_.capacity()));
+  }
   // The rows of one batch, once it has committed (after reserve_more).
   void add(std::vector<Row>&& rows);
   // Rows in transactions_pending.
