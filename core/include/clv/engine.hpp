@@ -153,7 +153,8 @@ class Engine {
  public:
   // Opens (creating and migrating if needed) the database at `path` and loads
   // every customer's summary and the latest run. Throws clv::Error (io,
-  // corrupt_data, invalid_argument for bad options).
+  // corrupt_data, invalid_argument for bad options); io as well when another
+  // engine (in this or another process) has the same file open.
   static std::unique_ptr<Engine> open(const std::string& path, const EngineOptions& options = {});
   ~Engine();
   Engine(const Engine&) = delete;
