@@ -102,6 +102,10 @@ void setup(CLI::App& app) {
   cmd->add_option("--threads", args->service.threads,
                   "Worker threads (one per open keep-alive connection)")
       ->capture_default_str();
+  cmd->add_option("--request-seconds", args->service.request_seconds,
+                  "Time a client has to send one whole request (headers and body)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   cmd->add_option("--ingest-nice", args->service.ingest_nice,
                   "CPU priority of ingests below scoring (nice increment, 0..19)")
       ->check(CLI::Range(0, 19))

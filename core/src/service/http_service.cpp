@@ -396,6 +396,17 @@ struct HttpService::Impl {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.max_body_bytes);
       boost::beast::error_code ec;
+      // From the first read of this request: the idle wait before it is the
+      // recv timeout's (kIdleSeconds), not counted here.
+      stream.set_deadline(std::chrono::steady_clock::time_point::max());
+      if (buffer.size() == 0) {
+        boost::beast::error_code idle;
+        const size_t n = stream.read_some(buffer.prepare(4096), idle);
+        if (idle) return;  // closed, reset or idle too long
+        buffer.commit(n);
+      }
+      stream.set_deadline(std::chrono::steady_clock::now() +
+                          std::chrono::seconds(options.request_seconds));
       http::read_header(stream, buffer, parser, ec);
       if (!ec) {
         // Before any body is invited or read.

@@ -22,6 +22,9 @@ struct ServiceOptions {
   // Ingests run on one background thread this much nicer than the request
   // threads (Linux nice), so scoring keeps its latency when CPU is short.
   int ingest_nice = 10;
+  // A request must arrive whole within this many seconds of its first read,
+  // so a client trickling bytes cannot hold a connection thread for long.
+  int request_seconds = 60;
 };
 
 class HttpService {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 
 #include <boost/asio/buffer.hpp>
@@ -24,6 +25,10 @@ class SocketStream {
   explicit SocketStream(int fd) : fd_(fd) {}
   int fd() const { return fd_; }
 
+  // Reads after `deadline` fail with timed_out (checked after each recv; the
+  // kernel's SO_RCVTIMEO bounds the wait of one recv).
+  void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+
   template <typename MutableBufferSequence>
   size_t read_some(const MutableBufferSequence& buffers, boost::beast::error_code& ec) {
     ec = {};
@@ -33,6 +38,10 @@ class SocketStream {
       if (b.size() == 0) continue;
       for (;;) {
         const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
+        if (n > 0 && std::chrono::steady_clock::now() > deadline_) {
+          ec = boost::asio::error::timed_out;
+          return 0;
+        }
         if (n > 0) return static_cast<size_t>(n);
         if (n == 0) {
           ec = boost::asio::error::eof;  // Beast: end_of_stream between requests
@@ -93,6 +102,7 @@ class SocketStream {
 
  private:
   int fd_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace clv

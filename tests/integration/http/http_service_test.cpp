@@ -579,6 +579,39 @@ TEST(HttpService, ProtocolDetails) {
   EXPECT_LT(first, second);
 }
 
+// A client that trickles a request (one byte at a time, each within the idle
+// timeout) loses the connection once --request-seconds have passed.
+TEST(HttpService, TricklingClientIsCutOff) {
+  Server server({"--db", fresh_db("trickle"), "--port", "0", "--request-seconds", "1"});
+  ASSERT_GT(server.port(), 0);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < 40 && !closed; ++i) {  // up to 8 s of trickling
+    const char c = i < request.size() ? request[i] : 'a';
+    if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 200) > 0) {
+      char reply[256];
+      closed = recv(fd, reply, sizeof reply, 0) <= 0;
+      if (!closed) FAIL() << "answered a request that never completed";
+    }
+  }
+  close(fd);
+  EXPECT_TRUE(closed);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(seconds, 0.9);
+  EXPECT_LT(seconds, 4.0);
+  EXPECT_EQ(server.client().Get("/v1/health")->status, 200);  // others are still served
+}
+
 TEST(HttpService, SigtermStopsCleanly) {
   Server server({"--db", fresh_db("sigterm"), "--port", "0"});
   ASSERT_GT(server.port(), 0);
