@@ -11,27 +11,13 @@
 
 #include "../../unit/churn/covariate_simulation.hpp"
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliRun clv(const std::string& args) {
-  const std::string out = testing::TempDir() + "/churn_cli_out.txt",
-                    err = testing::TempDir() + "/churn_cli_err.txt";
-  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), slurp(out), slurp(err)};
-}
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
 
 std::string write_summary() {
   const double bp[2] = {-0.25, 0.0}, bd[2] = {0.6, -0.18};

@@ -8,29 +8,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
 
 std::string temp(const std::string& name) {
   return testing::TempDir() + "/fit_sources_" + name;
-}
-
-CliRun clv(const std::string& args) {
-  const std::string out = temp("out.txt"), err = temp("err.txt");
-  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), slurp(out), slurp(err)};
 }
 
 std::string write(const std::string& name, const std::string& text) {

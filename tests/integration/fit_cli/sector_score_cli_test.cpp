@@ -10,30 +10,16 @@
 
 #include <gtest/gtest.h>
 
+#include "support/cli_run.hpp"
+
 namespace {
+
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
 
 const std::string kData = std::string(CLV_SHARED_DATA_DIR) + "/cdnow/";
 const std::string kPluginDir = std::string(CLV_BINARY_DIR) + "/plugins";
-
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliRun clv(const std::string& args) {
-  const std::string out = testing::TempDir() + "/sector_score_out.txt",
-                    err = testing::TempDir() + "/sector_score_err.txt";
-  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), slurp(out), slurp(err)};
-}
 
 // customer_id,p_alive,expected_purchases,expected_spend,clv rows (header dropped).
 std::vector<std::vector<double>> read_scores(const std::string& text) {

@@ -130,15 +130,25 @@ json cdnow_batch(size_t from, size_t count, size_t* total = nullptr) {
   return {{"transactions", list}};
 }
 
-// Sends raw bytes on a fresh connection; returns what the server wrote until
-// it closed or `until` appeared, waiting at most 5 s.
-std::string raw_exchange(int port, const std::string& request, const std::string& until = "") {
+// A TCP connection to 127.0.0.1:port, or -1.
+int connect_loopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends raw bytes on a fresh connection; returns what the server wrote until
+// it closed or `until` appeared, waiting at most 5 s.
+std::string raw_exchange(int port, const std::string& request, const std::string& until = "") {
+  const int fd = connect_loopback(port);
+  EXPECT_GE(fd, 0);
   EXPECT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
             static_cast<ssize_t>(request.size()));
   std::string got;
@@ -513,12 +523,8 @@ TEST(HttpService, ProtocolDetails) {
   ASSERT_GT(server.port(), 0);
   const std::string body =
       R"({"transactions": [{"customer_id": "a b", "timestamp": 1700000000, "amount": 5}]})";
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(server.port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const int fd = connect_loopback(server.port());
+  ASSERT_GE(fd, 0);
   const std::string head = fmt::format(
       "POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Content-Length: {}\r\nExpect: 100-continue\r\n\r\n",
@@ -584,12 +590,8 @@ TEST(HttpService, ProtocolDetails) {
 TEST(HttpService, TricklingClientIsCutOff) {
   Server server({"--db", fresh_db("trickle"), "--port", "0", "--request-seconds", "1"});
   ASSERT_GT(server.port(), 0);
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(server.port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const int fd = connect_loopback(server.port());
+  ASSERT_GE(fd, 0);
   const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ";
   const auto start = std::chrono::steady_clock::now();
   bool closed = false;

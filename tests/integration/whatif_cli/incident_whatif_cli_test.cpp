@@ -12,29 +12,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
 
 std::string dir() {
   return testing::TempDir() + "/incident_whatif";
-}
-
-CliRun clv(const std::string& args) {
-  const std::string out = dir() + "/out.txt", err = dir() + "/err.txt";
-  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), slurp(out), slurp(err)};
 }
 
 const std::string kScenarios = std::string(CLV_SOURCE_DIR) + "/data/retail/incident_scenarios.toml";

@@ -7,32 +7,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.hpp"
+
 namespace {
+
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
 
 const std::string kSummary =
     std::string(CLV_SHARED_DATA_DIR) + "/cdnow/cdnow_customers_summary_with_transactions.csv";
 
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string dir() {
   return testing::TempDir() + "/whatif_cli";
-}
-
-CliRun clv(const std::string& args) {
-  const std::string out = dir() + "/out.txt", err = dir() + "/err.txt";
-  const std::string cmd = std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), slurp(out), slurp(err)};
 }
 
 void write(const std::string& path, const std::string& text) {
