@@ -19,12 +19,14 @@
 #include "clv/summarize.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
+#include "sector_plugins.hpp"
 #include "purchase_history_options.hpp"
 
 namespace {
 
 struct ReportArgs {
   std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
+  clv::cli::PluginArgs plugins;
   std::string db_path, churn_run;
   clv::cli::PurchaseHistoryArgs history;
   double horizon = 52, margin = 1.0, discount_rate = 0;
@@ -75,11 +77,10 @@ void run(const ReportArgs& args) {
   clv::WhatIfResult whatif;
   if (!args.scenarios.empty()) {
     const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios, args.run_dir);
-    clv::WhatIfInputs w = clv::load_whatif_inputs(file);
     clv::WhatIfOptions options;
     options.draws = args.draws;
     options.seed = args.seed;
-    whatif = clv::run_whatif(w, options);
+    whatif = clv::run_scenario_file(file, clv::cli::load_plugins(args.plugins, "report"), options);
     in.whatif = &whatif;
   }
   clv::write_run_report(in, args.out);
@@ -98,6 +99,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--spend-params", args->spend_params, "Gamma-Gamma parameter JSON (for CLV)");
   cmd->add_option("--customers", args->customers, "customers.csv for churn risk by segment");
   cmd->add_option("--scenarios", args->scenarios, "Scenario file to run and include");
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_option("--run-dir", args->run_dir, "Directory of the run files the scenario file names");
   cmd->add_option("--horizon", args->horizon, "CLV horizon in the model's time unit (default 52)");
   cmd->add_option("--margin", args->margin, "Profit margin applied to spend (default 1)");

@@ -15,13 +15,12 @@
 
 #include "clv/database.hpp"
 #include "clv/error.hpp"
-#include "clv/import_sectors.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
+#include "clv/sector_economics.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
 #include "domain/calendar.hpp"
-#include "ingest/csv_reader.hpp"
 #include "sector_plugins.hpp"
 
 namespace {
@@ -31,49 +30,11 @@ struct ScoreArgs {
   double horizon = 0;
   // Unset: the customer's sector plugin's economics (margin 1, no discount,
   // no cost to serve for customers without one).
-  std::optional<double> margin, discount_rate, cost_to_serve;
+  std::optional<double> margin, discount_rate, cost_to_serve, referral_value;
   std::string sector;
   clv::cli::PluginArgs plugins;
   bool allow_unconverged = false;
 };
-
-// The economics CLV is computed with for one sector's customers.
-struct SectorValues {
-  double margin = 1.0;
-  double annual_discount_rate = 0.0;
-  double cost_to_serve = 0.0;  // per customer per model time unit
-  std::string source;          // where the values came from, printed
-  std::vector<size_t> rows;    // rows of the table in this sector
-};
-
-// The sector of each summary row: a `sector` column of the summary file,
-// else --sector for all. Empty strings when neither says.
-std::vector<std::string> summary_sectors(const std::string& path, size_t rows,
-                                         const std::string& fallback) {
-  clv::CsvReader reader(path, clv::CsvDialect{});
-  clv::CsvRecord record;
-  int column = -1;
-  if (reader.next(record)) {
-    for (size_t c = 0; c < record.fields.size(); ++c) {
-      if (record.fields[c] == "sector") column = static_cast<int>(c);
-    }
-  }
-  std::vector<std::string> sectors;
-  if (column < 0) return std::vector<std::string>(rows, fallback);
-  while (reader.next(record)) {
-    if (record.fields.size() == 1 && record.fields[0].empty()) continue;  // blank line
-    std::string_view sector = static_cast<size_t>(column) < record.fields.size()
-                                  ? record.fields[column]
-                                  : std::string_view();
-    sectors.emplace_back(sector.empty() ? std::string_view(fallback) : sector);
-  }
-  if (sectors.size() != rows) {
-    throw clv::Error::invalid_argument(
-        fmt::format("{}: the sector column has {} rows but the summary {}; check the file", path,
-                    sectors.size(), rows));
-  }
-  return sectors;
-}
 
 clv::FitResult read_fit(const std::string& path) {
   std::ifstream in(path);
@@ -155,82 +116,22 @@ void run(const ScoreArgs& args) {
   }
   // Sector economics: each customer's sector plugin gives the margin, the
   // discount rate and the cost to serve that the options do not set.
-  std::vector<std::string> sector_of_row;
-  if (!args.summary.empty()) {
-    sector_of_row = summary_sectors(args.summary, table.size(), args.sector);
-  } else {
-    clv::Database db = clv::Database::open(args.db);
-    const auto sectors = clv::customer_sectors(db);
-    sector_of_row.reserve(table.size());
-    for (const auto& id : table.customer_id) {
-      const auto it = sectors.find(id);
-      sector_of_row.push_back(!args.sector.empty()  ? args.sector
-                              : it != sectors.end() ? it->second
-                                                    : std::string());
-    }
-  }
-  std::map<std::string, SectorValues> groups;
-  for (size_t i = 0; i < table.size(); ++i) groups[sector_of_row[i]].rows.push_back(i);
-  const bool all_given = args.margin && args.discount_rate && args.cost_to_serve;
+  const std::vector<std::string> sector_of_row =
+      !args.summary.empty()
+          ? clv::read_summary_sectors(args.summary, table.size(), args.sector)
+          : clv::database_customer_sectors(args.db, table.customer_id, args.sector);
+  clv::EconomicsOverrides overrides;
+  overrides.margin = args.margin;
+  overrides.annual_discount_rate = args.discount_rate;
+  overrides.cost_to_serve = args.cost_to_serve;
+  overrides.referral_value = args.referral_value;
+  const bool all_given =
+      args.margin && args.discount_rate && args.cost_to_serve && args.referral_value;
   clv::PluginRegistry plugins;
   if (!all_given && spend) plugins = clv::cli::load_plugins(args.plugins, "score");
-  for (auto& [sector, values] : groups) {
-    std::optional<clv::SectorEconomics> economics;
-    if (!sector.empty() && plugins.has_sector(sector)) {
-      economics = plugins.for_sector(sector).economics();
-    }
-    if (economics) {
-      values.margin = economics->default_margin;
-      values.annual_discount_rate = economics->annual_discount_rate;
-      // Per sector time unit -> per model time unit.
-      values.cost_to_serve =
-          economics->cost_to_serve * fit.time_unit.days / economics->time_unit.days;
-      values.source = "plugin " + sector;
-    } else {
-      values.source = sector.empty() ? "no sector" : "no plugin for sector " + sector;
-    }
-    if (args.margin) values.margin = *args.margin;
-    if (args.discount_rate) values.annual_discount_rate = *args.discount_rate;
-    if (args.cost_to_serve) values.cost_to_serve = *args.cost_to_serve;
-  }
-  clv::Scores scores;
-  scores.p_alive.resize(table.size());
-  scores.expected_purchases.resize(table.size());
-  if (spend) {
-    scores.expected_spend.resize(table.size());
-    scores.clv.resize(table.size());
-  }
-  for (const auto& [sector, values] : groups) {
-    clv::RfmData part;
-    part.T_column = table.T_column;
-    for (size_t i : values.rows) {
-      part.customer_id.push_back(table.customer_id[i]);
-      part.x.push_back(table.x[i]);
-      part.t_x.push_back(table.t_x[i]);
-      part.T.push_back(table.T[i]);
-      if (!table.monetary.empty()) part.monetary.push_back(table.monetary[i]);
-      if (!table.weight.empty()) part.weight.push_back(table.weight[i]);
-    }
-    clv::ScoreOptions options;
-    options.horizon = args.horizon;
-    options.margin = values.margin;
-    options.annual_discount_rate = values.annual_discount_rate;
-    const clv::Scores s = clv::score(fit, part, options, spend.get());
-    // Serving a customer costs while they are alive: P(alive) times the
-    // discounted length of the horizon (an upper bound, as a customer alive
-    // now may still leave within the horizon).
-    const double delta = std::log1p(values.annual_discount_rate) * fit.time_unit.days / 365.25;
-    const double annuity = delta > 0 ? -std::expm1(-delta * args.horizon) / delta : args.horizon;
-    for (size_t k = 0; k < values.rows.size(); ++k) {
-      const size_t i = values.rows[k];
-      scores.p_alive[i] = s.p_alive[k];
-      scores.expected_purchases[i] = s.expected_purchases[k];
-      if (spend) {
-        scores.expected_spend[i] = s.expected_spend[k];
-        scores.clv[i] = s.clv[k] - values.cost_to_serve * s.p_alive[k] * annuity;
-      }
-    }
-  }
+  const clv::SectorScores sector_scores = clv::score_by_sector(
+      fit, table, sector_of_row, args.horizon, spend.get(), overrides, &plugins);
+  const clv::Scores& scores = sector_scores.scores;
 
   std::FILE* out = stdout;
   if (!args.out.empty()) {
@@ -260,12 +161,13 @@ void run(const ScoreArgs& args) {
   fmt::print(stderr, "clv score: {} customers, {} model, horizon {} {}\n", table.size(), fit.model,
              args.horizon, fit.time_unit.describe());
   if (spend) {
-    for (const auto& [sector, v] : groups) {
+    for (const auto& [sector, v] : sector_scores.economics) {
       fmt::print(stderr,
                  "clv score: sector {}: {} customers, margin {}, discount {}/year (continuous), "
-                 "cost to serve {} per {} ({})\n",
-                 sector.empty() ? "(none)" : sector, v.rows.size(), v.margin,
-                 v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.source);
+                 "cost to serve {} per {}, referral value {} ({})\n",
+                 sector.empty() ? "(none)" : sector, sector_scores.customers.at(sector), v.margin,
+                 v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.referral_value,
+                 v.source);
     }
   }
 }
@@ -290,6 +192,9 @@ void setup(CLI::App& app) {
                   "sector plugin's, else 0)");
   cmd->add_option("--cost-to-serve", args->cost_to_serve,
                   "Cost per customer per model time unit, subtracted from CLV while alive "
+                  "(default: the sector plugin's, else 0)");
+  cmd->add_option("--referral-value", args->referral_value,
+                  "Value referrals of a customer who stays bring, added to CLV times P(alive) "
                   "(default: the sector plugin's, else 0)");
   cmd->add_option("--sector", args->sector,
                   "Sector of every customer (else a sector column of --summary, or the "

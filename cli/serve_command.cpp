@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
 #include "command_registry.hpp"
+#include "sector_plugins.hpp"
 #include "domain/calendar.hpp"
 #include "service/http_service.hpp"
 
@@ -23,7 +25,9 @@ namespace {
 
 struct ServeArgs {
   std::string db_path, token_file, model = "bgnbd", time_unit = "week", observation_end;
-  double horizon = 52, margin = 1.0, discount_rate = 0;
+  double horizon = 52;
+  std::optional<double> margin, discount_rate, cost_to_serve, referral_value;
+  clv::cli::PluginArgs plugins;
   clv::ServiceOptions service;
 };
 
@@ -52,6 +56,10 @@ void run(ServeArgs args) {
   eo.horizon = args.horizon;
   eo.margin = args.margin;
   eo.annual_discount_rate = args.discount_rate;
+  eo.cost_to_serve = args.cost_to_serve;
+  eo.referral_value = args.referral_value;
+  eo.plugin_dirs = args.plugins.dirs;
+  eo.use_plugins = !args.plugins.none;
   if (!args.observation_end.empty()) {
     int64_t seconds = 0;
     if (!clv::parse_timestamp(args.observation_end, seconds)) {
@@ -69,6 +77,9 @@ void run(ServeArgs args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto engine = clv::Engine::open(args.db_path, eo);
+  for (const std::string& problem : engine->plugin_problems()) {
+    fmt::print(stderr, "clv serve: warning: plugin refused: {}\n", problem);
+  }
   clv::HttpService service(*engine, args.service);
   std::thread waiter([&service, signals] {
     int signal = 0;
@@ -114,9 +125,15 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--time-unit", args->time_unit, "day, week, month")->capture_default_str();
   cmd->add_option("--horizon", args->horizon, "Horizon in time units")->capture_default_str();
-  cmd->add_option("--margin", args->margin, "Profit share of spend")->capture_default_str();
-  cmd->add_option("--discount-rate", args->discount_rate, "Annual discount rate, 0.1 = 10%")
-      ->capture_default_str();
+  cmd->add_option("--margin", args->margin,
+                  "Profit share of spend (default: each customer's sector plugin's, else 1)");
+  cmd->add_option("--discount-rate", args->discount_rate,
+                  "Annual discount rate, 0.1 = 10% (default: the sector plugin's, else 0)");
+  cmd->add_option("--cost-to-serve", args->cost_to_serve,
+                  "Cost per customer per time unit while alive (default: the sector plugin's)");
+  cmd->add_option("--referral-value", args->referral_value,
+                  "Referral value of a customer who stays (default: the sector plugin's)");
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_option("--observation-end", args->observation_end,
                   "Fixed calibration end date (default: latest purchase day)");
   cmd->callback([args] { run(*args); });

@@ -16,11 +16,13 @@
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
 #include "purchase_history_options.hpp"
+#include "sector_plugins.hpp"
 
 namespace {
 
 struct WhatIfArgs {
-  std::string scenario_file, report, plugin_dir, run_dir, db_path;
+  std::string scenario_file, report, run_dir, db_path;
+  clv::cli::PluginArgs plugins;
   clv::cli::PurchaseHistoryArgs history;
   int draws = 200;
   unsigned long long seed = 20261123;
@@ -58,20 +60,8 @@ void print_table(const clv::WhatIfResult& r) {
 }
 
 void run(const WhatIfArgs& args) {
-  clv::ScenarioFile file = clv::load_scenario_file(args.scenario_file, args.run_dir);
-  clv::WhatIfInputs inputs = clv::load_whatif_inputs(file);
-  bool any_plugin = false;
-  for (const auto& s : file.scenarios) any_plugin = any_plugin || !s.plugin_levers.empty();
-  clv::PluginRegistry plugins;
-  if (any_plugin) {
-    clv::PluginSearchOptions search;
-    if (!args.plugin_dir.empty()) search.plugin_dirs.push_back(args.plugin_dir);
-    for (const auto& problem : plugins.discover(search)) {
-      fmt::print(stderr, "clv whatif: warning: plugin {} refused: {}\n", problem.path,
-                 problem.message);
-    }
-    inputs.plugin_effects = clv::resolve_plugin_levers(file, plugins);
-  }
+  const clv::ScenarioFile file = clv::load_scenario_file(args.scenario_file, args.run_dir);
+  const clv::PluginRegistry plugins = clv::cli::load_plugins(args.plugins, "whatif");
   clv::WhatIfOptions options;
   options.draws = args.draws;
   options.seed = args.seed;
@@ -84,7 +74,8 @@ void run(const WhatIfArgs& args) {
       if (done == total) fmt::print(stderr, "\n");
     };
   }
-  const clv::WhatIfResult result = clv::run_whatif(inputs, options);
+  clv::WhatIfInputs inputs;
+  const clv::WhatIfResult result = clv::run_scenario_file(file, plugins, options, &inputs);
   if (args.json) {
     fmt::print("{}\n", clv::whatif_result_to_json_text(result));
   } else {
@@ -130,7 +121,7 @@ void setup(CLI::App& app) {
   clv::cli::add_db_option(*cmd, args->db_path);
   cmd->add_option("--run-dir", args->run_dir,
                   "Directory of the run's summary and fits (default: the scenario file's)");
-  cmd->add_option("--plugin-dir", args->plugin_dir, "Directory with sector plugins");
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_option("--threads", args->threads, "Threads (default: all cores)");
   cmd->callback([args] { run(*args); });
 }

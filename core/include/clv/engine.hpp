@@ -31,9 +31,20 @@ struct EngineOptions {
   std::string count_model = "bgnbd";  // any purchase-count model of available_models()
   bool fit_spend_model = true;        // Gamma-Gamma for CLV when repeat spend exists
   TimeUnit time_unit = TimeUnit::week();
-  double horizon = 52;              // CLV / expected purchases horizon, in time_unit
-  double margin = 1.0;              // profit share of spend
-  double annual_discount_rate = 0;  // 0.1 = 10% per year
+  double horizon = 52;  // CLV / expected purchases horizon, in time_unit
+  // Economics of every customer's value. Unset: the customer's sector
+  // plugin's (clv/sector_economics.hpp), else margin 1, no discount, no cost
+  // to serve, no referral value.
+  std::optional<double> margin;                // profit share of spend
+  std::optional<double> annual_discount_rate;  // 0.1 = 10% per year
+  std::optional<double> cost_to_serve;         // per customer per time_unit
+  std::optional<double> referral_value;
+  // Sector plugins: searched in plugin_dirs, then CLV_PLUGIN_PATH, the
+  // install prefix and next to the executable (clv/plugin_registry.hpp).
+  // They normalize ingested transactions of their sector's customers and
+  // give the sector's economics and what-if levers.
+  std::vector<std::string> plugin_dirs;
+  bool use_plugins = true;
   // Calibration end as a UTC day number (days since 1970-01-01); unset = the
   // latest purchase day seen, which moves forward as transactions arrive.
   std::optional<int64_t> observation_end_day;
@@ -52,6 +63,9 @@ struct TransactionRecord {
   std::string currency = "USD";
   std::string kind = "purchase";  // purchase, return, refund, cancellation
   std::string id;                 // optional external id; a repeated id is a duplicate
+  // For the sector plugin, as the CSV import's columns: the order, folio or
+  // booking a row belongs to, and the raw payer text. Not stored.
+  std::string reference, payer;
 };
 
 struct IncidentRecord {
@@ -68,6 +82,7 @@ struct IncidentRecord {
 
 struct IngestResult {
   size_t inserted = 0;
+  size_t normalized_away = 0;  // netted, merged or dropped by the sector plugin (not stored)
   size_t duplicates = 0;  // records whose id was already stored: nothing changed
   size_t new_customers = 0;
 };
@@ -82,6 +97,7 @@ struct CustomerScore {
   std::optional<double> expected_spend, clv;  // with a spend model only
   size_t incidents = 0;
   int64_t run_id = 0;  // the run whose parameters produced this score
+  std::string sector;  // whose economics the CLV used; empty = none
 };
 
 // A stored fit: which data and which parameters. Scores of a run are stored
@@ -128,6 +144,10 @@ struct CustomerChurnRisk {
 struct EngineWhatIf {
   std::vector<Scenario> scenarios;
   std::optional<double> horizon, margin, annual_discount_rate;
+  // Only this sector's customers, valued with its economics. Needed when the
+  // customers' sectors have different economics and margin and discount
+  // rate are not given.
+  std::string sector;
   int draws = 200;
   unsigned long long seed = 20261123;
 };
@@ -193,9 +213,10 @@ class Engine {
 
   // Runs what-if scenarios on the current run's count and spend fits with
   // every scorable customer's current summary (customers' sector, segment and
-  // region from the database for targets). Throws MissingRunError without a
-  // run, Error::invalid_argument for a bad scenario, draws outside 0..1000
-  // or plugin levers (resolve those with `clv whatif`).
+  // region from the database for targets), plugin levers through the
+  // engine's plugins and the sector's economics. Throws MissingRunError
+  // without a run, Error::invalid_argument for a bad scenario or draws
+  // outside 0..1000.
   WhatIfResult what_if(const EngineWhatIf& request) const;
 
   std::optional<RunInfo> current_run() const;
@@ -203,6 +224,9 @@ class Engine {
   RunInfo run(int64_t id) const;      // Error::not_found
   EngineStats stats() const;
   const EngineOptions& options() const;
+  // Plugins loaded at open (ids) and those refused, with the reason.
+  std::vector<std::string> plugin_ids() const;
+  std::vector<std::string> plugin_problems() const;
 
   struct State;
 

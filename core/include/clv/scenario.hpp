@@ -22,8 +22,13 @@ struct ScenarioRun {
   // staff levers need it.
   std::string db;
   double horizon = 0;  // in the count model's time unit
+  // Unless given, the sector plugin's economics of the customers valued
+  // (clv/sector_economics.hpp: whatif_economics), else 0 and 1.
   double annual_discount_rate = 0;
   double margin = 1.0;
+  bool discount_rate_given = false, margin_given = false;
+  // Value only this sector's customers (with its plugin's economics).
+  std::string sector;
 };
 
 // Which customers a scenario acts on. Filters intersect; `all` alone selects

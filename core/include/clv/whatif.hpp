@@ -89,4 +89,15 @@ FitResult read_fit_file(const std::string& path);
 // Plugin levers are left unresolved (see resolve_plugin_levers).
 WhatIfInputs load_whatif_inputs(const ScenarioFile& file);
 
+class PluginRegistry;
+
+// A scenario file end to end, as `clv whatif` and `clv report --scenarios`
+// run it: loads the run it names, resolves plugin levers through `plugins`,
+// values the customers with their sector plugin's margin and discount rate
+// unless [run] sets them (only run.sector's customers when given), runs the
+// scenarios. `inputs_out`, when given, receives the inputs (for the report).
+WhatIfResult run_scenario_file(const ScenarioFile& file, const PluginRegistry& plugins,
+                               const WhatIfOptions& options = {},
+                               WhatIfInputs* inputs_out = nullptr);
+
 }  // namespace clv

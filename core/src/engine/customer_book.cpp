@@ -2,20 +2,22 @@
 
 #include <algorithm>
 
+#include "ingest/money.hpp"
+
 namespace clv {
 
-void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, int64_t amount_minor) {
+void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, double amount) {
   // CRM feeds are nearly in time order: the common case appends.
   if (days.empty() || days.back().day < day) {
-    days.push_back({day, amount_minor});
+    days.push_back({day, amount});
     return;
   }
   auto it = std::lower_bound(days.begin(), days.end(), day,
                              [](const PurchaseDay& p, int32_t d) { return p.day < d; });
   if (it != days.end() && it->day == day) {
-    it->amount_minor += amount_minor;
+    it->amount += amount;
   } else {
-    days.insert(it, {day, amount_minor});
+    days.insert(it, {day, amount});
   }
 }
 
@@ -30,20 +32,22 @@ DaySummary summarize_days(const std::vector<PurchaseDay>& days, int64_t observat
   s.x = static_cast<double>(n - 1);
   s.t_x_days = static_cast<double>(days[n - 1].day - days[0].day);
   s.T_days = static_cast<double>(observation_end_day - days[0].day);
-  int64_t repeat_minor = 0, total_minor = days[0].amount_minor;
-  for (size_t i = 1; i < n; ++i) {
-    repeat_minor += days[i].amount_minor;
-    total_minor += days[i].amount_minor;
-  }
-  s.monetary = n > 1 ? static_cast<double>(repeat_minor) / 100.0 / static_cast<double>(n - 1) : 0;
-  s.total_value = static_cast<double>(total_minor) / 100.0;
+  double repeat = 0;
+  for (size_t i = 1; i < n; ++i) repeat += days[i].amount;
+  s.monetary = n > 1 ? repeat / static_cast<double>(n - 1) : 0;
+  s.total_value = days[0].amount + repeat;
   return s;
 }
 
-size_t CustomerBook::add(std::string external_id, int64_t row_id) {
+double major_units(int64_t amount_minor, std::string_view currency) {
+  static constexpr double kScale[] = {1.0, 0.1, 0.01, 0.001, 0.0001};
+  return static_cast<double>(amount_minor) * kScale[currency_exponent(currency)];
+}
+
+size_t CustomerBook::add(std::string external_id, int64_t row_id, std::string sector) {
   const size_t index = customers_.size();
   index_.insert(external_id, static_cast<int64_t>(index));
-  customers_.push_back(CustomerHistory{std::move(external_id), row_id, {}, 0});
+  customers_.push_back(CustomerPurchases{std::move(external_id), row_id, {}, 0, std::move(sector)});
   return index;
 }
 

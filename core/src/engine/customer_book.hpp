@@ -15,22 +15,26 @@
 namespace clv {
 
 struct PurchaseDay {
-  int32_t day;           // UTC day number
-  int64_t amount_minor;  // total purchase spend of that day
+  int32_t day;    // UTC day number
+  double amount;  // total purchase spend of that day, major units of its currency
 };
 
 // Adds one purchase to sorted purchase days (same day: amounts add up).
-void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, int64_t amount_minor);
+void add_purchase_day(std::vector<PurchaseDay>& days, int32_t day, double amount);
 
-struct CustomerHistory {
+// Major units of a stored amount: its currency's ISO 4217 decimals, the
+// rule the batch summary applies (500 JPY is 500, 5125 KWD minor is 5.125).
+double major_units(int64_t amount_minor, std::string_view currency);
+
+// Not clv::CustomerPurchases (clv/churn.hpp): one name, one type.
+struct CustomerPurchases {
   std::string external_id;
   int64_t row_id = 0;  // customers.id
   std::vector<PurchaseDay> days;
   size_t incidents = 0;
 
-  void add_purchase(int32_t day, int64_t amount_minor) {
-    add_purchase_day(days, day, amount_minor);
-  }
+  std::string sector;   // customers.sector, empty when unknown
+  void add_purchase(int32_t day, double amount) { add_purchase_day(days, day, amount); }
 };
 
 // x, t_x, T in days and mean repeat-day spend in major units.
@@ -52,14 +56,14 @@ class CustomerBook {
   // Starts loading what find(external_id) reads: a batch calls this a few
   // records ahead to hide the cache miss of each lookup.
   void prefetch(std::string_view external_id) const { index_.prefetch(external_id); }
-  size_t add(std::string external_id, int64_t row_id);
-  CustomerHistory& at(size_t index) { return customers_[index]; }
-  const CustomerHistory& at(size_t index) const { return customers_[index]; }
+  size_t add(std::string external_id, int64_t row_id, std::string sector = {});
+  CustomerPurchases& at(size_t index) { return customers_[index]; }
+  const CustomerPurchases& at(size_t index) const { return customers_[index]; }
   size_t size() const { return customers_.size(); }
-  const std::vector<CustomerHistory>& all() const { return customers_; }
+  const std::vector<CustomerPurchases>& all() const { return customers_; }
 
  private:
-  std::vector<CustomerHistory> customers_;
+  std::vector<CustomerPurchases> customers_;
   IdIndex index_;  // external id -> index in customers_
 };
 

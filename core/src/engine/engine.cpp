@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -23,6 +24,9 @@
 #include "models/clv_valuation.hpp"
 #include "models/gamma_gamma.hpp"
 #include "models/model_registry.hpp"
+#include "engine/sector_normalization.hpp"
+#include "clv/plugin_registry.hpp"
+#include "clv/sector_economics.hpp"
 #include "store/database.hpp"
 
 namespace clv {
@@ -60,9 +64,13 @@ int64_t now_seconds() {
       .count();
 }
 
+EconomicsOverrides overrides_of(const EngineOptions& o) {
+  return {o.margin, o.annual_discount_rate, o.cost_to_serve, o.referral_value};
+}
+
 void validate_options(const EngineOptions& o) {
   const ModelEntry& entry = find_model(o.count_model);
-  if (entry.kind != ModelKind::kPurchaseCount || !entry.make_scorer) {
+  if (entry.kind != ModelFamily::kPurchaseCount || !entry.make_scorer) {
     throw Error::invalid_argument(
         fmt::format("count_model '{}' is not a purchase-count model; use bgnbd, mbgnbd or pnbd",
                     o.count_model));
@@ -70,12 +78,7 @@ void validate_options(const EngineOptions& o) {
   if (!(o.horizon > 0) || !std::isfinite(o.horizon)) {
     throw Error::invalid_argument("horizon must be a positive number of time units");
   }
-  if (!(o.margin > 0) || !std::isfinite(o.margin)) {
-    throw Error::invalid_argument("margin must be a positive share of spend, e.g. 0.3");
-  }
-  if (!(o.annual_discount_rate >= 0) || !std::isfinite(o.annual_discount_rate)) {
-    throw Error::invalid_argument("annual_discount_rate must be >= 0, e.g. 0.1 for 10%");
-  }
+  validate_overrides(overrides_of(o));
 }
 
 // Engine runs live in churn's `runs` table (migration 2) as kind 'fit',
@@ -148,10 +151,35 @@ class BatchCustomers {
 
 }  // namespace
 
+// A sector's economics with what scoring derives from them.
+struct Valuation {
+  SectorEconomicsUsed economics;
+  double delta = 0;    // discount rate per time unit
+  double annuity = 0;  // discounted length of the horizon
+};
+
 struct Engine::State {
   EngineOptions options;
   EngineFileLock file_lock;
-  double discount_delta = 0;
+  PluginRegistry plugins;
+  std::vector<PluginProblem> plugin_problems;
+  // Per sector of the customers at open, and "" (customers without one);
+  // built once at open, read without a lock.
+  std::map<std::string, Valuation, std::less<>> valuations;
+
+  const Valuation& valuation_of(std::string_view sector) const {
+    const auto it = valuations.find(sector);
+    return it != valuations.end() ? it->second : valuations.at("");
+  }
+  void add_valuation(const std::string& sector) {
+    if (valuations.count(sector)) return;
+    Valuation v;
+    v.economics = economics_for_sector(&plugins, sector, overrides_of(options), options.time_unit);
+    v.delta = discount_per_unit(v.economics.annual_discount_rate, options.time_unit);
+    v.annuity =
+        discounted_horizon(v.economics.annual_discount_rate, options.time_unit, options.horizon);
+    valuations.emplace(sector, std::move(v));
+  }
   std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
   mutable std::mutex write_mutex;        // serializes writers and DB access
   // A second connection for queries (runs, churn runs, attributes): under WAL
@@ -201,10 +229,11 @@ struct Engine::State {
     std::string customer_id;
     DaySummary summary;
     size_t incidents = 0;
+    std::string sector;
   };
 
   // Caller holds `mutex`.
-  Snapshot snapshot(const CustomerHistory& c) const {
+  Snapshot snapshot(const CustomerPurchases& c) const {
     const int64_t end = observation_end();
     if (c.days.empty() || c.days.front().day > end) {
       throw Error::not_found(fmt::format(
@@ -212,7 +241,7 @@ struct Engine::State {
           "first purchase",
           c.external_id));
     }
-    return {c.external_id, summarize_days(c.days, end), c.incidents};
+    return {c.external_id, summarize_days(c.days, end), c.incidents, c.sector};
   }
 
   // Needs no lock: the snapshot is a copy and the model is immutable.
@@ -228,15 +257,18 @@ struct Engine::State {
     out.historical_value = s.total_value;
     out.incidents = c.incidents;
     out.run_id = m.run.id;
+    out.sector = c.sector;
+    const Valuation& v = valuation_of(c.sector);
     out.p_alive = m.scorer->p_alive(out.frequency, out.recency, out.T);
     out.expected_purchases =
         out.p_alive * m.scorer->expected_purchases_if_alive(out.frequency, out.T, options.horizon);
     if (m.spend) {
       const double spend = gg_conditional_expected_spend(*m.spend, out.frequency, out.monetary);
       out.expected_spend = spend;
-      out.clv = options.margin * spend * out.p_alive *
-                m.scorer->discounted_purchases_if_alive(out.frequency, out.T, options.horizon,
-                                                        discount_delta);
+      out.clv = net_clv(v.economics.margin * spend * out.p_alive *
+                            m.scorer->discounted_purchases_if_alive(out.frequency, out.T,
+                                                                    options.horizon, v.delta),
+                        out.p_alive, v.economics, v.annuity);
     }
     if (!std::isfinite(out.p_alive) || !std::isfinite(out.expected_purchases) ||
         (out.clv && !std::isfinite(*out.clv))) {
@@ -272,6 +304,20 @@ void Engine::flush() {
   s.flush_locked();
 }
 
+std::vector<std::string> Engine::plugin_problems() const {
+  std::vector<std::string> out;
+  for (const PluginProblem& p : state_->plugin_problems) {
+    out.push_back(fmt::format("{}: {}", p.path, p.message));
+  }
+  return out;
+}
+
+std::vector<std::string> Engine::plugin_ids() const {
+  std::vector<std::string> out;
+  for (const SectorPlugin& p : state_->plugins.plugins()) out.push_back(p.id());
+  return out;
+}
+
 const EngineOptions& Engine::options() const {
   return state_->options;
 }
@@ -280,7 +326,11 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   validate_options(options);
   auto s = std::make_unique<State>();
   s->options = options;
-  s->discount_delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
+  if (options.use_plugins) {
+    PluginSearchOptions search;
+    search.plugin_dirs = options.plugin_dirs;
+    s->plugin_problems = s->plugins.discover(search);
+  }
   // Each connection is only used under its own mutex (write_mutex, read_mutex).
   s->file_lock = EngineFileLock::acquire(path);
   s->db = open_database(path, true);
@@ -304,17 +354,22 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
         s->db->execAndGet("SELECT count(*) FROM transactions_pending").getInt64()));
     s->pending.merge(*s->db);
     std::unordered_map<int64_t, size_t> by_row;
-    SQLite::Statement customers(*s->db, "SELECT id, external_id FROM customers ORDER BY id");
+    SQLite::Statement customers(
+        *s->db, "SELECT id, external_id, COALESCE(sector, '') FROM customers ORDER BY id");
     while (customers.executeStep()) {
       const int64_t row = customers.getColumn(0).getInt64();
-      by_row.emplace(row, s->book.add(customers.getColumn(1).getString(), row));
+      by_row.emplace(row, s->book.add(customers.getColumn(1).getString(), row,
+                                      customers.getColumn(2).getString()));
     }
-    SQLite::Statement purchases(
-        *s->db, "SELECT customer_id, ts, amount_minor FROM transactions WHERE kind = 'purchase'");
+    SQLite::Statement purchases(*s->db,
+                                "SELECT customer_id, ts, amount_minor, currency FROM transactions "
+                                "WHERE kind = 'purchase'");
     while (purchases.executeStep()) {
-      CustomerHistory& c = s->book.at(by_row.at(purchases.getColumn(0).getInt64()));
+      CustomerPurchases& c = s->book.at(by_row.at(purchases.getColumn(0).getInt64()));
       const int64_t day = day_of(purchases.getColumn(1).getInt64());
-      c.add_purchase(static_cast<int32_t>(day), purchases.getColumn(2).getInt64());
+      c.add_purchase(static_cast<int32_t>(day),
+                     major_units(purchases.getColumn(2).getInt64(),
+                                 purchases.getColumn(3).getText()));
       s->max_purchase_day = std::max(s->max_purchase_day, day);
     }
     s->transactions =
@@ -326,7 +381,11 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
       s->book.at(by_row.at(incidents.getColumn(0).getInt64())).incidents = n;
       s->incidents += n;
     }
-    for (const CustomerHistory& c : s->book.all()) s->scorable += c.days.empty() ? 0 : 1;
+    s->add_valuation("");
+    for (const CustomerPurchases& c : s->book.all()) {
+      s->scorable += c.days.empty() ? 0 : 1;
+      s->add_valuation(c.sector);
+    }
     SQLite::Statement latest(
         *s->db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC LIMIT 1", kRunColumns,
                             kEngineRuns));
@@ -337,11 +396,23 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   return std::unique_ptr<Engine>(new Engine(std::move(s)));
 }
 
-IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batch) {
-  for (size_t i = 0; i < batch.size(); ++i) validate_transaction(batch[i], i);
+IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> records) {
+  for (size_t i = 0; i < records.size(); ++i) validate_transaction(records[i], i);
   State& s = *state_;
   std::lock_guard write(s.write_mutex);
   IngestResult result;
+  // Hook 1: the sector plugin of each customer nets, merges and drops rows
+  // as the CSV import does. Sectors change only under write_mutex (held).
+  std::optional<NormalizedBatch> normalized;
+  if (!s.plugins.plugins().empty()) {
+    normalized = normalize_for_sectors(records, s.plugins, [&s](std::string_view id) {
+      const int64_t index = s.book.find(id);
+      return index < 0 ? std::string() : s.book.at(static_cast<size_t>(index)).sector;
+    });
+    result.normalized_away = normalized->normalized_away;
+  }
+  const std::span<const TransactionRecord> batch =
+      normalized ? std::span<const TransactionRecord>(normalized->records) : records;
   BatchCustomers customers;
   std::vector<int64_t> customer_refs;  // of the stored rows
   std::vector<size_t> stored;
@@ -486,7 +557,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> batc
     for (; k < end; ++k) {
       const TransactionRecord& r = batch[stored[purchases[k].second]];
       const int64_t day = day_of(r.timestamp);
-      add_purchase_day(t.days, static_cast<int32_t>(day), r.amount_minor);
+      add_purchase_day(t.days, static_cast<int32_t>(day), major_units(r.amount_minor, r.currency));
       max_day = std::max(max_day, day);
     }
   }
@@ -582,7 +653,7 @@ RunInfo Engine::refit() {
         s.db->execAndGet("SELECT COALESCE(MAX(id), 0) FROM transactions").getInt64();
     run.n_transactions = s.transactions;
     for (size_t i = 0; i < s.book.size(); ++i) {
-      const CustomerHistory& c = s.book.at(i);
+      const CustomerPurchases& c = s.book.at(i);
       if (c.days.empty() || c.days.front().day > run.observation_end_day) continue;
       const DaySummary d = summarize_days(c.days, run.observation_end_day);
       members.push_back(i);
@@ -646,8 +717,13 @@ RunInfo Engine::refit() {
          {{"time_unit", o.time_unit.name},
           {"time_unit_days", o.time_unit.days},
           {"horizon", o.horizon},
-          {"margin", o.margin},
-          {"annual_discount_rate", o.annual_discount_rate}}}};
+          {"margin", o.margin ? nlohmann::json(*o.margin) : nlohmann::json(nullptr)},
+          {"annual_discount_rate", o.annual_discount_rate ? nlohmann::json(*o.annual_discount_rate)
+                                                          : nlohmann::json(nullptr)},
+          {"cost_to_serve", o.cost_to_serve ? nlohmann::json(*o.cost_to_serve)
+                                            : nlohmann::json(nullptr)},
+          {"referral_value", o.referral_value ? nlohmann::json(*o.referral_value)
+                                              : nlohmann::json(nullptr)}}}};
     add_run.bind(1, run.count_model);
     add_run.bind(2, run.created_at);
     add_run.bind(3, o.horizon);
@@ -678,8 +754,8 @@ RunInfo Engine::refit() {
                                 "INSERT INTO run_scores (run_id, customer_id, frequency, "
                                 "recency, T, p_alive, expected_purchases, clv) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    const double delta = s.discount_delta;
     for (size_t k = 0; k < members.size(); ++k) {
+      const Valuation& v = s.valuation_of(s.book.at(members[k]).sector);
       const double p = model->scorer->p_alive(data.x[k], data.t_x[k], data.T[k]);
       const double e =
           p * model->scorer->expected_purchases_if_alive(data.x[k], data.T[k], o.horizon);
@@ -693,10 +769,11 @@ RunInfo Engine::refit() {
       add_score.bind(6, p);
       add_score.bind(7, e);
       if (model->spend) {
-        add_score.bind(
-            8, o.margin * gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]) * p *
-                   model->scorer->discounted_purchases_if_alive(data.x[k], data.T[k], o.horizon,
-                                                                delta));
+        const double gross =
+            v.economics.margin *
+            gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]) * p *
+            model->scorer->discounted_purchases_if_alive(data.x[k], data.T[k], o.horizon, v.delta);
+        add_score.bind(8, net_clv(gross, p, v.economics, v.annuity));
       } else {
         add_score.bind(8);
       }
@@ -753,7 +830,7 @@ std::vector<CustomerScore> Engine::top_at_risk(size_t limit) const {
   std::vector<std::pair<size_t, DaySummary>> summaries;
   summaries.reserve(s.scorable);
   for (size_t i = 0; i < s.book.size(); ++i) {
-    const CustomerHistory& c = s.book.at(i);
+    const CustomerPurchases& c = s.book.at(i);
     if (c.days.empty() || c.days.front().day > end) continue;
     summaries.emplace_back(i, summarize_days(c.days, end));
   }
@@ -813,7 +890,7 @@ CustomerChurnRisk Engine::churn_risk(std::string_view customer_id) const {
   std::unique_lock lock(s.mutex);
   const int64_t index = s.book.find(customer_id);
   if (!s.model || index < 0) return out;
-  const CustomerHistory& c = s.book.at(static_cast<size_t>(index));
+  const CustomerPurchases& c = s.book.at(static_cast<size_t>(index));
   if (c.days.empty() || c.days.front().day > s.observation_end()) return out;
   const auto model = s.model;
   const State::Snapshot snap = s.snapshot(c);
@@ -829,15 +906,8 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
     throw Error::invalid_argument(
         fmt::format("draws must be in 0..{} (0 = point estimates only)", kMaxWhatIfDraws));
   }
-  for (const Scenario& sc : request.scenarios) {
-    if (!sc.plugin_levers.empty()) {
-      throw Error::invalid_argument(fmt::format(
-          "scenario '{}' uses a plugin lever; plugin levers need the plugin registry: run it "
-          "with `clv whatif --plugin-dir`",
-          sc.name));
-    }
-  }
   WhatIfInputs in;
+  std::vector<std::string> sectors;
   std::vector<int64_t> rows;
   std::shared_ptr<const FittedModel> model;
   {
@@ -846,9 +916,11 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
     const int64_t end = s.observation_end();
     const double unit = o.time_unit.days;
     in.data.customer_id.reserve(s.scorable);
-    for (const CustomerHistory& c : s.book.all()) {
+    for (const CustomerPurchases& c : s.book.all()) {
       if (c.days.empty() || c.days.front().day > end) continue;
+      if (!request.sector.empty() && c.sector != request.sector) continue;
       const DaySummary d = summarize_days(c.days, end);
+      sectors.push_back(c.sector);
       in.data.customer_id.push_back(c.external_id);
       in.data.x.push_back(d.x);
       in.data.t_x.push_back(d.t_x_days / unit);
@@ -865,17 +937,32 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   }
   in.count_model = fit_result_from_json_text(model->run.count_fit_json);
   in.spend_model = fit_result_from_json_text(model->run.spend_fit_json);
+  if (in.data.size() == 0) {
+    throw Error::invalid_argument(fmt::format("no scorable customer in sector '{}'",
+                                              request.sector));
+  }
+  EconomicsOverrides overrides = overrides_of(o);
+  if (request.margin) overrides.margin = request.margin;
+  if (request.annual_discount_rate) overrides.annual_discount_rate = request.annual_discount_rate;
+  const SectorEconomicsUsed economics =
+      whatif_economics(&s.plugins, sectors, overrides, in.count_model.time_unit);
   in.run.horizon = request.horizon.value_or(o.horizon);
-  in.run.margin = request.margin.value_or(o.margin);
-  in.run.annual_discount_rate = request.annual_discount_rate.value_or(o.annual_discount_rate);
+  in.run.margin = economics.margin;
+  in.run.annual_discount_rate = economics.annual_discount_rate;
   in.scenarios = request.scenarios;
+  ScenarioFile file;
+  file.path = "request";
+  file.scenarios = request.scenarios;
+  in.plugin_effects = resolve_plugin_levers(file, s.plugins);
   in.attributes =
       s.with_reader([&rows](SQLite::Database& db) { return customer_attributes(db, rows); });
   WhatIfOptions wo;
   wo.draws = request.draws;
   wo.seed = request.seed;
   wo.threads = o.fit_threads;
-  return run_whatif(in, wo);
+  WhatIfResult result = run_whatif(in, wo);
+  result.notes.push_back(fmt::format("economics: {}", economics.source));
+  return result;
 }
 
 EngineStats Engine::stats() const {

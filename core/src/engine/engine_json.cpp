@@ -12,6 +12,7 @@
 #include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
 #include "engine/fast_transaction_json.hpp"
+#include "engine/transaction_amount.hpp"
 
 namespace clv {
 namespace {
@@ -83,6 +84,7 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
     if (!r.is_object()) fail(i, "(record)", "must be an object");
     TransactionRecord& t = out[i];
     bool has_time = false, has_amount = false;
+    std::optional<double> major;  // converted once the currency is known
     for (const auto& [key, v] : r.items()) {
       if (key == "customer_id") {
         t.customer_id = string_field(v, i, key);
@@ -100,8 +102,8 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
           fail(i, key, "must be a number (major units) and not given together with amount_minor");
         }
         const double a = v.get<double>();
-        if (!std::isfinite(a) || std::fabs(a) > 1e13) fail(i, key, "is out of range");
-        t.amount_minor = std::llround(a * 100.0);
+        if (!std::isfinite(a)) fail(i, key, "is out of range");
+        major = a;
         has_amount = true;
       } else if (key == "currency") {
         t.currency = string_field(v, i, key);
@@ -109,176 +111,35 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
         t.kind = string_field(v, i, key);
       } else if (key == "id") {
         t.id = string_field(v, i, key);
+      } else if (key == "reference") {
+        t.reference = string_field(v, i, key);
+      } else if (key == "payer") {
+        t.payer = string_field(v, i, key);
       } else {
         fail(i, key,
              "is not a transaction field (customer_id, timestamp, amount, "
-             "amount_minor, currency, kind, id)");
+             "amount_minor, currency, kind, id, reference, payer)");
       }
     }
     if (t.customer_id.empty()) fail(i, "customer_id", "is required");
     if (!has_time) fail(i, "timestamp", "is required");
     if (!has_amount) fail(i, "amount", "(or amount_minor) is required");
+    if (major) {
+      std::string problem;
+      const std::optional<int64_t> minor = minor_units_of(*major, t.currency, &problem);
+      if (!minor) fail(i, "amount", problem);
+      t.amount_minor = *minor;
+    }
   }
   return out;
 }
 
-namespace {
-
-// Accepts only the common, valid shape and stops (returns false) at anything
-// else; the caller then reruns the strict tree parser for its exact answer.
-class TransactionSax : public nlohmann::json_sax<json> {
- public:
-  explicit TransactionSax(size_t max_records) : max_records_(max_records) {}
-  std::vector<TransactionRecord> records;
-  bool complete() const { return state_ == State::kDone; }
-
-  bool null() override { return false; }
-  bool boolean(bool) override { return false; }
-  bool number_integer(number_integer_t v) override { return integer(v); }
-  bool number_unsigned(number_unsigned_t v) override {
-    return v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
-           integer(static_cast<int64_t>(v));
-  }
-  bool number_float(number_float_t v, const string_t&) override {
-    if (state_ != State::kRecord || field_ != Field::kAmount) return false;
-    return amount(v);
-  }
-  bool string(string_t& v) override {
-    if (state_ != State::kRecord) return false;
-    TransactionRecord& t = records.back();
-    switch (field_) {
-      case Field::kCustomerId:
-        t.customer_id = std::move(v);
-        return true;
-      case Field::kTimestamp:
-        if (!parse_timestamp(v, t.timestamp)) return false;
-        has_time_ = true;
-        return true;
-      case Field::kCurrency:
-        t.currency = std::move(v);
-        return true;
-      case Field::kKind:
-        t.kind = std::move(v);
-        return true;
-      case Field::kId:
-        t.id = std::move(v);
-        return true;
-      default:
-        return false;
-    }
-  }
-  bool binary(binary_t&) override { return false; }
-  bool start_object(size_t) override {
-    if (state_ == State::kStart) {
-      state_ = State::kRoot;
-      return true;
-    }
-    if (state_ != State::kList) return false;
-    if (max_records_ && records.size() >= max_records_) return false;
-    records.emplace_back();
-    has_time_ = has_amount_ = false;
-    state_ = State::kRecord;
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (state_ == State::kRoot) {
-      if (k != "transactions" || seen_root_key_) return false;
-      seen_root_key_ = true;
-      state_ = State::kRootKey;
-      return true;
-    }
-    if (state_ != State::kRecord) return false;
-    if (k == "customer_id") {
-      field_ = Field::kCustomerId;
-    } else if (k == "timestamp") {
-      field_ = Field::kTimestamp;
-    } else if (k == "amount") {
-      field_ = Field::kAmount;
-    } else if (k == "amount_minor") {
-      field_ = Field::kAmountMinor;
-    } else if (k == "currency") {
-      field_ = Field::kCurrency;
-    } else if (k == "kind") {
-      field_ = Field::kKind;
-    } else if (k == "id") {
-      field_ = Field::kId;
-    } else {
-      return false;
-    }
-    return true;
-  }
-  bool end_object() override {
-    if (state_ == State::kRoot) {
-      state_ = State::kDone;
-      return seen_root_key_;
-    }
-    if (state_ != State::kRecord) return false;
-    if (records.back().customer_id.empty() || !has_time_ || !has_amount_) return false;
-    state_ = State::kList;
-    return true;
-  }
-  bool start_array(size_t) override {
-    if (state_ == State::kStart) {
-      bare_ = true;
-      state_ = State::kList;
-      return true;
-    }
-    if (state_ != State::kRootKey) return false;
-    state_ = State::kList;
-    return true;
-  }
-  bool end_array() override {
-    if (state_ != State::kList) return false;
-    state_ = bare_ ? State::kDone : State::kRoot;
-    return true;
-  }
-  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
-
- private:
-  enum class State { kStart, kRoot, kRootKey, kList, kRecord, kDone };
-  enum class Field { kCustomerId, kTimestamp, kAmount, kAmountMinor, kCurrency, kKind, kId };
-
-  bool integer(int64_t v) {
-    if (state_ != State::kRecord) return false;
-    TransactionRecord& t = records.back();
-    switch (field_) {
-      case Field::kTimestamp:
-        t.timestamp = v;
-        has_time_ = true;
-        return true;
-      case Field::kAmountMinor:
-        if (has_amount_) return false;
-        t.amount_minor = v;
-        has_amount_ = true;
-        return true;
-      case Field::kAmount:
-        return amount(static_cast<double>(v));
-      default:
-        return false;
-    }
-  }
-  bool amount(double a) {
-    if (has_amount_ || !std::isfinite(a) || std::fabs(a) > 1e13) return false;
-    records.back().amount_minor = std::llround(a * 100.0);
-    has_amount_ = true;
-    return true;
-  }
-
-  size_t max_records_;
-  State state_ = State::kStart;
-  Field field_ = Field::kCustomerId;
-  bool has_time_ = false, has_amount_ = false, seen_root_key_ = false, bare_ = false;
-};
-
-}  // namespace
 
 std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
                                                            size_t max_records) {
+  // The fast path gives up on anything unusual; the strict path then gives
+  // the answer and the error message.
   if (auto fast = parse_transactions_fast(text, max_records)) return std::move(*fast);
-  TransactionSax sax(max_records);
-  if (json::sax_parse(text, &sax) && sax.complete()) return std::move(sax.records);
   return transactions_from_json(parse_json(text), max_records);
 }
 
@@ -343,6 +204,15 @@ EngineOptions engine_options_from_json(const json& j) {
       o.margin = number(v, key);
     } else if (key == "annual_discount_rate") {
       o.annual_discount_rate = number(v, key);
+    } else if (key == "cost_to_serve") {
+      o.cost_to_serve = number(v, key);
+    } else if (key == "referral_value") {
+      o.referral_value = number(v, key);
+    } else if (key == "use_plugins" && v.is_boolean()) {
+      o.use_plugins = v.get<bool>();
+    } else if (key == "plugin_dirs" && v.is_array() &&
+               std::all_of(v.begin(), v.end(), [](const json& d) { return d.is_string(); })) {
+      o.plugin_dirs = v.get<std::vector<std::string>>();
     } else if (key == "fit_spend_model" && v.is_boolean()) {
       o.fit_spend_model = v.get<bool>();
     } else if (key == "fit_threads" && v.is_number_integer()) {
@@ -358,8 +228,8 @@ EngineOptions engine_options_from_json(const json& j) {
     } else {
       throw Error::invalid_argument(fmt::format(
           "unknown option or wrong type: '{}' (known: count_model, time_unit, horizon, margin, "
-          "annual_discount_rate, observation_end, fit_spend_model, fit_threads, "
-          "merge_pending_rows)",
+          "annual_discount_rate, cost_to_serve, referral_value, plugin_dirs, use_plugins, "
+          "observation_end, fit_spend_model, fit_threads, merge_pending_rows)",
           key));
     }
   }
@@ -399,9 +269,10 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
   }
   // [run] names files for `clv whatif`; here the engine's current run is the
   // input, so only its valuation settings may be given.
-  json run = {{"summary", "(engine)"},      {"count_params", "(engine)"},
-              {"spend_params", "(engine)"}, {"horizon", defaults.horizon},
-              {"margin", defaults.margin},  {"discount_rate", defaults.annual_discount_rate}};
+  json run = {{"summary", "(engine)"},
+              {"count_params", "(engine)"},
+              {"spend_params", "(engine)"},
+              {"horizon", defaults.horizon}};
   if (auto it = j.find("run"); it != j.end()) {
     if (!it->is_object()) throw Error::invalid_argument("run must be an object");
     for (const auto& [key, v] : it->items()) {
@@ -409,7 +280,7 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
           key == "customers" || key == "db") {
         throw Error::invalid_argument(fmt::format(
             "run.{} names a file; over the engine the current run's customers and fits are "
-            "used: remove it (run takes only horizon, margin, discount_rate)",
+            "used: remove it (run takes only horizon, margin, discount_rate, sector)",
             key));
       }
       run[key] = v;  // the scenario parser validates names, types and ranges
@@ -419,8 +290,10 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
   const ScenarioFile file = parse_scenario_text(j.dump(), kSource);
   request.scenarios = file.scenarios;
   request.horizon = file.run.horizon;
-  request.margin = file.run.margin;
-  request.annual_discount_rate = file.run.annual_discount_rate;
+  // Unset: the engine's options, else the sector plugin's economics.
+  if (file.run.margin_given) request.margin = file.run.margin;
+  if (file.run.discount_rate_given) request.annual_discount_rate = file.run.annual_discount_rate;
+  request.sector = file.run.sector;
   return request;
 }
 
@@ -467,7 +340,8 @@ json to_json(const CustomerScore& s) {
             {"recency", s.recency},         {"T", s.T},
             {"monetary_value", s.monetary}, {"historical_value", s.historical_value},
             {"p_alive", s.p_alive},         {"expected_purchases", s.expected_purchases},
-            {"incidents", s.incidents},     {"run_id", s.run_id}};
+            {"incidents", s.incidents},     {"run_id", s.run_id},
+            {"sector", s.sector}};
   j["expected_spend"] = s.expected_spend ? json(*s.expected_spend) : json(nullptr);
   j["clv"] = s.clv ? json(*s.clv) : json(nullptr);
   return j;
@@ -520,7 +394,9 @@ std::string score_json_text(const CustomerScore& s) {
   append_field(out, "monetary_value", s.monetary);
   append_field(out, "p_alive", s.p_alive);
   append_field(out, "recency", s.recency);
-  fmt::format_to(std::back_inserter(out), ",\"run_id\":{}}}", s.run_id);
+  fmt::format_to(std::back_inserter(out), ",\"run_id\":{},\"sector\":", s.run_id);
+  out.append(json(s.sector).dump());
+  out.push_back('}');
   return fmt::to_string(out);
 }
 
@@ -539,7 +415,10 @@ json to_json(const RunInfo& r) {
 
 json to_json(const IngestResult& r) {
   return {
-      {"inserted", r.inserted}, {"duplicates", r.duplicates}, {"new_customers", r.new_customers}};
+      {"inserted", r.inserted},
+      {"duplicates", r.duplicates},
+      {"new_customers", r.new_customers},
+      {"normalized_away", r.normalized_away}};
 }
 
 json to_json(const EngineStats& s) {

@@ -5,10 +5,12 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <simdjson.h>
 
 #include "domain/calendar.hpp"
+#include "engine/transaction_amount.hpp"
 
 namespace clv {
 namespace {
@@ -39,6 +41,7 @@ bool string_of(dom::element v, std::string& out) {
 
 bool record_of(dom::object record, TransactionRecord& t) {
   bool has_time = false, has_amount = false;
+  std::optional<double> major;  // converted once the currency is known
   for (const dom::key_value_pair field : record) {
     const std::string_view key = field.key;
     const dom::element v = field.value;
@@ -66,8 +69,8 @@ bool record_of(dom::object record, TransactionRecord& t) {
       } else {
         return false;
       }
-      if (!std::isfinite(a) || std::fabs(a) > 1e13) return false;
-      t.amount_minor = std::llround(a * 100.0);
+      if (!std::isfinite(a)) return false;
+      major = a;
       has_amount = true;
     } else if (key == "currency") {
       if (!string_of(v, t.currency)) return false;
@@ -75,11 +78,21 @@ bool record_of(dom::object record, TransactionRecord& t) {
       if (!string_of(v, t.kind)) return false;
     } else if (key == "id") {
       if (!string_of(v, t.id)) return false;
+    } else if (key == "reference") {
+      if (!string_of(v, t.reference)) return false;
+    } else if (key == "payer") {
+      if (!string_of(v, t.payer)) return false;
     } else {
       return false;
     }
   }
-  return !t.customer_id.empty() && has_time && has_amount;
+  if (t.customer_id.empty() || !has_time || !has_amount) return false;
+  if (major) {
+    const std::optional<int64_t> minor = minor_units_of(*major, t.currency);
+    if (!minor) return false;
+    t.amount_minor = *minor;
+  }
+  return true;
 }
 
 bool records_of(dom::array list, size_t max_records, std::vector<TransactionRecord>& out) {

@@ -16,7 +16,8 @@
 
 namespace clv {
 
-enum class ModelKind {
+// Not clv::ModelKind (clv/sector_plugin.hpp, the plugin ABI's model ids).
+enum class ModelFamily {
   kPurchaseCount,  // BG/NBD, MBG/NBD, Pareto/NBD, BG/BB: x, t_x, T -> P(alive), E[purchases]
   kSpend,          // Gamma-Gamma: x, mean spend -> E[spend]
   kRetention,      // sBG: survivor counts -> retention
@@ -25,7 +26,7 @@ enum class ModelKind {
 struct ModelEntry {
   std::string name;
   std::string description;
-  ModelKind kind;
+  ModelFamily kind;
   std::vector<std::string> param_names;
   // Builds the likelihood from a summary (Error::invalid_argument when the
   // table lacks what the model needs, e.g. a spend column for gg).

@@ -164,7 +164,7 @@ toml::table json_to_toml(const nlohmann::json& j) {
 ScenarioRun parse_run(const Validator& v, const toml::table& t) {
   v.only_keys(t, "run",
               {"summary", "count_params", "spend_params", "customers", "db", "horizon",
-               "discount_rate", "margin"},
+               "discount_rate", "margin", "sector"},
               "field");
   ScenarioRun run;
   for (const char* required : {"summary", "count_params", "spend_params", "horizon"}) {
@@ -180,10 +180,13 @@ ScenarioRun parse_run(const Validator& v, const toml::table& t) {
   if (auto* d = t.get("discount_rate")) {
     run.annual_discount_rate =
         v.number_in(*d, "run.discount_rate", 0, 10, "the annual rate must be in [0, 10]");
+    run.discount_rate_given = true;
   }
   if (auto* m = t.get("margin")) {
     run.margin = v.number_in(*m, "run.margin", 0, 1, "the margin is a share of spend in [0, 1]");
+    run.margin_given = true;
   }
+  if (auto* sector = t.get("sector")) run.sector = v.text(*sector, "run.sector");
   return run;
 }
 

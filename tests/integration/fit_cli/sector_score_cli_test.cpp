@@ -77,29 +77,32 @@ TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
             std::string::npos)
       << sector.err;
 
-  // Reference: margin 1 and each sector's discount rate, no cost to serve.
+  // Reference: margin 1 and each sector's discount rate, no cost to serve, no
+  // referrals.
   const CliRun at_10 =
-      clv(common + "--summary " + fh + " --margin 1 --discount-rate 0.1 --cost-to-serve 0");
+      clv(common + "--summary " + fh + " --margin 1 --discount-rate 0.1 --cost-to-serve 0 --referral-value 0");
   const CliRun plain = clv(common + "--summary " + fh +
                            " --margin 1 --discount-rate 0 "
-                           "--cost-to-serve 0");
+                           "--cost-to-serve 0 --referral-value 0");
   ASSERT_EQ(at_10.exit_code, 0) << at_10.err;
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   const auto got = read_scores(sector.out), base10 = read_scores(at_10.out),
              base0 = read_scores(plain.out);
   ASSERT_EQ(got.size(), 2357u);
   ASSERT_EQ(base10.size(), got.size());
-  // Retail: margin 0.30, 10%/year, 0.40 per week; hospitality: 0.35, 10%/year,
-  // 1.50 per month of 30.4375 days, in the model's weeks.
+  // Retail: margin 0.30, 10%/year, 0.40 per week, referrals 12; hospitality:
+  // 0.35, 10%/year, 1.50 per month of 30.4375 days in the model's weeks,
+  // referrals 80 (plugins/*/README.md). Referrals count for a customer who
+  // stays: referral value x P(alive).
   const double delta = std::log(1.1) * 7 / 365.25;
   const double annuity = (1 - std::exp(-delta * horizon)) / delta;
   for (size_t i = 0; i < got.size(); ++i) {
     const std::string sector_name = sector_of(i);
     const double p_alive = got[i][1];
     double expected = base0[i][4];
-    if (sector_name == "retail") expected = 0.30 * base10[i][4] - 0.40 * p_alive * annuity;
+    if (sector_name == "retail") expected = 0.30 * base10[i][4] - 0.40 * p_alive * annuity + 12 * p_alive;
     if (sector_name == "hospitality") {
-      expected = 0.35 * base10[i][4] - 1.50 * 7 / 30.4375 * p_alive * annuity;
+      expected = 0.35 * base10[i][4] - 1.50 * 7 / 30.4375 * p_alive * annuity + 80 * p_alive;
     }
     ASSERT_NEAR(got[i][4], expected, 1e-6 * (1 + std::abs(expected)))
         << "row " << i << " " << sector_name;
@@ -116,7 +119,7 @@ TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
       << one.err;
   const auto one_rows = read_scores(one.out);
   const double p0 = one_rows[0][1];
-  EXPECT_NEAR(one_rows[0][4], 0.5 * base10[0][4] - 0.40 * p0 * annuity, 1e-6);
+  EXPECT_NEAR(one_rows[0][4], 0.5 * base10[0][4] - 0.40 * p0 * annuity + 12 * p0, 1e-6);
 }
 
 }  // namespace
