@@ -19,8 +19,8 @@
 #include "clv/summarize.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
-#include "sector_plugins.hpp"
 #include "purchase_history_options.hpp"
+#include "sector_plugins.hpp"
 
 namespace {
 

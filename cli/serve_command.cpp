@@ -17,8 +17,8 @@
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
 #include "command_registry.hpp"
-#include "sector_plugins.hpp"
 #include "domain/calendar.hpp"
+#include "sector_plugins.hpp"
 #include "service/http_service.hpp"
 
 namespace {

@@ -83,7 +83,7 @@ struct IncidentRecord {
 struct IngestResult {
   size_t inserted = 0;
   size_t normalized_away = 0;  // netted, merged or dropped by the sector plugin (not stored)
-  size_t duplicates = 0;  // records whose id was already stored: nothing changed
+  size_t duplicates = 0;       // records whose id was already stored: nothing changed
   size_t new_customers = 0;
 };
 

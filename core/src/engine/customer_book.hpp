@@ -33,7 +33,7 @@ struct CustomerPurchases {
   std::vector<PurchaseDay> days;
   size_t incidents = 0;
 
-  std::string sector;   // customers.sector, empty when unknown
+  std::string sector;  // customers.sector, empty when unknown
   void add_purchase(int32_t day, double amount) { add_purchase_day(days, day, amount); }
 };
 

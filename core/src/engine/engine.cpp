@@ -15,18 +15,18 @@
 
 #include "clv/error.hpp"
 #include "clv/models.hpp"
+#include "clv/plugin_registry.hpp"
+#include "clv/sector_economics.hpp"
 #include "domain/calendar.hpp"
 #include "engine/churn_lookup.hpp"
 #include "engine/customer_book.hpp"
 #include "engine/engine_file_lock.hpp"
 #include "engine/pending_transactions.hpp"
 #include "engine/record_validation.hpp"
+#include "engine/sector_normalization.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/gamma_gamma.hpp"
 #include "models/model_registry.hpp"
-#include "engine/sector_normalization.hpp"
-#include "clv/plugin_registry.hpp"
-#include "clv/sector_economics.hpp"
 #include "store/database.hpp"
 
 namespace clv {
@@ -367,9 +367,8 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
     while (purchases.executeStep()) {
       CustomerPurchases& c = s->book.at(by_row.at(purchases.getColumn(0).getInt64()));
       const int64_t day = day_of(purchases.getColumn(1).getInt64());
-      c.add_purchase(static_cast<int32_t>(day),
-                     major_units(purchases.getColumn(2).getInt64(),
-                                 purchases.getColumn(3).getText()));
+      c.add_purchase(static_cast<int32_t>(day), major_units(purchases.getColumn(2).getInt64(),
+                                                            purchases.getColumn(3).getText()));
       s->max_purchase_day = std::max(s->max_purchase_day, day);
     }
     s->transactions =
@@ -720,10 +719,10 @@ RunInfo Engine::refit() {
           {"margin", o.margin ? nlohmann::json(*o.margin) : nlohmann::json(nullptr)},
           {"annual_discount_rate", o.annual_discount_rate ? nlohmann::json(*o.annual_discount_rate)
                                                           : nlohmann::json(nullptr)},
-          {"cost_to_serve", o.cost_to_serve ? nlohmann::json(*o.cost_to_serve)
-                                            : nlohmann::json(nullptr)},
-          {"referral_value", o.referral_value ? nlohmann::json(*o.referral_value)
-                                              : nlohmann::json(nullptr)}}}};
+          {"cost_to_serve",
+           o.cost_to_serve ? nlohmann::json(*o.cost_to_serve) : nlohmann::json(nullptr)},
+          {"referral_value",
+           o.referral_value ? nlohmann::json(*o.referral_value) : nlohmann::json(nullptr)}}}};
     add_run.bind(1, run.count_model);
     add_run.bind(2, run.created_at);
     add_run.bind(3, o.horizon);
@@ -938,8 +937,8 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   in.count_model = fit_result_from_json_text(model->run.count_fit_json);
   in.spend_model = fit_result_from_json_text(model->run.spend_fit_json);
   if (in.data.size() == 0) {
-    throw Error::invalid_argument(fmt::format("no scorable customer in sector '{}'",
-                                              request.sector));
+    throw Error::invalid_argument(
+        fmt::format("no scorable customer in sector '{}'", request.sector));
   }
   EconomicsOverrides overrides = overrides_of(o);
   if (request.margin) overrides.margin = request.margin;

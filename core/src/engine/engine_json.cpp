@@ -134,7 +134,6 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
   return out;
 }
 
-
 std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
                                                            size_t max_records) {
   // The fast path gives up on anything unusual; the strict path then gives
@@ -336,11 +335,16 @@ json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options) {
 }
 
 json to_json(const CustomerScore& s) {
-  json j = {{"customer_id", s.customer_id}, {"frequency", s.frequency},
-            {"recency", s.recency},         {"T", s.T},
-            {"monetary_value", s.monetary}, {"historical_value", s.historical_value},
-            {"p_alive", s.p_alive},         {"expected_purchases", s.expected_purchases},
-            {"incidents", s.incidents},     {"run_id", s.run_id},
+  json j = {{"customer_id", s.customer_id},
+            {"frequency", s.frequency},
+            {"recency", s.recency},
+            {"T", s.T},
+            {"monetary_value", s.monetary},
+            {"historical_value", s.historical_value},
+            {"p_alive", s.p_alive},
+            {"expected_purchases", s.expected_purchases},
+            {"incidents", s.incidents},
+            {"run_id", s.run_id},
             {"sector", s.sector}};
   j["expected_spend"] = s.expected_spend ? json(*s.expected_spend) : json(nullptr);
   j["clv"] = s.clv ? json(*s.clv) : json(nullptr);
@@ -414,11 +418,10 @@ json to_json(const RunInfo& r) {
 }
 
 json to_json(const IngestResult& r) {
-  return {
-      {"inserted", r.inserted},
-      {"duplicates", r.duplicates},
-      {"new_customers", r.new_customers},
-      {"normalized_away", r.normalized_away}};
+  return {{"inserted", r.inserted},
+          {"duplicates", r.duplicates},
+          {"new_customers", r.new_customers},
+          {"normalized_away", r.normalized_away}};
 }
 
 json to_json(const EngineStats& s) {

@@ -54,9 +54,8 @@ NormalizedBatch normalize_for_sectors(
     std::vector<std::string> references;
     int64_t customer_number = 0;
     for (auto& [customer, rows] : customers) {
-      std::stable_sort(rows.begin(), rows.end(), [&](size_t a, size_t c) {
-        return batch[a].timestamp < batch[c].timestamp;
-      });
+      std::stable_sort(rows.begin(), rows.end(),
+                       [&](size_t a, size_t c) { return batch[a].timestamp < batch[c].timestamp; });
       // References are compared within one customer only, as the import does.
       references.clear();
       const auto base = static_cast<int64_t>(b.size());

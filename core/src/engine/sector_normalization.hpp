@@ -25,8 +25,8 @@ struct NormalizedBatch {
 // `sector_of` gives a customer's sector ("" when unknown). Throws
 // Error::plugin_error when a plugin fails or returns an amount < 0 or not
 // finite (nothing of the batch is stored then).
-NormalizedBatch normalize_for_sectors(std::span<const TransactionRecord> batch,
-                                      const PluginRegistry& plugins,
-                                      const std::function<std::string(std::string_view)>& sector_of);
+NormalizedBatch normalize_for_sectors(
+    std::span<const TransactionRecord> batch, const PluginRegistry& plugins,
+    const std::function<std::string(std::string_view)>& sector_of);
 
 }  // namespace clv

@@ -54,9 +54,9 @@ WhatIfResult run_scenario_file(const ScenarioFile& file, const PluginRegistry& p
   EconomicsOverrides overrides;
   if (file.run.margin_given) overrides.margin = file.run.margin;
   if (file.run.discount_rate_given) overrides.annual_discount_rate = file.run.annual_discount_rate;
-  const std::vector<std::string> sectors =
-      in.attributes.sector.empty() ? std::vector<std::string>(in.data.size())
-                                   : in.attributes.sector;
+  const std::vector<std::string> sectors = in.attributes.sector.empty()
+                                               ? std::vector<std::string>(in.data.size())
+                                               : in.attributes.sector;
   const SectorEconomicsUsed economics =
       whatif_economics(&plugins, sectors, overrides, in.count_model.time_unit);
   in.run.margin = economics.margin;

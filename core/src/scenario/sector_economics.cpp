@@ -16,8 +16,8 @@ void validate_overrides(const EconomicsOverrides& o) {
     if (!v) return;
     const bool ok = std::isfinite(*v) && (open_low ? *v > lo : *v >= lo) && *v <= hi;
     if (!ok) {
-      throw Error::invalid_argument(fmt::format("{} must be in {}{}, {}], got {}", name,
-                                                open_low ? "(" : "[", lo, hi, *v));
+      throw Error::invalid_argument(
+          fmt::format("{} must be in {}{}, {}], got {}", name, open_low ? "(" : "[", lo, hi, *v));
     }
   };
   check(o.margin, "margin", 0, 1, true);
@@ -76,8 +76,8 @@ SectorEconomicsUsed whatif_economics(const PluginRegistry* plugins,
   std::string listing;
   bool differ = false;
   for (const auto& [sector, e] : seen) {
-    differ = differ || e.margin != first.margin ||
-             e.annual_discount_rate != first.annual_discount_rate;
+    differ =
+        differ || e.margin != first.margin || e.annual_discount_rate != first.annual_discount_rate;
     listing += fmt::format("{}{}: margin {}, discount {}/year ({})", listing.empty() ? "" : "; ",
                            sector.empty() ? "(no sector)" : sector, e.margin,
                            e.annual_discount_rate, e.source);
@@ -101,8 +101,8 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
                              const FitResult* spend_model, const EconomicsOverrides& overrides,
                              const PluginRegistry* plugins) {
   if (sector_of_row.size() != table.size()) {
-    throw Error::invalid_argument(fmt::format("{} sectors for {} customers",
-                                              sector_of_row.size(), table.size()));
+    throw Error::invalid_argument(
+        fmt::format("{} sectors for {} customers", sector_of_row.size(), table.size()));
   }
   validate_overrides(overrides);
   std::map<std::string, std::vector<size_t>> rows;
@@ -135,7 +135,8 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
     options.margin = e.margin;
     options.annual_discount_rate = e.annual_discount_rate;
     const Scores s = score(count_model, part, options, spend_model);
-    const double annuity = discounted_horizon(e.annual_discount_rate, count_model.time_unit, horizon);
+    const double annuity =
+        discounted_horizon(e.annual_discount_rate, count_model.time_unit, horizon);
     for (size_t k = 0; k < members.size(); ++k) {
       const size_t i = members[k];
       scores.p_alive[i] = s.p_alive[k];
