@@ -69,6 +69,9 @@ struct IncidentLevers {
   std::optional<double> unresolved_share;
   std::map<std::string, double> rate_factor;  // category or "severity:N" -> x f
   std::optional<double> satisfaction;         // survey score after resolution, 1..5
+  // Each known survey score s becomes 5 - (5 - s) x f (plugin dissatisfaction
+  // levers; see scenario/plugin_covariate_levers.hpp).
+  std::optional<double> dissatisfaction_factor;
 };
 
 struct StaffChange {

@@ -47,6 +47,9 @@ void edit(IncidentObservation& rec, bool stays_open, double T, const IncidentRul
     }
     if (rec.resolved > T) rec.resolved = -1;  // pushed past the cut-off: still open there
     if (levers->satisfaction && rec.resolved >= 0) rec.satisfaction = *levers->satisfaction;
+    if (levers->dissatisfaction_factor && rec.satisfaction >= 0) {
+      rec.satisfaction = 5 - (5 - rec.satisfaction) * *levers->dissatisfaction_factor;
+    }
   }
   for (const StaffChange& change : staff) {
     if (!change.location.empty() && change.location != rec.employee_location) continue;
@@ -155,6 +158,10 @@ CovariateScenario::CovariateScenario(const CovariateWhatIf& run, const Scenario&
     if (levers->satisfaction) {
       parts.push_back(
           fmt::format("satisfaction after resolution {:.4g} (1..5)", *levers->satisfaction));
+    }
+    if (levers->dissatisfaction_factor) {
+      parts.push_back(fmt::format("distance of each survey score to 5 x {:.4g}",
+                                  *levers->dissatisfaction_factor));
     }
     chain_.push_back(fmt::format("incidents: {}", fmt::join(parts, "; ")));
   }

@@ -76,12 +76,8 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
     const bool add = e.operation == "add";
     std::string what;
     if (e.target.rfind("covariate:", 0) == 0) {
-      if (covariate_model) {
-        throw Error::invalid_argument(fmt::format(
-            "scenario '{}' (line {}): plugin lever {} moves the plugin's per-incident {}, which "
-            "is not a covariate of the core's fit; use the incidents lever instead",
-            s.name, s.line, e.label, e.target));
-      }
+      // Folded into the incident levers (plugin_covariate_levers.hpp).
+      if (covariate_model) continue;
       needs_covariate_model(s, fmt::format("plugin lever {} ({})", e.label, e.target));
     } else if (e.target == "purchase_rate" && !add) {
       plugin_purchase_ *= factor;

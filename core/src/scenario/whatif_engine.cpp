@@ -23,6 +23,7 @@
 #include "models/pareto_nbd.hpp"
 #include "scenario/count_model_levers.hpp"
 #include "scenario/covariate_levers.hpp"
+#include "scenario/plugin_covariate_levers.hpp"
 #include "scenario/parameter_draws.hpp"
 #include "scenario/scenario_levers.hpp"
 
@@ -313,7 +314,14 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
           fmt::format("scenario '{}' (line {}): its target selects no customer; widen the filters",
                       sc.name, sc.line));
     }
-    if (cov) covariate_scenarios.emplace_back(*cov, sc, selected, s);
+    if (cov) {
+      static const std::vector<ResolvedPluginEffect> kNone;
+      covariate_scenarios.emplace_back(
+          *cov,
+          with_plugin_covariate_levers(sc,
+                                       s < in.plugin_effects.size() ? in.plugin_effects[s] : kNone),
+          selected, s);
+    }
   }
 
   // Segments.

@@ -290,3 +290,50 @@ TEST(CovariateWhatIf, RecordCountMismatchIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+// A plugin lever's covariate effects go through the incident levers: the
+// retail plugin's faster_complaint_resolution (sla_overrun and
+// repeat_contact_30d, both reduced by overrun_cut) halves resolution times
+// once, exactly as the incidents lever does.
+TEST(CovariateWhatIf, PluginCovariateLeverActsThroughTheIncidentLevers) {
+  const OneCustomer c;
+  clv::IncidentLevers half;
+  half.resolution_time_factor = 0.5;
+  clv::Scenario plugin;
+  plugin.name = "plugin";
+  plugin.target.all = true;
+  clv::WhatIfInputs in = inputs(c.data, c.run, {incidents("half", half), plugin});
+  in.plugin_effects = {{},
+                       {{"retail/faster_complaint_resolution", "covariate:sla_overrun", "reduce", 0.5},
+                        {"retail/faster_complaint_resolution", "covariate:repeat_contact_30d",
+                         "reduce", 0.5}}};
+  const auto r = clv::run_whatif(in, opts(0));
+  ASSERT_EQ(r.scenarios.size(), 2u);
+  EXPECT_GT(r.scenarios[0].total.delta_clv.value, 0.0);
+  EXPECT_DOUBLE_EQ(r.scenarios[0].total.delta_clv.value, r.scenarios[1].total.delta_clv.value);
+
+  // Dissatisfaction cut by 0.5: the survey score 3 moves to 4.
+  clv::IncidentLevers four;
+  four.satisfaction = 4;
+  clv::WhatIfInputs sat = inputs(c.data, c.run, {incidents("four", four), plugin});
+  sat.plugin_effects = {{}, {{"hospitality/recovery_upgrade", "covariate:dissatisfaction",
+                              "reduce", 0.5}}};
+  const auto rs = clv::run_whatif(sat, opts(0));
+  EXPECT_NE(rs.scenarios[0].total.delta_clv.value, 0.0);
+  EXPECT_NEAR(rs.scenarios[0].total.delta_clv.value, rs.scenarios[1].total.delta_clv.value,
+              1e-12 * std::abs(rs.scenarios[0].total.delta_clv.value));
+
+  // A covariate no incident lever carries is refused, naming it.
+  clv::WhatIfInputs bad = inputs(c.data, c.run, {plugin});
+  bad.plugin_effects = {{{"vendor/x", "covariate:weather", "reduce", 0.5}}};
+  try {
+    clv::run_whatif(bad, opts(0));
+    FAIL() << "an unmapped covariate was accepted";
+  } catch (const clv::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("weather"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
