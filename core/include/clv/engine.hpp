@@ -148,6 +148,10 @@ struct EngineWhatIf {
   // customers' sectors have different economics and margin and discount
   // rate are not given.
   std::string sector;
+  // A covariate fit of this database (the JSON `clv fit --covariates --db
+  // --out` writes): the scenarios then run on it, each customer with its
+  // incident records, so incident, staff and plugin covariate levers apply.
+  std::string covariate_fit;
   int draws = 200;
   unsigned long long seed = 20261123;
 };

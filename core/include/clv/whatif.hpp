@@ -69,6 +69,14 @@ WhatIfResult run_whatif(const WhatIfInputs& inputs, const WhatIfOptions& options
 
 namespace clv {
 
+// Makes `in` a covariate run: the count model becomes the r, alpha, s, beta
+// of the covariate fit `record_json` (written by `clv fit --covariates
+// --db`), and every customer of in.data gets its incident records from
+// `db_path`, rebuilt with the fit's rules. Error::invalid_argument when the
+// fit's time unit differs from in.count_model's (when that is set).
+void attach_covariate_fit(WhatIfInputs& in, const std::string& record_json,
+                          const std::string& source, const std::string& db_path);
+
 class PluginRegistry;
 
 // Looks up each scenario's plugin levers (by plugin id or sector) and turns

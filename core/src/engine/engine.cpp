@@ -159,6 +159,7 @@ struct Valuation {
 };
 
 struct Engine::State {
+  std::string path;  // of the database
   EngineOptions options;
   EngineFileLock file_lock;
   PluginRegistry plugins;
@@ -326,6 +327,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   validate_options(options);
   auto s = std::make_unique<State>();
   s->options = options;
+  s->path = path;
   if (options.use_plugins) {
     PluginSearchOptions search;
     search.plugin_dirs = options.plugin_dirs;
@@ -949,6 +951,9 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   in.run.margin = economics.margin;
   in.run.annual_discount_rate = economics.annual_discount_rate;
   in.scenarios = request.scenarios;
+  if (!request.covariate_fit.empty()) {
+    attach_covariate_fit(in, request.covariate_fit, "the request's covariate_fit", s.path);
+  }
   ScenarioFile file;
   file.path = "request";
   file.scenarios = request.scenarios;

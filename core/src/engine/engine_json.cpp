@@ -266,6 +266,14 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
     request.seed = it->get<unsigned long long>();
     j.erase(it);
   }
+  if (auto it = j.find("covariate_fit"); it != j.end()) {
+    if (!it->is_object()) {
+      throw Error::invalid_argument(
+          "covariate_fit must be the JSON object `clv fit --covariates --db --out` writes");
+    }
+    request.covariate_fit = it->dump();
+    j.erase(it);
+  }
   // [run] names files for `clv whatif`; here the engine's current run is the
   // input, so only its valuation settings may be given.
   json run = {{"summary", "(engine)"},

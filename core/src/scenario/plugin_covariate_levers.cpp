@@ -36,9 +36,9 @@ IncidentLever lever_of(const ResolvedPluginEffect& e, const Scenario& s) {
 }  // namespace
 
 const std::vector<std::string>& mapped_plugin_covariates() {
-  static const std::vector<std::string> kNames = {"unresolved",         "not_resolved_in_stay",
-                                                  "sla_overrun",        "repeat_contact_30d",
-                                                  "disruption",         "dissatisfaction"};
+  static const std::vector<std::string> kNames = {"unresolved",  "not_resolved_in_stay",
+                                                  "sla_overrun", "repeat_contact_30d",
+                                                  "disruption",  "dissatisfaction"};
   return kNames;
 }
 

@@ -23,8 +23,8 @@
 #include "models/pareto_nbd.hpp"
 #include "scenario/count_model_levers.hpp"
 #include "scenario/covariate_levers.hpp"
-#include "scenario/plugin_covariate_levers.hpp"
 #include "scenario/parameter_draws.hpp"
+#include "scenario/plugin_covariate_levers.hpp"
 #include "scenario/scenario_levers.hpp"
 
 namespace clv {

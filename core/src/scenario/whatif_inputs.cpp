@@ -1,4 +1,5 @@
 // The fitted run named by a scenario file, read from its files.
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -34,16 +35,17 @@ std::string slurp(const std::string& path) {
   return text.str();
 }
 
-// A covariate fit as the count model: its r, alpha, s, beta as a pnbd fit,
-// and every summary customer's records rebuilt from the run's database.
-void load_covariate_run(const ScenarioFile& file, const std::string& text, WhatIfInputs& in) {
-  if (file.run.db.empty()) {
-    throw Error::invalid_argument(fmt::format(
-        "{}: count_params {} is a covariate fit; add db = \"clv.db\" (the database it was "
-        "fitted on) to [run] so the incident records can be read",
-        file.path, file.run.count_params));
+}  // namespace
+
+void attach_covariate_fit(WhatIfInputs& in, const std::string& text, const std::string& source,
+                          const std::string& db_path) {
+  const CovariateFitRecord record = covariate_fit_record_from_json(text, source);
+  if (in.count_model.time_unit.days > 0 && !in.count_model.model.empty() &&
+      std::abs(record.unit.days - in.count_model.time_unit.days) > 1e-9) {
+    throw Error::invalid_argument(
+        fmt::format("{} was fitted in {}s but the customers are summarised in {}s; use one unit",
+                    source, record.unit.name, in.count_model.time_unit.name));
   }
-  const CovariateFitRecord record = covariate_fit_record_from_json(text, file.run.count_params);
   FitResult plain;
   plain.model = "pnbd";
   plain.param_names = {"r", "alpha", "s", "beta"};
@@ -58,18 +60,31 @@ void load_covariate_run(const ScenarioFile& file, const std::string& text, WhatI
   in.count_model = std::move(plain);
   auto run = std::make_shared<CovariateWhatIf>();
   run->model = record.model;
-  DbCovariates cov = load_record_covariates(record, file.run.db, in.data.customer_id, in.data.T);
+  DbCovariates cov = load_record_covariates(record, db_path, in.data.customer_id, in.data.T);
   run->data = std::move(cov.data);
   run->notes.push_back(
       fmt::format("covariate fit {} ({} covariates, calibration end {}); incident records from {}",
-                  file.run.count_params, record.model.scaling.names.size(), record.calibration_end,
-                  file.run.db));
+                  source, record.model.scaling.names.size(), record.calibration_end, db_path));
   for (size_t r = 0; r < run->data.rules.size(); ++r) {
     run->notes.push_back(fmt::format("incident rules of sector '{}': {}",
                                      r < cov.sectors.size() ? cov.sectors[r] : "",
                                      run->data.rules[r].source));
   }
   in.covariates = std::move(run);
+}
+
+namespace {
+
+// A covariate fit as the count model: its r, alpha, s, beta as a pnbd fit,
+// and every summary customer's records rebuilt from the run's database.
+void load_covariate_run(const ScenarioFile& file, const std::string& text, WhatIfInputs& in) {
+  if (file.run.db.empty()) {
+    throw Error::invalid_argument(fmt::format(
+        "{}: count_params {} is a covariate fit; add db = \"clv.db\" (the database it was "
+        "fitted on) to [run] so the incident records can be read",
+        file.path, file.run.count_params));
+  }
+  attach_covariate_fit(in, text, file.run.count_params, file.run.db);
 }
 
 }  // namespace

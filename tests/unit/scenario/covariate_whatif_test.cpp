@@ -305,10 +305,10 @@ TEST(CovariateWhatIf, PluginCovariateLeverActsThroughTheIncidentLevers) {
   plugin.name = "plugin";
   plugin.target.all = true;
   clv::WhatIfInputs in = inputs(c.data, c.run, {incidents("half", half), plugin});
-  in.plugin_effects = {{},
-                       {{"retail/faster_complaint_resolution", "covariate:sla_overrun", "reduce", 0.5},
-                        {"retail/faster_complaint_resolution", "covariate:repeat_contact_30d",
-                         "reduce", 0.5}}};
+  in.plugin_effects = {
+      {},
+      {{"retail/faster_complaint_resolution", "covariate:sla_overrun", "reduce", 0.5},
+       {"retail/faster_complaint_resolution", "covariate:repeat_contact_30d", "reduce", 0.5}}};
   const auto r = clv::run_whatif(in, opts(0));
   ASSERT_EQ(r.scenarios.size(), 2u);
   EXPECT_GT(r.scenarios[0].total.delta_clv.value, 0.0);
@@ -318,8 +318,8 @@ TEST(CovariateWhatIf, PluginCovariateLeverActsThroughTheIncidentLevers) {
   clv::IncidentLevers four;
   four.satisfaction = 4;
   clv::WhatIfInputs sat = inputs(c.data, c.run, {incidents("four", four), plugin});
-  sat.plugin_effects = {{}, {{"hospitality/recovery_upgrade", "covariate:dissatisfaction",
-                              "reduce", 0.5}}};
+  sat.plugin_effects = {
+      {}, {{"hospitality/recovery_upgrade", "covariate:dissatisfaction", "reduce", 0.5}}};
   const auto rs = clv::run_whatif(sat, opts(0));
   EXPECT_NE(rs.scenarios[0].total.delta_clv.value, 0.0);
   EXPECT_NEAR(rs.scenarios[0].total.delta_clv.value, rs.scenarios[1].total.delta_clv.value,
