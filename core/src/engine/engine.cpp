@@ -18,16 +18,17 @@
 #include "clv/plugin_registry.hpp"
 #include "clv/sector_economics.hpp"
 #include "domain/calendar.hpp"
-#include "engine/churn_lookup.hpp"
 #include "engine/customer_book.hpp"
 #include "engine/engine_file_lock.hpp"
-#include "engine/pending_transactions.hpp"
 #include "engine/record_validation.hpp"
 #include "engine/sector_normalization.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/gamma_gamma.hpp"
 #include "models/model_registry.hpp"
+#include "store/churn_lookup.hpp"
 #include "store/database.hpp"
+#include "store/engine_tables.hpp"
+#include "store/pending_transactions.hpp"
 
 namespace clv {
 namespace {
@@ -81,27 +82,7 @@ void validate_options(const EngineOptions& o) {
   validate_overrides(overrides_of(o));
 }
 
-// Engine runs live in churn's `runs` table (migration 2) as kind 'fit',
-// source 'engine', with what identifies the data and fit in `details`.
-RunInfo read_run(SQLite::Statement& q) {
-  RunInfo r;
-  r.id = q.getColumn(0).getInt64();
-  r.created_at = q.getColumn(1).getInt64();
-  r.count_model = q.getColumn(2).getString();
-  const nlohmann::json d = nlohmann::json::parse(q.getColumn(3).getString());
-  r.count_fit_json = d.at("count_fit").dump();
-  r.spend_fit_json = d.at("spend_fit").is_null() ? "" : d.at("spend_fit").dump();
-  r.observation_end_day = d.at("observation_end_day").get<int64_t>();
-  r.n_customers = d.at("n_customers").get<size_t>();
-  r.n_transactions = d.at("n_transactions").get<size_t>();
-  r.max_transaction_row = d.at("max_transaction_row").get<int64_t>();
-  return r;
-}
-
 constexpr int kMaxWhatIfDraws = 1000;
-
-constexpr const char* kRunColumns = "id, created_at, model, details";
-constexpr const char* kEngineRuns = "kind = 'fit' AND source = 'engine'";
 
 // The customers of one ingest batch. Known ones are named by their book
 // index; new ones are inserted into `customers` when first seen and numbered
@@ -114,7 +95,7 @@ class BatchCustomers {
     int64_t row;  // customers.id
   };
 
-  Ref resolve(const CustomerBook& book, SQLite::Database& db, SQLite::Statement& insert,
+  Ref resolve(const CustomerBook& book, engine_tables::CustomerInserter& insert,
               const std::string& external_id) {
     if (const int64_t index = book.find(external_id); index >= 0) {
       return {index, book.at(static_cast<size_t>(index)).row_id};
@@ -122,10 +103,7 @@ class BatchCustomers {
     if (auto it = number_.find(external_id); it != number_.end()) {
       return {-static_cast<int64_t>(it->second) - 1, created_[it->second].second};
     }
-    insert.bindNoCopy(1, external_id);
-    insert.exec();
-    insert.reset();
-    const int64_t row = db.getLastInsertRowid();
+    const int64_t row = insert.insert(external_id);
     number_.emplace(external_id, created_.size());
     created_.emplace_back(external_id, row);
     return {-static_cast<int64_t>(created_.size()), row};
@@ -339,58 +317,35 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
     s->read_db = open_database(path, true);
   }
-  // Ingest inserts land on random pages of the per-customer index; with
-  // SQLite's default 2 MB cache each batch re-reads them from the OS.
   for (SQLite::Database* db : {s->db.get(), s->read_db.get()}) {
-    if (!db) continue;
-    db->exec("PRAGMA cache_size = -65536");  // KiB: 64 MB per connection
-    db->exec("PRAGMA mmap_size = 268435456");
+    if (db) engine_tables::tune_connection(*db, db == s->db.get());
   }
-  // Each batch dirties pages all over that index; checkpointing every 1000
-  // WAL pages (the default) copied them back after nearly every batch. A
-  // larger WAL lets a page changed by many batches be copied once.
-  s->db->exec("PRAGMA wal_autocheckpoint = 16384");  // pages: 64 MB
   try {
     // Acknowledged rows of an engine that did not close (killed, crashed).
-    s->pending.add_leftovers(static_cast<size_t>(
-        s->db->execAndGet("SELECT count(*) FROM transactions_pending").getInt64()));
+    s->pending.add_leftovers(static_cast<size_t>(engine_tables::pending_rows(*s->db)));
     s->pending.merge(*s->db);
     std::unordered_map<int64_t, size_t> by_row;
-    SQLite::Statement customers(
-        *s->db, "SELECT id, external_id, COALESCE(sector, '') FROM customers ORDER BY id");
-    while (customers.executeStep()) {
-      const int64_t row = customers.getColumn(0).getInt64();
-      by_row.emplace(row, s->book.add(customers.getColumn(1).getString(), row,
-                                      customers.getColumn(2).getString()));
-    }
-    SQLite::Statement purchases(*s->db,
-                                "SELECT customer_id, ts, amount_minor, currency FROM transactions "
-                                "WHERE kind = 'purchase'");
-    while (purchases.executeStep()) {
-      CustomerPurchases& c = s->book.at(by_row.at(purchases.getColumn(0).getInt64()));
-      const int64_t day = day_of(purchases.getColumn(1).getInt64());
-      c.add_purchase(static_cast<int32_t>(day), major_units(purchases.getColumn(2).getInt64(),
-                                                            purchases.getColumn(3).getText()));
-      s->max_purchase_day = std::max(s->max_purchase_day, day);
-    }
-    s->transactions =
-        static_cast<size_t>(s->db->execAndGet("SELECT COUNT(*) FROM transactions").getInt64());
-    SQLite::Statement incidents(*s->db,
-                                "SELECT customer_id, COUNT(*) FROM incidents GROUP BY customer_id");
-    while (incidents.executeStep()) {
-      const size_t n = static_cast<size_t>(incidents.getColumn(1).getInt64());
-      s->book.at(by_row.at(incidents.getColumn(0).getInt64())).incidents = n;
+    engine_tables::read_customers(*s->db, [&](int64_t row, std::string id, std::string sector) {
+      by_row.emplace(row, s->book.add(std::move(id), row, std::move(sector)));
+    });
+    engine_tables::read_purchases(
+        *s->db, [&](int64_t customer, int64_t ts, int64_t amount_minor, std::string_view currency) {
+          CustomerPurchases& c = s->book.at(by_row.at(customer));
+          const int64_t day = day_of(ts);
+          c.add_purchase(static_cast<int32_t>(day), major_units(amount_minor, currency));
+          s->max_purchase_day = std::max(s->max_purchase_day, day);
+        });
+    s->transactions = engine_tables::transaction_count(*s->db);
+    engine_tables::read_incident_counts(*s->db, [&](int64_t customer, size_t n) {
+      s->book.at(by_row.at(customer)).incidents = n;
       s->incidents += n;
-    }
+    });
     s->add_valuation("");
     for (const CustomerPurchases& c : s->book.all()) {
       s->scorable += c.days.empty() ? 0 : 1;
       s->add_valuation(c.sector);
     }
-    SQLite::Statement latest(
-        *s->db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC LIMIT 1", kRunColumns,
-                            kEngineRuns));
-    if (latest.executeStep()) s->model = build_model(read_run(latest));
+    if (auto latest = engine_tables::latest_run(*s->db)) s->model = build_model(std::move(*latest));
   } catch (const SQLite::Exception& e) {
     throw Error::io(fmt::format("loading database '{}' failed: {}", path, e.what()));
   }
@@ -430,25 +385,11 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> reco
       }
     }
     SQLite::Transaction tx(*s.db);
-    SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
-    // Appended to the pending table (see migration 5); ids are unique across
-    // both tables: the pending table's own index, and a probe of the stored.
-    SQLite::Statement add(*s.db,
-                          "INSERT INTO transactions_pending (external_id, customer_id, ts, "
-                          "amount_minor, currency, kind) VALUES (?, ?, ?, ?, ?, ?) "
-                          "ON CONFLICT DO NOTHING");
-    // Rows without an id cannot conflict: they go kRowsPerInsert to a
-    // statement, which saves most of SQLite's per-statement work.
-    constexpr size_t kRowsPerInsert = 64;
-    std::optional<SQLite::Statement> add_many;
+    engine_tables::CustomerInserter add_customer(*s.db);
+    engine_tables::PendingTransactionWriter writer(*s.db);
+    constexpr size_t kRowsPerInsert = engine_tables::PendingTransactionWriter::kRowsPerInsert;
     std::vector<std::pair<size_t, BatchCustomers::Ref>> queued;  // (record, customer)
-    auto bind_row = [](SQLite::Statement& q, int first, const TransactionRecord& r, int64_t row) {
-      q.bind(first, row);
-      q.bind(first + 1, r.timestamp);
-      q.bind(first + 2, r.amount_minor);
-      q.bindNoCopy(first + 3, r.currency);
-      q.bindNoCopy(first + 4, r.kind);
-    };
+    std::vector<std::pair<const TransactionRecord*, int64_t>> queued_rows;
     // A stored row: applied to the book, and kept for the merge.
     auto keep = [&](size_t i, const BatchCustomers::Ref& customer) {
       const TransactionRecord& r = batch[i];
@@ -457,23 +398,12 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> reco
       pending_rows.push_back({customer.row, r.timestamp, r.amount_minor, r.currency, r.kind, r.id});
     };
     auto store_queued = [&] {
-      if (!add_many) {
-        std::string sql =
-            "INSERT INTO transactions_pending (customer_id, ts, amount_minor, currency, kind) "
-            "VALUES (?, ?, ?, ?, ?)";
-        for (size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?, ?, ?, ?)";
-        add_many.emplace(*s.db, sql);
-      }
-      for (size_t k = 0; k < queued.size(); ++k) {
-        bind_row(*add_many, static_cast<int>(k * 5 + 1), batch[queued[k].first],
-                 queued[k].second.row);
-      }
-      add_many->exec();
-      add_many->reset();
+      queued_rows.clear();
+      for (const auto& [i, customer] : queued) queued_rows.emplace_back(&batch[i], customer.row);
+      writer.insert_many(queued_rows);
       for (const auto& [i, customer] : queued) keep(i, customer);
       queued.clear();
     };
-    std::optional<SQLite::Statement> stored_id;
     customer_refs.reserve(batch.size());
     stored.reserve(batch.size());
     pending_rows.reserve(batch.size());
@@ -481,25 +411,16 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> reco
       const TransactionRecord& r = batch[i];
       if (i + 8 < batch.size()) s.book.prefetch(batch[i + 8].customer_id);
       if (r.id.empty()) {
-        queued.emplace_back(i, customers.resolve(s.book, *s.db, add_customer, r.customer_id));
+        queued.emplace_back(i, customers.resolve(s.book, add_customer, r.customer_id));
         if (queued.size() == kRowsPerInsert) store_queued();
         continue;
       }
-      if (!stored_id) stored_id.emplace(*s.db, "SELECT 1 FROM transactions WHERE external_id = ?");
-      stored_id->bindNoCopy(1, r.id);
-      const bool known = stored_id->executeStep();
-      stored_id->reset();
-      if (known) {
+      if (writer.id_stored(r.id)) {
         ++result.duplicates;
         continue;
       }
-      const BatchCustomers::Ref customer =
-          customers.resolve(s.book, *s.db, add_customer, r.customer_id);
-      add.bindNoCopy(1, r.id);
-      bind_row(add, 2, r, customer.row);
-      const int changed = add.exec();
-      add.reset();
-      if (changed == 0) {
+      const BatchCustomers::Ref customer = customers.resolve(s.book, add_customer, r.customer_id);
+      if (!writer.insert(r, customer.row)) {
         ++result.duplicates;
         continue;
       }
@@ -507,10 +428,7 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> reco
     }
     // The last few without an id, one statement each.
     for (const auto& [i, customer] : queued) {
-      add.bind(1);
-      bind_row(add, 2, batch[i], customer.row);
-      add.exec();
-      add.reset();
+      writer.insert(batch[i], customer.row);
       keep(i, customer);
     }
     // Everything that can fail (allocate) happens before the commit, so the
@@ -582,42 +500,11 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
   std::vector<int64_t> stored;  // customer refs of the stored incidents
   try {
     SQLite::Transaction tx(*s.db);
-    SQLite::Statement add_customer(*s.db, "INSERT INTO customers (external_id) VALUES (?)");
-    SQLite::Statement add(*s.db,
-                          "INSERT INTO incidents (external_id, customer_id, opened_at, "
-                          "resolved_at, severity, satisfaction, category, channel, outcome) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    engine_tables::CustomerInserter add_customer(*s.db);
+    engine_tables::IncidentWriter writer(*s.db);
     for (const IncidentRecord& r : batch) {
-      const BatchCustomers::Ref customer =
-          customers.resolve(s.book, *s.db, add_customer, r.customer_id);
-      auto bind_text = [&add](int col, const std::string& v) {
-        if (v.empty()) {
-          add.bind(col);
-        } else {
-          add.bindNoCopy(col, v);
-        }
-      };
-      bind_text(1, r.id);
-      add.bind(2, customer.row);
-      add.bind(3, r.opened_at);
-      if (r.resolved_at)
-        add.bind(4, *r.resolved_at);
-      else
-        add.bind(4);
-      if (r.severity)
-        add.bind(5, *r.severity);
-      else
-        add.bind(5);
-      if (r.satisfaction)
-        add.bind(6, *r.satisfaction);
-      else
-        add.bind(6);
-      bind_text(7, r.category);
-      bind_text(8, r.channel);
-      bind_text(9, r.outcome);
-      const int changed = add.exec();
-      add.reset();
-      if (changed == 0) {
+      const BatchCustomers::Ref customer = customers.resolve(s.book, add_customer, r.customer_id);
+      if (!writer.insert(r, customer.row)) {
         ++result.duplicates;
         continue;
       }
@@ -650,8 +537,7 @@ RunInfo Engine::refit() {
     s.flush_locked();
     std::lock_guard lock(s.mutex);
     run.observation_end_day = s.observation_end();
-    run.max_transaction_row =
-        s.db->execAndGet("SELECT COALESCE(MAX(id), 0) FROM transactions").getInt64();
+    run.max_transaction_row = engine_tables::max_transaction_row(*s.db);
     run.n_transactions = s.transactions;
     for (size_t i = 0; i < s.book.size(); ++i) {
       const CustomerPurchases& c = s.book.at(i);
@@ -702,84 +588,48 @@ RunInfo Engine::refit() {
   std::lock_guard write(s.write_mutex);
   try {
     SQLite::Transaction tx(*s.db);
-    SQLite::Statement add_run(*s.db,
-                              "INSERT INTO runs (kind, model, created_at, source, horizon, "
-                              "log_likelihood, details) VALUES ('fit', ?, ?, 'engine', ?, ?, ?)");
     const FitResult count_fit = fit_result_from_json_text(run.count_fit_json);
-    nlohmann::json details = {
-        {"count_fit", nlohmann::json::parse(run.count_fit_json)},
-        {"spend_fit", run.spend_fit_json.empty() ? nlohmann::json(nullptr)
-                                                 : nlohmann::json::parse(run.spend_fit_json)},
-        {"observation_end_day", run.observation_end_day},
-        {"n_customers", run.n_customers},
-        {"n_transactions", run.n_transactions},
-        {"max_transaction_row", run.max_transaction_row},
-        {"options",
-         {{"time_unit", o.time_unit.name},
-          {"time_unit_days", o.time_unit.days},
-          {"horizon", o.horizon},
-          {"margin", o.margin ? nlohmann::json(*o.margin) : nlohmann::json(nullptr)},
-          {"annual_discount_rate", o.annual_discount_rate ? nlohmann::json(*o.annual_discount_rate)
-                                                          : nlohmann::json(nullptr)},
-          {"cost_to_serve",
-           o.cost_to_serve ? nlohmann::json(*o.cost_to_serve) : nlohmann::json(nullptr)},
-          {"referral_value",
-           o.referral_value ? nlohmann::json(*o.referral_value) : nlohmann::json(nullptr)}}}};
-    add_run.bind(1, run.count_model);
-    add_run.bind(2, run.created_at);
-    add_run.bind(3, o.horizon);
-    add_run.bind(4, count_fit.log_likelihood);
-    add_run.bind(5, details.dump());
-    add_run.exec();
-    run.id = s.db->getLastInsertRowid();
-    model->run.id = run.id;
-    SQLite::Statement add_param(
-        *s.db,
-        "INSERT INTO run_parameters (run_id, name, estimate, std_error) VALUES (?, ?, ?, ?)");
-    auto store_params = [&](const FitResult& fit, const std::string& prefix) {
+    std::vector<engine_tables::RunParameter> parameters;
+    auto add_params = [&parameters](const FitResult& fit, const std::string& prefix) {
       for (size_t i = 0; i < fit.params.size(); ++i) {
-        add_param.bind(1, run.id);
-        add_param.bind(2, prefix + fit.param_names[i]);
-        add_param.bind(3, fit.params[i]);
-        add_param.bind(4, i < fit.std_errors.size() ? fit.std_errors[i] : 0.0);
-        add_param.exec();
-        add_param.reset();
+        parameters.push_back({prefix + fit.param_names[i], fit.params[i],
+                              i < fit.std_errors.size() ? fit.std_errors[i] : 0.0});
       }
     };
-    store_params(count_fit, "");
+    add_params(count_fit, "");
     if (!run.spend_fit_json.empty()) {
-      store_params(fit_result_from_json_text(run.spend_fit_json), "gg.");
+      add_params(fit_result_from_json_text(run.spend_fit_json), "gg.");
     }
+    auto optional_json = [](const std::optional<double>& v) {
+      return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    const nlohmann::json options = {{"time_unit", o.time_unit.name},
+                                    {"time_unit_days", o.time_unit.days},
+                                    {"horizon", o.horizon},
+                                    {"margin", optional_json(o.margin)},
+                                    {"annual_discount_rate", optional_json(o.annual_discount_rate)},
+                                    {"cost_to_serve", optional_json(o.cost_to_serve)},
+                                    {"referral_value", optional_json(o.referral_value)}};
+    run.id = engine_tables::insert_run(*s.db, run, o.horizon, count_fit.log_likelihood, options,
+                                       parameters);
+    model->run.id = run.id;
     // The run's own scores, on the snapshot it was fitted on.
-    SQLite::Statement add_score(*s.db,
-                                "INSERT INTO run_scores (run_id, customer_id, frequency, "
-                                "recency, T, p_alive, expected_purchases, clv) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    engine_tables::RunScoreWriter scores(*s.db, run.id);
     for (size_t k = 0; k < members.size(); ++k) {
       const Valuation& v = s.valuation_of(s.book.at(members[k]).sector);
       const double p = model->scorer->p_alive(data.x[k], data.t_x[k], data.T[k]);
       const double e =
           p * model->scorer->expected_purchases_if_alive(data.x[k], data.T[k], o.horizon);
-      // Row ids never change and only writers (we) add customers.
-      const int64_t row = s.book.at(members[k]).row_id;
-      add_score.bind(1, run.id);
-      add_score.bind(2, row);
-      add_score.bind(3, data.x[k]);
-      add_score.bind(4, data.t_x[k]);
-      add_score.bind(5, data.T[k]);
-      add_score.bind(6, p);
-      add_score.bind(7, e);
+      std::optional<double> clv;
       if (model->spend) {
         const double gross =
             v.economics.margin *
             gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]) * p *
             model->scorer->discounted_purchases_if_alive(data.x[k], data.T[k], o.horizon, v.delta);
-        add_score.bind(8, net_clv(gross, p, v.economics, v.annuity));
-      } else {
-        add_score.bind(8);
+        clv = net_clv(gross, p, v.economics, v.annuity);
       }
-      add_score.exec();
-      add_score.reset();
+      // Row ids never change and only writers (we) add customers.
+      scores.add(s.book.at(members[k]).row_id, data.x[k], data.t_x[k], data.T[k], p, e, clv);
     }
     tx.commit();
   } catch (const SQLite::Exception& e) {
@@ -865,22 +715,14 @@ std::optional<RunInfo> Engine::current_run() const {
 }
 
 std::vector<RunInfo> Engine::runs() const {
-  return state_->with_reader([](SQLite::Database& db) {
-    std::vector<RunInfo> out;
-    SQLite::Statement q(
-        db, fmt::format("SELECT {} FROM runs WHERE {} ORDER BY id DESC", kRunColumns, kEngineRuns));
-    while (q.executeStep()) out.push_back(read_run(q));
-    return out;
-  });
+  return state_->with_reader([](SQLite::Database& db) { return engine_tables::runs(db); });
 }
 
 RunInfo Engine::run(int64_t id) const {
   return state_->with_reader([id](SQLite::Database& db) {
-    SQLite::Statement q(
-        db, fmt::format("SELECT {} FROM runs WHERE id = ? AND {}", kRunColumns, kEngineRuns));
-    q.bind(1, id);
-    if (!q.executeStep()) throw Error::not_found(fmt::format("no model run with id {}", id));
-    return read_run(q);
+    std::optional<RunInfo> r = engine_tables::run(db, id);
+    if (!r) throw Error::not_found(fmt::format("no model run with id {}", id));
+    return *r;
   });
 }
 

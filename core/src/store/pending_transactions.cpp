@@ -1,4 +1,4 @@
-#include "engine/pending_transactions.hpp"
+#include "store/pending_transactions.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -1,4 +1,4 @@
-#include "engine/churn_lookup.hpp"
+#include "store/churn_lookup.hpp"
 
 #include <cmath>
 #include <unordered_map>
