@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
+#include "clv/http_service.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
-#include "service/http_service.hpp"
 
 namespace {
 
