@@ -10,13 +10,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "churn/churn_run_store.hpp"
-#include "churn/covariate_fit_record.hpp"
-#include "churn/covariate_summary_csv.hpp"
+#include "clv/calendar.hpp"
 #include "clv/churn.hpp"
+#include "clv/covariate_runs.hpp"
 #include "clv/error.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 
 namespace {
 
@@ -33,9 +31,7 @@ struct ChurnArgs {
 
 // Scores, stores and prints one portfolio.
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
-                      const std::vector<std::string>& ids, const std::vector<double>& x,
-                      const std::vector<double>& t_x, const std::vector<double>& T,
-                      const clv::CovariateMatrix& raw, const std::string& source,
+                      const clv::CovariatePortfolio& portfolio, const std::string& source,
                       const std::vector<std::string>& notes);
 
 void run(const ChurnArgs& args) {
@@ -46,17 +42,14 @@ void run(const ChurnArgs& args) {
       throw clv::Error::invalid_argument(
           "--summary needs --covariates static:COL[,static:COL...] (the covariate columns)");
     }
-    const auto columns = clv::parse_static_covariate_spec(args.covariates);
-    const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
+    const clv::CovariatePortfolio data =
+        clv::read_static_covariate_portfolio(args.summary, args.covariates);
     const clv::CovariateParetoNbd model =
         clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
-    return score_and_report(args, model, data.ids, data.x, data.t_x, data.T, data.covariates,
-                            args.summary, {});
+    return score_and_report(args, model, data, args.summary, {});
   }
   // From the database: a fresh fit with --covariates, else the stored covariate fit.
-  clv::CovariateFitRecord record;
-  clv::DbCovariatePortfolio portfolio;
-  int64_t fit_run = 0;
+  clv::DbCovariateFit fit;
   if (!args.covariates.empty()) {
     int64_t seconds = 0;
     if (!clv::parse_timestamp(args.calibration_end, seconds)) {
@@ -64,50 +57,33 @@ void run(const ChurnArgs& args) {
           "--db with --covariates needs --calibration-end YYYY-MM-DD (or leave --covariates out "
           "to score the latest covariate fit stored by clv fit --db)");
     }
-    clv::DbCovariateOptions db_options;
-    db_options.db_path = args.db;
-    db_options.calibration_end_day = clv::day_of(seconds);
-    db_options.unit = clv::TimeUnit::parse(args.time_unit);
-    if (!args.plugin_dir.empty()) db_options.plugin_dirs.push_back(args.plugin_dir);
-    const clv::CovariateSpec spec = clv::parse_covariate_spec(args.covariates);
-    portfolio = clv::load_db_covariate_portfolio(db_options, spec);
-    record = clv::fit_db_covariates(portfolio, db_options, spec, options);
-    if (!args.no_store) fit_run = clv::save_covariate_fit_run(args.db, record);
+    clv::DbCovariateFitRequest request;
+    request.db_path = args.db;
+    request.calibration_end_day = clv::day_of(seconds);
+    request.unit = clv::TimeUnit::parse(args.time_unit);
+    if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
+    request.covariates = args.covariates;
+    request.fit = options;
+    request.store = !args.no_store;
+    fit = clv::fit_db_covariate_run(request);
   } else {
-    record = clv::load_covariate_fit_run(args.db, args.run, &fit_run);
-    int64_t seconds = 0;
-    clv::parse_timestamp(record.calibration_end, seconds);
-    clv::DbCovariateOptions db_options;
-    db_options.db_path = args.db;
-    db_options.calibration_end_day = clv::day_of(seconds);
-    db_options.unit = record.unit;
-    portfolio = clv::load_db_covariate_portfolio(db_options, record.spec, &record);
+    fit = clv::load_db_covariate_run(args.db, args.run);
   }
-  std::vector<std::string> notes = record.notes;
+  std::vector<std::string> notes = fit.notes;
   notes.insert(notes.begin(), fmt::format("covariate fit run {} (calibration end {}, time unit {})",
-                                          fit_run, record.calibration_end, record.unit.name));
-  score_and_report(args, record.model, portfolio.summary.customer_id, portfolio.summary.x,
-                   portfolio.summary.t_x, portfolio.summary.T, portfolio.raw,
-                   fmt::format("sqlite:{} fit run {}", args.db, fit_run), notes);
+                                          fit.run_id, fit.calibration_end, fit.unit.name));
+  score_and_report(args, fit.model, fit.portfolio,
+                   fmt::format("sqlite:{} fit run {}", args.db, fit.run_id), notes);
 }
 
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
-                      const std::vector<std::string>& ids, const std::vector<double>& x,
-                      const std::vector<double>& t_x, const std::vector<double>& T,
-                      const clv::CovariateMatrix& raw, const std::string& source,
+                      const clv::CovariatePortfolio& portfolio, const std::string& source,
                       const std::vector<std::string>& notes) {
-  const size_t n = ids.size(), k = raw.n_covariates();
-  std::vector<clv::CustomerChurn> scores(n);
-  for (size_t i = 0; i < n; ++i) {
-    const clv::CustomerHistory c{
-        x[i], t_x[i], T[i],
-        std::vector<double>(raw.values.begin() + static_cast<long>(i * k),
-                            raw.values.begin() + static_cast<long>((i + 1) * k))};
-    scores[i] = {ids[i], clv::predict_churn(model, c, args.horizon),
-                 clv::churn_drivers(model, c, args.horizon, args.drivers)};
-  }
+  const size_t n = portfolio.size();
+  const std::vector<clv::ChurnScore> scores =
+      clv::score_churn(model, portfolio, args.horizon, args.drivers);
   int64_t run_id = 0;
-  if (!args.no_store) run_id = clv::save_churn_run(args.db, source, model, args.horizon, scores);
+  if (!args.no_store) run_id = clv::store_churn_run(args.db, source, model, args.horizon, scores);
 
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);

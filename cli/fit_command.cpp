@@ -5,15 +5,13 @@
 
 #include <fmt/format.h>
 
-#include "churn/churn_run_store.hpp"
-#include "churn/covariate_fit_record.hpp"
-#include "churn/covariate_summary_csv.hpp"
+#include "clv/calendar.hpp"
 #include "clv/churn.hpp"
+#include "clv/covariate_runs.hpp"
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 
 namespace {
 
@@ -75,41 +73,37 @@ void run_db_covariates(const FitArgs& args) {
         "--db needs --calibration-end YYYY-MM-DD (the last day of the fit period), got '{}'",
         args.calibration_end));
   }
-  clv::DbCovariateOptions options;
-  options.db_path = args.db;
-  options.calibration_end_day = clv::day_of(seconds);
-  options.unit = clv::TimeUnit::parse(args.time_unit);
-  if (!args.plugin_dir.empty()) options.plugin_dirs.push_back(args.plugin_dir);
-  const clv::CovariateSpec spec = clv::parse_covariate_spec(args.covariates);
-  const clv::DbCovariatePortfolio portfolio = clv::load_db_covariate_portfolio(options, spec);
-  clv::CovariateFitOptions fit_options;
-  fit_options.threads = args.threads;
-  const clv::CovariateFitRecord record =
-      clv::fit_db_covariates(portfolio, options, spec, fit_options);
-  const int64_t run_id = args.no_store ? 0 : clv::save_covariate_fit_run(args.db, record);
-  const std::string json = clv::covariate_fit_record_to_json(record);
-  if (!args.out.empty()) write_text(args.out, json);
+  clv::DbCovariateFitRequest request;
+  request.db_path = args.db;
+  request.calibration_end_day = clv::day_of(seconds);
+  request.unit = clv::TimeUnit::parse(args.time_unit);
+  if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
+  request.covariates = args.covariates;
+  request.fit.threads = args.threads;
+  request.store = !args.no_store;
+  const clv::DbCovariateFit fit = clv::fit_db_covariate_run(request);
+  const clv::CovariatePortfolio& portfolio = fit.portfolio;
+  if (!args.out.empty()) write_text(args.out, fit.record_json);
   if (!args.out_covariates.empty()) {
     std::ofstream out(args.out_covariates);
-    out << "customer_id," << fmt::format("{}", fmt::join(portfolio.raw.names, ",")) << "\n";
-    const size_t k = portfolio.raw.n_covariates();
-    for (size_t i = 0; i < portfolio.summary.size(); ++i) {
-      out << portfolio.summary.customer_id[i];
-      for (size_t j = 0; j < k; ++j) out << fmt::format(",{:.10g}", portfolio.raw.at(i, j));
+    out << "customer_id," << fmt::format("{}", fmt::join(portfolio.covariates.names, ",")) << "\n";
+    const size_t k = portfolio.covariates.n_covariates();
+    for (size_t i = 0; i < portfolio.size(); ++i) {
+      out << portfolio.customer_id[i];
+      for (size_t j = 0; j < k; ++j) out << fmt::format(",{:.10g}", portfolio.covariates.at(i, j));
       out << "\n";
     }
     if (!out) throw clv::Error::io(fmt::format("cannot write {}", args.out_covariates));
   }
   if (args.json) {
-    fmt::print("{}\n", json);
+    fmt::print("{}\n", fit.record_json);
     return;
   }
-  fmt::print("{} customers from {} (calibration end {}), {} incidents used\n",
-             portfolio.summary.size(), args.db, record.calibration_end,
-             portfolio.covariates.incidents_used);
-  for (const auto& note : record.notes) fmt::print("note: {}\n", note);
-  print_covariate_fit(record.model);
-  if (run_id) fmt::print("stored as run {} in {}\n", run_id, args.db);
+  fmt::print("{} customers from {} (calibration end {}), {} incidents used\n", portfolio.size(),
+             args.db, fit.calibration_end, fit.incidents_used);
+  for (const auto& note : fit.notes) fmt::print("note: {}\n", note);
+  print_covariate_fit(fit.model);
+  if (fit.run_id) fmt::print("stored as run {} in {}\n", fit.run_id, args.db);
 }
 
 // `--covariates`: Pareto/NBD with covariates, static ones from a summary file
@@ -125,8 +119,8 @@ void run_with_covariates(const FitArgs& args) {
         "--calibration-end YYYY-MM-DD (incidents, staff, static:COL)");
   }
   if (!args.db.empty()) return run_db_covariates(args);
-  const auto columns = clv::parse_static_covariate_spec(args.covariates);
-  const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
+  const clv::CovariatePortfolio data =
+      clv::read_static_covariate_portfolio(args.summary, args.covariates);
   clv::CovariateFitOptions options;
   options.threads = args.threads;
   clv::CovariateParetoNbd model =

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/error.hpp"
 #include "clv/portfolio_generator.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 
 namespace {
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
-#include "domain/calendar.hpp"
 
 namespace clv::cli {
 namespace {

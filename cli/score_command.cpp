@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/database.hpp"
 #include "clv/error.hpp"
 #include "clv/models.hpp"
@@ -20,7 +21,6 @@
 #include "clv/sector_economics.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 #include "sector_plugins.hpp"
 
 namespace {

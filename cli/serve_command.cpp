@@ -14,12 +14,12 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
+#include "clv/http_service.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 #include "sector_plugins.hpp"
-#include "service/http_service.hpp"
 
 namespace {
 

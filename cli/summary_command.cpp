@@ -11,12 +11,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clv/calendar.hpp"
 #include "clv/database.hpp"
 #include "clv/error.hpp"
 #include "clv/import_sectors.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
-#include "domain/calendar.hpp"
 #include "sector_plugins.hpp"
 
 namespace {

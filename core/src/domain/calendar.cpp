@@ -1,4 +1,4 @@
-#include "domain/calendar.hpp"
+#include "clv/calendar.hpp"
 
 #include <fmt/format.h>
 

@@ -14,13 +14,13 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/error.hpp"
 #include "clv/run_report.hpp"
-#include "domain/calendar.hpp"
 #include "ingest/column_layout.hpp"
 #include "ingest/csv_reader.hpp"
 #include "store/database.hpp"
-#include "store/prepared_statement.hpp"
+#include "store/transaction_ledger.hpp"
 
 namespace clv {
 namespace {
@@ -186,20 +186,17 @@ PurchaseHistory read_purchase_history_database(const std::string& db_path,
   }
   HistoryBuilder builder(period);
   auto db = open_database(db_path);
-  // The covering index (customer_id, ts, kind, ...) serves this scan in order.
-  PreparedStatement scan(db->getHandle(),
-                         "SELECT customer_id, ts FROM transactions WHERE kind = 'purchase' "
-                         "ORDER BY customer_id, ts");
+  PurchaseTimeScan scan(*db);
   std::vector<int64_t> days;
   int64_t current = std::numeric_limits<int64_t>::min();
-  while (scan.step()) {
-    const int64_t customer = scan.column_int64(0);
+  int64_t customer = 0, ts = 0;
+  while (scan.next(customer, ts)) {
     if (customer != current) {
       builder.add_customer(days);
       days.clear();
       current = customer;
     }
-    const int64_t day = day_of(scan.column_int64(1));
+    const int64_t day = day_of(ts);
     if (day <= builder.end_day()) days.push_back(day);
   }
   builder.add_customer(days);

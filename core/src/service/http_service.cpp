@@ -1,4 +1,4 @@
-#include "service/http_service.hpp"
+#include "clv/http_service.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>

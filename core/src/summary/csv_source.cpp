@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
-#include "domain/calendar.hpp"
 #include "ingest/csv_reader.hpp"
 #include "summary/customer_key_table.hpp"
 #include "summary/row_scanner.hpp"

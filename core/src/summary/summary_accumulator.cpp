@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "clv/calendar.hpp"
 #include "clv/error.hpp"
-#include "domain/calendar.hpp"
 
 namespace clv {
 

@@ -1,0 +1,102 @@
+#include "clv/covariate_runs.hpp"
+
+#include <utility>
+
+#include "churn/churn_run_store.hpp"
+#include "churn/covariate_fit_record.hpp"
+#include "churn/covariate_summary_csv.hpp"
+#include "clv/calendar.hpp"
+
+namespace clv {
+namespace {
+
+CovariatePortfolio portfolio_of(DbCovariatePortfolio&& loaded) {
+  CovariatePortfolio p;
+  p.customer_id = std::move(loaded.summary.customer_id);
+  p.x = std::move(loaded.summary.x);
+  p.t_x = std::move(loaded.summary.t_x);
+  p.T = std::move(loaded.summary.T);
+  p.covariates = std::move(loaded.raw);
+  return p;
+}
+
+DbCovariateFit result_of(CovariateFitRecord&& record, DbCovariatePortfolio&& loaded,
+                         int64_t run_id) {
+  DbCovariateFit fit;
+  fit.record_json = covariate_fit_record_to_json(record);
+  fit.incidents_used = loaded.covariates.incidents_used;
+  fit.portfolio = portfolio_of(std::move(loaded));
+  fit.calibration_end = std::move(record.calibration_end);
+  fit.unit = record.unit;
+  fit.notes = std::move(record.notes);
+  fit.model = std::move(record.model);
+  fit.run_id = run_id;
+  return fit;
+}
+
+}  // namespace
+
+CovariatePortfolio read_static_covariate_portfolio(const std::string& path,
+                                                   const std::string& spec) {
+  CovariateSummary data = read_covariate_summary(path, parse_static_covariate_spec(spec));
+  CovariatePortfolio p;
+  p.customer_id = std::move(data.ids);
+  p.x = std::move(data.x);
+  p.t_x = std::move(data.t_x);
+  p.T = std::move(data.T);
+  p.covariates = std::move(data.covariates);
+  return p;
+}
+
+DbCovariateFit fit_db_covariate_run(const DbCovariateFitRequest& request) {
+  DbCovariateOptions options;
+  options.db_path = request.db_path;
+  options.calibration_end_day = request.calibration_end_day;
+  options.unit = request.unit;
+  options.plugin_dirs = request.plugin_dirs;
+  const CovariateSpec spec = parse_covariate_spec(request.covariates);
+  DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, spec);
+  CovariateFitRecord record = fit_db_covariates(loaded, options, spec, request.fit);
+  const int64_t run_id = request.store ? save_covariate_fit_run(request.db_path, record) : 0;
+  return result_of(std::move(record), std::move(loaded), run_id);
+}
+
+DbCovariateFit load_db_covariate_run(const std::string& db_path, int64_t run_id) {
+  int64_t found = 0;
+  CovariateFitRecord record = load_covariate_fit_run(db_path, run_id, &found);
+  int64_t seconds = 0;
+  parse_timestamp(record.calibration_end, seconds);  // the record's own, validated on load
+  DbCovariateOptions options;
+  options.db_path = db_path;
+  options.calibration_end_day = day_of(seconds);
+  options.unit = record.unit;
+  DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, record.spec, &record);
+  return result_of(std::move(record), std::move(loaded), found);
+}
+
+std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,
+                                    const CovariatePortfolio& portfolio, double horizon,
+                                    size_t drivers) {
+  const size_t n = portfolio.size(), k = portfolio.covariates.n_covariates();
+  const auto& raw = portfolio.covariates.values;
+  std::vector<ChurnScore> scores(n);
+  for (size_t i = 0; i < n; ++i) {
+    const CustomerHistory c{portfolio.x[i], portfolio.t_x[i], portfolio.T[i],
+                            std::vector<double>(raw.begin() + static_cast<long>(i * k),
+                                                raw.begin() + static_cast<long>((i + 1) * k))};
+    scores[i] = {portfolio.customer_id[i], predict_churn(model, c, horizon),
+                 churn_drivers(model, c, horizon, drivers)};
+  }
+  return scores;
+}
+
+int64_t store_churn_run(const std::string& db_path, const std::string& source,
+                        const CovariateParetoNbd& model, double horizon,
+                        const std::vector<ChurnScore>& scores) {
+  std::vector<CustomerChurn> rows;
+  rows.reserve(scores.size());
+  for (const auto& s : scores) rows.push_back({s.customer, s.prediction, s.drivers});
+  return save_churn_run(db_path, source, model, horizon, rows);
+}
+
+}  // namespace clv
