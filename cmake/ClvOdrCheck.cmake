@@ -3,7 +3,8 @@
 # -Wodr -Werror=odr, so a type or function defined differently in two
 # translation units (a One Definition Rule violation that no ordinary build
 # reports) fails it, naming both definitions. Off by default: it compiles the
-# library a second time (see tests/install/README.md for the cost).
+# library a second time with -flto. Included from core/CMakeLists.txt (the
+# areas' third-party targets are imported there).
 option(CLV_ODR_CHECK "Add the odr_check test (libclv linked with -flto -Wodr)" OFF)
 if(NOT CLV_ODR_CHECK)
   return()
@@ -17,7 +18,7 @@ target_include_directories(clv_odr_check PRIVATE ${PROJECT_SOURCE_DIR}/core/incl
                            ${PROJECT_BINARY_DIR}/generated ${PROJECT_SOURCE_DIR}/core/src)
 # The areas' third-party dependencies (not the areas themselves, whose code is
 # already in odr_sources): usage requirements without building the areas.
-get_property(areas DIRECTORY ${PROJECT_SOURCE_DIR}/core PROPERTY BUILDSYSTEM_TARGETS)
+get_property(areas DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTY BUILDSYSTEM_TARGETS)
 foreach(area ${areas})
   get_target_property(type ${area} TYPE)
   if(type STREQUAL "STATIC_LIBRARY")

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -62,8 +63,15 @@ std::vector<std::string> installed_plugin_dirs() {
   if (!module.empty() && module != exe) {
     dirs.push_back((module.parent_path() / "clv" / "plugins").string());
   }
+  // The build tree's plugins only for code running from that build tree and
+  // not from an installed layout (an install into a folder of the build tree
+  // must not see each plugin twice).
+  const bool installed = std::any_of(dirs.begin(), dirs.end(), [](const std::string& d) {
+    std::error_code ec;
+    return fs::is_directory(d, ec);
+  });
   const fs::path build_tree = canonical_or_empty(CLV_BUILD_TREE_DIR);
-  if (is_under(exe, build_tree) || is_under(module, build_tree)) {
+  if (!installed && (is_under(exe, build_tree) || is_under(module, build_tree))) {
     dirs.push_back((build_tree / "plugins").string());
   }
   dirs.push_back(CLV_INSTALL_PLUGIN_DIR);

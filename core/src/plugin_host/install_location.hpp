@@ -14,7 +14,8 @@ namespace clv::plugin_host {
 //   <dir of libclv.so>/clv/plugins                   (programs linking the
 //                                                    installed libclv.so)
 //   <build tree>/plugins                             (only for code running from
-//                                                    the build tree it was built in)
+//                                                    the build tree it was built in,
+//                                                    when neither directory above exists)
 //   <configured prefix>/<libdir>/clv/plugins
 std::vector<std::string> installed_plugin_dirs();
 

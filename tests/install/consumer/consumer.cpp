@@ -1,7 +1,8 @@
 // An out-of-tree C++ consumer of the installed libclv.so: every installed
 // header in one translation unit, clv::Engine on CDNOW_sample (argv[2]) in a
 // new database (argv[1]), its score equal to the C API's, and a clv::Error
-// thrown inside the library caught here by type.
+// thrown inside the library caught here by type, and the installed plugins
+// found from where libclv.so is.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -12,8 +13,8 @@
 #include "all_headers.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: consumer_cxx DB CDNOW_sample.txt\n");
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: consumer_cxx DB CDNOW_sample.txt INSTALLED_PLUGIN_DIR\n");
     return 2;
   }
   std::remove(argv[1]);
@@ -80,7 +81,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "C++ P(alive) %.17g, C %.17g\n", p_alive, r.p_alive);
     return 1;
   }
-  std::printf("clv %s (%s): customer 1 P(alive) %.3f from C++ and C\n", CLV_VERSION_STRING,
-              clv_version(), p_alive);
+  // The installed plugins, found from where libclv.so is (this program lives
+  // elsewhere and CLV_PLUGIN_PATH is unset).
+  clv::PluginRegistry registry;
+  for (const auto& problem : registry.discover({})) {
+    std::fprintf(stderr, "plugin refused: %s\n", problem.message.c_str());
+    return 1;
+  }
+  const std::string plugin_dir = argc > 3 ? argv[3] : "";
+  std::string ids;
+  for (const auto& plugin : registry.plugins()) {
+    ids += plugin.id() + " ";
+    if (plugin_dir.empty() || plugin.info().library_path.rfind(plugin_dir, 0) != 0) {
+      std::fprintf(stderr, "plugin %s from %s, not from %s\n", plugin.id().c_str(),
+                   plugin.info().library_path.c_str(), plugin_dir.c_str());
+      return 1;
+    }
+  }
+  if (ids != "financial healthcare hospitality retail travel ") {
+    std::fprintf(stderr, "plugins found: %s\n", ids.c_str());
+    return 1;
+  }
+  std::printf("clv %s (%s): customer 1 P(alive) %.3f from C++ and C; plugins %s\n",
+              CLV_VERSION_STRING, clv_version(), p_alive, ids.c_str());
   return 0;
 }
