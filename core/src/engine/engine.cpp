@@ -62,7 +62,7 @@ int64_t now_seconds() {
 
 void validate_options(const EngineOptions& o) {
   const ModelEntry& entry = find_model(o.count_model);
-  if (entry.kind != ModelKind::kPurchaseCount || !entry.make_scorer) {
+  if (entry.kind != ModelRole::kPurchaseCount || !entry.make_scorer) {
     throw Error::invalid_argument(
         fmt::format("count_model '{}' is not a purchase-count model; use bgnbd, mbgnbd or pnbd",
                     o.count_model));

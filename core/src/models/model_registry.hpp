@@ -16,7 +16,9 @@
 
 namespace clv {
 
-enum class ModelKind {
+// What a registered model predicts. Not clv::ModelKind (clv/sector_plugin.hpp,
+// the model families a plugin names): one name, one definition (ODR).
+enum class ModelRole {
   kPurchaseCount,  // BG/NBD, MBG/NBD, Pareto/NBD, BG/BB: x, t_x, T -> P(alive), E[purchases]
   kSpend,          // Gamma-Gamma: x, mean spend -> E[spend]
   kRetention,      // sBG: survivor counts -> retention
@@ -25,7 +27,7 @@ enum class ModelKind {
 struct ModelEntry {
   std::string name;
   std::string description;
-  ModelKind kind;
+  ModelRole kind;
   std::vector<std::string> param_names;
   // Builds the likelihood from a summary (Error::invalid_argument when the
   // table lacks what the model needs, e.g. a spend column for gg).
