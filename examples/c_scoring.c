@@ -1,12 +1,18 @@
 /* Embedding clv-engine from C through libclv.so (clv/c_api.h).
- * Build: cc -std=c11 -I core/include examples/c_scoring.c -L build/release/core -lclv \
- *          -Wl,-rpath,build/release/core -o c_scoring
- * Run:   ./c_scoring /tmp/crm.db ../shared/data/cdnow/CDNOW_sample.txt */
+ * Build against an installed clv (cmake --install build/release --prefix P):
+ *   cc -std=c11 examples/c_scoring.c $(PKG_CONFIG_PATH=P/lib/pkgconfig pkg-config \
+ *      --cflags --libs clv) -Wl,-rpath,P/lib -o c_scoring
+ * Run from any directory: ./c_scoring [DB [CDNOW_sample.txt]]
+ * (in the build tree the data defaults to the path CMake was configured with). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clv/c_api.h"
+
+#ifndef CLV_EXAMPLE_CDNOW
+#define CLV_EXAMPLE_CDNOW "CDNOW_sample.txt"
+#endif
 
 static int check(clv_status status, const char* what) {
   if (status == CLV_OK) return 1;
@@ -17,10 +23,14 @@ static int check(clv_status status, const char* what) {
 int main(int argc, char** argv) {
   clv_engine* engine = NULL;
   char* text = NULL;
-  clv_score score;
+  clv_score_record score;
   char batch[4096];
   int n = 0, c, k;
   printf("clv-engine %s\n", clv_version());
+  if (!CLV_API_COMPATIBLE(clv_api_version())) {
+    fprintf(stderr, "libclv.so is too old for this program: rebuild or upgrade clv-engine\n");
+    return 1;
+  }
   if (!check(clv_engine_open(
                  argc > 1 ? argv[1] : "crm.db",
                  "{\"time_unit\":\"week\",\"horizon\":39,\"observation_end\":\"1997-09-30\"}",
@@ -29,12 +39,13 @@ int main(int argc, char** argv) {
     return 1;
   /* Feed the CDNOW sample (Fader & Hardie) in batches of up to 20 orders. */
   {
-    FILE* in = fopen(argc > 2 ? argv[2] : "../shared/data/cdnow/CDNOW_sample.txt", "r");
+    FILE* in = fopen(argc > 2 ? argv[2] : CLV_EXAMPLE_CDNOW, "r");
     char master[16], id[16], date[16];
     int cds;
     double dollars;
     if (!in) {
-      fprintf(stderr, "pass the path of CDNOW_sample.txt as the second argument\n");
+      fprintf(stderr, "cannot read %s: pass the path of CDNOW_sample.txt as the second argument\n",
+              argc > 2 ? argv[2] : CLV_EXAMPLE_CDNOW);
       return 1;
     }
     c = 0;
@@ -64,9 +75,11 @@ int main(int argc, char** argv) {
     printf("run %ld fitted on %ld customers\n", id ? atol(id + 5) : -1L, n ? atol(n + 14) : -1L);
   }
   clv_free(text);
-  if (!check(clv_score_customer(engine, "1", &score), "score")) return 1;
+  /* A size-prefixed record: the library fills what this program's header knows. */
+  score.struct_size = sizeof score;
+  if (!check(clv_score_customer_record(engine, "1", &score), "score")) return 1;
   printf("customer 1: P(alive) %.3f, expected purchases %.2f, CLV %s%.2f\n", score.p_alive,
-         score.expected_purchases, score.has_clv ? "" : "(n/a) ", score.clv);
+         score.expected_purchases, (score.flags & CLV_SCORE_HAS_SPEND) ? "" : "(n/a) ", score.clv);
   /* What-if on the current run: a retention offer that cuts everyone's
    * dropout rate by 20%, point estimates only (draws 0). */
   if (!check(
@@ -84,7 +97,7 @@ int main(int argc, char** argv) {
   }
   clv_free(text);
   /* Errors are values, never crashes. */
-  check(clv_score_customer(engine, "nobody", &score), "score unknown customer");
+  check(clv_score_customer_record(engine, "nobody", &score), "score unknown customer");
   check(clv_churn_drivers_json(engine, "1", &text), "churn drivers");
   clv_engine_close(engine);
   return 0;

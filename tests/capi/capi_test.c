@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
 
   CHECK(strlen(clv_version()) >= 5);
   CHECK(clv_version_number() >= 100);
+  CHECK(clv_api_version() == CLV_API_VERSION && CLV_API_COMPATIBLE(clv_api_version()));
+  CHECK(CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 8)));   /* a newer library minor serves us */
+  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION - (1u << 8)));  /* an older one lacks 1.1 calls */
+  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 16))); /* another major */
   CHECK(strcmp(clv_status_name(CLV_NOT_FOUND), "not_found") == 0);
 
   CHECK(clv_engine_open(path, "{\"horizon\": -3}", &engine) == CLV_INVALID_ARGUMENT);
@@ -162,6 +166,36 @@ int main(int argc, char** argv) {
   CHECK(fabs(s.p_alive - published_p_alive(s.frequency, s.recency, s.T)) < 2e-3);
   CHECK(s.has_clv == 1 && s.clv > 0 && isfinite(s.clv));
   CHECK(s.run_id == 1);
+  /* The size-prefixed record (API 1.1) gives the same numbers. */
+  {
+    clv_score_record r;
+    struct newer_caller { /* a program built against a later minor */
+      clv_score_record r;
+      double appended;
+    } newer;
+    memset(&r, 0xff, sizeof r);
+    r.struct_size = sizeof r;
+    CHECK(clv_score_customer_record(engine, "1", &r) == CLV_OK);
+    CHECK(r.struct_size == sizeof r);
+    CHECK(r.frequency == s.frequency && r.recency == s.recency && r.T == s.T);
+    CHECK(r.monetary_value == s.monetary_value && r.p_alive == s.p_alive);
+    CHECK(r.expected_purchases == s.expected_purchases && r.clv == s.clv);
+    CHECK(r.expected_spend == s.expected_spend && r.run_id == s.run_id);
+    CHECK(r.flags == CLV_SCORE_HAS_SPEND && r.incidents == 0);
+    /* Customer 1's two repeat purchases and first one, all spend to 1997-09-30. */
+    CHECK(r.historical_value > r.monetary_value);
+    memset(&newer, 0xff, sizeof newer);
+    newer.r.struct_size = sizeof newer;
+    CHECK(clv_score_customer_record(engine, "1", &newer.r) == CLV_OK);
+    CHECK(newer.r.struct_size == sizeof(clv_score_record) && newer.appended == 0.0);
+    CHECK(newer.r.p_alive == s.p_alive);
+    r.struct_size = 8; /* not set to sizeof: refused, nothing written */
+    CHECK(clv_score_customer_record(engine, "1", &r) == CLV_INVALID_ARGUMENT);
+    CHECK(strstr(clv_last_error(), "struct_size is 8") != NULL);
+    r.struct_size = sizeof r;
+    CHECK(clv_score_customer_record(engine, "nobody", &r) == CLV_NOT_FOUND);
+    CHECK(clv_score_customer_record(engine, "1", NULL) == CLV_INVALID_ARGUMENT);
+  }
   /* A one-time buyer is alive with certainty under BG/NBD. */
   CHECK(clv_score_customer(engine, "3", &s) == CLV_OK);
   CHECK(s.frequency == 0 && s.p_alive == 1.0);

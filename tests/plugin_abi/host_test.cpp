@@ -3,6 +3,7 @@
 // plugin id and the versions involved.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -64,14 +65,15 @@ TEST(PluginAbiVersion, ParsesAndChecksCompatibility) {
   EXPECT_THAT(*abi_incompatibility(*parse_abi_version("1.4.0"), host), HasSubstr("newer"));
   EXPECT_THAT(*abi_incompatibility(*parse_abi_version("0.9.0"), host),
               HasSubstr("different major"));
-  EXPECT_EQ(clv::host_plugin_abi_version(), "1.0.0");
+  EXPECT_EQ(clv::host_plugin_abi_version(), "1.1.0");
+  EXPECT_EQ(clv::host_plugin_abi_version(), CLV_HOST_ABI);
 }
 
 TEST(PluginHost, LoadsThePluginWrittenInCAndRunsEveryHook) {
   clv::PluginRegistry registry;
   clv::SectorPlugin plugin = registry.load(fixture("good"));
   EXPECT_EQ(plugin.id(), "c_fixture");
-  EXPECT_EQ(plugin.info().abi_version, "1.0.0");
+  EXPECT_EQ(plugin.info().abi_version, CLV_HOST_ABI);
   EXPECT_EQ(plugin.info().version, "0.1.0");
   EXPECT_THAT(plugin.info().library_path, HasSubstr("libclv_fixture_good"));
 
@@ -101,6 +103,19 @@ TEST(PluginHost, LoadsThePluginWrittenInCAndRunsEveryHook) {
   EXPECT_EQ(plugin.levers()[0].effects[0].target, "covariate:severity");
 }
 
+// ABI 1.1 renamed the status codes; a plugin built from an unchanged 1.0
+// source (old names behind CLV_PLUGIN_LEGACY_STATUS_NAMES) still loads and runs.
+TEST(PluginHost, AnSdk10PluginLoadsInThisHost) {
+  clv::PluginRegistry registry;
+  clv::SectorPlugin plugin = registry.load(fixture("legacy"));
+  EXPECT_EQ(plugin.id(), "legacy");
+  EXPECT_EQ(plugin.info().abi_version, "1.0.0");
+  auto batch = small_batch();
+  const auto report = plugin.normalize_transactions(batch);
+  EXPECT_EQ(report.dropped, 1u);
+  EXPECT_EQ(batch.payer_class[0], static_cast<int32_t>(clv::PayerClass::kInsurer));
+}
+
 TEST(PluginHost, PluginErrorMessagesReachTheCaller) {
   clv::PluginRegistry registry;
   clv::SectorPlugin plugin = registry.load(fixture("good"));
@@ -126,7 +141,7 @@ TEST(PluginHost, WrongMajorAbiIsRefusedBeforeAnyPluginCodeRuns) {
   EXPECT_THAT(e.what(), HasSubstr("plugin 'wrong_major'"));
   EXPECT_THAT(e.what(), HasSubstr(fixture("wrong_major") + "/manifest.json"));
   EXPECT_THAT(e.what(), HasSubstr("ABI 2.0.0"));
-  EXPECT_THAT(e.what(), HasSubstr("ABI 1.0.0"));
+  EXPECT_THAT(e.what(), HasSubstr("ABI " CLV_HOST_ABI));
   EXPECT_THAT(e.what(), HasSubstr("different major"));
 }
 
@@ -135,8 +150,8 @@ TEST(PluginHost, NewerMinorAbiIsRefusedBeforeAnyPluginCodeRuns) {
   const Error e = load_error(registry, fixture("newer_minor"));
   EXPECT_EQ(e.code(), ErrorCode::kAbiMismatch);
   EXPECT_THAT(e.what(), HasSubstr("plugin 'newer_minor'"));
-  EXPECT_THAT(e.what(), HasSubstr("1.1.0"));
-  EXPECT_THAT(e.what(), HasSubstr("newer than this host's ABI 1.0.0"));
+  EXPECT_THAT(e.what(), HasSubstr(CLV_NEXT_MINOR_ABI));
+  EXPECT_THAT(e.what(), HasSubstr("newer than this host's ABI " CLV_HOST_ABI));
 }
 
 TEST(PluginHost, LibraryReportingAnotherAbiThanItsManifestIsRefused) {
@@ -144,8 +159,8 @@ TEST(PluginHost, LibraryReportingAnotherAbiThanItsManifestIsRefused) {
   const Error e = load_error(registry, fixture("lying_abi"));
   EXPECT_EQ(e.code(), ErrorCode::kAbiMismatch);
   EXPECT_THAT(e.what(), HasSubstr("plugin 'lying_abi'"));
-  EXPECT_THAT(e.what(),
-              HasSubstr("manifest.json says ABI 1.0.0 but the library reports ABI 2.0.0"));
+  EXPECT_THAT(e.what(), HasSubstr("manifest.json says ABI " CLV_HOST_ABI
+                                  " but the library reports ABI 2.0.0"));
 }
 
 TEST(PluginHost, MissingEntrySymbolIsNamed) {
@@ -164,7 +179,7 @@ TEST(PluginHost, OversizedDescriptorIsRefused) {
   EXPECT_THAT(e.what(), HasSubstr("plugin 'too_large'"));
   EXPECT_THAT(e.what(), HasSubstr("descriptor too large"));
   EXPECT_THAT(e.what(), HasSubstr("1048576"));
-  EXPECT_THAT(e.what(), HasSubstr("ABI 1.0.0, host ABI 1.0.0"));
+  EXPECT_THAT(e.what(), HasSubstr("ABI " CLV_HOST_ABI ", host ABI " CLV_HOST_ABI));
 }
 
 TEST(PluginHost, MissingRequiredCallbackIsNamed) {
@@ -209,7 +224,7 @@ TEST(PluginHost, ErrorWithoutMessageIsReportedAsAPluginBug) {
   auto batch = small_batch();
   try {
     plugin.normalize_transactions(batch);
-    FAIL() << "the fixture returns CLV_ERROR";
+    FAIL() << "the fixture returns CLV_PLUGIN_ERROR";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kPluginError);
     EXPECT_THAT(e.what(), HasSubstr("plugin 'silent_error'"));
@@ -246,7 +261,7 @@ TEST(PluginHost, DiscoveryLoadsTheGoodAndReportsEveryBadFixture) {
   const auto problems = registry.discover(options);
   std::vector<std::string> loaded;
   for (const auto& p : registry.plugins()) loaded.push_back(p.id());
-  EXPECT_EQ(loaded, (std::vector<std::string>{"c_fixture", "silent_error", "throwing"}));
+  EXPECT_EQ(loaded, (std::vector<std::string>{"c_fixture", "legacy", "silent_error", "throwing"}));
   std::string all;
   for (const auto& p : problems) all += p.path + ": " + p.message + "\n";
   EXPECT_EQ(problems.size(), 7u) << all;
@@ -262,11 +277,27 @@ TEST(PluginHost, SearchPathOrderIsFlagThenEnvironmentThenPrefix) {
   options.plugin_dirs = {"/tmp/clv_cli", "/tmp/clv_a"};
   const auto path = clv::PluginRegistry::search_path(options);
   unsetenv("CLV_PLUGIN_PATH");
-  ASSERT_EQ(path.size(), 4u);
+  ASSERT_GE(path.size(), 5u);
   EXPECT_EQ(path[0], "/tmp/clv_cli");
   EXPECT_EQ(path[1], "/tmp/clv_a");
   EXPECT_EQ(path[2], "/tmp/clv_b");
-  EXPECT_THAT(path[3], HasSubstr("clv/plugins"));
+  // Then the installed locations, the configured prefix last.
+  const auto exe = std::filesystem::canonical("/proc/self/exe");
+  EXPECT_EQ(path[3], (exe.parent_path().parent_path() / "lib/clv/plugins").string());
+  EXPECT_THAT(path.back(), HasSubstr("clv/plugins"));
+}
+
+TEST(PluginHost, ABuildTreeProgramSearchesTheBuildTreesPlugins) {
+  // This test binary runs from the build tree: its plugins/ is on the path
+  // (no CLV_PLUGIN_PATH needed), before the configured install prefix.
+  clv::PluginSearchOptions options;
+  options.use_environment = false;
+  const auto path = clv::PluginRegistry::search_path(options);
+  const std::string build_plugins = std::filesystem::canonical(CLV_FIRST_PARTY_PLUGIN_DIR).string();
+  EXPECT_NE(std::find(path.begin(), path.end(), build_plugins), path.end())
+      << "not in the search path: " << build_plugins;
+  options.use_install_prefix = false;
+  EXPECT_TRUE(clv::PluginRegistry::search_path(options).empty());
 }
 
 TEST(PluginHost, EnvironmentPathIsDiscovered) {

@@ -71,6 +71,19 @@ TEST(SectorPlugins, AllFiveLoadAsModulesFromTheirBuiltLibraries) {
                                            "travel"}));
 }
 
+TEST(SectorPlugins, FoundWithoutAnyConfigurationFromTheBuildTree) {
+  // No --plugin-dir, no CLV_PLUGIN_PATH: a program run from the build tree
+  // finds the first-party plugins where the build put them.
+  clv::PluginRegistry r;
+  clv::PluginSearchOptions options;
+  options.use_environment = false;
+  for (const auto& p : r.discover(options)) ADD_FAILURE() << p.path << ": " << p.message;
+  for (const auto& [id, library] : kLibraries) {
+    ASSERT_TRUE(r.has_sector(id)) << id;
+    EXPECT_EQ(r.for_sector(id).info().library_path, library);
+  }
+}
+
 TEST(SectorPlugins, EconomicsDifferBySectorAndMatchTheirModels) {
   const auto retail = plugin("retail").economics();
   EXPECT_EQ(retail.default_model, clv::ModelKind::kBgNbd);

@@ -12,12 +12,31 @@
  * - Output text comes either in a library-owned buffer (char** out, release
  *   with clv_free) or in a caller-provided buffer (the *_into variants: on
  *   CLV_BUFFER_TOO_SMALL *needed holds the size including the NUL).
- * - No C++ exception or type crosses this boundary. */
+ * - No C++ exception or type crosses this boundary.
+ *
+ * Versioning (CLV_API_VERSION_*, independent of the package version): a
+ * minor release only adds functions and appends fields to size-prefixed
+ * structs, so a program built against 1.x runs with any libclv.so.1 whose
+ * minor is >= x; a major release changes the soname. Check at start-up:
+ *   if (!CLV_API_COMPATIBLE(clv_api_version())) ... refuse to run.
+ * 1.0: the functions up to clv_free. 1.1: clv_api_version, clv_score_record
+ * and clv_score_customer_record. */
 #ifndef CLV_C_API_H_
 #define CLV_C_API_H_
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define CLV_API_VERSION_MAJOR 1
+#define CLV_API_VERSION_MINOR 1
+/* major << 16 | minor << 8, the form clv_api_version() returns. */
+#define CLV_API_VERSION \
+  ((uint32_t)(((uint32_t)CLV_API_VERSION_MAJOR << 16) | ((uint32_t)CLV_API_VERSION_MINOR << 8)))
+/* Whether a library reporting `runtime` (clv_api_version()) provides the API
+ * this program was compiled against: same major, minor at least ours. */
+#define CLV_API_COMPATIBLE(runtime)                        \
+  (((uint32_t)(runtime) >> 16) == CLV_API_VERSION_MAJOR && \
+   (((uint32_t)(runtime) >> 8) & 0xffu) >= CLV_API_VERSION_MINOR)
 
 #if defined(_WIN32)
 #if defined(CLV_BUILDING_LIBRARY)
@@ -48,8 +67,9 @@ typedef enum clv_status {
 
 typedef struct clv_engine clv_engine;
 
-/* Per-customer score; clv and expected_spend are NaN-free: has_clv says
- * whether they were computed (a spend model exists). */
+/* Per-customer score of API 1.0 (fixed layout, kept for existing callers;
+ * new code uses clv_score_record); clv and expected_spend are NaN-free:
+ * has_clv says whether they were computed (a spend model exists). */
 typedef struct clv_score {
   double frequency, recency, T, monetary_value;
   double p_alive;
@@ -59,6 +79,31 @@ typedef struct clv_score {
   int has_clv;
   int64_t run_id;
 } clv_score;
+
+/* Per-customer score, size-prefixed so that later minors can append fields:
+ * set struct_size = sizeof(clv_score_record) before the call. The library
+ * fills the fields it knows that fit in struct_size, zeroes any further
+ * bytes, and sets struct_size to the number of bytes it filled. Values are
+ * never NaN or infinite: CLV_SCORE_HAS_SPEND in flags says whether
+ * expected_spend and clv were computed (a spend model exists). */
+enum clv_score_flags { CLV_SCORE_HAS_SPEND = 1u << 0 };
+typedef struct clv_score_record {
+  uint32_t struct_size;         /* in: sizeof(clv_score_record) of the caller; out: bytes filled */
+  uint32_t flags;               /* enum clv_score_flags */
+  int64_t run_id;               /* the run whose parameters produced this score */
+  double frequency, recency, T; /* x, t_x, T in the engine's time unit */
+  double monetary_value;        /* mean repeat-day spend, major units */
+  double historical_value;      /* all purchase spend to the observation end */
+  double p_alive;
+  double expected_purchases; /* over the engine's horizon */
+  double expected_spend;     /* 0 without CLV_SCORE_HAS_SPEND */
+  double clv;                /* 0 without CLV_SCORE_HAS_SPEND */
+  uint64_t incidents;        /* service incidents on record */
+  /* 1.1 ends here; new fields go below. */
+} clv_score_record;
+
+/* CLV_API_VERSION of the library at run time (major << 16 | minor << 8). */
+CLV_API uint32_t clv_api_version(void);
 
 /* "0.1.0"; static storage. */
 CLV_API const char* clv_version(void);
@@ -89,8 +134,14 @@ CLV_API clv_status clv_flush(clv_engine* engine);
 /* Explicit refit; run_json (may be NULL) receives the stored run. */
 CLV_API clv_status clv_refit(clv_engine* engine, char** run_json);
 
+/* The 1.0 fixed-layout score; prefer clv_score_customer_record. */
 CLV_API clv_status clv_score_customer(const clv_engine* engine, const char* customer_id,
                                       clv_score* out);
+/* One customer's score into a size-prefixed record (out->struct_size set by
+ * the caller). CLV_INVALID_ARGUMENT when struct_size is smaller than the 1.1
+ * record; CLV_NOT_FOUND for an unknown customer. */
+CLV_API clv_status clv_score_customer_record(const clv_engine* engine, const char* customer_id,
+                                             clv_score_record* out);
 /* {"customer_ids":[...]} -> {"scores":[...]}, library-owned or caller buffer. */
 CLV_API clv_status clv_score_json(const clv_engine* engine, const char* request_json,
                                   char** response_json);

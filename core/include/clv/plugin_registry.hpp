@@ -20,7 +20,10 @@ namespace clv {
 struct PluginSearchOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-dir, searched first
   bool use_environment = true;           // CLV_PLUGIN_PATH (':'-separated)
-  bool use_install_prefix = true;        // <prefix>/lib/clv/plugins
+  // Where the engine is installed: <exe dir>/../lib/clv/plugins, <dir of
+  // libclv.so>/clv/plugins, the build tree's plugins/ for programs run from
+  // that build tree, then the configured <prefix>/lib/clv/plugins.
+  bool use_install_prefix = true;
 };
 
 // A plugin that was found but refused; discovery goes on with the others.

@@ -71,14 +71,14 @@ struct SegmentChurn {
 
 // A driver of churn and its signed effect (e.g. a log-odds coefficient or a
 // change in churn probability); positive = raises churn.
-struct ChurnDriver {
+struct ReportChurnDriver {
   std::string name;
   double effect = 0.0;
 };
 
 struct ChurnRisk {
   std::vector<SegmentChurn> segments;
-  std::vector<ChurnDriver> drivers;
+  std::vector<ReportChurnDriver> drivers;
   std::string effect_label = "effect on churn risk";
 };
 

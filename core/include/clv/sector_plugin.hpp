@@ -113,7 +113,7 @@ struct IncidentBatch {
 };
 
 // One row of covariates per incident, row-major; names label the columns.
-struct CovariateMatrix {
+struct IncidentCovariateMatrix {
   std::vector<std::string> names;
   std::size_t rows = 0;
   std::vector<double> values;
@@ -193,7 +193,7 @@ class SectorPlugin {
   NormalizeReport normalize_transactions(TransactionBatch& batch) const;
 
   // Hook 2. One row of covariates per incident.
-  CovariateMatrix incident_covariates(const IncidentBatch& batch) const;
+  IncidentCovariateMatrix incident_covariates(const IncidentBatch& batch) const;
   const std::vector<std::string>& covariate_names() const;
 
   // Hook 3 and 4, read and validated when the plugin was loaded.

@@ -3,6 +3,8 @@
 // error message, so nothing C++ ever crosses the boundary.
 #include "clv/c_api.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -81,6 +83,10 @@ void set_out(char** out, const nlohmann::json& j) {
 }  // namespace
 
 extern "C" {
+
+uint32_t clv_api_version(void) {
+  return CLV_API_VERSION;
+}
 
 const char* clv_version(void) {
   return CLV_VERSION_STRING;
@@ -198,6 +204,47 @@ clv_status clv_score_customer(const clv_engine* engine, const char* customer_id,
                      s.clv.value_or(0),
                      s.clv ? 1 : 0,
                      s.run_id};
+    return CLV_OK;
+  });
+}
+
+// The record of API 1.1: callers built against it or later pass at least this.
+constexpr size_t kScoreRecordV1_1 = offsetof(clv_score_record, incidents) + sizeof(uint64_t);
+
+clv_status clv_score_customer_record(const clv_engine* engine, const char* customer_id,
+                                     clv_score_record* out) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(customer_id, "customer_id");
+    require(out, "out");
+    const size_t caller_size = out->struct_size;
+    if (caller_size < kScoreRecordV1_1) {
+      throw clv::Error::invalid_argument("clv_score_record.struct_size is " +
+                                         std::to_string(caller_size) +
+                                         "; set it to sizeof(clv_score_record) (at least " +
+                                         std::to_string(kScoreRecordV1_1) + ") before the call");
+    }
+    const clv::CustomerScore s = engine->engine->score(customer_id);
+    clv_score_record r{};
+    r.struct_size = static_cast<uint32_t>(std::min(caller_size, sizeof r));
+    r.flags = s.clv ? static_cast<uint32_t>(CLV_SCORE_HAS_SPEND) : 0u;
+    r.run_id = s.run_id;
+    r.frequency = s.frequency;
+    r.recency = s.recency;
+    r.T = s.T;
+    r.monetary_value = s.monetary;
+    r.historical_value = s.historical_value;
+    r.p_alive = s.p_alive;
+    r.expected_purchases = s.expected_purchases;
+    r.expected_spend = s.expected_spend.value_or(0);
+    r.clv = s.clv.value_or(0);
+    r.incidents = s.incidents;
+    // A newer caller's trailing fields are unknown here: zeroed, and
+    // struct_size tells it where this library stopped.
+    std::memcpy(out, &r, r.struct_size);
+    if (caller_size > sizeof r) {
+      std::memset(reinterpret_cast<char*>(out) + sizeof r, 0, caller_size - sizeof r);
+    }
     return CLV_OK;
   });
 }

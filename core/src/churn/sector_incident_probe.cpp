@@ -15,7 +15,7 @@ namespace {
 constexpr int64_t kProbeStart = 1700000000;  // any fixed time; only durations matter
 constexpr int kLadder = 18;                  // 1 h .. 2^17 h (15 years)
 
-long find_column(const CovariateMatrix& m, const char* name) {
+long find_column(const IncidentCovariateMatrix& m, const char* name) {
   const auto it = std::find(m.names.begin(), m.names.end(), name);
   return it == m.names.end() ? -1 : static_cast<long>(it - m.names.begin());
 }
@@ -23,7 +23,7 @@ long find_column(const CovariateMatrix& m, const char* name) {
 // sla_overrun at 1, 2, 4, ... hours for one category: the first positive
 // value lies in (0, 1] (never clamped), so SLA = hours / (1 + overrun); the
 // next rung must agree, or the column is not of the documented form.
-bool read_sla(const CovariateMatrix& m, long col, size_t first_row, double& sla_hours) {
+bool read_sla(const IncidentCovariateMatrix& m, long col, size_t first_row, double& sla_hours) {
   for (int k = 0; k + 1 < kLadder; ++k) {
     const double o = m.at(first_row + static_cast<size_t>(k), static_cast<size_t>(col));
     if (!(o > 0)) continue;
@@ -65,7 +65,7 @@ SectorIncidentProbe probe_sector_incident_rules(const SectorPlugin& plugin,
                 IncidentOutcome::kResolved, std::nan(""));
     }
   }
-  CovariateMatrix m;
+  IncidentCovariateMatrix m;
   try {
     m = plugin.incident_covariates(batch);
   } catch (const std::exception& e) {

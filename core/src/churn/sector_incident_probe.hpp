@@ -1,7 +1,6 @@
 // Reads a sector plugin's incident weights and SLAs through its hook 2
 // (per-incident covariates), so that the core's incident covariate builder
-// can apply the sector's rules. Kept apart from clv/covariates.hpp, whose
-// CovariateMatrix is a different type from the plugin API's.
+// can apply the sector's rules.
 #pragma once
 
 #include <string>

@@ -71,7 +71,7 @@ EconomicsOverrides overrides_of(const EngineOptions& o) {
 
 void validate_options(const EngineOptions& o) {
   const ModelEntry& entry = find_model(o.count_model);
-  if (entry.kind != ModelFamily::kPurchaseCount || !entry.make_scorer) {
+  if (entry.kind != ModelRole::kPurchaseCount || !entry.make_scorer) {
     throw Error::invalid_argument(
         fmt::format("count_model '{}' is not a purchase-count model; use bgnbd, mbgnbd or pnbd",
                     o.count_model));

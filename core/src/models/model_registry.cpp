@@ -89,7 +89,7 @@ ModelEntry bg_nbd_entry(const char* name, const char* description, BgNbdVariant 
   return ModelEntry{
       name,
       description,
-      ModelFamily::kPurchaseCount,
+      ModelRole::kPurchaseCount,
       {"r", "alpha", "a", "b"},
       [v](const SummaryTable& s, const FitOptions& o) -> std::unique_ptr<LikelihoodModel> {
         return std::make_unique<BgNbdLikelihood>(collapse_rfm(s.x, s.t_x, s.T, s.weight), v,
@@ -108,7 +108,7 @@ std::vector<ModelEntry> make_registry() {
   models.push_back(ModelEntry{
       "gg",
       "Gamma-Gamma spend (Fader, Hardie & Lee 2005), fitted on customers with x > 0",
-      ModelFamily::kSpend,
+      ModelRole::kSpend,
       {"p", "q", "gamma"},
       [](const SummaryTable& s, const FitOptions&) -> std::unique_ptr<LikelihoodModel> {
         if (s.monetary.empty()) {
@@ -121,7 +121,7 @@ std::vector<ModelEntry> make_registry() {
   models.push_back(ModelEntry{
       "pnbd",
       "Pareto/NBD (Schmittlein, Morrison & Colombo 1987)",
-      ModelFamily::kPurchaseCount,
+      ModelRole::kPurchaseCount,
       {"r", "alpha", "s", "beta"},
       [](const SummaryTable& s, const FitOptions& o) -> std::unique_ptr<LikelihoodModel> {
         return std::make_unique<ParetoNbdModel>(collapse_rfm(s.x, s.t_x, s.T, s.weight), o.threads);
@@ -132,7 +132,7 @@ std::vector<ModelEntry> make_registry() {
   models.push_back(
       ModelEntry{"bgbb",
                  "BG/BB discrete-time (Fader, Hardie & Shang 2010); T = periods (opportunities)",
-                 ModelFamily::kPurchaseCount,
+                 ModelRole::kPurchaseCount,
                  {"alpha", "beta", "gamma", "delta"},
                  [](const SummaryTable& s, const FitOptions&) -> std::unique_ptr<LikelihoodModel> {
                    return std::make_unique<BgBbModel>(bgbb_rows(s));
@@ -145,7 +145,7 @@ std::vector<ModelEntry> make_registry() {
   models.push_back(ModelEntry{
       "sbg",
       "shifted-beta-geometric retention (Fader & Hardie 2007); times in periods",
-      ModelFamily::kRetention,
+      ModelRole::kRetention,
       {"alpha", "beta"},
       [](const SummaryTable&, const FitOptions&) -> std::unique_ptr<LikelihoodModel> {
         throw Error::invalid_argument(

@@ -16,8 +16,9 @@
 
 namespace clv {
 
-// Not clv::ModelKind (clv/sector_plugin.hpp, the plugin ABI's model ids).
-enum class ModelFamily {
+// What a registered model predicts. Not clv::ModelKind (clv/sector_plugin.hpp,
+// the model families a plugin names): one name, one definition (ODR).
+enum class ModelRole {
   kPurchaseCount,  // BG/NBD, MBG/NBD, Pareto/NBD, BG/BB: x, t_x, T -> P(alive), E[purchases]
   kSpend,          // Gamma-Gamma: x, mean spend -> E[spend]
   kRetention,      // sBG: survivor counts -> retention
@@ -26,7 +27,7 @@ enum class ModelFamily {
 struct ModelEntry {
   std::string name;
   std::string description;
-  ModelFamily kind;
+  ModelRole kind;
   std::vector<std::string> param_names;
   // Builds the likelihood from a summary (Error::invalid_argument when the
   // table lacks what the model needs, e.g. a spend column for gg).

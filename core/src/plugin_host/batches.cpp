@@ -80,7 +80,7 @@ void IncidentBatch::add(int64_t customer_index, int64_t opened, int64_t resolved
   employee.push_back(employee_index);
 }
 
-std::size_t CovariateMatrix::column(const std::string& name) const {
+std::size_t IncidentCovariateMatrix::column(const std::string& name) const {
   auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) {
     throw Error::not_found(

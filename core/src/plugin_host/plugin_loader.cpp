@@ -126,7 +126,7 @@ std::shared_ptr<SectorPlugin::Impl> load_plugin(const Manifest& manifest) {
   impl->info.abi_version = format_abi_version(reported);
 
   clv_registrar registrar;
-  int32_t status = CLV_ERROR;
+  int32_t status = CLV_PLUGIN_ERROR;
   try {
     status = library.get<int32_t(const clv_host_api*, clv_registrar*)>(CLV_PLUGIN_ENTRY_SYMBOL)(
         host_api(), &registrar);
@@ -138,10 +138,10 @@ std::shared_ptr<SectorPlugin::Impl> load_plugin(const Manifest& manifest) {
                                           impl->info.abi_version, host_plugin_abi_version(),
                                           registrar.error));
   }
-  if (status != CLV_OK || registrar.registrations != 1) {
+  if (status != CLV_PLUGIN_OK || registrar.registrations != 1) {
     throw Error::plugin_error(fmt::format(
         "{}: clv_plugin_entry returned status {} after {} sector registrations; it must register "
-        "exactly one sector and return CLV_OK",
+        "exactly one sector and return CLV_PLUGIN_OK",
         name, status, registrar.registrations));
   }
   clv_sector_descriptor& d = registrar.descriptor;
@@ -159,7 +159,7 @@ std::shared_ptr<SectorPlugin::Impl> load_plugin(const Manifest& manifest) {
   {
     clv_call call;
     impl->instance = d.create(&call, "", 0);
-    if (impl->instance == nullptr) impl->fail("create", CLV_ERROR, call);
+    if (impl->instance == nullptr) impl->fail("create", CLV_PLUGIN_ERROR, call);
   }
   clv_string_view text{};
   impl->invoke("covariate_names",

@@ -11,9 +11,7 @@
 #include "plugin_host/manifest.hpp"
 #include "plugin_host/plugin_loader.hpp"
 
-#ifndef CLV_INSTALL_PLUGIN_DIR
-#define CLV_INSTALL_PLUGIN_DIR "/usr/local/lib/clv/plugins"
-#endif
+#include "plugin_host/install_location.hpp"
 
 namespace clv {
 namespace {
@@ -52,7 +50,9 @@ std::vector<std::string> PluginRegistry::search_path(const PluginSearchOptions& 
   if (options.use_environment) {
     for (auto& d : split_path_list(std::getenv("CLV_PLUGIN_PATH"))) dirs.push_back(d);
   }
-  if (options.use_install_prefix) dirs.push_back(CLV_INSTALL_PLUGIN_DIR);
+  if (options.use_install_prefix) {
+    for (auto& d : plugin_host::installed_plugin_dirs()) dirs.push_back(d);
+  }
   std::vector<std::string> unique;
   std::vector<fs::path> seen;
   for (auto& d : dirs) {

@@ -142,7 +142,7 @@ NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) co
   return report;
 }
 
-CovariateMatrix SectorPlugin::incident_covariates(const IncidentBatch& batch) const {
+IncidentCovariateMatrix SectorPlugin::incident_covariates(const IncidentBatch& batch) const {
   const std::size_t n = batch.size();
   const char* name = "incident batch";
   require_rows(batch.opened_at, n, "opened_at", name);
@@ -197,7 +197,7 @@ CovariateMatrix SectorPlugin::incident_covariates(const IncidentBatch& batch) co
   view.employees = employees.data();
   view.employee_count = employees.size();
 
-  CovariateMatrix out;
+  IncidentCovariateMatrix out;
   out.names = p.covariate_names;
   out.rows = n;
   const std::size_t k = out.names.size();

@@ -44,7 +44,7 @@ struct SectorPlugin::Impl {
 template <typename Callback>
 void SectorPlugin::Impl::invoke(const char* what, Callback&& callback) const {
   clv_call call;
-  int32_t status = CLV_ERROR;
+  int32_t status = CLV_PLUGIN_ERROR;
   try {
     status = callback(&call);
   } catch (const std::exception& e) {
@@ -54,7 +54,7 @@ void SectorPlugin::Impl::invoke(const char* what, Callback&& callback) const {
   } catch (...) {
     threw(what, "unknown exception type");
   }
-  if (status != CLV_OK) fail(what, status, call);
+  if (status != CLV_PLUGIN_OK) fail(what, status, call);
 }
 
 }  // namespace clv

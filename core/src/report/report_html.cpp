@@ -306,7 +306,7 @@ std::string churn_section(const ReportData& data) {
     body += note("Churn risk by segment: not available for this run.");
   }
   if (have_drivers) {
-    std::vector<ChurnDriver> drivers = data.churn->drivers;
+    std::vector<ReportChurnDriver> drivers = data.churn->drivers;
     // Largest effects first, whatever their sign.
     std::stable_sort(drivers.begin(), drivers.end(), [](const auto& a, const auto& b) {
       return std::fabs(a.effect) > std::fabs(b.effect);

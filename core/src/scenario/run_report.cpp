@@ -43,7 +43,7 @@ HoldoutColumns read_holdout_columns(const std::string& path) {
 
 PurchasesOverTime track_purchases(const PurchaseHistory& history, const FitResult& fit) {
   const ModelEntry& entry = find_model(fit.model);
-  if (entry.kind != ModelFamily::kPurchaseCount || !entry.make_scorer || fit.model == "bgbb") {
+  if (entry.kind != ModelRole::kPurchaseCount || !entry.make_scorer || fit.model == "bgbb") {
     throw Error::invalid_argument(fmt::format(
         "purchases per period need a continuous-time purchase model (bgnbd, mbgnbd, pnbd); "
         "'{}' is not one",

@@ -12,6 +12,9 @@
  * the end of clv_host_api, so a plugin built for 1.0 loads in a 1.3 host. A
  * plugin built for a newer minor than the host is refused (it may use fields
  * the host does not fill). Nothing crossing this boundary is a C++ type.
+ *
+ * 1.1: status codes renamed clv_plugin_status / CLV_PLUGIN_* (same values;
+ *      see CLV_PLUGIN_LEGACY_STATUS_NAMES below).
  */
 #ifndef CLV_SDK_CLV_PLUGIN_H_
 #define CLV_SDK_CLV_PLUGIN_H_
@@ -24,7 +27,7 @@ extern "C" {
 #endif
 
 #define CLV_PLUGIN_ABI_MAJOR 1
-#define CLV_PLUGIN_ABI_MINOR 0
+#define CLV_PLUGIN_ABI_MINOR 1
 #define CLV_PLUGIN_ABI_PATCH 0
 #define CLV_PLUGIN_PACK_VERSION(major, minor, patch) \
   ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8) | (uint32_t)(patch)))
@@ -37,15 +40,28 @@ extern "C" {
 #define CLV_PLUGIN_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* Return codes of every plugin callback. On anything but CLV_OK the plugin
- * must first call host->set_error(call, ...); a failure without a message is
- * reported by the host as a plugin bug. */
-typedef enum clv_status {
-  CLV_OK = 0,
-  CLV_ERROR = 1,         /* generic failure, message says why */
-  CLV_INVALID_INPUT = 2, /* the batch contains values the plugin cannot accept */
-  CLV_UNSUPPORTED = 3    /* the plugin does not implement this request */
-} clv_status;
+/* Return codes of every plugin callback. On anything but CLV_PLUGIN_OK the
+ * plugin must first call host->set_error(call, ...); a failure without a
+ * message is reported by the host as a plugin bug. Named clv_plugin_* since
+ * ABI 1.1 so that a program can include both this header and clv/c_api.h
+ * (whose clv_status is the engine's); the values are unchanged. */
+typedef enum clv_plugin_status {
+  CLV_PLUGIN_OK = 0,
+  CLV_PLUGIN_ERROR = 1,         /* generic failure, message says why */
+  CLV_PLUGIN_INVALID_INPUT = 2, /* the batch contains values the plugin cannot accept */
+  CLV_PLUGIN_UNSUPPORTED = 3    /* the plugin does not implement this request */
+} clv_plugin_status;
+
+/* The SDK 1.0 spellings, for plugin sources not yet renamed: define
+ * CLV_PLUGIN_LEGACY_STATUS_NAMES before including this header. They clash
+ * with clv/c_api.h, so such a file cannot include both. */
+#if defined(CLV_PLUGIN_LEGACY_STATUS_NAMES)
+typedef clv_plugin_status clv_status;
+#define CLV_OK CLV_PLUGIN_OK
+#define CLV_ERROR CLV_PLUGIN_ERROR
+#define CLV_INVALID_INPUT CLV_PLUGIN_INVALID_INPUT
+#define CLV_UNSUPPORTED CLV_PLUGIN_UNSUPPORTED
+#endif
 
 /* A non-owning string: pointer + length, not NUL-terminated. */
 typedef struct clv_string_view {

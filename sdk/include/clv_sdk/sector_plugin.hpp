@@ -66,19 +66,19 @@ template <typename Body>
 int32_t guarded(clv_call* call, Body&& body) noexcept {
   try {
     body();
-    return CLV_OK;
+    return CLV_PLUGIN_OK;
   } catch (const PluginError& e) {
     set_error(call, e.what());
-    return CLV_INVALID_INPUT;
+    return CLV_PLUGIN_INVALID_INPUT;
   } catch (const std::bad_alloc&) {
     set_error(call, "out of memory");
-    return CLV_ERROR;
+    return CLV_PLUGIN_ERROR;
   } catch (const std::exception& e) {
     set_error(call, std::string("plugin threw an exception: ") + e.what());
-    return CLV_ERROR;
+    return CLV_PLUGIN_ERROR;
   } catch (...) {
     set_error(call, "plugin threw an exception of unknown type");
-    return CLV_ERROR;
+    return CLV_PLUGIN_ERROR;
   }
 }
 
@@ -191,15 +191,16 @@ struct Adapter {
 }  // namespace clv_sdk
 
 // Exports `SectorClass` as this library's sector. Use once per plugin.
-#define CLV_SDK_EXPORT_SECTOR(SectorClass, id, display_name, version)                         \
-  extern "C" CLV_PLUGIN_EXPORT uint32_t clv_plugin_abi_version(void) {                        \
-    return CLV_PLUGIN_ABI_VERSION;                                                            \
-  }                                                                                           \
-  extern "C" CLV_PLUGIN_EXPORT int32_t clv_plugin_entry(const clv_host_api* host,             \
-                                                        clv_registrar* registrar) {           \
-    if (host == nullptr || host->struct_size < offsetof(clv_host_api, log)) return CLV_ERROR; \
-    ::clv_sdk::host_api() = host;                                                             \
-    static const clv_sector_descriptor descriptor =                                           \
-        ::clv_sdk::Adapter<SectorClass>::descriptor(id, display_name, version);               \
-    return host->register_sector(registrar, &descriptor);                                     \
+#define CLV_SDK_EXPORT_SECTOR(SectorClass, id, display_name, version)               \
+  extern "C" CLV_PLUGIN_EXPORT uint32_t clv_plugin_abi_version(void) {              \
+    return CLV_PLUGIN_ABI_VERSION;                                                  \
+  }                                                                                 \
+  extern "C" CLV_PLUGIN_EXPORT int32_t clv_plugin_entry(const clv_host_api* host,   \
+                                                        clv_registrar* registrar) { \
+    if (host == nullptr || host->struct_size < offsetof(clv_host_api, log))         \
+      return CLV_PLUGIN_ERROR;                                                      \
+    ::clv_sdk::host_api() = host;                                                   \
+    static const clv_sector_descriptor descriptor =                                 \
+        ::clv_sdk::Adapter<SectorClass>::descriptor(id, display_name, version);     \
+    return host->register_sector(registrar, &descriptor);                           \
   }

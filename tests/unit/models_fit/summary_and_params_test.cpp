@@ -103,7 +103,7 @@ TEST(ParamsJson, RejectsMissingOrBadParameters) {
 
 TEST(ModelRegistry, KnowsItsModelsAndListsThemOnError) {
   EXPECT_EQ(find_model("bgnbd").param_names, (std::vector<std::string>{"r", "alpha", "a", "b"}));
-  EXPECT_EQ(find_model("gg").kind, ModelFamily::kSpend);
+  EXPECT_EQ(find_model("gg").kind, ModelRole::kSpend);
   try {
     find_model("bgnd");
     FAIL();
