@@ -8,7 +8,8 @@ latency of GET /v1/health and of an authenticated GET /v1/runs, each on a
 fresh connection, for DURATION seconds.
 
   bench/http_flood.py [path/to/clv]   env: IDLE (1000), TRICKLE (100), DURATION (10),
-                                           SAME_ADDRESS=1 (flood from the checker's own address)
+                                           SAME_ADDRESS=1 (flood from the checker's own address),
+                                           TIMEOUT (10: a measured request's limit, then a failure)
 
 By default the flood comes from 127.0.0.2-5 (idle) and 127.0.0.6 (trickling),
 the checker from 127.0.0.1; with SAME_ADDRESS=1 everything is 127.0.0.1, so
@@ -31,6 +32,7 @@ TRICKLE = int(os.environ.get("TRICKLE", 100))
 DURATION = float(os.environ.get("DURATION", 10))
 SAME = os.environ.get("SAME_ADDRESS") == "1"
 TOKEN = "flood-bench-token-0123456789"
+TIMEOUT = float(os.environ.get("TIMEOUT", 10))  # seconds a measured request may take
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -47,15 +49,18 @@ def connect(port, source):
 def request(port, text):
     """Seconds until the whole answer to `text` (Connection: close), and its status line."""
     start = time.perf_counter()
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.sendall(text.encode())
     reply = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        reply += chunk
-    s.close()
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        s.sendall(text.encode())
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        s.close()
+    except OSError:  # timed out or refused: counted as a failure, at its time
+        pass
     return time.perf_counter() - start, reply.split(b"\r\n", 1)[0].decode()
 
 
