@@ -28,6 +28,9 @@ struct HubOptions {
   int request_seconds = 60;
   int idle_seconds = 5;  // a kept-alive connection waiting for its next request
   int send_timeout_seconds = 30;
+  // A worker that has answered waits this long for the connection's next
+  // request before handing it back to the event thread (0: never waits).
+  int linger_ms = 10;
   size_t max_connections = 10000;
   size_t max_connections_per_address = 256;
 };
