@@ -78,6 +78,7 @@ int int_field(const json& v, size_t index, std::string_view field) {
 }  // namespace
 
 json parse_json(std::string_view text) {
+  check_json_nesting(text);  // before a tree of any depth is built (and walked)
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -287,7 +288,6 @@ class TransactionSax : public nlohmann::json_sax<json> {
 std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
                                                            size_t max_records) {
   if (auto fast = parse_transactions_fast(text, max_records)) return std::move(*fast);
-  check_json_nesting(text);  // before the parsers that build a tree of any depth
   TransactionSax sax(max_records);
   if (json::sax_parse(text, &sax) && sax.complete()) return std::move(sax.records);
   return transactions_from_json(parse_json(text), max_records);

@@ -119,14 +119,15 @@ void require_json_type(const Request& req) {
   }
 }
 
-// A JSON body, checked for nesting before any parser walks it.
+// A JSON body, checked for nesting before any parser walks it (parse_json
+// checks it too; what-if's parser is its own).
 void require_json(const Request& req) {
   require_json_type(req);
   check_json_nesting(req.body());
 }
 
 json require_json_body(const Request& req) {
-  require_json(req);
+  require_json_type(req);
   return parse_json(req.body());
 }
 
@@ -313,7 +314,7 @@ struct HttpService::Impl {
         send_json(res, 200, j.dump());
       } else if (path == "/v1/transactions") {
         if (!post) return wrong_method();
-        // Nesting is checked by the parser, after its fast path (simdjson bounds depth itself).
+        // Nesting is checked by parse_json, after the fast path (simdjson bounds depth itself).
         require_json_type(req);
         // Parsed here, so that batches from several connections parse in
         // parallel while the worker stores the previous one.
@@ -324,7 +325,7 @@ struct HttpService::Impl {
         send_json(res, 200, to_json(result).dump());
       } else if (path == "/v1/incidents") {
         if (!post) return wrong_method();
-        require_json(req);
+        require_json_type(req);
         const std::vector<IncidentRecord> batch =
             incidents_from_json(parse_json(req.body()), options.max_batch);
         const IngestResult result =
