@@ -111,11 +111,26 @@ void setup(CLI::App& app) {
   cmd->add_option("--max-batch", args->service.max_batch, "Records per ingest batch limit")
       ->capture_default_str();
   cmd->add_option("--threads", args->service.threads,
-                  "Worker threads (one per open keep-alive connection)")
+                  "Worker threads running requests (idle connections hold none)")
+      ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   cmd->add_option("--request-seconds", args->service.request_seconds,
                   "Time a client has to send one whole request (headers and body)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--header-seconds", args->service.header_seconds,
+                  "Time a client has to send a request's header (from connecting, or from its "
+                  "first byte on a kept-alive connection)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->service.max_connections,
+                  "Open connections in all (0 = what the descriptor limit allows); at the cap "
+                  "the oldest connection not being served is closed")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-address", args->service.max_connections_per_address,
+                  "Open connections per client address; at the cap that address's oldest "
+                  "connection not being served is closed")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->capture_default_str();
   cmd->add_option("--ingest-nice", args->service.ingest_nice,
                   "CPU priority of ingests below scoring (nice increment, 0..19)")

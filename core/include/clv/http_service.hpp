@@ -1,4 +1,4 @@
-// `clv serve`: the engine as a local HTTP/JSON service (Boost.Beast). Every
+// `clv serve`: the engine as a local HTTP/JSON service (Boost.Beast over epoll). Every
 // endpoint is under /v1; errors are {"error": {"code", "message"}} with a 4xx
 // or 5xx status. Ingests are committed before they are acknowledged, so a
 // crash after a 200 loses nothing.
@@ -18,13 +18,22 @@ struct ServiceOptions {
   std::string token;
   size_t max_body_bytes = 64 << 20;
   size_t max_batch = 100000;  // records per ingest batch
-  int threads = 64;           // one per open keep-alive connection
+  // Workers running complete requests; reading requests (idle, slow or
+  // unauthenticated clients) is one event thread's, so needs none.
+  int threads = 64;
   // Ingests run on one background thread this much nicer than the request
   // threads (Linux nice), so scoring keeps its latency when CPU is short.
   int ingest_nice = 10;
   // A request must arrive whole within this many seconds of its first read,
   // so a client trickling bytes cannot hold a connection thread for long.
   int request_seconds = 60;
+  // A request's header must arrive within this many seconds of the accept (of
+  // its first byte on a kept-alive connection).
+  int header_seconds = 1;
+  // Open connections, in all (0 = what the descriptor limit allows) and per
+  // client address. At a cap the oldest connection not being served is closed.
+  size_t max_connections = 0;
+  size_t max_connections_per_address = 256;
 };
 
 class HttpService {

@@ -11,6 +11,7 @@
 #include "clv/error.hpp"
 #include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
+#include "domain/json_nesting.hpp"
 #include "engine/fast_transaction_json.hpp"
 #include "engine/transaction_amount.hpp"
 
@@ -49,8 +50,17 @@ std::string string_field(const json& v, size_t index, std::string_view field) {
   return v.get<std::string>();
 }
 
+// An integer that int64 holds: a larger unsigned one would wrap to a negative.
+int64_t int64_of(const json& v, size_t index, std::string_view field) {
+  if (v.is_number_unsigned() &&
+      v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    fail(index, field, fmt::format("{} is out of range", v.get<uint64_t>()));
+  }
+  return v.get<int64_t>();
+}
+
 int64_t time_field(const json& v, size_t index, std::string_view field) {
-  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_integer()) return int64_of(v, index, field);
   if (v.is_string()) {
     int64_t seconds = 0;
     if (parse_timestamp(v.get_ref<const std::string&>(), seconds)) return seconds;
@@ -61,7 +71,7 @@ int64_t time_field(const json& v, size_t index, std::string_view field) {
 
 int int_field(const json& v, size_t index, std::string_view field) {
   if (!v.is_number_integer()) fail(index, field, "must be an integer");
-  const int64_t n = v.get<int64_t>();
+  const int64_t n = int64_of(v, index, field);
   if (n < -1000000 || n > 1000000) fail(index, field, "is out of range");
   return static_cast<int>(n);
 }
@@ -69,6 +79,7 @@ int int_field(const json& v, size_t index, std::string_view field) {
 }  // namespace
 
 json parse_json(std::string_view text) {
+  check_json_nesting(text);  // before a tree of any depth is built (and walked)
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -95,7 +106,7 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
         if (!v.is_number_integer() || has_amount) {
           fail(i, key, "must be an integer (cents) and not given together with amount");
         }
-        t.amount_minor = v.get<int64_t>();
+        t.amount_minor = int64_of(v, i, key);
         has_amount = true;
       } else if (key == "amount") {
         if (!v.is_number() || has_amount) {

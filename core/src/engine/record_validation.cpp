@@ -13,6 +13,9 @@ namespace {
 constexpr int64_t kMinTime = -2208988800;
 constexpr int64_t kMaxTime = 7258118400;
 constexpr size_t kMaxIdLength = 256;
+// 10^15 minor units (10^13 of a two-decimal currency, the JSON amount's bound):
+// far above any purchase, and thousands of them still sum inside int64.
+constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
 
 [[noreturn]] void fail(size_t index, const std::string& what) {
   throw Error::invalid_argument(
@@ -48,6 +51,10 @@ void validate_transaction(const TransactionRecord& r, size_t index) {
       r.kind != "cancellation") {
     fail(index,
          fmt::format("kind '{}' is not one of purchase, return, refund, cancellation", r.kind));
+  }
+  if (r.amount_minor > kMaxAmountMinor || r.amount_minor < -kMaxAmountMinor) {
+    fail(index, fmt::format("amount_minor {} is out of range (at most 10^15 minor units)",
+                            r.amount_minor));
   }
   if (r.kind == "purchase" && r.amount_minor < 0) {
     fail(index, "a purchase amount must be >= 0 (send returns as kind 'return')");

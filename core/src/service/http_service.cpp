@@ -3,16 +3,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
-#include <set>
-#include <thread>
 
 #include <fmt/format.h>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -27,9 +24,11 @@
 #include "clv/error.hpp"
 #include "clv/version.hpp"
 #include "clv/whatif_result.hpp"
+#include "domain/json_nesting.hpp"
 #include "engine/engine_json.hpp"
 #include "service/background_worker.hpp"
-#include "service/socket_stream.hpp"
+#include "service/connection_hub.hpp"
+#include "service/json_overflow_path.hpp"
 
 namespace clv {
 namespace {
@@ -80,11 +79,18 @@ int status_of(ErrorCode code) {
   }
 }
 
-// Runs a handler body, mapping every exception to a JSON error.
+// Runs a handler body, mapping every exception to a JSON error. `text` is the
+// request body, searched for the field when a number overflows.
 template <typename Body>
-void guarded(Response& res, Body&& body) {
+void guarded(Response& res, std::string_view text, Body&& body) {
   try {
     body();
+  } catch (const json::out_of_range& e) {
+    if (e.id != 406) throw;  // 406: a number beyond double range, from any of the parsers
+    const std::string field = json_path_of_overflow(text);
+    send_error(res, 400, error_code_name(ErrorCode::kInvalidArgument),
+               fmt::format("{} is out of range: numbers must fit a double (at most about 1.8e308)",
+                           field.empty() ? std::string("a number") : "field '" + field + "'"));
   } catch (const BatchTooLarge& e) {
     send_error(res, 413, "batch_too_large", e.what());
   } catch (const MissingRunError& e) {
@@ -111,6 +117,13 @@ void require_json_type(const Request& req) {
     throw Error::invalid_argument(
         fmt::format("send the body as Content-Type: application/json (got '{}')", type));
   }
+}
+
+// A JSON body, checked for nesting before any parser walks it (parse_json
+// checks it too; what-if's parser is its own).
+void require_json(const Request& req) {
+  require_json_type(req);
+  check_json_nesting(req.body());
 }
 
 json require_json_body(const Request& req) {
@@ -187,12 +200,6 @@ bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-void set_socket_timeout(int fd, int option, int seconds) {
-  timeval tv{};
-  tv.tv_sec = seconds;
-  setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
-}
-
 // A listening socket on host:port (port 0: any free port), or -1.
 int listen_on(const std::string& host, int port) {
   addrinfo hints{};
@@ -203,7 +210,7 @@ int listen_on(const std::string& host, int port) {
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return -1;
   int fd = -1;
   for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
-    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
     if (fd < 0) continue;
     const int yes = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -214,6 +221,22 @@ int listen_on(const std::string& host, int port) {
   }
   freeaddrinfo(found);
   return fd;
+}
+
+// Open connections the process can hold: the descriptor limit, raised to its
+// hard maximum (as Go's runtime does), less a reserve for the database, the
+// plugins and the listener.
+size_t connection_capacity() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1000;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = std::min<rlim_t>(limit.rlim_max, 1 << 20);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr rlim_t kReserve = 128;
+  return limit.rlim_cur > 2 * kReserve ? static_cast<size_t>(limit.rlim_cur - kReserve)
+                                       : static_cast<size_t>(limit.rlim_cur / 2);
 }
 
 int bound_port(int fd) {
@@ -232,27 +255,22 @@ bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-// HTTP/1.1 with Boost.Beast's parser and serializer over blocking sockets, one
-// thread per open connection (up to options.threads; more wait to be
-// accepted). Blocking I/O keeps a score request to one recv and one sendmsg
-// and its handler on the thread that read it.
+// HTTP/1.1 with Boost.Beast's parser and serializer: the ConnectionHub reads
+// requests on one epoll thread and runs each complete one here, on one of
+// options.threads workers that writes the answer with one sendmsg.
 struct HttpService::Impl {
   Engine& engine;
   ServiceOptions options;
   int listener = -1;
   int port = 0;
   BackgroundWorker ingest_worker;
-
-  std::mutex mutex;  // guards the members below
-  std::condition_variable changed;
-  std::set<int> connections;
-  size_t active = 0;
-  bool stopping = false;
+  std::unique_ptr<ConnectionHub> hub;
 
   Impl(Engine& e, ServiceOptions o)
       : engine(e), options(std::move(o)), ingest_worker(options.ingest_nice) {}
 
   ~Impl() {
+    hub.reset();
     if (listener >= 0) close(listener);
   }
 
@@ -286,7 +304,7 @@ struct HttpService::Impl {
       send_error(res, 405, "method_not_allowed",
                  fmt::format("{} is not allowed on {}", view(req.method_string()), path));
     };
-    guarded(res, [&] {
+    guarded(res, req.body(), [&] {
       constexpr std::string_view kCustomers = "/v1/customers/", kRuns = "/v1/runs/";
       if (path == "/v1/health") {
         if (!get) return wrong_method();
@@ -296,6 +314,7 @@ struct HttpService::Impl {
         send_json(res, 200, j.dump());
       } else if (path == "/v1/transactions") {
         if (!post) return wrong_method();
+        // Nesting is checked by parse_json, after the fast path (simdjson bounds depth itself).
         require_json_type(req);
         // Parsed here, so that batches from several connections parse in
         // parallel while the worker stores the previous one.
@@ -342,12 +361,25 @@ struct HttpService::Impl {
           if (!id.is_string()) throw Error::invalid_argument("customer_ids must be strings");
           ids.push_back(id.get<std::string>());
         }
-        json list = json::array();
-        for (const auto& s : engine.score_many(ids)) list.push_back(to_json(s));
-        send_json(res, 200, json{{"scores", std::move(list)}}.dump());
+        // Per id: one unknown customer must not fail the others. Each score is
+        // consistent on its own (a whole ingested batch or none of it).
+        json list = json::array(), missing = json::array();
+        for (const std::string& id : ids) {
+          try {
+            list.push_back(to_json(engine.score(id)));
+          } catch (const MissingRunError&) {
+            throw;  // no run: nothing can be scored (409)
+          } catch (const Error& e) {
+            if (e.code() != ErrorCode::kNotFound) throw;
+            missing.push_back({{"customer_id", id}, {"message", e.what()}});
+          }
+        }
+        send_json(res, 200,
+                  json{{"scores", std::move(list)}, {"not_found", std::move(missing)}}.dump(
+                      -1, ' ', false, json::error_handler_t::replace));
       } else if (path == "/v1/what-if") {
         if (!post) return wrong_method();
-        require_json_type(req);
+        require_json(req);
         const EngineWhatIf request = whatif_request_from_json(req.body(), engine.options());
         send_json(res, 200, whatif_result_to_json_text(engine.what_if(request)));
       } else if (path == "/v1/runs") {
@@ -372,154 +404,8 @@ struct HttpService::Impl {
     });
   }
 
-  // Reads what is left of a refused request so that closing does not reset
-  // the connection before the client has read our answer.
-  static void drain(int fd) {
-    set_socket_timeout(fd, SO_RCVTIMEO, 1);
-    shutdown(fd, SHUT_WR);
-    char sink[16384];
-    for (size_t total = 0; total < (size_t{64} << 20);) {
-      const ssize_t n = recv(fd, sink, sizeof sink, 0);
-      if (n <= 0) break;
-      total += static_cast<size_t>(n);
-    }
-  }
-
-  void serve(int fd) {
-    set_socket_timeout(fd, SO_RCVTIMEO, kIdleSeconds);
-    set_socket_timeout(fd, SO_SNDTIMEO, kSendTimeoutSeconds);
-    const int yes = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    SocketStream stream(fd);
-    boost::beast::flat_buffer buffer;
-    for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(options.max_body_bytes);
-      boost::beast::error_code ec;
-      // From the first read of this request: the idle wait before it is the
-      // recv timeout's (kIdleSeconds), not counted here.
-      stream.set_deadline(std::chrono::steady_clock::time_point::max());
-      if (buffer.size() == 0) {
-        boost::beast::error_code idle;
-        const size_t n = stream.read_some(buffer.prepare(4096), idle);
-        if (idle) return;  // closed, reset or idle too long
-        buffer.commit(n);
-      }
-      stream.set_deadline(std::chrono::steady_clock::now() +
-                          std::chrono::seconds(options.request_seconds));
-      http::read_header(stream, buffer, parser, ec);
-      if (!ec) {
-        // Before any body is invited or read.
-        Response denied;
-        denied.version(parser.get().version());
-        const std::string_view target = view(parser.get().target());
-        if (!authorized(parser.get(), target.substr(0, target.find('?')), denied)) {
-          denied.keep_alive(false);
-          denied.prepare_payload();
-          http::write(stream, denied, ec);
-          drain(fd);
-          return;
-        }
-      }
-      // curl and most HTTP clients wait (curl: 1 s) for this before a large body.
-      if (!ec && !parser.is_done() &&
-          boost::beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> go_on{http::status::continue_, 11};
-        http::write(stream, go_on, ec);
-      }
-      if (!ec && !parser.is_done()) http::read(stream, buffer, parser, ec);
-      Response res;
-      res.version(parser.is_header_done() ? parser.get().version() : 11);
-      if (ec) {
-        if (ec == http::error::body_limit) {
-          send_error(res, 413, "body_too_large",
-                     "the request body exceeds the server's limit; send smaller batches");
-        } else if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-                   ec.category() != http::make_error_code(http::error::bad_target).category()) {
-          return;  // closed, timed out or reset: nothing to answer
-        } else {
-          send_error(res, 400, "bad_request",
-                     fmt::format("the HTTP request could not be parsed: {}", ec.message()));
-        }
-        res.keep_alive(false);
-        res.prepare_payload();
-        http::write(stream, res, ec);
-        drain(fd);
-        return;
-      }
-      const Request& req = parser.get();
-      handle(req, res);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
-      http::write(stream, res, ec);
-      if (ec || !res.keep_alive()) return;
-    }
-  }
-
-  void run() {
-    for (;;) {
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock,
-                     [&] { return stopping || active < static_cast<size_t>(options.threads); });
-        if (stopping) break;
-      }
-      const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) {
-        const int error = errno;
-        {
-          std::lock_guard lock(mutex);
-          if (stopping) break;
-        }
-        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));  // until one closes
-        }
-        continue;
-      }
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) {
-          close(fd);
-          break;
-        }
-        connections.insert(fd);
-        ++active;
-      }
-      auto finish = [this](int done) {
-        // Notified under the lock: once it is released run() may return and
-        // this Impl go away, so nothing here touches it afterwards.
-        std::lock_guard lock(mutex);
-        connections.erase(done);
-        --active;
-        close(done);
-        changed.notify_all();
-      };
-      try {
-        std::thread([this, fd, finish] {
-          try {
-            serve(fd);
-          } catch (...) {  // a connection's failure must not end the process
-          }
-          finish(fd);
-        }).detach();
-      } catch (const std::system_error&) {  // no thread to be had: refuse this one
-        finish(fd);
-      }
-    }
-    // In-flight requests finish; connections waiting for their next request
-    // were woken by stop() and end.
-    std::unique_lock lock(mutex);
-    changed.wait(lock, [&] { return active == 0; });
-  }
-
-  void stop() {
-    std::lock_guard lock(mutex);
-    if (stopping) return;
-    stopping = true;
-    shutdown(listener, SHUT_RDWR);                           // wakes accept()
-    for (const int fd : connections) shutdown(fd, SHUT_RD);  // wakes idle reads
-    changed.notify_all();
+  void refuse(Response& res, int status, const char* code, const char* message) const {
+    send_error(res, status, code, message);
   }
 };
 
@@ -532,12 +418,38 @@ HttpService::HttpService(Engine& engine, ServiceOptions options)
         o.host));
   }
   if (o.threads < 1) throw Error::invalid_argument("threads must be >= 1");
+  if (o.header_seconds < 1 || o.request_seconds < 1) {
+    throw Error::invalid_argument("header and request timeouts must be >= 1 second");
+  }
+  if (o.max_connections_per_address < 1) {
+    throw Error::invalid_argument("max connections per address must be >= 1");
+  }
   impl_->listener = listen_on(o.host, o.port);
   impl_->port = impl_->listener < 0 ? -1 : bound_port(impl_->listener);
   if (impl_->port < 0) {
     throw Error::io(
         fmt::format("cannot listen on {}:{} (in use or not a local address)", o.host, o.port));
   }
+  HubOptions hub;
+  hub.max_body_bytes = o.max_body_bytes;
+  hub.workers = o.threads;
+  hub.header_seconds = o.header_seconds;
+  hub.request_seconds = o.request_seconds;
+  hub.idle_seconds = kIdleSeconds;
+  hub.send_timeout_seconds = kSendTimeoutSeconds;
+  hub.max_connections = o.max_connections ? o.max_connections : connection_capacity();
+  hub.max_connections_per_address = o.max_connections_per_address;
+  Impl* impl = impl_.get();
+  impl_->hub = std::make_unique<ConnectionHub>(
+      impl_->listener, hub,
+      [impl](const Request& req, Response& res) {
+        const std::string_view target = view(req.target());
+        return impl->authorized(req, target.substr(0, target.find('?')), res);
+      },
+      [impl](const Request& req, Response& res) { impl->handle(req, res); },
+      [impl](Response& res, int status, const char* code, const char* message) {
+        impl->refuse(res, status, code, message);
+      });
 }
 
 HttpService::~HttpService() = default;
@@ -547,11 +459,11 @@ int HttpService::port() const {
 }
 
 void HttpService::run() {
-  impl_->run();
+  impl_->hub->run();
 }
 
 void HttpService::stop() {
-  impl_->stop();
+  impl_->hub->stop();
 }
 
 }  // namespace clv

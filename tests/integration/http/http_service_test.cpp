@@ -1,168 +1,29 @@
 // `clv serve` over real loopback sockets: the CDNOW round trip, token rules,
 // malformed and oversized requests (4xx, nothing changed), SIGKILL after
 // acknowledged ingests, SIGTERM shutdown.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
+
+#include "serve_process.hpp"
 
 namespace {
 
 using nlohmann::json;
-
-std::string fresh_db(const std::string& name) {
-  const std::string path = testing::TempDir() + "/http_" + name + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  return path;
-}
-
-// A `clv serve` child process; the port comes from its first stdout line.
-class Server {
- public:
-  Server(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv = {const_cast<char*>(CLV_CLI_PATH), const_cast<char*>("serve")};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(CLV_CLI_PATH, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    pollfd p{out[0], POLLIN, 0};
-    char c;
-    while (poll(&p, 1, 20000) > 0 && read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const auto colon = line.rfind(':');
-    if (line.find("listening") != std::string::npos && colon != std::string::npos) {
-      port_ = std::atoi(line.c_str() + colon + 1);
-    }
-  }
-  ~Server() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  // Sends a signal and returns the exit status (-1 on timeout), -signal if killed.
-  int signal_and_wait(int sig) {
-    kill(pid_, sig);
-    return wait_exit();
-  }
-  int wait_exit() {
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1000;
-  }
-  httplib::Client client(const std::string& token = "") const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(60, 0);
-    if (!token.empty()) c.set_bearer_token_auth(token.c_str());
-    return c;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  bool exited_ = false;
-};
-
-json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r) << "no response";
-  if (!r) return {};
-  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
-  return json::parse(r->body);
-}
-
-httplib::Result post(httplib::Client& c, const std::string& path, const json& body) {
-  return c.Post(path.c_str(), body.dump(), "application/json");
-}
-
-json cdnow_batch(size_t from, size_t count, size_t* total = nullptr) {
-  std::ifstream in(std::string(CLV_SHARED_DATA_DIR) + "/cdnow/CDNOW_sample.txt");
-  std::string master, sample, date;
-  int cds;
-  double dollars;
-  json list = json::array();
-  size_t i = 0;
-  while (in >> master >> sample >> date >> cds >> dollars) {
-    if (i >= from && i < from + count) {
-      list.push_back(
-          {{"customer_id", std::to_string(std::stoi(sample))},
-           {"timestamp", date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2)},
-           {"amount", dollars},
-           {"id", "cdnow-" + std::to_string(i)}});
-    }
-    ++i;
-  }
-  if (total) *total = i;
-  return {{"transactions", list}};
-}
-
-// A TCP connection to 127.0.0.1:port, or -1.
-int connect_loopback(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sends raw bytes on a fresh connection; returns what the server wrote until
-// it closed or `until` appeared, waiting at most 5 s.
-std::string raw_exchange(int port, const std::string& request, const std::string& until = "") {
-  const int fd = connect_loopback(port);
-  EXPECT_GE(fd, 0);
-  EXPECT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(request.size()));
-  std::string got;
-  char chunk[4096];
-  pollfd p{fd, POLLIN, 0};
-  while (poll(&p, 1, 5000) > 0) {
-    const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) break;
-    got.append(chunk, static_cast<size_t>(n));
-    if (!until.empty() && got.find(until) != std::string::npos) break;
-  }
-  close(fd);
-  return got;
-}
+using namespace clv_test;
 
 size_t transactions_stored(httplib::Client& c) {
   return body_of(c.Get("/v1/health"))["transactions"].get<size_t>();
@@ -207,6 +68,17 @@ TEST(HttpService, CdnowRoundTrip) {
   const json many = body_of(post(c, "/v1/scores", {{"customer_ids", {"1", "2", "3"}}}));
   ASSERT_EQ(many["scores"].size(), 3u);
   EXPECT_EQ(many["scores"][0]["p_alive"], s["p_alive"]);
+  // One unknown id: the others are still scored, the unknown one listed (issue 13, item 18).
+  const auto mixed_reply = post(c, "/v1/scores", {{"customer_ids", {"1", "nobody", "2"}}});
+  ASSERT_EQ(mixed_reply->status, 200) << mixed_reply->body;
+  const json mixed = body_of(mixed_reply);
+  ASSERT_EQ(mixed["scores"].size(), 2u);
+  EXPECT_EQ(mixed["scores"][0]["customer_id"], "1");
+  EXPECT_EQ(mixed["scores"][0]["p_alive"], s["p_alive"]);
+  EXPECT_EQ(mixed["scores"][1]["customer_id"], "2");
+  ASSERT_EQ(mixed["not_found"].size(), 1u);
+  EXPECT_EQ(mixed["not_found"][0]["customer_id"], "nobody");
+  EXPECT_EQ(many["not_found"].size(), 0u);
 
   // An incremental purchase moves the score without a refit.
   ASSERT_EQ(post(c, "/v1/transactions",
