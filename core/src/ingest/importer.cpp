@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,8 @@
 #include "ingest/money.hpp"
 #include "ingest/normalize_log.hpp"
 #include "ingest/rejects_writer.hpp"
+#include "ingest/text_validation.hpp"
+#include "ingest/transaction_kind.hpp"
 #include "store/database_access.hpp"
 #include "store/prepared_statement.hpp"
 
@@ -106,20 +109,6 @@ struct Reject {
   int field = -1;  // -1: the record as a whole
   std::string reason;
 };
-
-std::optional<std::string_view> canonical_kind(std::string_view text) {
-  static constexpr std::string_view kKinds[] = {"purchase", "return", "refund", "cancellation"};
-  if (text.empty()) return kKinds[0];
-  for (std::string_view kind : kKinds) {
-    if (kind.size() == text.size() &&
-        std::equal(kind.begin(), kind.end(), text.begin(), [](char a, char b) {
-          return a == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return kind;
-    }
-  }
-  return std::nullopt;
-}
 
 bool parse_int(std::string_view text, int64_t& value) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
@@ -293,6 +282,12 @@ class Importer {
   static constexpr size_t kResolveBatch = 256;
 
   bool routing_ = false;
+  // Without plugins, customers' sectors are still looked up so that rows of
+  // sectors without a plugin are counted (or rejected: require_plugins).
+  bool track_sectors_ = false;
+  // Ids of transactions the engine accepted over HTTP that wait in
+  // transactions_pending: the same id in a file is a duplicate, not a new row.
+  std::unordered_set<std::string, StringHash, std::equal_to<>> pending_ids_;
   std::vector<SectorRoute> sectors_;
   StringMap<int32_t> sector_of_name_;
   std::vector<int32_t> customer_sector_;  // by customer row id, -1 unknown
@@ -348,7 +343,18 @@ void Importer::prepare_statements() {
       insert_row_ = std::make_unique<PreparedStatement>(
           sqlite_,
           "INSERT INTO customers(external_id, sector, segment, region, acquired_at, attributes) "
-          "VALUES (?,?,?,?,?,?) ON CONFLICT(external_id) DO NOTHING");
+          "VALUES (?,?,?,?,?,?) ON CONFLICT(external_id) DO UPDATE SET "
+          "sector = COALESCE(customers.sector, excluded.sector), "
+          "segment = COALESCE(customers.segment, excluded.segment), "
+          "region = COALESCE(customers.region, excluded.region), "
+          "acquired_at = COALESCE(customers.acquired_at, excluded.acquired_at), "
+          "attributes = CASE WHEN customers.attributes = '{}' THEN excluded.attributes "
+          "ELSE customers.attributes END "
+          "WHERE (customers.sector IS NULL AND excluded.sector IS NOT NULL) "
+          "OR (customers.segment IS NULL AND excluded.segment IS NOT NULL) "
+          "OR (customers.region IS NULL AND excluded.region IS NOT NULL) "
+          "OR (customers.acquired_at IS NULL AND excluded.acquired_at IS NOT NULL) "
+          "OR (customers.attributes = '{}' AND excluded.attributes <> '{}')");
       break;
     case Entity::kEmployees:
       insert_row_ = std::make_unique<PreparedStatement>(
@@ -362,7 +368,7 @@ void Importer::prepare_statements() {
 }
 
 void Importer::load_customers() {
-  if (routing_) return load_sectors();
+  if (routing_ || track_sectors_) return load_sectors();
   PreparedStatement select(sqlite_, "SELECT id, external_id FROM customers");
   while (select.step()) customers_.insert(select.column_text(1), select.column_int64(0));
 }
@@ -381,7 +387,7 @@ int32_t Importer::sector_index(std::string_view name) {
   const auto index = static_cast<int32_t>(sectors_.size());
   SectorRoute& route = sectors_.emplace_back();
   route.name = std::string(name);
-  if (!name.empty() && options_.plugins->has_sector(name)) {
+  if (!name.empty() && options_.plugins != nullptr && options_.plugins->has_sector(name)) {
     route.plugin = options_.plugins->for_sector(name);
     route.counts.plugin = route.plugin->id();
   }
@@ -642,7 +648,7 @@ std::optional<int64_t> Importer::customer_row(std::string_view external_id) {
   const int64_t row = insert_customer_->last_insert_rowid();
   customers_.insert(external_id, row);
   ++result_.customers_created;
-  if (routing_) set_customer_sector(row, sector_index(options_.sector));
+  if (routing_ || track_sectors_) set_customer_sector(row, sector_index(options_.sector));
   return row;
 }
 
@@ -691,14 +697,6 @@ std::optional<Reject> Importer::parse_transaction(const CsvRecord& r, TxnValues&
   } else {
     exponent = currency_exponent(v.currency);
   }
-  const std::string_view amount = layout_.get(r, kTxnAmount);
-  if (amount.empty()) return Reject{kTxnAmount, "missing amount"};
-  if (!parse_amount_minor(amount, exponent, v.amount)) {
-    return Reject{kTxnAmount,
-                  fmt::format("unparseable amount '{}' (expected a decimal like 12.34 with at "
-                              "most {} decimals for {})",
-                              amount, exponent, v.currency)};
-  }
   const std::string_view kind_text = layout_.get(r, kTxnKind);
   const auto kind = canonical_kind(kind_text);
   if (!kind) {
@@ -707,6 +705,13 @@ std::optional<Reject> Importer::parse_transaction(const CsvRecord& r, TxnValues&
                                         kind_text)};
   }
   v.kind = *kind;
+  const std::string_view amount = layout_.get(r, kTxnAmount);
+  if (amount.empty()) return Reject{kTxnAmount, "missing amount"};
+  if (const AmountStatus status =
+          parse_transaction_amount(amount, exponent, is_money_back(v.kind), v.amount);
+      status != AmountStatus::kOk) {
+    return Reject{kTxnAmount, amount_problem(status, amount, exponent, v.currency, v.kind)};
+  }
   const std::string_view quantity = layout_.get(r, kTxnQuantity);
   v.quantity = -1;
   if (!quantity.empty()) {
@@ -727,6 +732,10 @@ std::optional<Reject> Importer::parse_transaction(const CsvRecord& r, TxnValues&
 
 void Importer::store_transaction(const TxnValues& v, uint64_t line, std::string_view raw) {
   if (!v.id.empty() && !first_in_file(v.id, kTxnId, line, raw, nullptr)) return;
+  if (!pending_ids_.empty() && !v.id.empty() && pending_ids_.find(v.id) != pending_ids_.end()) {
+    ++result_.duplicates;  // accepted over HTTP, not merged yet
+    return;
+  }
   if (defer_customers_) {
     hold_transaction(v, kUnresolved, kPassThrough, line);
     if (held_.size() - unresolved_from_ >= kResolveBatch) resolve_held_customers();
@@ -739,12 +748,20 @@ void Importer::store_transaction(const TxnValues& v, uint64_t line, std::string_
                        v.customer));
     return;
   }
-  if (routing_) {
+  if (routing_ || track_sectors_) {
     const int64_t c = *customer;
-    const int32_t sector =
-        c < static_cast<int64_t>(customer_sector_.size()) ? customer_sector_[c] : -1;
-    if (sector >= 0 && sectors_[sector].plugin) return hold_transaction(v, c, sector, line);
-    ++sectors_[sector >= 0 ? sector : sector_index("")].passed_through;
+    int32_t sector = c < static_cast<int64_t>(customer_sector_.size()) ? customer_sector_[c] : -1;
+    if (sector < 0) sector = sector_index("");
+    SectorRoute& route = sectors_[sector];
+    if (route.plugin) return hold_transaction(v, c, sector, line);
+    if (options_.require_plugins && !route.name.empty()) {
+      reject(line, raw, layout_.column_name(kTxnCustomer),
+             fmt::format("customer '{}' is in sector '{}', which has no plugin loaded "
+                         "(--require-plugins): install the plugin or pass --plugin-dir",
+                         v.customer, route.name));
+      return;
+    }
+    ++route.passed_through;
   }
   if (hold_all_) return hold_transaction(v, *customer, kPassThrough, line);
   queue_transaction(v, *customer);
@@ -1034,7 +1051,18 @@ void Importer::process_customer(const CsvRecord& r) {
   s.bind_text_or_null(4, layout_.get(r, kCusRegion));
   acquired_text.empty() ? s.bind_null(5) : s.bind(5, acquired);
   s.bind_text_or_null(6, attributes_text);
-  count_insert(s);
+  // An upsert that changed a row without inserting one filled in a stored
+  // customer (the rowid of the last insert stays).
+  sqlite3_set_last_insert_rowid(sqlite_, 0);  // row ids start at 1
+  s.step();
+  if (s.changes() == 0) {
+    ++result_.duplicates;
+  } else if (s.last_insert_rowid() != 0) {
+    ++result_.inserted;
+  } else {
+    ++result_.updated;
+  }
+  s.reset();
 }
 
 void Importer::process_employee(const CsvRecord& r) {
@@ -1072,6 +1100,16 @@ void Importer::process(const CsvRecord& record) {
   if (record.fields.size() != layout_.expected_fields) {
     return reject(record, {-1, fmt::format("wrong field count: expected {}, found {}",
                                            layout_.expected_fields, record.fields.size())});
+  }
+  if (!is_plain_ascii(record.raw)) {
+    for (size_t c = 0; c < record.fields.size(); ++c) {
+      size_t at = 0;
+      const std::string_view problem = text_field_problem(record.fields[c], at);
+      if (!problem.empty()) {
+        return reject(record.line, record.raw, layout_.column_names[c],
+                      fmt::format("{} at byte {} of the field", problem, at + 1));
+      }
+    }
   }
   switch (entity_) {
     case Entity::kTransactions: {
@@ -1159,6 +1197,7 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
   }
   layout_ = resolve_columns(entity, fields_, required_fields(entity_), record, options_.has_header,
                             options_.column_map);
+  reader.expect_fields(layout_.expected_fields);
   const bool has_ids = entity_ == Entity::kCustomers || entity_ == Entity::kEmployees ||
                        layout_.has(0);  // transaction_id / incident_id is field 0
 
@@ -1228,7 +1267,18 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
              !options_.plugins->plugins().empty();
   // Deferred lookup only where it cannot reject (the reject would go out of
   // line order) and no sector routing needs the customer at once.
-  defer_customers_ = hold_all_ && !routing_ && !options_.require_known_customers;
+  track_sectors_ = entity_ == Entity::kTransactions && !routing_ &&
+                   (options_.require_plugins || !options_.sector.empty() ||
+                    sql.execAndGet("SELECT EXISTS(SELECT 1 FROM customers WHERE sector IS NOT NULL "
+                                   "AND sector <> '')")
+                            .getInt() != 0);
+  defer_customers_ = hold_all_ && !routing_ && !track_sectors_ && !options_.require_known_customers;
+  if (entity_ == Entity::kTransactions && layout_.has(kTxnId)) {
+    PreparedStatement pending(sqlite_,
+                              "SELECT external_id FROM transactions_pending "
+                              "WHERE external_id IS NOT NULL");
+    while (pending.step()) pending_ids_.emplace(pending.column_text(0));
+  }
   if (entity_ == Entity::kTransactions || entity_ == Entity::kIncidents) load_customers();
   if (entity_ == Entity::kIncidents) load_employees();
 

@@ -137,6 +137,7 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
                                "WHERE kind = 'purchase' ORDER BY customer_id, ts");
   std::string row_currency;  // the last per-row currency and its scale
   double row_scale = 0.0;
+  std::string customer_currency;  // of the current customer's first purchase
   Cursor customers(handle, "SELECT id, external_id FROM customers ORDER BY id");
   const int64_t last_day = acc.last_observed_day();
   CustomerIds ids;
@@ -178,6 +179,7 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
       acc.add_customer();
       current = customer_id;
       have_current = true;
+      customer_currency.clear();
     }
     ++diag.rows_used;
     double scale = fixed_scale;
@@ -189,6 +191,15 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
         row_currency.assign(text);
       }
       scale = row_scale;
+      // A mean spend over 500 JPY and 5 KWD is no amount in any currency.
+      if (customer_currency.empty()) {
+        customer_currency.assign(text);
+      } else if (text != customer_currency) {
+        throw Error::invalid_argument(fmt::format(
+            "customer '{}' has purchases in {} and {}: a spend summary would average amounts "
+            "in different currencies; convert them to one currency before importing",
+            ids[index], customer_currency, text));
+      }
     }
     acc.add(index, static_cast<int32_t>(day), static_cast<double>(amount_minor) * scale);
   }
