@@ -27,4 +27,10 @@ if command -v ccache >/dev/null; then
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S "$root" -B "$build" -G Ninja "${args[@]}" "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+if [ "$config" = fuzz ]; then
+  # Only the fuzz targets and what they link (not the CLI or the service).
+  cmake --build "$build" -j "$(nproc)" --target fuzz_import_csv fuzz_streaming_summary \
+    fuzz_summary_csv fuzz_scenario fuzz_record_json
+else
+  cmake --build "$build" -j "$(nproc)"
+fi

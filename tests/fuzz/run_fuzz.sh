@@ -11,6 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${CLV_SHARED_DATA_DIR:-$root/../shared/data}"
 out="$(cd "$(dirname "$bin")" && pwd)"
+bin="$out/$(basename "$bin")"
 corpus="$out/corpus/$target" seeds="$out/seeds/$target"
 mkdir -p "$corpus" "$seeds"
 
