@@ -29,6 +29,7 @@ struct ImportArgs {
   std::vector<std::string> maps;
   std::string sector;
   bool require_known = false;
+  bool require_plugins = false;
   std::string currency = "USD";
   std::string rejects;
   bool json = false;
@@ -112,6 +113,7 @@ void run(const ImportArgs& args) {
   options.column_map = parse_maps(args.maps);
   options.sector = args.sector;
   options.require_known_customers = args.require_known;
+  options.require_plugins = args.require_plugins;
   options.default_currency = args.currency;
   options.rejects_path = args.rejects;
   options.cache_mib = args.cache_mib;
@@ -142,12 +144,23 @@ void run(const ImportArgs& args) {
   clv::Database db = clv::Database::open(args.db_path);
   const clv::ImportResult r = clv::import_file(db, *entity, args.file, options);
   if (show_bar) fmt::print(stderr, "\n");
+  // Rows of a sector without its plugin cannot be normalized later (a second
+  // import finds them stored): say so where a person will see it.
+  for (const auto& [sector, rows] : r.no_plugin) {
+    if (!sector.empty() && isatty(STDERR_FILENO) == 1) {
+      fmt::print(stderr,
+                 "clv: warning: {} rows of sector '{}' were stored without normalization: no "
+                 "plugin for it is loaded (--require-plugins rejects them instead)\n",
+                 rows, sector);
+    }
+  }
   if (args.json) {
     nlohmann::json out = {{"inserted", r.inserted},
                           {"duplicates", r.duplicates},
                           {"rejected", r.rejected},
                           {"rejects_file", r.rejects_file},
                           {"customers_created", r.customers_created},
+                          {"updated", r.updated},
                           {"already_imported", r.already_imported}};
     if (*entity == clv::Entity::kTransactions) out.update(normalization_json(r));
     fmt::print("{}\n", out.dump());
@@ -155,6 +168,7 @@ void run(const ImportArgs& args) {
   }
   std::string line = fmt::format("{}: {} {} inserted, {} duplicates, {} rejected", args.file,
                                  r.inserted, args.entity, r.duplicates, r.rejected);
+  if (r.updated > 0) line += fmt::format(", {} updated", r.updated);
   if (r.customers_created > 0) line += fmt::format(", {} new customers", r.customers_created);
   if (r.already_imported) line += " (file already imported: nothing to do)";
   if (r.rejected > 0) line += fmt::format(" (see {})", r.rejects_file);
@@ -194,6 +208,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--sector", args->sector, "sector of customers created on the fly");
   cmd->add_flag("--require-known-customers", args->require_known,
                 "reject rows of customers not yet imported instead of creating them");
+  cmd->add_flag("--require-plugins", args->require_plugins,
+                "reject transactions of customers whose sector has no plugin loaded instead of "
+                "storing them unnormalized");
   cmd->add_option("--currency", args->currency, "currency when the file has no currency column")
       ->capture_default_str();
   cmd->add_option("--rejects", args->rejects,

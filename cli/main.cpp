@@ -2,8 +2,10 @@
 // clear line to stderr and exit non-zero; they never dump a stack.
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
 #include "clv/version.hpp"
@@ -17,14 +19,27 @@ int main(int argc, char** argv) {
   std::sort(commands.begin(), commands.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : commands) setup(app);
+  // With --json a failure is a JSON object on stdout too (a script reading
+  // stdout sees {"error": ...} rather than nothing), besides the stderr line.
+  const bool json = std::any_of(argv + 1, argv + argc,
+                                [](const char* a) { return std::string_view(a) == "--json"; });
+  auto print_json_error = [&](std::string_view code, std::string_view message) {
+    if (!json) return;
+    const nlohmann::json out = {{"error", {{"code", code}, {"message", message}}}};
+    // replace: a message may quote bytes of a bad input file.
+    fmt::print("{}\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) print_json_error("usage", e.what());
     return app.exit(e);
   } catch (const clv::Error& e) {
+    print_json_error(clv::error_code_name(e.code()), e.what());
     fmt::print(stderr, "clv: error ({}): {}\n", clv::error_code_name(e.code()), e.what());
     return e.code() == clv::ErrorCode::kInvalidArgument ? 2 : 1;
   } catch (const std::exception& e) {
+    print_json_error("internal", e.what());
     fmt::print(stderr, "clv: error: {}\n", e.what());
     return 1;
   }

@@ -1,5 +1,6 @@
 // `clv plugins list|info ID [--json]`: what sector plugins are found, which
 // were refused and why, and what each one offers at its four hook points.
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,25 +46,41 @@ nlohmann::json detail_json(const clv::SectorPlugin& p) {
   return out;
 }
 
-clv::PluginRegistry discover(const PluginsOptions& options) {
+clv::PluginRegistry discover(const PluginsOptions& options,
+                             std::vector<clv::PluginProblem>* refused = nullptr) {
   clv::PluginRegistry registry;
   clv::PluginSearchOptions search;
   search.plugin_dirs = options.plugin_dirs;
-  for (const auto& problem : registry.discover(search)) {
+  for (auto& problem : registry.discover(search)) {
     fmt::print(stderr, "clv: warning: plugin refused: {}\n", problem.message);
+    if (refused != nullptr) refused->push_back(std::move(problem));
   }
   return registry;
 }
 
+// A refused plugin is a failure of `plugins list` (exit 1): a deployment
+// check must not pass with a plugin missing. The list still shows the rest.
 void run_list(const PluginsOptions& options) {
-  const auto registry = discover(options);
+  std::vector<clv::PluginProblem> refused;
+  const auto registry = discover(options, &refused);
   const auto plugins = registry.plugins();
+  auto fail_if_refused = [&] {
+    if (!refused.empty()) {
+      throw clv::Error::plugin_error(
+          fmt::format("{} plugin(s) refused; the first: {}", refused.size(), refused[0].message));
+    }
+  };
   if (options.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : plugins) out.push_back(summary_json(p));
-    fmt::print("{}\n", out.dump(2));
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : plugins) list.push_back(summary_json(p));
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& r : refused) problems.push_back({{"path", r.path}, {"message", r.message}});
+    const nlohmann::json out = {{"plugins", list}, {"refused", problems}};
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!refused.empty()) std::exit(1);  // the JSON above is the whole answer
     return;
   }
+  if (!refused.empty() && plugins.empty()) fail_if_refused();
   if (plugins.empty()) {
     fmt::print("no sector plugins found; searched: {}\n",
                fmt::join(clv::PluginRegistry::search_path({options.plugin_dirs}), ", "));
@@ -74,6 +91,7 @@ void run_list(const PluginsOptions& options) {
     fmt::print("{:<14} {:<22} {:<9} {:<6} {}\n", p.id(), p.info().display_name, p.info().version,
                p.info().abi_version, p.info().library_path);
   }
+  fail_if_refused();
 }
 
 void run_info(const PluginsOptions& options) {

@@ -36,6 +36,7 @@ struct SummaryArgs {
   std::string rejects;
   bool json = false;
   bool cents = false;
+  std::string currency = "USD";
 };
 
 int64_t parse_day(const std::string& text, const char* option) {
@@ -62,6 +63,7 @@ clv::TransactionFileFormat file_format(const SummaryArgs& a) {
   format.has_header = !a.no_header;
   for (const auto& m : a.maps) format.field_map.push_back(clv::parse_field_mapping(m));
   if (a.cents) format.amount_divisor = 100.0;
+  format.currency = a.currency;
   return format;
 }
 
@@ -216,6 +218,9 @@ void setup(CLI::App& app) {
   cmd->add_flag("--no-header", args->no_header, "The file has no header row")->needs(tx);
   cmd->add_option("--format", args->format, "csv, tsv, semicolon or whitespace")->needs(tx);
   cmd->add_flag("--amount-in-cents", args->cents, "File amounts are minor units")->needs(tx);
+  cmd->add_option("--currency", args->currency,
+                  "ISO 4217 code of the file's amounts (default USD): at most its decimals")
+      ->needs(tx);
   cmd->add_option("--calibration-end", args->calibration_end, "Last calibration day (inclusive)")
       ->required();
   cmd->add_option("--holdout-end", args->holdout_end, "Last holdout day (inclusive)");

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 wrk
   clang-format
+  clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/build.sh fuzz)
   chromium fonts-liberation
 )
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds one configuration: scripts/build.sh [release|asan] [cmake args...]
+# Configures and builds one configuration: scripts/build.sh [release|asan|fuzz] [cmake args...]
 # Options are set on every call (later arguments win), so a build directory
 # configured by demo.sh without tests is switched back by test.sh.
 set -euo pipefail
@@ -12,7 +12,12 @@ case "$config" in
   # compile time of -O2 -g.
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
               "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCLV_SANITIZE=ON -DCLV_BUILD_TESTS=ON -DCLV_BUILD_BENCH=OFF) ;;
-  *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
+  # libFuzzer targets (tests/fuzz) with clang, ASan and UBSan; no gtest tests.
+  fuzz) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
+              "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCMAKE_C_COMPILER=clang-14
+              -DCMAKE_CXX_COMPILER=clang++-14 -DCLV_BUILD_FUZZ=ON -DCLV_BUILD_TESTS=OFF
+              -DCLV_BUILD_BENCH=OFF -DCLV_BUILD_PLUGINS=OFF) ;;
+  *) echo "usage: $0 [release|asan|fuzz]" >&2; exit 2 ;;
 esac
 build="$root/build/$config"
 # ccache, when installed, lets several work trees of the project share compiled
@@ -22,4 +27,10 @@ if command -v ccache >/dev/null; then
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S "$root" -B "$build" -G Ninja "${args[@]}" "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+if [ "$config" = fuzz ]; then
+  # Only the fuzz targets and what they link (not the CLI or the service).
+  cmake --build "$build" -j "$(nproc)" --target fuzz_import_csv fuzz_streaming_summary \
+    fuzz_summary_csv fuzz_scenario fuzz_record_json
+else
+  cmake --build "$build" -j "$(nproc)"
+fi

@@ -50,6 +50,10 @@ struct ImportOptions {
   // for customers the file creates); rows of sectors without a loaded plugin
   // are stored unchanged and counted per sector. Must outlive the import.
   const PluginRegistry* plugins = nullptr;
+  // Reject (instead of storing unchanged) transactions of customers whose
+  // sector names no loaded plugin: a later import with the plugin would find
+  // them already stored and normalize nothing.
+  bool require_plugins = false;
   // Where rows a plugin dropped (netted, merged, cancelled) or flagged are
   // listed. Empty: "<file name>.normalized.csv" next to the rejects file.
   std::string normalized_path;

@@ -23,8 +23,12 @@ struct ImportResult {
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
   uint64_t customers_created = 0;  // unknown customers created by transactions/incidents
-  std::string rejects_file;        // empty when nothing was rejected
-  bool already_imported = false;   // the same content was imported before (no-op)
+  // Customers rows that filled in a stored customer's empty attributes
+  // (sector, segment, region, acquired_at, extra columns), e.g. of customers
+  // that a transactions import created first. Counted instead of duplicates.
+  uint64_t updated = 0;
+  std::string rejects_file;       // empty when nothing was rejected
+  bool already_imported = false;  // the same content was imported before (no-op)
 
   // Sector plugins (transactions with ImportOptions::plugins): every input row
   // is inserted, duplicate, rejected or normalized_away. Rows a plugin merged,

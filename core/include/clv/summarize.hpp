@@ -25,6 +25,9 @@ struct TransactionFileFormat {
   std::vector<std::pair<std::string, std::string>> field_map;
   // Amounts are in major units (dollars); set to 100 when they are in cents.
   double amount_divisor = 1.0;
+  // ISO 4217 code of the amounts: its decimals are the most an amount may
+  // have (the importer's rule: 1.234 USD is refused, not rounded).
+  std::string currency = "USD";
 };
 
 // Called for every rejected row (e.g. to write a rejects CSV).

@@ -10,6 +10,7 @@
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
+#include "domain/nesting_limits.hpp"
 #include "store/database.hpp"
 
 namespace clv {
@@ -89,12 +90,14 @@ std::string covariate_fit_record_to_json(const CovariateFitRecord& rec) {
 }
 
 bool is_covariate_fit_json(std::string_view text) {
+  if (json_depth_exceeded_at(text) != std::string_view::npos) return false;
   const json j = json::parse(text, nullptr, false);
   return j.is_object() && j.contains("covariate_fit");
 }
 
 CovariateFitRecord covariate_fit_record_from_json(std::string_view text,
                                                   const std::string& source) {
+  check_json_depth(text, source);
   try {
     const json j = json::parse(text);
     if (!j.is_object() || !j.contains("covariate_fit")) {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "clv/error.hpp"
+#include "ingest/text_validation.hpp"
 
 namespace clv {
 namespace {
@@ -42,6 +43,25 @@ ColumnLayout resolve_columns(std::string_view entity, const std::vector<std::str
   for (size_t c = 0; c < first_record.fields.size(); ++c) {
     layout.column_names.push_back(has_header ? std::string(trim(first_record.fields[c]))
                                              : std::to_string(c + 1));
+  }
+  if (has_header) {
+    // A header naming one column twice leaves the second unreadable: which
+    // one holds the amount? Refused, as is a name that cannot be stored.
+    for (size_t c = 0; c < layout.column_names.size(); ++c) {
+      size_t at = 0;
+      if (const auto problem = text_field_problem(layout.column_names[c], at); !problem.empty()) {
+        throw Error::invalid_argument(fmt::format("line {}, column {}: header name: {} at byte {}",
+                                                  first_record.line, c + 1, problem, at + 1));
+      }
+      for (size_t d = 0; d < c; ++d) {
+        if (!layout.column_names[c].empty() &&
+            iequals(layout.column_names[c], layout.column_names[d])) {
+          throw Error::invalid_argument(fmt::format(
+              "line {}: the header names column '{}' twice (columns {} and {}); rename one",
+              first_record.line, layout.column_names[c], d + 1, c + 1));
+        }
+      }
+    }
   }
   auto find_column = [&](std::string_view name) -> int {
     for (size_t c = 0; c < layout.column_names.size(); ++c) {

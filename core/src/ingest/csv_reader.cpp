@@ -107,6 +107,8 @@ bool CsvReader::next(CsvRecord& record) {
 
 namespace {
 
+constexpr size_t kMaxQuotedBytes = size_t{16} << 20;
+
 // Ends a record at `i` (pointing at '\r', '\n' or the end); returns the index
 // just past the line end.
 inline size_t skip_line_end(const char* d, size_t i, size_t end) {
@@ -154,7 +156,9 @@ CsvReader::Parse CsvReader::parse_delimited(CsvRecord& record) {
       for (;;) {
         const void* q = j < end_ ? std::memchr(d + j, '"', end_ - j) : nullptr;
         if (q == nullptr) {
-          if (!eof_) return Parse::kNeedMore;
+          // A quoted field of megabytes is an unterminated quote, not data:
+          // stop buffering the rest of the file into it.
+          if (!eof_ && end_ - i < kMaxQuotedBytes) return Parse::kNeedMore;
           record.error = "quoted field never closes (missing '\"')";
           j = end_;
           break;
@@ -214,6 +218,26 @@ CsvReader::Parse CsvReader::parse_delimited(CsvRecord& record) {
     break;  // '\r', '\n' or end of input
   }
   if (i < end_ && d[i] == '\r' && i + 1 == end_ && !eof_) return Parse::kNeedMore;
+  if (newlines_inside > 0 && expected_fields_ > 0 &&
+      (!record.error.empty() || record.fields.size() != expected_fields_)) {
+    // Recover at the next line: cut the record back to its first line.
+    size_t line_end = start;
+    while (d[line_end] != '\n') ++line_end;  // exists: a quoted field holds one
+    const size_t next = line_end + 1;
+    if (line_end > start && d[line_end - 1] == '\r') --line_end;
+    if (record.error.empty()) {
+      record.error = fmt::format(
+          "a quoted field runs over {} line breaks and leaves {} fields where {} are expected: "
+          "probably a quote that never closes",
+          newlines_inside, record.fields.size(), expected_fields_);
+    }
+    record.error += "; the reject is this line only, the next line is read as a new record";
+    record.fields.clear();
+    record.raw = std::string_view(d + start, line_end - start);
+    pos_ = next;
+    line_ = line + 1;
+    return Parse::kRecord;
+  }
   record.raw = std::string_view(d + start, i - start);
   pos_ = skip_line_end(d, i, end_);
   line_ = line + 1 + newlines_inside;

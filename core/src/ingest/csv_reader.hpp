@@ -48,6 +48,13 @@ class CsvReader {
   // Reads the next non-blank record; false at the end of input.
   bool next(CsvRecord& record);
 
+  // Records that span lines (a quoted field with line breaks) and then turn
+  // out malformed, or have other than `n` fields, are cut back to their first
+  // line and reading resumes on the next: an unterminated quote must not
+  // swallow the valid rows after it. 0 (the default): no recovery, records
+  // are read exactly as RFC 4180 says (as summary/row_scanner.hpp reads them).
+  void expect_fields(size_t n) { expected_fields_ = n; }
+
   uint64_t bytes_consumed() const { return consumed_before_buffer_ + pos_; }
   uint64_t total_bytes() const { return total_bytes_; }  // 0 when unknown
   const std::string& path() const { return path_; }
@@ -71,6 +78,7 @@ class CsvReader {
   uint64_t line_ = 1;
   uint64_t consumed_before_buffer_ = 0;
   uint64_t total_bytes_ = 0;
+  size_t expected_fields_ = 0;
 };
 
 }  // namespace clv

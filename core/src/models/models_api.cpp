@@ -7,6 +7,7 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
+#include "domain/nesting_limits.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/model_registry.hpp"
@@ -50,6 +51,7 @@ std::string fit_result_to_json_text(const FitResult& fit) {
 }
 
 FitResult fit_result_from_json_text(std::string_view json) {
+  check_json_depth(json, "fit result");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json);

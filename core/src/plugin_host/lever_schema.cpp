@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
+#include "domain/nesting_limits.hpp"
 
 namespace clv::plugin_host {
 namespace {
@@ -41,6 +42,10 @@ double number(const json& object, const char* field, const std::string& where) {
 }
 
 json parse(const std::string& json_text, const std::string& who, const char* what) {
+  if (json_depth_exceeded_at(json_text) != std::string_view::npos) {
+    throw Error::plugin_error(
+        fmt::format("{}: {} nest deeper than {} levels", who, what, kMaxJsonDepth));
+  }
   try {
     return json::parse(json_text);
   } catch (const json::exception& e) {

@@ -2,12 +2,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <boost/dll/shared_library.hpp>
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
+#include "domain/nesting_limits.hpp"
 #include "plugin_host/abi_version.hpp"
 
 namespace clv::plugin_host {
@@ -64,9 +66,14 @@ Manifest read_manifest(const std::string& path_text) {
                     "manifest.json",
                     manifest.path));
   }
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (json_depth_exceeded_at(text) != std::string_view::npos) {
+    throw Error::corrupt_data(fmt::format("plugin manifest {} nests deeper than {} levels",
+                                          manifest.path, kMaxJsonDepth));
+  }
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error::corrupt_data(
         fmt::format("plugin manifest {} is not valid JSON: {}", manifest.path, e.what()));

@@ -12,6 +12,7 @@
 
 #include "clv/error.hpp"
 #include "clv/scenario.hpp"
+#include "domain/nesting_limits.hpp"
 
 namespace clv {
 namespace {
@@ -410,6 +411,7 @@ ScenarioFile parse_scenario_text(const std::string& text, const std::string& sou
       source_name.size() >= 5 && source_name.compare(source_name.size() - 5, 5, ".json") == 0;
   toml::table root;
   if (json) {
+    check_json_depth(text, source_name);  // json_to_toml recurses
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text);
@@ -425,6 +427,7 @@ ScenarioFile parse_scenario_text(const std::string& text, const std::string& sou
     }
     root = json_to_toml(j);
   } else {
+    check_toml_depth(text, source_name);  // toml++ recurses on dotted keys
     try {
       root = toml::parse(text, source_name);
     } catch (const toml::parse_error& e) {

@@ -84,6 +84,11 @@ class PurchaseLedgerScan {
            (currency_ ? fixed_scale_ : row_scale(tx_->get()));
   }
 
+  // Whether the table holds more than one currency.
+  bool several_currencies() const { return !currency_; }
+  // The currency of the row `amount` was last called for.
+  std::string_view currency() const { return currency_ ? *currency_ : row_currency_; }
+
   // The external id of `customer_id`, valid until the next call. Ids must be
   // asked for in ascending order (the scan's); throws Error::corrupt_data
   // when the customers table has no such row.

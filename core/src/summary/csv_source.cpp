@@ -14,6 +14,8 @@
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
 #include "ingest/csv_reader.hpp"
+#include "ingest/money.hpp"
+#include "ingest/transaction_kind.hpp"
 #include "summary/customer_key_table.hpp"
 #include "summary/row_scanner.hpp"
 #include "summary/summary_accumulator.hpp"
@@ -59,6 +61,18 @@ Columns resolve_columns(const TransactionFileFormat& format,
     spec[f] = column;
     mapped[f] = true;
   }
+  if (header != nullptr) {
+    // Which of two 'amount' columns holds the amount? Refused, like the importer.
+    for (size_t c = 0; c < header->size(); ++c) {
+      for (size_t d = 0; d < c; ++d) {
+        if (!(*header)[c].empty() && iequals((*header)[c], (*header)[d])) {
+          throw Error::invalid_argument(fmt::format(
+              "{}: line 1: the header names column '{}' twice (columns {} and {}); rename one",
+              source, (*header)[c], d + 1, c + 1));
+        }
+      }
+    }
+  }
   Columns columns;
   for (size_t f = 0; f < kFieldCount; ++f) {
     if (!mapped[f]) spec[f] = kFieldNames[f];
@@ -91,36 +105,6 @@ Columns resolve_columns(const TransactionFileFormat& format,
     }
   }
   return columns;
-}
-
-// Plain decimals ("-12.345", at most 15 digits) parsed exactly: an integer
-// below 2^53 divided by an exact power of ten is the correctly rounded value,
-// the same double std::from_chars gives, at a fraction of the cost.
-bool parse_plain_decimal(std::string_view s, double& out) {
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  size_t i = 0;
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) i = 1;
-  uint64_t value = 0;
-  int digits = 0, fraction = -1;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      value = value * 10 + static_cast<uint64_t>(c - '0');
-      ++digits;
-      if (fraction >= 0) ++fraction;
-    } else if (c == '.' && fraction < 0) {
-      fraction = 0;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0 || digits > 15 || fraction == 0) return false;
-  double result = static_cast<double>(value);
-  if (fraction > 0) result /= kPow10[fraction];
-  out = negative ? -result : result;
-  return true;
 }
 
 // Exports repeat the same date on consecutive rows: remember the last one.
@@ -156,8 +140,37 @@ struct ParsedRow {
   bool purchase = true;
 };
 
+// How amounts are read: the importer's rule (ingest/money.hpp) with the
+// currency's decimals, or whole minor units when amounts are in cents.
+struct AmountRule {
+  std::string currency;
+  int exponent = 2;
+  double divisor = 1.0;  // minor units per major unit
+};
+
+AmountRule amount_rule(const TransactionFileFormat& format) {
+  if (!(format.amount_divisor > 0) || !std::isfinite(format.amount_divisor)) {
+    throw Error::invalid_argument("amount divisor must be a positive number");
+  }
+  if (!is_currency_code(format.currency)) {
+    throw Error::invalid_argument(
+        fmt::format("currency '{}' is not an ISO 4217 code like USD", format.currency));
+  }
+  AmountRule rule;
+  rule.currency = format.currency;
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4};
+  if (format.amount_divisor != 1.0) {
+    rule.exponent = 0;  // amounts in cents are whole numbers of cents
+    rule.divisor = format.amount_divisor;
+  } else {
+    rule.exponent = currency_exponent(format.currency);
+    rule.divisor = kPow10[rule.exponent];
+  }
+  return rule;
+}
+
 // Returns an empty string when the row parses, else the reason it does not.
-std::string parse_row(const CsvRecord& record, const Columns& columns, double divisor,
+std::string parse_row(const CsvRecord& record, const Columns& columns, const AmountRule& money,
                       DateCache& dates, ParsedRow& row) {
   if (!record.error.empty()) return record.error;
   const auto& f = record.fields;
@@ -183,26 +196,25 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
     row.day = static_cast<int32_t>(day);
     dates.remember(ts, row.day);
   }
-  std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
-  if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
-  if (!parse_plain_decimal(amount, row.amount)) {
-    auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
-    if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
-      return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
-    }
-  }
-  if (divisor != 1.0) row.amount /= divisor;  // x / 1 == x: skip a division per row
-  row.purchase = true;
+  std::string_view kind = "purchase";
   if (columns.index[kKind] >= 0) {
-    const std::string_view kind = f[static_cast<size_t>(columns.index[kKind])];
-    if (kind.empty() || kind == "purchase") {
-      row.purchase = true;
-    } else if (kind == "return" || kind == "refund" || kind == "cancellation") {
-      row.purchase = false;
-    } else {
-      return fmt::format("unknown kind '{}': use purchase, return, refund or cancellation", kind);
+    const std::string_view text = f[static_cast<size_t>(columns.index[kKind])];
+    const auto canonical = canonical_kind(text);
+    if (!canonical) {
+      return fmt::format("unknown kind '{}': use purchase, return, refund or cancellation", text);
     }
+    kind = *canonical;
   }
+  row.purchase = kind == "purchase";
+  const std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
+  int64_t minor = 0;
+  const AmountStatus status =
+      parse_transaction_amount(amount, money.exponent, is_money_back(kind), minor);
+  if (status != AmountStatus::kOk) {
+    return amount_problem(status, amount, money.exponent, money.currency, kind);
+  }
+  // minor < 2^53, so this is the correctly rounded decimal value.
+  row.amount = static_cast<double>(minor) / money.divisor;
   return {};
 }
 
@@ -211,9 +223,7 @@ template <typename Open>
 CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
                           const SummaryPeriod& period, const RejectSink& on_reject,
                           const std::string& source) {
-  if (!(format.amount_divisor > 0) || !std::isfinite(format.amount_divisor)) {
-    throw Error::invalid_argument("amount divisor must be a positive number");
-  }
+  const AmountRule money = amount_rule(format);
   SummaryAccumulator acc(period);
   const int32_t last_day = static_cast<int32_t>(acc.last_observed_day());
   CustomerKeyTable table;
@@ -274,7 +284,7 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
   std::string previous_long_id;
   while (reader.next(record)) {
     ++diag.rows_read;
-    std::string reason = parse_row(record, columns, format.amount_divisor, dates, row);
+    std::string reason = parse_row(record, columns, money, dates, row);
     if (!reason.empty()) {
       ++diag.rows_rejected;
       RejectedRow rejected{record.line, std::move(reason), std::string(record.raw.substr(0, 200))};
@@ -331,7 +341,7 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
     auto again = open();
     if (format.has_header) again.next(record);
     while (again.next(record)) {
-      if (!parse_row(record, columns, format.amount_divisor, dates, row).empty()) continue;
+      if (!parse_row(record, columns, money, dates, row).empty()) continue;
       if (!row.purchase || row.day > last_day) continue;
       const int64_t customer = table.find(row.id);
       if (customer < 0) continue;

@@ -38,6 +38,7 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
   // Purchases come from the scan; every other row is a return, refund or
   // cancellation.
   diag.rows_read = scan.rows();
+  std::string customer_currency;  // of the current customer's first purchase
   const int64_t last_day = acc.last_observed_day();
   CustomerIds ids;
   uint64_t purchases = 0;
@@ -57,9 +58,22 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
       acc.add_customer();
       current = row.customer_id;
       have_current = true;
+      customer_currency.clear();
     }
     ++diag.rows_used;
-    acc.add(index, static_cast<int32_t>(day), scan.amount(row));
+    const double amount = scan.amount(row);
+    // A mean spend over 500 JPY and 5 KWD is no amount in any currency.
+    if (scan.several_currencies()) {
+      if (customer_currency.empty()) {
+        customer_currency.assign(scan.currency());
+      } else if (scan.currency() != customer_currency) {
+        throw Error::invalid_argument(fmt::format(
+            "customer '{}' has purchases in {} and {}: a spend summary would average amounts "
+            "in different currencies; convert them to one currency before importing",
+            ids[index], customer_currency, scan.currency()));
+      }
+    }
+    acc.add(index, static_cast<int32_t>(day), amount);
   }
   diag.rows_not_purchase = diag.rows_read - purchases;  // same snapshot: purchases <= rows
   return acc.finish(std::move(ids), std::move(diag), source);

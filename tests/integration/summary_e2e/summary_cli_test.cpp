@@ -75,7 +75,7 @@ TEST(SummaryCli, RejectedRowsAreReportedAndWritten) {
   EXPECT_NE(slurp(dir + "bad.stderr").find("2 rows were rejected"), std::string::npos);
   const std::string rejects = slurp(dir + "bad_rejects.csv");
   EXPECT_NE(rejects.find("3,\"invalid date"), std::string::npos) << rejects;
-  EXPECT_NE(rejects.find("4,\"invalid amount"), std::string::npos) << rejects;
+  EXPECT_NE(rejects.find("4,\"unparseable amount"), std::string::npos) << rejects;
 }
 
 TEST(SummaryCli, BadDateOrMissingColumnIsAnError) {

@@ -153,7 +153,7 @@ TEST(ImportFormats, KindsAndCurrencies) {
   EXPECT_EQ(text(db,
                  "SELECT group_concat(amount_minor || currency || kind, ' ') FROM "
                  "(SELECT * FROM transactions ORDER BY ts)"),
-            "1000JPYpurchase -1500BHDrefund 250USDreturn");
+            "1000JPYpurchase 1500BHDrefund 250USDreturn");  // kind says money went back
 }
 
 TEST(ImportFormats, ConstraintsAreBackOnAfterAnImport) {

@@ -189,4 +189,18 @@ staff = [{ location = "store-berlin", empathy = 1 }, { tact = -0.5 }]
   }
 }
 
+// Issue 13 item 1: 100,000-deep JSON and TOML are a clear error, not SIGSEGV.
+TEST(ScenarioParser, DeepNestingIsRefused) {
+  const std::string deep_json =
+      "{\"scenario\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_NE(error_of(deep_json, "deep.json").find("deep.json: JSON nests deeper than 64 levels"),
+            std::string::npos);
+  std::string deep_toml = std::string(kRun) + "[scenario";
+  for (int i = 0; i < 100000; ++i) deep_toml += ".x";
+  deep_toml += "]\n";
+  EXPECT_NE(error_of(deep_toml, "deep.toml").find("deep.toml:8: TOML nests deeper than 64 levels"),
+            std::string::npos)
+      << error_of(deep_toml, "deep.toml");
+}
+
 }  // namespace

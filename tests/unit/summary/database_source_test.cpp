@@ -162,11 +162,12 @@ TEST(DatabaseSummary, SpendUsesTheCurrencysMinorUnits) {
   EXPECT_DOUBLE_EQ(dinar.monetary_value[0], 2.125);
 
   // Several currencies: each row is scaled by its own exponent.
+  // Customers in different currencies each keep their own currency's decimals.
   const auto mixed =
       summarize_imported("summary_mixed.db",
                          "customer_id,timestamp,amount,currency\n"
-                         "m,2024-03-01,10.00,USD\nm,2024-03-02,300,JPY\nu,2024-03-01,1,USD\n"
-                         "u,2024-03-03,0.250,BHD\nu,2024-03-04,4.75,USD\n");
+                         "m,2024-03-01,300,JPY\nm,2024-03-02,300,JPY\nu,2024-03-01,1,BHD\n"
+                         "u,2024-03-03,0.250,BHD\nu,2024-03-04,4.750,BHD\n");
   ASSERT_EQ(mixed.size(), 2u);
   for (size_t i = 0; i < mixed.size(); ++i) {
     if (mixed.ids[i] == "m") {
@@ -175,6 +176,21 @@ TEST(DatabaseSummary, SpendUsesTheCurrencysMinorUnits) {
       EXPECT_EQ(mixed.ids[i], "u");
       EXPECT_DOUBLE_EQ(mixed.monetary_value[i], (0.25 + 4.75) / 2);
     }
+  }
+}
+
+// Issue 13 item 6: 500 JPY and 5 KWD of one customer averaged to 252.5 "of
+// something". A customer's purchases in several currencies are refused.
+TEST(DatabaseSummary, OneCustomersPurchasesInSeveralCurrenciesAreRefused) {
+  try {
+    summarize_imported("summary_mixed_one.db",
+                       "customer_id,timestamp,amount,currency\n"
+                       "k,2024-03-01,500,JPY\nk,2024-03-02,5.000,KWD\n");
+    FAIL() << "a summary averaged JPY and KWD";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("customer 'k' has purchases in JPY and KWD"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -1,0 +1,23 @@
+// libFuzzer target: untrusted HTTP ingest bodies (transactions and incidents
+// JSON) through the engine's record parsers: the SAX fast path and the tree
+// path must both answer with records or a clv::Error.
+#include <cstdint>
+#include <string_view>
+
+#include "clv/error.hpp"
+#include "domain/nesting_limits.hpp"
+#include "engine/engine_json.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    clv::transactions_from_json_text(text, 1000);
+  } catch (const clv::Error&) {
+  }
+  try {
+    const nlohmann::json body = clv::parse_json_limited(text, "body");
+    clv::incidents_from_json(body, 1000);
+  } catch (const clv::Error&) {
+  }
+  return 0;
+}
