@@ -27,7 +27,7 @@ struct ChurnArgs {
   size_t top = 20;
   size_t drivers = 3;
   bool json = false;
-  bool no_store = false;
+  bool no_store = false, time_unit_given = false;
   int threads = 0;
 };
 
@@ -48,6 +48,11 @@ void run(const ChurnArgs& args) {
     }
     const auto columns = clv::parse_static_covariate_spec(args.covariates);
     const clv::CovariateSummary data = clv::read_covariate_summary(args.summary, columns);
+    if (data.unit && args.time_unit_given) {
+      clv::require_same_unit(*data.unit, "the summary " + args.summary,
+                             clv::TimeUnit::parse(args.time_unit),
+                             "the horizon (--unit " + args.time_unit + ")");
+    }
     const clv::CovariateParetoNbd model =
         clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
     return score_and_report(args, model, data.ids, data.x, data.t_x, data.T, data.covariates,
@@ -75,6 +80,11 @@ void run(const ChurnArgs& args) {
     if (!args.no_store) fit_run = clv::save_covariate_fit_run(args.db, record);
   } else {
     record = clv::load_covariate_fit_run(args.db, args.run, &fit_run);
+    if (args.time_unit_given) {
+      clv::require_same_unit(record.unit, fmt::format("the covariate fit run {}", fit_run),
+                             clv::TimeUnit::parse(args.time_unit),
+                             "the horizon (--unit " + args.time_unit + ")");
+    }
     int64_t seconds = 0;
     clv::parse_timestamp(record.calibration_end, seconds);
     clv::DbCovariateOptions db_options;
@@ -186,7 +196,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--calibration-end", args->calibration_end,
                   "With --db --covariates: last day of the fit period (YYYY-MM-DD)");
   cmd->add_option("--time-unit,--unit", args->time_unit,
-                  "With --db --covariates: day, week, month, Nd (default week)");
+                  "With --db --covariates: day, week, month, Nd (default week); otherwise "
+                  "the unit of --horizon, which must be the summary's or the stored fit's")
+      ->each([args](const std::string&) { args->time_unit_given = true; });
   cmd->add_option("--plugin-dir", args->plugin_dir,
                   "With --db --covariates: directory with sector plugins");
   cmd->add_option("--horizon", args->horizon, "Horizon in the summary's time unit")->required();
