@@ -55,7 +55,7 @@ double reference_customer_ll(const DynamicCovariateRows& rows, size_t i,
                c1;
       };
       died += boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
-          g, std::log(c0), std::log(c0 + c1 * (b - lo)), 15, 1e-14);
+          g, std::log(c0), std::log(c0 + c1 * (b - lo)), 10, 1e-11);
     }
     A += u * (b - a);
     B += v * (b - a);
