@@ -25,7 +25,7 @@ struct ChurnArgs {
   size_t top = 20;
   size_t drivers = 3;
   bool json = false;
-  bool no_store = false;
+  bool no_store = false, time_unit_given = false;
   int threads = 0;
 };
 
@@ -44,6 +44,11 @@ void run(const ChurnArgs& args) {
     }
     const clv::CovariatePortfolio data =
         clv::read_static_covariate_portfolio(args.summary, args.covariates);
+    if (data.unit && args.time_unit_given) {
+      clv::require_same_unit(*data.unit, "the summary " + args.summary,
+                             clv::TimeUnit::parse(args.time_unit),
+                             "the horizon (--unit " + args.time_unit + ")");
+    }
     const clv::CovariateParetoNbd model =
         clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
     return score_and_report(args, model, data, args.summary, {});
@@ -68,6 +73,11 @@ void run(const ChurnArgs& args) {
     fit = clv::fit_db_covariate_run(request);
   } else {
     fit = clv::load_db_covariate_run(args.db, args.run);
+    if (args.time_unit_given) {
+      clv::require_same_unit(fit.unit, fmt::format("the covariate fit run {}", fit.run_id),
+                             clv::TimeUnit::parse(args.time_unit),
+                             "the horizon (--unit " + args.time_unit + ")");
+    }
   }
   std::vector<std::string> notes = fit.notes;
   notes.insert(notes.begin(), fmt::format("covariate fit run {} (calibration end {}, time unit {})",
@@ -162,7 +172,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--calibration-end", args->calibration_end,
                   "With --db --covariates: last day of the fit period (YYYY-MM-DD)");
   cmd->add_option("--time-unit,--unit", args->time_unit,
-                  "With --db --covariates: day, week, month, Nd (default week)");
+                  "With --db --covariates: day, week, month, Nd (default week); otherwise "
+                  "the unit of --horizon, which must be the summary's or the stored fit's")
+      ->each([args](const std::string&) { args->time_unit_given = true; });
   cmd->add_option("--plugin-dir", args->plugin_dir,
                   "With --db --covariates: directory with sector plugins");
   cmd->add_option("--horizon", args->horizon, "Horizon in the summary's time unit")->required();

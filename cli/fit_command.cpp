@@ -35,6 +35,13 @@ void print_table(const clv::FitResult& fit) {
              fit.bic);
   fmt::print("converged {} after {} iterations (gradient norm {:.3g})\n",
              fit.converged ? "yes" : "no", fit.iterations, fit.gradient_norm);
+  if (fit.n_excluded > 0) {
+    fmt::print(
+        "note: {} customers with T = 0 (first purchase on the calibration-end day) carry no "
+        "information and were left out of the fit; they are scored from the prior\n",
+        fit.n_excluded);
+  }
+  for (const auto& warning : fit.warnings) fmt::print("warning: {}\n", warning);
 }
 
 // Prints the covariate fit: parameters with standard errors, then each
@@ -121,11 +128,19 @@ void run_with_covariates(const FitArgs& args) {
   if (!args.db.empty()) return run_db_covariates(args);
   const clv::CovariatePortfolio data =
       clv::read_static_covariate_portfolio(args.summary, args.covariates);
+  clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
+  if (data.unit) {
+    if (args.time_unit_given) {
+      clv::require_same_unit(*data.unit, "the summary " + args.summary, unit,
+                             "the fit (--unit " + args.time_unit + ")");
+    }
+    unit = *data.unit;
+  }
   clv::CovariateFitOptions options;
   options.threads = args.threads;
   clv::CovariateParetoNbd model =
       clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
-  model.fit.time_unit = clv::TimeUnit::parse(args.time_unit);
+  model.fit.time_unit = unit;
   const std::string json = clv::covariate_model_json(model);
   if (!args.out.empty()) write_text(args.out, json);
   if (args.json) {
@@ -170,7 +185,18 @@ void run(const FitArgs& args) {
     }
     fit = clv::fit_retention_file(args.summary, options, args.time_unit_given ? unit.days : 365.25);
   } else {
-    fit = clv::fit_model(args.model, load_summary(args, unit), options, unit);
+    const clv::RfmData table = load_summary(args, unit);
+    // A summary that records its unit is fitted in it; an explicit --unit
+    // that disagrees is refused rather than silently reinterpreting times.
+    clv::TimeUnit fit_unit = unit;
+    if (table.unit) {
+      if (args.time_unit_given) {
+        clv::require_same_unit(*table.unit, "the summary " + args.summary, unit,
+                               "the fit (--unit " + args.time_unit + ")");
+      }
+      fit_unit = *table.unit;
+    }
+    fit = clv::fit_model(args.model, table, options, fit_unit);
   }
   const std::string json = clv::fit_result_to_json_text(fit);
   if (!args.out.empty()) {

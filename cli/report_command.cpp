@@ -37,6 +37,10 @@ struct ReportArgs {
 void run(const ReportArgs& args) {
   clv::RfmData data = clv::read_summary_file(args.summary);
   const clv::FitResult count = clv::read_fit_file(args.params);
+  if (data.unit) {
+    clv::require_same_unit(*data.unit, "the summary " + args.summary, count.time_unit,
+                           "the fit " + args.params);
+  }
   clv::FitResult spend;
   if (!args.spend_params.empty()) spend = clv::read_fit_file(args.spend_params);
   clv::CustomerAttributes attributes;

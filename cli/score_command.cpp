@@ -33,7 +33,7 @@ struct ScoreArgs {
   std::optional<double> margin, discount_rate, cost_to_serve, referral_value;
   std::string sector;
   clv::cli::PluginArgs plugins;
-  bool allow_unconverged = false;
+  bool allow_unconverged = false, time_unit_given = false;
 };
 
 clv::FitResult read_fit(const std::string& path) {
@@ -80,6 +80,12 @@ void run(const ScoreArgs& args) {
   if (!args.params.empty()) {
     fit = read_fit(args.params);
     check_converged(fit, args.params, args.allow_unconverged);
+    // --horizon is read in --unit: a week fit cannot take a month horizon.
+    if (args.time_unit_given) {
+      clv::require_same_unit(fit.time_unit, "the fit " + args.params,
+                             clv::TimeUnit::parse(args.time_unit),
+                             "the horizon (--unit " + args.time_unit + ")");
+    }
   }
   clv::RfmData table;
   if (!args.summary.empty()) {
@@ -98,7 +104,18 @@ void run(const ScoreArgs& args) {
     table = clv::rfm_data_from_summary(clv::summarize_database(args.db, period));
   }
   if (args.params.empty()) {
-    fit = clv::fit_model(args.model, table, {}, clv::TimeUnit::parse(args.time_unit));
+    clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
+    if (table.unit) {
+      if (args.time_unit_given) {
+        clv::require_same_unit(*table.unit, "the summary " + args.summary, unit,
+                               "the horizon (--unit " + args.time_unit + ")");
+      }
+      unit = *table.unit;
+    }
+    fit = clv::fit_model(args.model, table, {}, unit);
+  } else if (table.unit) {
+    clv::require_same_unit(*table.unit, "the summary " + args.summary, fit.time_unit,
+                           "the fit " + args.params);
   }
   std::unique_ptr<clv::FitResult> spend;
   if (!args.spend_params.empty()) {
@@ -127,6 +144,14 @@ void run(const ScoreArgs& args) {
   overrides.referral_value = args.referral_value;
   const bool all_given =
       args.margin && args.discount_rate && args.cost_to_serve && args.referral_value;
+  {
+    // Every numeric option is checked once, before any customer is scored.
+    clv::ScoreOptions given;
+    given.horizon = args.horizon;
+    given.margin = args.margin.value_or(1.0);
+    given.annual_discount_rate = args.discount_rate.value_or(0.0);
+    clv::validate_score_options(given, fit.time_unit, args.cost_to_serve.value_or(0.0));
+  }
   clv::PluginRegistry plugins;
   if (!all_given && spend) plugins = clv::cli::load_plugins(args.plugins, "score");
   const clv::SectorScores sector_scores = clv::score_by_sector(
@@ -200,7 +225,10 @@ void setup(CLI::App& app) {
                   "Sector of every customer (else a sector column of --summary, or the "
                   "database's customers with --db)");
   clv::cli::add_plugin_options(*cmd, args->plugins);
-  cmd->add_option("--time-unit,--unit", args->time_unit, "Time unit of the summary with --model");
+  cmd->add_option("--time-unit,--unit", args->time_unit,
+                  "Time unit of the summary with --model (default: the summary's recorded unit, "
+                  "else week); with --params it must be the fit's unit")
+      ->each([args](const std::string&) { args->time_unit_given = true; });
   cmd->add_option("--out", args->out, "Write the CSV here instead of stdout");
   cmd->add_flag("--allow-unconverged", args->allow_unconverged,
                 "Score with parameters whose fit did not converge (prints a warning)");

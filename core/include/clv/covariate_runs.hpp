@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ namespace clv {
 struct CovariatePortfolio {
   std::vector<std::string> customer_id;
   std::vector<double> x, t_x, T;
-  CovariateMatrix covariates;  // raw (unstandardized), in the order asked for
+  CovariateMatrix covariates;    // raw (unstandardized), in the order asked for
+  std::optional<TimeUnit> unit;  // a summary file's "# clv: unit=..." line, if any
 
   size_t size() const { return customer_id.size(); }
 };

@@ -32,6 +32,13 @@ struct FitResult {
   double n_customers = 0.0;  // sum of row weights
   size_t n_rows = 0;         // distinct rows actually evaluated
   TimeUnit time_unit;
+  // Customers left out of the fit because their T is 0 (first purchase on
+  // the calibration-end day: no observation time, so no information); they
+  // are scored from the prior.
+  double n_excluded = 0.0;
+  // What the user must know about the estimates, e.g. a parameter the data do
+  // not identify (huge standard error or a singular Hessian). Empty when none.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace clv

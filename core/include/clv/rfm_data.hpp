@@ -2,6 +2,7 @@
 // score. Times are in one time unit (weeks unless stated).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,17 @@ struct RfmData {
   std::vector<double> monetary;  // mean spend of repeat transactions; empty if unknown
   std::vector<double> weight;    // customers per row; empty = 1 each
   std::string T_column = "T";    // "T" or "periods" (BG/BB files), as read
+  // From the file's "# clv:" line (clv/summary_metadata.hpp); empty when the
+  // file does not record them (files written by other tools).
+  std::optional<TimeUnit> unit;
+  std::string calibration_end;
   size_t size() const { return x.size(); }
 };
 
 // Reads a summary CSV with lifetimes headers frequency,recency,T[,monetary_value],
 // Fader-Hardie headers x,t_x,T[,zbar] or BG/BB headers
-// frequency,recency,periods[,weights]; an ID column is optional.
+// frequency,recency,periods[,weights]; an ID column is optional. A first
+// "# clv: unit=... calibration_end=..." line fills `unit` and `calibration_end`.
 RfmData read_summary_file(const std::string& path);
 
 // The model input from a summary built by clv/summarize.hpp (file or
@@ -36,6 +42,7 @@ inline RfmData rfm_data_from_summary(const CustomerSummary& summary) {
   data.t_x = summary.recency;
   data.T = summary.T;
   data.monetary = summary.monetary_value;
+  data.unit = summary.period.unit;
   return data;
 }
 

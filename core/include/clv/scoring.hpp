@@ -24,6 +24,15 @@ struct Scores {
   std::vector<double> expected_spend, clv;  // empty without a spend model
 };
 
+// Checks the numeric options of a score once, with the same rules on every
+// path (score, what-if, the front ends): horizon finite, > 0 and at most 100
+// years of `unit`; margin finite and >= 0; discount rate finite, >= 0 and at
+// most 10 (1000%/year); `cost_to_serve` (per customer per time unit, which
+// front ends subtract from CLV) finite, >= 0 and at most 1e12. Throws
+// Error::invalid_argument naming the option and its value.
+void validate_score_options(const ScoreOptions& options, const TimeUnit& unit,
+                            double cost_to_serve = 0.0);
+
 // `count_model` is a converged fit of a purchase-count model (bgnbd, mbgnbd,
 // ...); `spend_model` an optional gg fit (then data.monetary is required).
 // Throws Error::invalid_argument for wrong models or data and

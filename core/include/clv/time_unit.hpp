@@ -26,3 +26,14 @@ struct TimeUnit {
 };
 
 }  // namespace clv
+
+namespace clv {
+
+// Throws Error::invalid_argument naming both units (e.g. "the summary
+// summary.csv is in months (30.4375 days) but the fit params.json is in weeks
+// (7 days)") unless the two units have the same length. Every command that
+// combines a summary, a fit and a horizon calls this before computing.
+void require_same_unit(const TimeUnit& first, std::string_view first_what, const TimeUnit& second,
+                       std::string_view second_what);
+
+}  // namespace clv

@@ -45,6 +45,7 @@ CovariatePortfolio read_static_covariate_portfolio(const std::string& path,
   p.t_x = std::move(data.t_x);
   p.T = std::move(data.T);
   p.covariates = std::move(data.covariates);
+  p.unit = data.unit;
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/summary_metadata.hpp"
 #include "ingest/csv_reader.hpp"
 
 namespace clv {
@@ -56,7 +57,13 @@ CovariateSummary read_covariate_summary(const std::string& path,
                                         const std::vector<std::string>& columns) {
   CsvReader reader(path);
   CsvRecord record;
-  if (!reader.next(record)) {
+  SummaryMetadata metadata;
+  bool has_record = reader.next(record);
+  while (has_record && is_summary_comment(record.raw)) {
+    parse_summary_metadata(record.raw, metadata, fmt::format("{} line {}", path, record.line));
+    has_record = reader.next(record);
+  }
+  if (!has_record) {
     throw Error::invalid_argument(fmt::format("{} is empty; it needs a header line", path));
   }
   std::vector<std::string> header(record.fields.begin(), record.fields.end());
@@ -77,6 +84,7 @@ CovariateSummary read_covariate_summary(const std::string& path,
   for (const auto& c : columns) cov.push_back(find({c.c_str()}, true));
 
   CovariateSummary out;
+  out.unit = metadata.unit;
   out.covariates.names = columns;
   while (reader.next(record)) {
     if (!record.error.empty()) {

@@ -3,10 +3,12 @@
 // covariates...), the input of `clv fit --covariates static:COL` and `clv churn`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "clv/covariates.hpp"
+#include "clv/time_unit.hpp"
 
 namespace clv {
 
@@ -15,6 +17,7 @@ struct CovariateSummary {
   std::vector<double> x, t_x, T;
   std::vector<double> x_holdout;  // empty without a frequency_holdout column
   CovariateMatrix covariates;     // raw, in the order asked for
+  std::optional<TimeUnit> unit;   // from a "# clv:" first line, if any
 };
 
 // Parses "incidents,staff,static:Gender,static:Channel" into the static

@@ -5,15 +5,16 @@
 #include <cmath>
 #include <limits>
 #include <random>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
 
 #include "clv/error.hpp"
 #include "math/hypergeometric.hpp"
+#include "models/distinct_index.hpp"
 #include "models/parallel_rows.hpp"
 
 namespace clv {
@@ -24,20 +25,6 @@ using boost::math::digamma;
 // MBG/NBD's extra dropout opportunity at time 0 shifts b by one.
 double shift(BgNbdVariant v) {
   return v == BgNbdVariant::kMbgNbd ? 1.0 : 0.0;
-}
-
-// Indexes each row's value into a table of distinct values, so terms that
-// depend on x alone (lgamma, digamma) or T alone (log(alpha + T)) are computed
-// once per distinct value, not per row.
-void index_distinct(const std::vector<double>& values, std::vector<double>& distinct,
-                    std::vector<uint32_t>& index) {
-  std::unordered_map<double, uint32_t> seen;
-  index.resize(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    auto [it, inserted] = seen.try_emplace(values[i], static_cast<uint32_t>(distinct.size()));
-    if (inserted) distinct.push_back(values[i]);
-    index[i] = it->second;
-  }
 }
 
 }  // namespace
@@ -80,6 +67,27 @@ Eigen::VectorXd BgNbdLikelihood::start_params() const {
   return Eigen::Vector4d(1.0, std::clamp(1.0 / rate, 1e-6, 1e9), 1.0, 3.0);
 }
 
+void BgNbdLikelihood::log_terms(double alpha, std::vector<double>& log_aT,
+                                std::vector<double>& inv_aT, std::vector<double>& log_atx,
+                                std::vector<double>& inv_atx) const {
+  // log(alpha + T) per distinct T and t_x: summaries in fractional weeks have
+  // almost one distinct T per customer, so these loops share the threads too.
+  const auto fill = [&](const std::vector<double>& values, std::vector<double>& logs,
+                        std::vector<double>& invs) {
+    logs.resize(values.size());
+    invs.resize(values.size());
+    for_row_chunks(values.size(), row_chunks(values.size(), chunks_),
+                   [&](size_t begin, size_t end, int) {
+                     for (size_t k = begin; k < end; ++k) {
+                       logs[k] = std::log(alpha + values[k]);
+                       invs[k] = 1.0 / (alpha + values[k]);
+                     }
+                   });
+  };
+  fill(distinct_T_, log_aT, inv_aT);
+  fill(distinct_tx_, log_atx, inv_atx);
+}
+
 double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
   const double r = std::exp(theta[0]), alpha = std::exp(theta[1]), a = std::exp(theta[2]),
                b = std::exp(theta[3]);
@@ -109,17 +117,8 @@ double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::Vect
     log_bx[k] = bx > 0 ? std::log(bx) : 0.0;
     inv_bx[k] = bx > 0 ? 1.0 / bx : 0.0;
   }
-  std::vector<double> log_aT(distinct_T_.size()), inv_aT(distinct_T_.size());
-  for (size_t k = 0; k < distinct_T_.size(); ++k) {
-    log_aT[k] = std::log(alpha + distinct_T_[k]);
-    inv_aT[k] = 1.0 / (alpha + distinct_T_[k]);
-  }
-  // Daily data gives few distinct t_x too.
-  std::vector<double> log_atx(distinct_tx_.size()), inv_atx(distinct_tx_.size());
-  for (size_t k = 0; k < distinct_tx_.size(); ++k) {
-    log_atx[k] = std::log(alpha + distinct_tx_[k]);
-    inv_atx[k] = 1.0 / (alpha + distinct_tx_[k]);
-  }
+  std::vector<double> log_aT, inv_aT, log_atx, inv_atx;
+  log_terms(alpha, log_aT, inv_aT, log_atx, inv_atx);
 
   // Per row: log(exp(A3) + [x > 0 or MBG] exp(A4)).
   std::vector<std::array<double, 5>> partial(chunks_, std::array<double, 5>{});
@@ -164,6 +163,94 @@ double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::Vect
   }
   if (std::isnan(ll)) return -std::numeric_limits<double>::infinity();
   return ll;
+}
+
+bool BgNbdLikelihood::hessian(const Eigen::VectorXd& theta, Eigen::MatrixXd& h) const {
+  // On the natural scale (r, alpha, a, b) each row is a fixed part plus
+  // log(e^a3 + e^a4); with pi the share of e^a4 its Hessian is
+  // (1-pi) H3 + pi H4 + pi (1-pi) (g4 - g3)(g4 - g3)'. The log-scale Hessian
+  // is p_k p_j H_kj + delta_kj p_k g_k (g the natural-scale gradient).
+  Eigen::VectorXd grad_log(4);
+  if (!std::isfinite(log_likelihood(theta, &grad_log))) return false;
+  const double r = std::exp(theta[0]), alpha = std::exp(theta[1]), a = std::exp(theta[2]),
+               b = std::exp(theta[3]);
+  const double m = shift(variant_);
+  const bool modified = variant_ == BgNbdVariant::kMbgNbd;
+  using boost::math::trigamma;
+  Eigen::Matrix4d hn = Eigen::Matrix4d::Zero();
+  const double tg_r = trigamma(r), tg_b = trigamma(b), tg_ab = trigamma(a + b);
+  std::vector<double> inv_bx(distinct_x_.size()), log_bx(distinct_x_.size());
+  for (size_t k = 0; k < distinct_x_.size(); ++k) {
+    const double x = distinct_x_[k], w = weight_of_x_[k];
+    const double tg_abxm = trigamma(a + b + x + m);
+    hn(0, 0) += w * (trigamma(r + x) - tg_r);
+    hn(0, 1) += w / alpha;
+    hn(1, 1) -= w * r / (alpha * alpha);
+    hn(2, 2) += w * (tg_ab - tg_abxm);
+    hn(2, 3) += w * (tg_ab - tg_abxm);
+    hn(3, 3) += w * (tg_ab + trigamma(b + x + m) - tg_b - tg_abxm);
+    const double bx = b + x - 1.0 + m;
+    inv_bx[k] = bx > 0 ? 1.0 / bx : 0.0;
+    log_bx[k] = bx > 0 ? std::log(bx) : 0.0;
+  }
+  std::vector<double> log_aT, inv_aT, log_atx, inv_atx;
+  log_terms(alpha, log_aT, inv_aT, log_atx, inv_atx);
+  const double log_a = theta[2];
+  // The upper triangle as 10 sums: (r,r) (r,alpha) (r,a) (r,b) (alpha,alpha)
+  // (alpha,a) (alpha,b) (a,a) (a,b) (b,b).
+  std::vector<std::array<double, 10>> partial(chunks_, std::array<double, 10>{});
+  for_row_chunks(rows_.size(), chunks_, [&](size_t begin, size_t end, int chunk) {
+    std::array<double, 10> acc{};
+    for (size_t i = begin; i < end; ++i) {
+      const double x = rows_.x[i], w = rows_.weight[i];
+      const uint32_t xi = x_index_[i], ti = T_index_[i];
+      const double rx = r + x;
+      const double iT = inv_aT[ti];
+      if (x == 0 && !modified) {
+        acc[1] -= w * iT;            // (r, alpha)
+        acc[4] += w * rx * iT * iT;  // (alpha, alpha)
+        continue;
+      }
+      const uint32_t txi = tx_index_[i];
+      const double itx = inv_atx[txi], ibx = inv_bx[xi];
+      const double a3 = -rx * log_aT[ti];
+      const double a4 = log_a - log_bx[xi] - rx * log_atx[txi];
+      const double pi = 1.0 / (1.0 + std::exp(a3 - a4));  // share of e^a4
+      const double q = pi * (1.0 - pi);
+      const double d[4] = {log_aT[ti] - log_atx[txi], rx * (iT - itx), 1.0 / a, -ibx};
+      acc[0] += w * q * d[0] * d[0];
+      acc[1] += w * (-(1.0 - pi) * iT - pi * itx + q * d[0] * d[1]);
+      acc[2] += w * q * d[0] * d[2];
+      acc[3] += w * q * d[0] * d[3];
+      acc[4] += w * ((1.0 - pi) * rx * iT * iT + pi * rx * itx * itx + q * d[1] * d[1]);
+      acc[5] += w * q * d[1] * d[2];
+      acc[6] += w * q * d[1] * d[3];
+      acc[7] += w * (-pi / (a * a) + q * d[2] * d[2]);
+      acc[8] += w * q * d[2] * d[3];
+      acc[9] += w * (pi * ibx * ibx + q * d[3] * d[3]);
+    }
+    partial[chunk] = acc;
+  });
+  for (const auto& acc : partial) {
+    hn(0, 0) += acc[0];
+    hn(0, 1) += acc[1];
+    hn(0, 2) += acc[2];
+    hn(0, 3) += acc[3];
+    hn(1, 1) += acc[4];
+    hn(1, 2) += acc[5];
+    hn(1, 3) += acc[6];
+    hn(2, 2) += acc[7];
+    hn(2, 3) += acc[8];
+    hn(3, 3) += acc[9];
+  }
+  const double p[4] = {r, alpha, a, b};
+  h.resize(4, 4);
+  for (int k = 0; k < 4; ++k) {
+    for (int j = k; j < 4; ++j) {
+      h(k, j) = h(j, k) = p[k] * p[j] * hn(k, j) + (k == j ? grad_log[k] : 0.0);
+    }
+  }
+  return h.allFinite();
 }
 
 double bgnbd_p_alive(const BgNbdParams& p, BgNbdVariant v, double x, double t_x, double T) {

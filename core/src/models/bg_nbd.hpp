@@ -30,10 +30,16 @@ class BgNbdLikelihood : public LikelihoodModel {
   const std::vector<std::string>& param_names() const override;
   Eigen::VectorXd start_params() const override;
   double log_likelihood(const Eigen::VectorXd& log_params, Eigen::VectorXd* grad) const override;
+  bool hessian(const Eigen::VectorXd& log_params, Eigen::MatrixXd& h) const override;
+  bool has_hessian() const override { return true; }
   double n_customers() const override { return n_customers_; }
   size_t n_rows() const override { return rows_.size(); }
 
  private:
+  // log(alpha + v) and 1 / (alpha + v) for the distinct T and t_x.
+  void log_terms(double alpha, std::vector<double>& log_aT, std::vector<double>& inv_aT,
+                 std::vector<double>& log_atx, std::vector<double>& inv_atx) const;
+
   RfmRows rows_;
   BgNbdVariant variant_;
   int chunks_;

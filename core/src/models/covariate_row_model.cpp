@@ -12,6 +12,7 @@
 #include <Eigen/Cholesky>
 
 #include "clv/error.hpp"
+#include "models/identification.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/parallel_rows.hpp"
 #include "models/rfm_rows.hpp"
@@ -594,6 +595,7 @@ FitResult fit_from_start(const LikelihoodModel& model,
     }
     result.std_errors[i] = result.params[i] * std::sqrt(cov(i, i));
   }
+  result.warnings = identification_warnings(result.param_names, best, -h, cov);
   result.log_likelihood = options.l2_penalty == 0.0 ? pll : model.log_likelihood(best, nullptr);
   result.aic = 2.0 * k - 2.0 * result.log_likelihood;
   result.bic = k * std::log(model.n_customers()) - 2.0 * result.log_likelihood;

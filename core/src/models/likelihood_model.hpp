@@ -27,6 +27,17 @@ class LikelihoodModel {
   // value or -infinity (never NaN) so the line search can back off.
   virtual double log_likelihood(const Eigen::VectorXd& log_params, Eigen::VectorXd* grad) const = 0;
 
+  // Optional: the analytic Hessian of log_likelihood on the log scale (k x k)
+  // into `h`. Models without one return false; the fitter then differences
+  // the gradient (2k extra passes) and cannot take Newton steps.
+  virtual bool hessian(const Eigen::VectorXd& log_params, Eigen::MatrixXd& h) const {
+    (void)log_params;
+    (void)h;
+    return false;
+  }
+  // True when hessian() is implemented (checked once per fit, without a pass).
+  virtual bool has_hessian() const { return false; }
+
   // Number of customers (sum of weights) and of distinct rows, for BIC and reporting.
   virtual double n_customers() const = 0;
   virtual size_t n_rows() const = 0;

@@ -77,10 +77,13 @@ class BgBbScorer : public CountModelScorer {
   BgBbParams p_;
 };
 
+// Rows of weight 0 (customers left out of the fit, see fit_model) are dropped.
 std::vector<BgBbRow> bgbb_rows(const SummaryTable& s) {
-  std::vector<BgBbRow> rows(s.size());
+  std::vector<BgBbRow> rows;
+  rows.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    rows[i] = {s.x[i], s.t_x[i], s.T[i], s.weight.empty() ? 1.0 : s.weight[i]};
+    const double w = s.weight.empty() ? 1.0 : s.weight[i];
+    if (w != 0.0) rows.push_back({s.x[i], s.t_x[i], s.T[i], w});
   }
   return rows;
 }

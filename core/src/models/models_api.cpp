@@ -1,5 +1,6 @@
 // The public fit/score API (clv/models.hpp, clv/scoring.hpp) over the model
 // registry, the fitter and the valuation code.
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
@@ -26,8 +27,33 @@ std::vector<std::string> available_models() {
 FitResult fit_model(std::string_view model, const RfmData& data, const FitOptions& options,
                     const TimeUnit& unit) {
   const ModelEntry& entry = find_model(std::string(model));
-  const auto likelihood = entry.make_likelihood(data, options);
+  // One rule for every purchase-count model: customers with T = 0 (first
+  // purchase on the calibration-end day) have no observation time and carry
+  // no information (their likelihood is exactly 1 in BG/NBD, MBG/NBD,
+  // Pareto/NBD and BG/BB). They are left out of the fit and counted, and
+  // scored from the prior.
+  double excluded = 0.0;
+  RfmData observed;
+  const RfmData* fitted = &data;
+  if (entry.kind == ModelRole::kPurchaseCount) {
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (data.T[i] == 0.0) excluded += data.weight.empty() ? 1.0 : data.weight[i];
+    }
+    if (excluded > 0) {
+      observed.x = data.x;
+      observed.t_x = data.t_x;
+      observed.T = data.T;
+      observed.weight = data.weight.empty() ? std::vector<double>(data.size(), 1.0) : data.weight;
+      for (size_t i = 0; i < data.size(); ++i) {
+        if (data.T[i] == 0.0) observed.weight[i] = 0.0;
+      }
+      observed.T_column = data.T_column;
+      fitted = &observed;
+    }
+  }
+  const auto likelihood = entry.make_likelihood(*fitted, options);
   FitResult fit = maximize_likelihood(*likelihood, options, entry.name);
+  fit.n_excluded = excluded;
   fit.time_unit = unit;
   // BG/BB counts transaction opportunities, whatever their calendar length.
   if (entry.name == "bgbb") fit.time_unit.name = "period";
@@ -61,6 +87,31 @@ FitResult fit_result_from_json_text(std::string_view json) {
   return fit_result_from_json(j);
 }
 
+void validate_score_options(const ScoreOptions& options, const TimeUnit& unit,
+                            double cost_to_serve) {
+  const double max_horizon = 36525.0 / unit.days;  // 100 years
+  if (!std::isfinite(options.horizon) || !(options.horizon > 0) || options.horizon > max_horizon) {
+    throw Error::invalid_argument(
+        fmt::format("horizon {} must be > 0 and at most 100 years ({:.6g} {}s)", options.horizon,
+                    max_horizon, unit.name));
+  }
+  if (!std::isfinite(options.margin) || options.margin < 0) {
+    throw Error::invalid_argument(
+        fmt::format("margin {} must be a finite number >= 0", options.margin));
+  }
+  if (!std::isfinite(options.annual_discount_rate) || options.annual_discount_rate < 0 ||
+      options.annual_discount_rate > 10) {
+    throw Error::invalid_argument(
+        fmt::format("discount rate {} must be between 0 and 10 (0.1 = 10%/year)",
+                    options.annual_discount_rate));
+  }
+  if (!std::isfinite(cost_to_serve) || cost_to_serve < 0 || cost_to_serve > 1e12) {
+    throw Error::invalid_argument(
+        fmt::format("cost to serve {} must be between 0 and 1e12 per customer per {}",
+                    cost_to_serve, unit.name));
+  }
+}
+
 Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptions& options,
              const FitResult* spend_model) {
   const ModelEntry& entry = find_model(count_model.model);
@@ -71,6 +122,21 @@ Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptio
   }
   if (!count_model.converged) {
     throw Error::not_converged(fmt::format("the {} fit did not converge", count_model.model));
+  }
+  validate_score_options(options, count_model.time_unit);
+  if (entry.name == "bgbb") {
+    // The rules of the BG/BB fit: whole periods, frequency <= recency <= periods.
+    for (size_t i = 0; i < data.size(); ++i) {
+      const double x = data.x[i], t_x = data.t_x[i], n = data.T[i];
+      if (!(x == std::floor(x) && t_x == std::floor(t_x) && n == std::floor(n) && 0 <= x &&
+            x <= t_x && t_x <= n)) {
+        throw Error::invalid_argument(fmt::format(
+            "BG/BB customer {} (row {}): need whole numbers 0 <= frequency ({}) <= recency ({}) "
+            "<= periods ({})",
+            i < data.customer_id.size() ? data.customer_id[i] : std::to_string(i + 1), i + 1, x,
+            t_x, n));
+      }
+    }
   }
   const auto scorer = entry.make_scorer(count_model.params);
   std::unique_ptr<GammaGammaParams> spend;

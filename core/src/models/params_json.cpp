@@ -31,6 +31,8 @@ nlohmann::ordered_json fit_result_to_json(const FitResult& fit) {
   j["n_rows"] = fit.n_rows;
   j["time_unit"] = fit.time_unit.name;
   j["time_unit_days"] = fit.time_unit.days;
+  if (fit.n_excluded > 0) j["n_excluded_T0"] = fit.n_excluded;
+  if (!fit.warnings.empty()) j["warnings"] = fit.warnings;
   return j;
 }
 
@@ -67,6 +69,12 @@ FitResult fit_result_from_json(const nlohmann::json& j) {
   fit.gradient_norm = j.value("gradient_norm", 0.0);
   fit.n_customers = j.value("n_customers", 0.0);
   fit.n_rows = j.value("n_rows", size_t{0});
+  fit.n_excluded = j.value("n_excluded_T0", 0.0);
+  if (j.contains("warnings") && j["warnings"].is_array()) {
+    for (const auto& w : j["warnings"]) {
+      if (w.is_string()) fit.warnings.push_back(w.get<std::string>());
+    }
+  }
   if (j.contains("time_unit") && j["time_unit"].is_string()) {
     const std::string unit = j["time_unit"].get<std::string>();
     // "period" (BG/BB opportunities, sBG renewals) has no calendar name.

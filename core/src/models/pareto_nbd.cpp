@@ -19,6 +19,7 @@
 #include "math/dual.hpp"
 #include "math/hypergeometric.hpp"
 #include "math/log_sum_exp.hpp"
+#include "models/pareto_nbd_kernel.hpp"
 
 namespace clv {
 namespace {
@@ -37,7 +38,9 @@ constexpr double kMinScaledTail = 1e-200;
 constexpr double kMaxRatioFactor = 1e300;
 
 // log of int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du times (r+s+x), choosing
-// the representation whose 2F1 argument lies in [0, 1).
+// the representation whose 2F1 argument lies in [0, 1). Kept (with dual
+// numbers) as the independent reference of pnbd_log_likelihood, which the
+// tests compare the kernel with; the fit and the scores use tail_times_rsx.
 template <class S>
 S log_tail_integral(const S& r_x, const S& r_s_x, const S& alpha, const S& s, const S& beta,
                     double t) {
@@ -49,10 +52,45 @@ S log_tail_integral(const S& r_x, const S& r_s_x, const S& alpha, const S& s, co
   return math::log_hyp2f1(r_s_x, r_x, r_s_x + 1.0, (beta - alpha) / base) - r_s_x * log(base);
 }
 
+// The same quantity from the plain-double kernel (a short Euler-transformed
+// series for z <= 1/2, quadrature in log time above): a bounded number of
+// operations at every parameter point, so no evaluation near z = 1 can fail
+// or run for millions of series terms. d receives the derivatives with respect
+// to the log parameters when non-null.
+double tail_times_rsx(double r, double alpha, double s, double beta, double x, double t,
+                      double* d = nullptr) {
+  const pnbd_kernel::LogValueGrad tail = pnbd_kernel::log_tail(r, alpha, s, beta, x, t);
+  const double r_s_x = r + x + s;
+  if (d) {
+    d[0] = r * (tail.d[0] + 1.0 / r_s_x);
+    d[1] = alpha * tail.d[1];
+    d[2] = s * (tail.d[2] + 1.0 / r_s_x);
+    d[3] = beta * tail.d[3];
+  }
+  return tail.value + std::log(r_s_x);
+}
+
+// tail_times_rsx for double or dual-number parameters (chain rule through the
+// kernel's own derivatives).
+template <class S>
+S log_tail_rsx(const S& r, const S& alpha, const S& s, const S& beta, double x, double t) {
+  if constexpr (std::is_same_v<S, double>) {
+    return tail_times_rsx(r, alpha, s, beta, x, t);
+  } else {
+    double d[4];
+    S out(tail_times_rsx(r.v, alpha.v, s.v, beta.v, x, t, d));
+    const S* in[4] = {&r, &alpha, &s, &beta};
+    for (int k = 0; k < 4; ++k) {
+      for (size_t j = 0; j < out.d.size(); ++j) out.d[j] += d[k] / in[k]->v * in[k]->d[j];
+    }
+    return out;
+  }
+}
+
 // The two parts of the likelihood after the common factor
 // Gamma(r+x) alpha^r beta^s / Gamma(r): alive at T (log_alive), and died in
 // (t_x, T] (log_died = log(s/(r+s+x) A0)); log_died = -inf when t_x = T.
-template <class S>
+template <bool kReference, class S>
 void log_likelihood_parts(const S& r, const S& alpha, const S& s, const S& beta, double x,
                           double t_x, double T, S& log_alive, S& log_died, bool& died_possible) {
   const S r_x = r + x;
@@ -60,8 +98,16 @@ void log_likelihood_parts(const S& r, const S& alpha, const S& s, const S& beta,
   died_possible = t_x < T;
   if (!died_possible) return;
   const S r_s_x = r_x + s;
-  const S log_a0 = math::log_sub_exp(log_tail_integral(r_x, r_s_x, alpha, s, beta, t_x),
-                                     log_tail_integral(r_x, r_s_x, alpha, s, beta, T));
+  // The reference evaluation (pnbd_log_likelihood, what the tests compare the
+  // kernel with) sums the 2F1 series; everything else uses the kernel.
+  const auto tail = [&](double t) {
+    if constexpr (kReference) {
+      return log_tail_integral(r_x, r_s_x, alpha, s, beta, t);
+    } else {
+      return log_tail_rsx(r, alpha, s, beta, x, t);
+    }
+  };
+  const S log_a0 = math::log_sub_exp(tail(t_x), tail(T));
   log_died = log(s) - log(r_s_x) + log_a0;
 }
 
@@ -70,7 +116,7 @@ S row_log_likelihood(const S& r, const S& alpha, const S& s, const S& beta, doub
                      double T) {
   S log_alive(0.0), log_died(0.0);
   bool died_possible = false;
-  log_likelihood_parts(r, alpha, s, beta, x, t_x, T, log_alive, log_died, died_possible);
+  log_likelihood_parts<true>(r, alpha, s, beta, x, t_x, T, log_alive, log_died, died_possible);
   const S head = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
   // log_sub_exp of two equal values (t_x within rounding of T) gives -inf with
   // NaN derivatives; the died term is then negligible, so drop it.
@@ -109,7 +155,10 @@ void validate_pnbd_rows(const std::vector<PnbdRow>& rows) {
         std::isfinite(w.x) && std::isfinite(w.t_x) && std::isfinite(w.T) && std::isfinite(w.weight),
         "x, t_x, T and weight must be finite numbers");
     check(w.x >= 0.0 && w.x == std::floor(w.x), "x must be a whole number >= 0");
-    check(w.T > 0.0, "T must be > 0 (time since the first purchase)");
+    // T = 0 (first purchase on the calibration-end day) is valid data: the
+    // customer's likelihood is 1 and the fit leaves the row out; scores are
+    // the prior's.
+    check(w.T >= 0.0, "T must be >= 0 (time since the first purchase)");
     check(w.t_x >= 0.0 && w.t_x <= w.T, "t_x must satisfy 0 <= t_x <= T");
     check(w.x > 0.0 || w.t_x == 0.0, "t_x must be 0 when x = 0");
     check(w.weight > 0.0, "weight must be > 0");
@@ -150,8 +199,8 @@ double pnbd_log_likelihood(const ParetoNbdParams& p, double x, double t_x, doubl
 double pnbd_p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
   double log_alive = 0.0, log_died = 0.0;
   bool died_possible = false;
-  log_likelihood_parts<double>(p.r, p.alpha, p.s, p.beta, x, t_x, T, log_alive, log_died,
-                               died_possible);
+  log_likelihood_parts<false, double>(p.r, p.alpha, p.s, p.beta, x, t_x, T, log_alive, log_died,
+                                      died_possible);
   if (!died_possible) return 1.0;
   return 1.0 / (1.0 + std::exp(log_died - log_alive));
 }
@@ -270,8 +319,7 @@ PnbdAliveCache::Entry& PnbdAliveCache::entry(const ParetoNbdParams& p, double x,
     Entry& e = slots_[s];
     if (e.x == x && e.t == t) return e;
     if (e.x < 0.0) {
-      const double r_x = p.r + x;
-      e = Entry{x, t, log_tail_integral<double>(r_x, r_x + p.s, p.alpha, p.s, p.beta, t)};
+      e = Entry{x, t, tail_times_rsx(p.r, p.alpha, p.s, p.beta, x, t)};
       ++used_;
       return e;
     }
@@ -374,9 +422,20 @@ std::vector<PnbdRow> simulate_pnbd(const ParetoNbdParams& p,
   return out;
 }
 
+namespace {
+
+// Rows with T = 0 contribute exactly 0 to the log-likelihood (no observation
+// time): dropped, so that n_customers counts the customers that inform the fit.
+void drop_unobserved(std::vector<PnbdRow>& rows) {
+  std::erase_if(rows, [](const PnbdRow& w) { return w.T == 0.0; });
+}
+
+}  // namespace
+
 ParetoNbdModel::ParetoNbdModel(const std::vector<PnbdRow>& rows, int threads) {
   validate_pnbd_rows(rows);
   rows_ = collapse_pnbd_rows(rows);
+  drop_unobserved(rows_);
   sort_for_caching();
   for (const PnbdRow& w : rows_) n_customers_ += w.weight;
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -386,6 +445,7 @@ ParetoNbdModel::ParetoNbdModel(const std::vector<PnbdRow>& rows, int threads) {
 ParetoNbdModel::ParetoNbdModel(const RfmRows& rows, int threads) {
   rows_ = to_pnbd_rows(rows);  // collapse_rfm already validated and merged them
   validate_pnbd_rows(rows_);
+  drop_unobserved(rows_);
   sort_for_caching();
   for (const PnbdRow& w : rows_) n_customers_ += w.weight;
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -533,8 +593,8 @@ struct ParetoNbdModel::Workspace {
 };
 
 // The likelihood is evaluated in three passes. (1) The 2F1 tails and the
-// per-(x, T) terms once per distinct key; with a gradient, the tails in
-// forward mode (Dual<4>) through the same series. (2) The rows, in doubles:
+// per-(x, T) terms once per distinct key; with a gradient, the tails'
+// analytic derivatives from the plain-double kernel. (2) The rows, in doubles:
 // each row's log-likelihood is a smooth function of its keys' terms, so its
 // gradient is a weighted sum of their gradients; the row pass only adds those
 // weights (the row's d LL / d term) into per-key coefficients. (3) With a
@@ -566,26 +626,17 @@ double ParetoNbdModel::log_likelihood(const Eigen::VectorXd& log_params,
   // the scale of its x group (see below).
   std::vector<TailTerms>& by_tail = ws.by_tail;
   by_tail.resize(n_tail);
-  // With a gradient the tails are differentiated here, in the same series
-  // pass (forward mode), for the contraction in pass 3.
-  const Grad dr = log_param(r, 0), da = log_param(alpha, 1), ds = log_param(s, 2),
-             db = log_param(beta, 3);
+  // With a gradient the kernel's analytic tail derivatives are kept here for
+  // the contraction in pass 3.
   run_chunks(n_tail, chunks_for(n_tail), [&](size_t b, size_t e, int c) {
     try {
       for (size_t k = b; k < e; ++k) {
         const auto [x, t] = tail_keys_[k];
-        if (grad) {
-          const Grad r_x = dr + x;
-          const Grad tail = log_tail_integral(r_x, r_x + ds, da, ds, db, t);
-          by_tail[k].tail = tail.v;
-          by_tail[k].d = tail.d;
-        } else {
-          const double r_x = r + x;
-          by_tail[k].tail = log_tail_integral<double>(r_x, r_x + s, alpha, s, beta, t);
-        }
+        by_tail[k].tail =
+            tail_times_rsx(r, alpha, s, beta, x, t, grad ? by_tail[k].d.data() : nullptr);
       }
     } catch (const Error&) {
-      failed[c] = 1;  // 2F1 series did not converge at these parameters
+      failed[c] = 1;
     }
   });
   for (char f : failed) {

@@ -128,6 +128,7 @@ ScaledSum tail_head_quadrature(double S, double ps, double B, double pb, double 
     double h = 2.0 / std::max(1.0, std::abs(slope(v)));
     h = std::min(h, 2.0 / std::max(1.0, std::abs(slope(v + h))));  // phi' is monotone
     h = std::min(h, v_end - v);
+    if (!(h > 0.0)) break;  // v within rounding of v_end
     const double mid = v + 0.5 * h, half = 0.5 * h, log_half = std::log(half);
     for (int q = 0; q < 10; ++q) {
       const double node = mid + (q < 5 ? -half : half) * kGlNode[q % 5];
@@ -200,6 +201,10 @@ LogValueGrad log_tail_with_logs(double r, double alpha, double s, double beta, d
   const ScaledSum head = tail_head_quadrature(small, ps, big, pb, t);
   const LogValueGrad rest =
       log_tail_series(r, alpha, s, beta, x, split, std::log(alpha + split), std::log(beta + split));
+  // t within rounding of the split (e.g. alpha = exp(log 3) a few ulps from
+  // 3): the head is empty, and its zero sum must not turn the derivatives
+  // into 0 / 0.
+  if (!(head.sum > 0.0) || !std::isfinite(head.ref)) return rest;
   // Map (ps, S, pb, B) to (r, alpha, s, beta).
   double dh[4];
   if (alpha_small) {

@@ -1,11 +1,19 @@
 #include "models/summary_csv.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
+#include "clv/summary_metadata.hpp"
 #include "ingest/csv_reader.hpp"
 
 namespace clv {
@@ -35,12 +43,191 @@ std::optional<size_t> find_column(const std::vector<std::string>& header,
   return std::nullopt;
 }
 
+// Why a summary row cannot be used, or nullptr.
+const char* summary_row_problem(double x, double t_x, double T, double weight, double monetary) {
+  if (!std::isfinite(x) || !std::isfinite(t_x) || !std::isfinite(T) || !std::isfinite(weight) ||
+      !std::isfinite(monetary)) {
+    return "values must be finite numbers";
+  }
+  if (x < 0 || x != std::floor(x)) return "frequency must be a whole number >= 0";
+  if (t_x < 0) return "recency must be >= 0";
+  if (T < t_x) return "T must be >= recency (the last purchase lies inside the period)";
+  if (x == 0 && t_x != 0) return "recency must be 0 when frequency is 0";
+  if (weight < 0) return "weight must be >= 0";
+  return nullptr;
+}
+
+// Column positions of a summary file, resolved from its header.
+struct Columns {
+  std::optional<size_t> id, x, t_x, T, m, w;
+  std::vector<std::string> names;  // as written, for messages
+};
+
+// One thread's share of the rows: its values and, if a row is bad, the
+// message and how many lines into the share it is.
+struct Share {
+  std::vector<std::string> ids;
+  std::vector<double> x, t_x, T, m, w;
+  uint64_t lines = 0;  // lines consumed (blank ones included)
+  std::string error;   // "column 'T' is 'abc', not a number" etc.
+};
+
+// Parses the rows of text [begin, end) (whole lines, no quotes, comma
+// separated) into `out`; stops at the first bad row.
+void parse_plain_rows(const char* begin, const char* end, const Columns& c, Share& out) {
+  std::string_view fields[64];
+  size_t max_col = std::max({*c.x, *c.t_x, *c.T});
+  if (c.id) max_col = std::max(max_col, *c.id);
+  if (c.m) max_col = std::max(max_col, *c.m);
+  if (c.w) max_col = std::max(max_col, *c.w);
+  const auto number = [&](size_t col, double& value) -> bool {
+    const std::string_view text = trim(fields[col]);
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+      out.error = fmt::format("column '{}' is '{}', not a number", c.names[col], text);
+      return false;
+    }
+    return true;
+  };
+  for (const char* line = begin; line < end;) {
+    const char* eol = static_cast<const char*>(std::memchr(line, '\n', end - line));
+    if (!eol) eol = end;
+    std::string_view text(line, static_cast<size_t>(eol - line));
+    line = eol + 1;
+    ++out.lines;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.empty()) continue;  // blank lines are not records
+    size_t n = 0;
+    for (size_t start = 0; n <= max_col;) {
+      const size_t comma = text.find(',', start);
+      fields[n++] = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (n <= max_col) {  // the general reader's messages, in its order
+      if (c.id && *c.id >= n) {
+        out.error = "missing id";
+      } else {
+        for (auto col : {c.x, c.t_x, c.T, c.m, c.w}) {
+          if (col && *col >= n) {
+            out.error = fmt::format("missing column '{}'", c.names[*col]);
+            break;
+          }
+        }
+      }
+      return;
+    }
+    double x = 0, t_x = 0, T = 0, m = 0, w = 1.0;
+    if (!number(*c.x, x) || !number(*c.t_x, t_x) || !number(*c.T, T)) return;
+    if (c.m && !number(*c.m, m)) return;
+    if (c.w && !number(*c.w, w)) return;
+    if (const char* problem = summary_row_problem(x, t_x, T, w, m)) {
+      out.error = fmt::format("{} ({}={}, {}={}, {}={})", problem, c.names[*c.x], x,
+                              c.names[*c.t_x], t_x, c.names[*c.T], T);
+      return;
+    }
+    if (c.id) out.ids.emplace_back(trim(fields[*c.id]));
+    out.x.push_back(x);
+    out.t_x.push_back(t_x);
+    out.T.push_back(T);
+    if (c.m) out.m.push_back(m);
+    if (c.w) out.w.push_back(w);
+  }
+}
+
+// Reads the file from `offset` to its end.
+std::string read_rest(const std::string& path, uint64_t offset) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f || std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) {
+    throw Error::io(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  if (std::fseek(f.get(), 0, SEEK_END) == 0) {
+    const long size = std::ftell(f.get());
+    if (size > static_cast<long>(offset)) text.reserve(static_cast<size_t>(size) - offset);
+    std::fseek(f.get(), static_cast<long>(offset), SEEK_SET);
+  }
+  size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) text.append(buffer, got);
+  if (std::ferror(f.get())) {
+    throw Error::io(fmt::format("read error in '{}': {}", path, std::strerror(errno)));
+  }
+  return text;
+}
+
+// Plain files (no quotes, '\n' or '\r\n' line ends: everything clv and
+// lifetimes write) are parsed at memory speed on both cores: the body is
+// split at line boundaries and each half parsed on its own.
+bool parse_plain_body(const std::string& text, const Columns& c, uint64_t first_line,
+                      const std::string& path, SummaryTable& table) {
+  if (text.find('"') != std::string::npos) return false;
+  for (size_t cr = text.find('\r'); cr != std::string::npos; cr = text.find('\r', cr + 1)) {
+    if (cr + 1 >= text.size() || text[cr + 1] != '\n') return false;  // old Mac line ends
+  }
+  const size_t parts = text.size() >= (size_t{1} << 20) ? 2 : 1;
+  std::vector<size_t> cut{0};
+  for (size_t p = 1; p < parts; ++p) {
+    const size_t at = text.find('\n', text.size() * p / parts);
+    cut.push_back(at == std::string::npos ? text.size() : at + 1);
+  }
+  cut.push_back(text.size());
+  std::vector<Share> shares(parts);
+  std::vector<std::thread> workers;
+  for (size_t p = 1; p < parts; ++p) {
+    workers.emplace_back(
+        [&, p] { parse_plain_rows(text.data() + cut[p], text.data() + cut[p + 1], c, shares[p]); });
+  }
+  parse_plain_rows(text.data() + cut[0], text.data() + cut[1], c, shares[0]);
+  for (auto& w : workers) w.join();
+  uint64_t line = first_line;
+  size_t rows = 0;
+  for (const Share& s : shares) {
+    if (!s.error.empty()) {
+      throw Error::invalid_argument(
+          fmt::format("{} line {}: {}", path, line + s.lines - 1, s.error));
+    }
+    line += s.lines;
+    rows += s.x.size();
+  }
+  table.customer_id.reserve(rows);
+  const auto append = [](std::vector<double>& to, std::vector<double>& from) {
+    if (to.empty()) {
+      to = std::move(from);
+    } else {
+      to.insert(to.end(), from.begin(), from.end());
+    }
+  };
+  for (Share& s : shares) {
+    if (c.id) {
+      std::move(s.ids.begin(), s.ids.end(), std::back_inserter(table.customer_id));
+    } else {
+      for (size_t i = 0; i < s.x.size(); ++i) {
+        table.customer_id.push_back(std::to_string(table.customer_id.size() + 1));
+      }
+    }
+    append(table.x, s.x);
+    append(table.t_x, s.t_x);
+    append(table.T, s.T);
+    if (c.m) append(table.monetary, s.m);
+    if (c.w) append(table.weight, s.w);
+  }
+  return true;
+}
+
 }  // namespace
 
 SummaryTable read_summary_csv(const std::string& path) {
   CsvReader reader(path);
   CsvRecord record;
-  if (!reader.next(record)) {
+  SummaryMetadata metadata;
+  bool has_record = reader.next(record);
+  // Leading comment lines; "# clv:" records the unit and calibration end.
+  while (has_record && is_summary_comment(record.raw)) {
+    parse_summary_metadata(record.raw, metadata, fmt::format("{} line {}", path, record.line));
+    has_record = reader.next(record);
+  }
+  if (!has_record) {
     throw Error::invalid_argument(fmt::format("{} is empty; expected a header line", path));
   }
   std::vector<std::string> header, original;
@@ -63,6 +250,17 @@ SummaryTable read_summary_csv(const std::string& path) {
   }
   SummaryTable table;
   table.T_column = original[*T_col];
+  table.unit = metadata.unit;
+  table.calibration_end = metadata.calibration_end;
+  // The fast path for plain files; quoted ids and odd line ends take the
+  // general reader below.
+  if (record.error.empty() && original.size() <= 64 && reader.total_bytes() > 0) {
+    const Columns columns{id_col, x_col, tx_col, T_col, m_col, w_col, original};
+    if (parse_plain_body(read_rest(path, reader.bytes_consumed()), columns, record.line + 1, path,
+                         table)) {
+      return table;
+    }
+  }
   const auto number = [&](const CsvRecord& rec, size_t col, const char* what) {
     if (col >= rec.fields.size()) {
       throw Error::invalid_argument(
@@ -89,11 +287,23 @@ SummaryTable read_summary_csv(const std::string& path) {
     } else {
       table.customer_id.push_back(std::to_string(table.x.size() + 1));
     }
-    table.x.push_back(number(record, *x_col, original[*x_col].c_str()));
-    table.t_x.push_back(number(record, *tx_col, original[*tx_col].c_str()));
-    table.T.push_back(number(record, *T_col, original[*T_col].c_str()));
+    const double x = number(record, *x_col, original[*x_col].c_str());
+    const double t_x = number(record, *tx_col, original[*tx_col].c_str());
+    const double T = number(record, *T_col, original[*T_col].c_str());
+    table.x.push_back(x);
+    table.t_x.push_back(t_x);
+    table.T.push_back(T);
     if (m_col) table.monetary.push_back(number(record, *m_col, original[*m_col].c_str()));
     if (w_col) table.weight.push_back(number(record, *w_col, original[*w_col].c_str()));
+    // The rules every model's fit and score apply (models/rfm_rows.hpp),
+    // checked here so the message names the file line.
+    const char* problem = summary_row_problem(x, t_x, T, w_col ? table.weight.back() : 1.0,
+                                              m_col ? table.monetary.back() : 0.0);
+    if (problem) {
+      throw Error::invalid_argument(fmt::format("{} line {}: {} ({}={}, {}={}, {}={})", path,
+                                                record.line, problem, original[*x_col], x,
+                                                original[*tx_col], t_x, original[*T_col], T));
+    }
   }
   return table;
 }

@@ -24,7 +24,11 @@ HoldoutColumns read_holdout_columns(const std::string& path) {
   CsvReader reader(path);
   CsvRecord rec;
   HoldoutColumns out;
-  if (!reader.next(rec)) return out;
+  bool has_record = reader.next(rec);
+  while (has_record && !rec.raw.empty() && rec.raw.front() == '#') {
+    has_record = reader.next(rec);  // "# clv:" metadata (clv/summary_metadata.hpp)
+  }
+  if (!has_record) return out;
   int freq = -1, dur = -1;
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     if (rec.fields[i] == "frequency_holdout") freq = static_cast<int>(i);

@@ -9,6 +9,7 @@
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
 #include "clv/models.hpp"
+#include "clv/time_unit.hpp"
 #include "clv/whatif.hpp"
 
 namespace clv {
@@ -101,6 +102,11 @@ WhatIfInputs load_whatif_inputs(const ScenarioFile& file) {
     in.count_model = read_fit_file(file.run.count_params);
   }
   in.spend_model = read_fit_file(file.run.spend_params);
+  // The horizon and the summary's times are read in the count model's unit.
+  if (in.data.unit) {
+    require_same_unit(*in.data.unit, "the summary " + file.run.summary, in.count_model.time_unit,
+                      "the fit " + file.run.count_params);
+  }
   if (!file.run.customers.empty()) {
     in.attributes = read_customer_attributes(file.run.customers, in.data.customer_id);
   }

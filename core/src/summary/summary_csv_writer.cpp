@@ -7,6 +7,8 @@
 
 #include "clv/error.hpp"
 #include "clv/summarize.hpp"
+#include "clv/summary_metadata.hpp"
+#include "domain/calendar.hpp"
 
 namespace clv {
 namespace {
@@ -32,6 +34,11 @@ void write_summary_csv(const CustomerSummary& summary, const std::string& path) 
                                                        &std::fclose);
   if (!file) throw Error::io(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
   fmt::memory_buffer out;
+  // The unit and calibration end travel with the numbers (clv/summary_metadata.hpp).
+  const std::string metadata =
+      format_summary_metadata(summary.period.unit, format_date(summary.period.calibration_end_day));
+  out.append(metadata);
+  out.push_back('\n');
   fmt::format_to(
       std::back_inserter(out), "customer_id,frequency,recency,T,monetary_value{}\n",
       summary.has_holdout() ? ",frequency_holdout,monetary_value_holdout,duration_holdout" : "");

@@ -47,6 +47,8 @@ TEST(SummaryCli, WhitespaceSampleWithHoldoutWritesCsvAndJson) {
   std::ifstream csv(out);
   std::string line;
   std::getline(csv, line);
+  EXPECT_EQ(line, "# clv: unit=week days=7 calibration_end=1997-09-30");  // units travel
+  std::getline(csv, line);
   EXPECT_EQ(
       line,
       "customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,"

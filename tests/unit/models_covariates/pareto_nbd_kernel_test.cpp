@@ -64,5 +64,17 @@ TEST(ParetoNbdKernel, TailQuadratureJoinsTheSeriesSmoothly) {
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(below.d[k], at.d[k], 1e-8 * std::abs(at.d[k]) + 1e-12);
 }
 
+TEST(ParetoNbdKernel, TailAtTheSplitWithinRoundingHasFiniteDerivatives) {
+  // alpha = exp(log 3) lies an ulp from 3, so t = 24 can fall an ulp below
+  // the split beta - 2 alpha: an empty quadrature head gave NaN derivatives.
+  const double alpha = std::exp(std::log(3.0)), beta = std::exp(std::log(30.0));
+  for (double t : {beta - 2 * alpha, std::nextafter(beta - 2 * alpha, 0.0), 24.0}) {
+    const auto tail = pnbd_kernel::log_tail(2.0, alpha, 0.4, beta, 3, t);
+    const auto near = pnbd_kernel::log_tail(2.0, alpha, 0.4, beta, 3, 24.0 + 1e-9);
+    EXPECT_NEAR(tail.value, near.value, 1e-9);
+    for (int k = 0; k < 4; ++k) EXPECT_NEAR(tail.d[k], near.d[k], 1e-7) << k;
+  }
+}
+
 }  // namespace
 }  // namespace clv
