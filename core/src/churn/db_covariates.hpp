@@ -14,14 +14,26 @@
 
 namespace clv {
 
-// "incidents,staff,static:segment,static:income" as given to --covariates.
+// "incidents,staff,static:segment,static:income" as given to --covariates;
+// single incident/staff columns too ("unresolved,satisfaction,empathy").
 struct CovariateSpec {
   bool incidents = false, staff = false;
   std::vector<std::string> static_columns;  // customers-table column or attribute key
+  // Single incident/staff columns chosen (full names); empty: every column
+  // of the groups. A whole group given beside single columns appears here
+  // as "incidents" or "staff".
+  std::vector<std::string> columns;
+  // Incidents and staff enter the dropout hazard from when they happen
+  // (CustomerCovariateData::time_varying) instead of as a snapshot at T.
+  bool time_varying = false;
 };
 
 // Throws Error::invalid_argument for an empty spec or an unknown item.
 CovariateSpec parse_covariate_spec(const std::string& spec);
+
+// The incident/staff columns `spec` keeps (CustomerCovariateData::selected):
+// empty for every column of its groups.
+std::vector<std::string> selected_columns(const CovariateSpec& spec);
 
 struct DbCovariateOptions {
   std::string db_path;
