@@ -53,6 +53,8 @@ struct IncidentObservation {
   // Behaviour profile (0..10) of the employee who handled it; < 0 unknown.
   double trust = -1, tact = -1, empathy = -1, conformity = -1, focus = -1, flexibility = -1;
   std::string employee_location;  // where the handler works (staff levers target it)
+  // For service breakdowns: the handler's id and role (department), the channel.
+  std::string employee, employee_role, channel;
 };
 
 // Sector rules for incident covariates, as a sector plugin exposes them.

@@ -263,6 +263,8 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
   }
 
   DbCovariates out;
+  out.customer_region.reserve(n);
+  for (const CustomerRow& c : customers) out.customer_region.push_back(c.region);
   CustomerCovariateData& data = out.data;
   data.incidents_group = spec.incidents;
   data.staff_group = spec.staff;
@@ -286,7 +288,8 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
         *db,
         "SELECT i.customer_id, i.opened_at, i.resolved_at, i.severity, i.category, "
         "i.satisfaction, i.compensation_minor, e.trust, e.tact, e.empathy, e.conformity, "
-        "e.focus, e.flexibility, e.location FROM incidents i LEFT JOIN employees e ON "
+        "e.focus, e.flexibility, e.location, e.external_id, e.role, i.channel FROM incidents i "
+        "LEFT JOIN employees e ON "
         "e.id = i.employee_id ORDER BY i.customer_id, i.opened_at, i.id");
     while (q.executeStep()) {
       const auto row = row_of.find(q.getColumn(0).getInt64());
@@ -326,6 +329,9 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
         if (!q.getColumn(7 + t).isNull()) *traits[t] = q.getColumn(7 + t).getDouble();
       }
       inc.employee_location = text_column(q, 13);
+      inc.employee = text_column(q, 14);
+      inc.employee_role = text_column(q, 15);
+      inc.channel = text_column(q, 16);
       categories_of_sector[customers[i].sector].insert(inc.category);
       data.incidents[i].push_back(std::move(inc));
       ++out.incidents_used;

@@ -44,12 +44,13 @@ struct DbCovariateOptions {
 };
 
 struct DbCovariates {
-  CustomerCovariateData data;            // ready for build(): records, T, rules, static columns
-  std::vector<std::string> sectors;      // sector of each data.rules entry
-  std::vector<std::string> notes;        // where the weights came from, what was left out
-  size_t incidents_used = 0;             // opened on or before the calibration end
-  size_t incidents_after_end = 0;        // opened later: not covariates of this fit
-  size_t incidents_other_customers = 0;  // customers without a calibration purchase
+  CustomerCovariateData data;                // ready for build(): records, T, rules, static columns
+  std::vector<std::string> sectors;          // sector of each data.rules entry
+  std::vector<std::string> notes;            // where the weights came from, what was left out
+  std::vector<std::string> customer_region;  // per summary customer ("" unknown)
+  size_t incidents_used = 0;                 // opened on or before the calibration end
+  size_t incidents_after_end = 0;            // opened later: not covariates of this fit
+  size_t incidents_other_customers = 0;      // customers without a calibration purchase
 };
 
 // `ids` and `T` are the summary's customers (external ids) and ages. Static

@@ -153,3 +153,39 @@ TEST(ServiceCli, FitFlagsAModelThatDoesNotDescribeTheData) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
+  const std::string db = testing::TempDir() + "/service_breakdown.db";
+  std::filesystem::copy_file(retail_db(), db, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(
+      clv("fit --model pnbd --db " + db +
+          " --calibration-end 2026-06-30 --covariates incidents,staff --plugin-dir " + kPlugins)
+          .exit_code,
+      0);
+  const CliRun r = clv("service --db " + db + " --by location --horizon 26 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j["groups"].size(), 2u);
+  double sum = 0, customers = 0;
+  for (const auto& g : j["groups"]) {
+    sum += g["attributable_churn"].get<double>();
+    customers += g["customers"].get<double>();
+    EXPECT_GE(g["rank_in_region"].get<int>(), 1);
+    EXPECT_LE(g["rank_in_region"].get<int>(), g["sites_in_region"].get<int>());
+    EXPECT_GE(g["resolved_within_sla"].get<double>(), 0.0);
+    EXPECT_LE(g["resolved_within_sla"].get<double>(), 1.0);
+  }
+  EXPECT_NEAR(sum, j["total_attributable_churn"].get<double>(), 1e-9);
+  EXPECT_EQ(customers, j["customers"].get<double>());  // every customer has one home site
+  const auto& f = j["figures"];
+  EXPECT_EQ(f["repurchase_after_incident"]["quoted"].get<double>(), 0.82);
+  EXPECT_GT(f["repurchase_after_incident"]["incidents_within_sla"].get<double>(), 0.0);
+  const CliRun text = clv("service --db " + db + " --by department --horizon 26");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("quoted: 91%"), std::string::npos) << text.out;
+  EXPECT_NE(clv("service --db " + db + " --by galaxy --horizon 26").exit_code, 0);
+}
+
+}  // namespace
