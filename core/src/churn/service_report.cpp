@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "churn/covariate_fit_record.hpp"
@@ -104,6 +105,31 @@ std::string service_report_json(const ServiceReport& r) {
           {"definition", "severity 5 or satisfaction 1; no purchase afterwards in the data"}}}}},
       {"notes", b.notes}};
   return j.dump(2);
+}
+
+ServiceSection service_report_section(const ServiceReport& r) {
+  ServiceSection s;
+  const ServiceBreakdown& b = r.breakdown;
+  s.by = b.key == ServiceKey::kLocation ? "site" : service_key_name(b.key);
+  s.total_attributable_churn = b.total_attributable_churn;
+  for (const ServiceGroup& g : b.groups) {
+    s.rows.push_back({g.group, g.region, g.customers, g.incidents_per_100, g.resolved_within_sla,
+                      g.surveys > 0 ? g.satisfaction : 0.0, g.attributable_per_100, g.clv_at_risk,
+                      g.rank_in_region, g.groups_in_region});
+  }
+  const ServiceFigures& f = r.figures;
+  s.figures.push_back(fmt::format(
+      "Bought again after an incident: {:.0f}% when resolved within the SLA ({:.0f} incidents), "
+      "{:.0f}% when late ({:.0f}), {:.0f}% when unresolved ({:.0f}); the service literature "
+      "quotes 82% after a complaint handled quickly and pleasantly.",
+      100 * f.repurchase_within_sla, f.incidents_within_sla, 100 * f.repurchase_late,
+      f.incidents_late, 100 * f.repurchase_unresolved, f.incidents_unresolved));
+  s.figures.push_back(fmt::format(
+      "Never bought again after a severity-5 or satisfaction-1 incident: {:.0f}% ({:.0f} "
+      "incidents); the literature quotes 91% of retail customers not returning after really "
+      "poor service.",
+      100 * f.lost_after_worst, f.worst_incidents));
+  return s;
 }
 
 }  // namespace clv

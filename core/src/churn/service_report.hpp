@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "clv/report.hpp"
 #include "clv/service_breakdown.hpp"
 
 namespace clv {
@@ -23,5 +24,8 @@ ServiceReport build_service_report(const std::string& db_path, int64_t fit_run, 
                                    double horizon);
 
 std::string service_report_json(const ServiceReport& report);
+
+// The report's "Service by ..." section: the groups as ranked, the figures in words.
+ServiceSection service_report_section(const ServiceReport& report);
 
 }  // namespace clv
