@@ -186,6 +186,26 @@ TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("quoted: 91%"), std::string::npos) << text.out;
   EXPECT_NE(clv("service --db " + db + " --by galaxy --horizon 26").exit_code, 0);
+
+  // The same breakdown as a section of the HTML report.
+  const std::string dir = testing::TempDir();
+  ASSERT_EQ(clv("summary --db " + db + " --calibration-end 2026-06-30 --unit week --out " + dir +
+                "/service_summary.csv")
+                .exit_code,
+            0);
+  ASSERT_EQ(clv("fit --model pnbd --summary " + dir + "/service_summary.csv --out " + dir +
+                "/service_pnbd.json")
+                .exit_code,
+            0);
+  const CliRun report =
+      clv("report --summary " + dir + "/service_summary.csv --params " + dir +
+          "/service_pnbd.json --db " + db + " --service-by location --horizon 26 --out " + dir +
+          "/service_report.html");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = slurp(dir + "/service_report.html");
+  EXPECT_NE(html.find("<h2>Service by site</h2>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-service\""), std::string::npos);
+  EXPECT_NE(html.find("quotes 82%"), std::string::npos);
 }
 
 }  // namespace
