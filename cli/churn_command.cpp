@@ -14,6 +14,7 @@
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
 #include "clv/error.hpp"
+#include "clv/summarize.hpp"
 #include "command_registry.hpp"
 
 namespace {
@@ -26,6 +27,8 @@ struct ChurnArgs {
   size_t drivers = 3;
   bool json = false;
   bool no_store = false, time_unit_given = false;
+  bool snapshot = false;
+  bool plain = false;
   int threads = 0;
 };
 
@@ -33,6 +36,35 @@ struct ChurnArgs {
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
                       const clv::CovariatePortfolio& portfolio, const std::string& source,
                       const std::vector<std::string>& notes);
+
+// The database's request, from the options shared by fresh and plain fits.
+clv::DbCovariateFitRequest db_request(const ChurnArgs& args,
+                                      const clv::CovariateFitOptions& options, const char* what) {
+  int64_t seconds = 0;
+  if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+    throw clv::Error::invalid_argument(what);
+  }
+  clv::DbCovariateFitRequest request;
+  request.db_path = args.db;
+  request.calibration_end_day = clv::day_of(seconds);
+  request.unit = clv::TimeUnit::parse(args.time_unit);
+  if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
+  request.covariates = args.covariates;
+  request.fit = options;
+  request.snapshot = args.snapshot;
+  request.store = !args.no_store;
+  return request;
+}
+
+// Plain Pareto/NBD on the database's summary: churn risk without covariates.
+void run_plain(const ChurnArgs& args, const clv::CovariateFitOptions& options) {
+  const clv::DbCovariateFit fit = clv::fit_db_plain_churn(db_request(
+      args, options,
+      "churn without covariates needs --calibration-end YYYY-MM-DD (the last day of the fit "
+      "period)"));
+  score_and_report(args, fit.model, fit.portfolio, fmt::format("sqlite:{} plain pnbd", args.db),
+                   fit.notes);
+}
 
 void run(const ChurnArgs& args) {
   clv::CovariateFitOptions options;
@@ -53,24 +85,19 @@ void run(const ChurnArgs& args) {
         clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
     return score_and_report(args, model, data, args.summary, {});
   }
-  // From the database: a fresh fit with --covariates, else the stored covariate fit.
+  if (args.plain) return run_plain(args, options);
+  // From the database: a fresh fit with --covariates, else the stored covariate
+  // fit (none stored and a --calibration-end given: the plain model).
+  if (args.covariates.empty() && args.run == 0 && !args.calibration_end.empty() &&
+      !clv::has_stored_covariate_fit(args.db)) {
+    return run_plain(args, options);
+  }
   clv::DbCovariateFit fit;
   if (!args.covariates.empty()) {
-    int64_t seconds = 0;
-    if (!clv::parse_timestamp(args.calibration_end, seconds)) {
-      throw clv::Error::invalid_argument(
-          "--db with --covariates needs --calibration-end YYYY-MM-DD (or leave --covariates out "
-          "to score the latest covariate fit stored by clv fit --db)");
-    }
-    clv::DbCovariateFitRequest request;
-    request.db_path = args.db;
-    request.calibration_end_day = clv::day_of(seconds);
-    request.unit = clv::TimeUnit::parse(args.time_unit);
-    if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
-    request.covariates = args.covariates;
-    request.fit = options;
-    request.store = !args.no_store;
-    fit = clv::fit_db_covariate_run(request);
+    fit = clv::fit_db_covariate_run(db_request(
+        args, options,
+        "--db with --covariates needs --calibration-end YYYY-MM-DD (or leave --covariates out "
+        "to score the latest covariate fit stored by clv fit --db)"));
   } else {
     fit = clv::load_db_covariate_run(args.db, args.run);
     if (args.time_unit_given) {
@@ -88,19 +115,20 @@ void run(const ChurnArgs& args) {
 
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
                       const clv::CovariatePortfolio& portfolio, const std::string& source,
-                      const std::vector<std::string>& notes) {
+                      const std::vector<std::string>& given_notes) {
   const size_t n = portfolio.size();
   const std::vector<clv::ChurnScore> scores =
       clv::score_churn(model, portfolio, args.horizon, args.drivers);
   int64_t run_id = 0;
   if (!args.no_store) run_id = clv::store_churn_run(args.db, source, model, args.horizon, scores);
 
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return scores[a].prediction.churn_risk > scores[b].prediction.churn_risk;
-  });
-  order.resize(std::min(args.top, n));
+  // The at-risk list: value at risk (alive, likely to churn, worth keeping).
+  const clv::AtRiskList at_risk = clv::rank_at_risk(scores, portfolio, args.horizon, args.top);
+  std::vector<std::string> notes = given_notes;
+  notes.push_back(at_risk.spend_note);
+  const std::vector<size_t>& order = at_risk.order;
+  const std::vector<double>& var = at_risk.value_at_risk;
+  const std::vector<clv::CovariateEffect> effects = clv::covariate_effects(model);
 
   if (args.json) {
     nlohmann::json out;
@@ -115,6 +143,20 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
                         {"std_error", model.fit.std_errors[i]}});
     }
     out["parameters"] = params;
+    nlohmann::json effect_list = nlohmann::json::array();
+    for (const auto& e : effects) {
+      effect_list.push_back({{"covariate", e.covariate},
+                             {"process", e.process},
+                             {"gamma", e.gamma},
+                             {"std_error", e.std_error},
+                             {"lower90", e.lower90},
+                             {"upper90", e.upper90},
+                             {"p_value", e.p_value},
+                             {"verdict", e.verdict},
+                             {"words", e.words}});
+    }
+    out["effects"] = effect_list;
+    out["ranking"] = "value_at_risk = p_alive x risk_if_alive x spend if kept over the horizon";
     nlohmann::json customers = nlohmann::json::array();
     for (size_t i : order) {
       const auto& s = scores[i];
@@ -125,6 +167,8 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
           {{"customer", s.customer},
            {"p_alive", s.prediction.p_alive},
            {"churn_risk", s.prediction.churn_risk},
+           {"risk_if_alive", s.prediction.risk_if_alive},
+           {"value_at_risk", var[i]},
            {"risk_band", clv::risk_band_name(clv::risk_band(s.prediction.churn_risk))},
            {"expected_purchases", s.prediction.expected_purchases},
            {"drivers", drivers}});
@@ -140,18 +184,23 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
     fmt::print("{:<24} {:>12.5g} {:>12.5g}\n", model.fit.param_names[i], model.fit.params[i],
                model.fit.std_errors[i]);
   }
+  for (const auto& e : effects) fmt::print("effect: {} [{}]\n", e.words, e.verdict);
   for (const auto& note : notes) fmt::print("note: {}\n", note);
   if (run_id) fmt::print("stored as run {} in {}\n", run_id, args.db);
-  fmt::print("\nhighest churn risk over {} time units:\n", args.horizon);
-  fmt::print("{:<16} {:>8} {:>10} {:<9} drivers\n", "customer", "p_alive", "churn_risk", "band");
+  fmt::print(
+      "\nat risk over {} time units (value at risk = P(alive) x P(churn | alive) x spend if "
+      "kept):\n",
+      args.horizon);
+  fmt::print("{:<16} {:>8} {:>10} {:>10} {:>12} {:<9} drivers\n", "customer", "p_alive",
+             "churn_risk", "if_alive", "value_at_risk", "band");
   for (size_t i : order) {
     const auto& s = scores[i];
     std::string drivers;
     for (const auto& d : s.drivers) {
       drivers += fmt::format("{}{} {:+.3f}", drivers.empty() ? "" : ", ", d.covariate, d.effect);
     }
-    fmt::print("{:<16} {:>8.4f} {:>10.4f} {:<9} {}\n", s.customer, s.prediction.p_alive,
-               s.prediction.churn_risk,
+    fmt::print("{:<16} {:>8.4f} {:>10.4f} {:>10.4f} {:>12.2f} {:<9} {}\n", s.customer,
+               s.prediction.p_alive, s.prediction.churn_risk, s.prediction.risk_if_alive, var[i],
                clv::risk_band_name(clv::risk_band(s.prediction.churn_risk)), drivers);
   }
 }
@@ -182,7 +231,13 @@ void setup(CLI::App& app) {
   cmd->add_option("--drivers", args->drivers, "Drivers per customer (default 3)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->add_flag("--plain", args->plain,
+                "From the database without covariates: plain Pareto/NBD at --calibration-end "
+                "(also used when the database holds no covariate fit)");
   cmd->add_flag("--no-store", args->no_store, "Do not store the run in the database");
+  cmd->add_flag("--snapshot", args->snapshot,
+                "With --db --covariates: incidents and staff as a snapshot at the calibration end "
+                "(default: time-varying)");
   clv::cli::add_db_option(*cmd, args->db);
   cmd->callback([args] { run(*args); });
 }

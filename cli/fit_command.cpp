@@ -4,11 +4,14 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "clv/calendar.hpp"
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
 #include "clv/error.hpp"
+#include "clv/fit_check.hpp"
 #include "clv/models.hpp"
 #include "clv/summarize.hpp"
 #include "command_registry.hpp"
@@ -16,10 +19,10 @@
 namespace {
 
 struct FitArgs {
-  std::string model, summary, out, db, calibration_end, time_unit = "week";
+  std::string model, summary, out, db, calibration_end, holdout_end, time_unit = "week";
   std::string covariates;  // incidents,staff,static:COL[,...]: Pareto/NBD with covariates
   std::string plugin_dir, out_covariates;
-  bool json = false, time_unit_given = false, no_store = false;
+  bool json = false, time_unit_given = false, no_store = false, snapshot = false;
   double l2 = 0.0;
   int threads = 0;
 };
@@ -62,7 +65,15 @@ void print_covariate_fit(const clv::CovariateParetoNbd& model) {
                model.scaling.mean[j], model.scaling.scale[j],
                with_se(model.gamma_purchase[j], 4 + j), with_se(model.gamma_dropout[j], 4 + k + j));
   }
-  fmt::print("gammas are per standard deviation; dropout rate x exp(gamma_dropout' z)\n");
+  fmt::print("gammas are per standard deviation; dropout rate x exp(gamma_dropout' z)\n\n");
+  fmt::print("{:<26} {:<9} {:>9} {:>9} {:>20} {:>8}  verdict\n", "covariate", "process", "gamma",
+             "std_error", "90% interval", "p");
+  for (const auto& e : clv::covariate_effects(model)) {
+    fmt::print("{:<26} {:<9} {:>+9.4f} {:>9.4f} {:>20} {:>8.4f}  {}\n", e.covariate, e.process,
+               e.gamma, e.std_error, fmt::format("[{:+.3f}, {:+.3f}]", e.lower90, e.upper90),
+               e.p_value, e.verdict);
+  }
+  fmt::print("clear: p < 0.05 (the 95% interval excludes 0); unclear effects may be noise\n");
 }
 
 void write_text(const std::string& path, const std::string& text) {
@@ -70,6 +81,8 @@ void write_text(const std::string& path, const std::string& text) {
   out << text << "\n";
   if (!out) throw clv::Error::io(fmt::format("cannot write {}", path));
 }
+
+void print_fit_check(const clv::FitCheck& c);
 
 // `--covariates` with --db: summary and incident/staff/static covariates from
 // the database, the fit stored as a run.
@@ -87,6 +100,7 @@ void run_db_covariates(const FitArgs& args) {
   if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
   request.covariates = args.covariates;
   request.fit.threads = args.threads;
+  request.snapshot = args.snapshot;
   request.store = !args.no_store;
   const clv::DbCovariateFit fit = clv::fit_db_covariate_run(request);
   const clv::CovariatePortfolio& portfolio = fit.portfolio;
@@ -110,6 +124,8 @@ void run_db_covariates(const FitArgs& args) {
              args.db, fit.calibration_end, fit.incidents_used);
   for (const auto& note : fit.notes) fmt::print("note: {}\n", note);
   print_covariate_fit(fit.model);
+  // The check of the plain model (the covariates' baseline) on the same data.
+  print_fit_check(fit.baseline_check);
   if (fit.run_id) fmt::print("stored as run {} in {}\n", fit.run_id, args.db);
 }
 
@@ -150,9 +166,41 @@ void run_with_covariates(const FitArgs& args) {
   }
 }
 
+void print_fit_check(const clv::FitCheck& c) {
+  if (!c.supported) return;
+  fmt::print(
+      "fit check: repeat purchases actual {:.0f}, model {:.0f}; no repeat purchase actual "
+      "{:.1f}%, model {:.1f}%",
+      c.actual_repeat, c.expected_repeat, 100.0 * c.actual_zero_share,
+      100.0 * c.expected_zero_share);
+  if (c.has_holdout) {
+    fmt::print("; holdout purchases actual {:.0f}, model {:.0f}", c.actual_holdout,
+               c.expected_holdout);
+  }
+  fmt::print(" -> {}\n", c.misfit ? "MISFIT" : "ok");
+  for (const auto& w : c.warnings) fmt::print("warning: {}\n", w);
+}
+
+nlohmann::json fit_check_json(const clv::FitCheck& c) {
+  nlohmann::json j = {{"actual_repeat_purchases", c.actual_repeat},
+                      {"expected_repeat_purchases", c.expected_repeat},
+                      {"actual_no_repeat_share", c.actual_zero_share},
+                      {"expected_no_repeat_share", c.expected_zero_share},
+                      {"tolerance", c.tolerance},
+                      {"misfit", c.misfit},
+                      {"warnings", c.warnings}};
+  if (c.has_holdout) {
+    j["actual_holdout_purchases"] = c.actual_holdout;
+    j["expected_holdout_purchases"] = c.expected_holdout;
+  }
+  return j;
+}
+
 // The customer summary from --summary FILE or from the database (--db with
-// --calibration-end), in `unit`.
-clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit) {
+// --calibration-end, and --holdout-end for the holdout counts), in `unit`.
+clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
+                          std::vector<double>* holdout = nullptr,
+                          double* holdout_length = nullptr) {
   if (args.summary.empty() == args.db.empty()) {
     throw clv::Error::invalid_argument(
         "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
@@ -167,7 +215,22 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit) {
   clv::SummaryPeriod period;
   period.calibration_end_day = clv::day_of(seconds);
   period.unit = unit;
-  return clv::rfm_data_from_summary(clv::summarize_database(args.db, period));
+  if (!args.holdout_end.empty()) {
+    int64_t end = 0;
+    if (!clv::parse_timestamp(args.holdout_end, end) ||
+        clv::day_of(end) <= period.calibration_end_day) {
+      throw clv::Error::invalid_argument(
+          fmt::format("--holdout-end '{}' must be a date (YYYY-MM-DD) after --calibration-end",
+                      args.holdout_end));
+    }
+    period.holdout_end_day = clv::day_of(end);
+  }
+  const clv::CustomerSummary summary = clv::summarize_database(args.db, period);
+  if (holdout && holdout_length && !args.holdout_end.empty()) {
+    *holdout = summary.frequency_holdout;
+    *holdout_length = summary.duration_holdout;
+  }
+  return clv::rfm_data_from_summary(summary);
 }
 
 void run(const FitArgs& args) {
@@ -177,6 +240,7 @@ void run(const FitArgs& args) {
   options.l2_penalty = args.l2;
   options.threads = args.threads;
   clv::FitResult fit;
+  clv::FitCheck check;
   if (args.model == "sbg") {
     // Retention files count periods (renewals); --time-unit gives their length.
     if (args.summary.empty()) {
@@ -185,7 +249,9 @@ void run(const FitArgs& args) {
     }
     fit = clv::fit_retention_file(args.summary, options, args.time_unit_given ? unit.days : 365.25);
   } else {
-    const clv::RfmData table = load_summary(args, unit);
+    std::vector<double> holdout;
+    double holdout_length = 0;
+    const clv::RfmData table = load_summary(args, unit, &holdout, &holdout_length);
     // A summary that records its unit is fitted in it; an explicit --unit
     // that disagrees is refused rather than silently reinterpreting times.
     clv::TimeUnit fit_unit = unit;
@@ -197,8 +263,14 @@ void run(const FitArgs& args) {
       fit_unit = *table.unit;
     }
     fit = clv::fit_model(args.model, table, options, fit_unit);
+    check = clv::check_fit(fit, table, holdout, holdout_length);
   }
-  const std::string json = clv::fit_result_to_json_text(fit);
+  std::string json = clv::fit_result_to_json_text(fit);
+  if (check.supported) {
+    nlohmann::json j = nlohmann::json::parse(json);
+    j["fit_check"] = fit_check_json(check);
+    json = j.dump(2);
+  }
   if (!args.out.empty()) {
     std::ofstream out(args.out);
     out << json << "\n";
@@ -208,6 +280,7 @@ void run(const FitArgs& args) {
     fmt::print("{}\n", json);
   } else {
     print_table(fit);
+    print_fit_check(check);
   }
 }
 
@@ -224,6 +297,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--db", args->db, "Fit on the summary of this database (clv import)");
   cmd->add_option("--calibration-end", args->calibration_end,
                   "With --db: last day of the fit period (YYYY-MM-DD, inclusive)");
+  cmd->add_option("--holdout-end", args->holdout_end,
+                  "With --db: last day of a holdout period (YYYY-MM-DD); the fit check then "
+                  "compares holdout purchases too");
   cmd->add_option("--time-unit,--unit", args->time_unit,
                   "Unit of recency/T: day, week, month, Nd (default week); for sbg the length "
                   "of one period (default 365.25d)")
@@ -232,13 +308,17 @@ void setup(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_option("--covariates", args->covariates,
                   "pnbd only: with --summary static:COL[,...] columns of the file; with --db "
-                  "incidents,staff[,static:COL...] (COL: segment, region, sector or an attribute)");
+                  "incidents,staff[,static:COL...] (COL: segment, region, sector or an "
+                  "attribute) or single columns (unresolved,satisfaction,resolution,empathy,...)");
   cmd->add_option("--plugin-dir", args->plugin_dir,
                   "With --db --covariates: directory with sector plugins (incident weights, SLA)");
   cmd->add_option("--out-covariates", args->out_covariates,
                   "With --db --covariates: also write each customer's raw covariates (CSV)");
   cmd->add_flag("--no-store", args->no_store,
                 "With --db --covariates: do not store the fit as a run in the database");
+  cmd->add_flag("--snapshot", args->snapshot,
+                "With --db --covariates: incidents and staff as a snapshot at the calibration end "
+                "(default: time-varying, each incident acting from when it happened)");
   cmd->add_option("--out", args->out, "Also write the JSON result to this file");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] { run(*args); });

@@ -16,6 +16,7 @@
 #include "clv/error.hpp"
 #include "clv/run_report.hpp"
 #include "clv/scenario.hpp"
+#include "clv/service_report.hpp"
 #include "clv/summarize.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
@@ -27,7 +28,7 @@ namespace {
 struct ReportArgs {
   std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
   clv::cli::PluginArgs plugins;
-  std::string db_path, churn_run;
+  std::string db_path, churn_run, service_by;
   clv::cli::PurchaseHistoryArgs history;
   double horizon = 52, margin = 1.0, discount_rate = 0;
   int draws = 200;
@@ -78,6 +79,12 @@ void run(const ReportArgs& args) {
   in.annual_discount_rate = args.discount_rate;
   in.data_source = args.summary;
   in.currency = args.currency;
+  clv::ServiceSection service;
+  if (!args.service_by.empty()) {
+    service = clv::service_report_section(clv::build_service_report(
+        args.db_path, 0, clv::parse_service_key(args.service_by), args.horizon));
+    in.service = &service;
+  }
   clv::WhatIfResult whatif;
   if (!args.scenarios.empty()) {
     const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios, args.run_dir);
@@ -111,6 +118,9 @@ void setup(CLI::App& app) {
   cmd->add_option("--currency", args->currency, "Prefix for money labels, e.g. $");
   clv::cli::add_purchase_history_options(*cmd, args->history);
   clv::cli::add_db_option(*cmd, args->db_path);
+  cmd->add_option("--service-by", args->service_by,
+                  "Service section from the database's covariate fit: location, department, "
+                  "employee or region");
   cmd->add_option("--churn-run", args->churn_run,
                   "Churn risk and drivers from a `clv churn` run in the database: ID or latest");
   cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");

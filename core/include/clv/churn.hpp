@@ -42,6 +42,10 @@ struct CovariateFitOptions {
   int max_iterations = 500;
   double gradient_tolerance = 1e-6;
   int threads = 0;  // 0 = all cores
+  // Time-varying fits: the longest piece of a period over which the lifetime
+  // integral is taken by one 3-point Gauss-Legendre rule (0 = whole periods,
+  // right for weekly periods; irregular periods cut at events need ~1 week).
+  double max_period_piece = 0;
 };
 
 // A covariate run for what-if incident and staff levers: the fitted model and
@@ -80,13 +84,59 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
                                     const std::vector<CustomerCovariateSeries>& series,
                                     const CovariateFitOptions& options = {});
 
+// One covariate effect with its uncertainty, in plain words: the gamma per
+// standard deviation (and per raw unit), its standard error, the 90%
+// interval and the two-sided p-value (normal approximation); "clear" when
+// p < 0.05, "unclear" otherwise, "unknown" without a standard error.
+struct CovariateEffect {
+  std::string covariate;
+  std::string process;  // "purchase" or "dropout"
+  double gamma = 0, std_error = 0, lower90 = 0, upper90 = 0, p_value = 1;
+  double gamma_per_unit = 0;  // gamma / the covariate's raw sd
+  std::string verdict;
+  // e.g. "more unresolved_count: clearly more churn (x1.35 per sd)".
+  std::string words;
+};
+std::vector<CovariateEffect> covariate_effects(const CovariateParetoNbd& model);
+
 // Per-customer prediction over (T, T + horizon].
 struct ChurnPrediction {
   double p_alive = 0;             // P(alive at T | history, covariates)
   double churn_risk = 0;          // P(dead by T + horizon)
   double p_no_purchase = 0;       // P(no purchase in (T, T + horizon])
   double expected_purchases = 0;  // E[purchases in (T, T + horizon]]
+  // For the at-risk list: P(dead by T + horizon | alive at T), the risk a
+  // retention action can still act on, and the expected purchase rate of
+  // the customer if alive at T (posterior mean (r + x) / (alpha_i + T)).
+  double risk_if_alive = 0;
+  double purchase_rate_if_alive = 0;
 };
+
+// Value at risk over the horizon: P(alive at T) x P(churn in the horizon |
+// alive) x the spend the customer would bring in the horizon if kept
+// (purchase rate x horizon x spend per purchase). Customers already gone
+// (P(alive) ~ 0) have little value at risk: nothing is left to save.
+double value_at_risk(const ChurnPrediction& prediction, double spend_per_purchase, double horizon);
+
+// Indices of the `top` customers with the highest value at risk (ties: the
+// higher churn risk if alive, then the lower index).
+std::vector<size_t> at_risk_order(const std::vector<double>& value_at_risk,
+                                  const std::vector<ChurnPrediction>& predictions, size_t top);
+
+// Each customer's expected spend per purchase: the Gamma-Gamma conditional
+// mean (Fader, Hardie & Lee 2005) from its repeat purchases' mean spend
+// `monetary` and count `x`, fitted on the repeat buyers; the repeat buyers'
+// mean when Gamma-Gamma cannot be fitted (too few, or q <= 1); 1 (value in
+// purchases) without spend data. `note` says which applied.
+std::vector<double> spend_per_purchase(const std::vector<double>& x,
+                                       const std::vector<double>& monetary, std::string* note);
+
+// The plain Pareto/NBD (no covariates) as a covariate model with none, so
+// churn risk, value at risk and the whole churn output work for a portfolio
+// with transactions only.
+CovariateParetoNbd plain_churn_model(const std::vector<double>& x, const std::vector<double>& t_x,
+                                     const std::vector<double>& T,
+                                     const CovariateFitOptions& options = {});
 
 // Recomputes the prediction for one customer; used by scoring and by what-if
 // with modified covariates. Throws Error::invalid_argument when the covariate

@@ -13,6 +13,7 @@
 
 #include "clv/churn.hpp"
 #include "clv/covariates.hpp"
+#include "clv/fit_check.hpp"
 #include "clv/time_unit.hpp"
 
 namespace clv {
@@ -24,6 +25,7 @@ struct CovariatePortfolio {
   std::vector<double> x, t_x, T;
   CovariateMatrix covariates;    // raw (unstandardized), in the order asked for
   std::optional<TimeUnit> unit;  // a summary file's "# clv: unit=..." line, if any
+  std::vector<double> monetary;  // mean spend per repeat purchase; empty without spend data
 
   size_t size() const { return customer_id.size(); }
 };
@@ -47,6 +49,9 @@ struct DbCovariateFitRequest {
   std::string covariates;                // "incidents,staff[,static:COL...]"
   std::vector<std::string> plugin_dirs;  // sector plugins (incident weights, SLA)
   CovariateFitOptions fit;
+  // Incidents and staff as a snapshot at the calibration end instead of
+  // entering the dropout hazard from when they happen (the default).
+  bool snapshot = false;
   bool store = true;  // store the fit as a run (kind 'fit', model 'pnbd_cov')
 };
 
@@ -63,6 +68,9 @@ struct DbCovariateFit {
   // what the stored run's details hold; scenario files read it back).
   std::string record_json;
   int64_t run_id = 0;  // the stored run; 0 when not stored
+  // A fresh fit: how well the plain model (the covariates' baseline) fits the
+  // same customers; unsupported for a stored fit.
+  FitCheck baseline_check;
 };
 
 // Summarizes the database, builds the covariates, fits and (request.store)
@@ -74,6 +82,15 @@ DbCovariateFit fit_db_covariate_run(const DbCovariateFitRequest& request);
 // rebuilt from the database as it is now, with the fit's columns, rules and
 // fill values. Throws Error::not_found when there is no such run.
 DbCovariateFit load_db_covariate_run(const std::string& db_path, int64_t run_id);
+
+// Whether the database holds a stored covariate fit.
+bool has_stored_covariate_fit(const std::string& db_path);
+
+// Churn without covariates: the plain Pareto/NBD on the database's summary at
+// request.calibration_end_day (request.covariates is ignored; nothing is
+// stored as a fit run). Throws Error::invalid_argument for fewer than two
+// customers.
+DbCovariateFit fit_db_plain_churn(const DbCovariateFitRequest& request);
 
 // One customer's churn risk over the horizon and its main drivers.
 struct ChurnScore {
@@ -87,6 +104,18 @@ struct ChurnScore {
 std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,
                                     const CovariatePortfolio& portfolio, double horizon,
                                     size_t drivers);
+
+// The at-risk list: each customer's value at risk (P(alive) x P(churn |
+// alive) x spend if kept over the horizon, spend per purchase from
+// Gamma-Gamma on the portfolio's monetary values) and the `top` customers in
+// descending order of it.
+struct AtRiskList {
+  std::vector<double> value_at_risk;  // per portfolio customer
+  std::vector<size_t> order;          // the top customers, highest first
+  std::string spend_note;             // where the spend per purchase came from
+};
+AtRiskList rank_at_risk(const std::vector<ChurnScore>& scores, const CovariatePortfolio& portfolio,
+                        double horizon, size_t top);
 
 // Stores the model and the scores as one churn run (one transaction) and
 // returns its id; `source` says where the data came from. Throws Error::io.

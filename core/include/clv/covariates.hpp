@@ -53,6 +53,8 @@ struct IncidentObservation {
   // Behaviour profile (0..10) of the employee who handled it; < 0 unknown.
   double trust = -1, tact = -1, empathy = -1, conformity = -1, focus = -1, flexibility = -1;
   std::string employee_location;  // where the handler works (staff levers target it)
+  // For service breakdowns: the handler's id and role (department), the channel.
+  std::string employee, employee_role, channel;
 };
 
 // Sector rules for incident covariates, as a sector plugin exposes them.
@@ -72,7 +74,16 @@ struct IncidentRules {
 
 // Incident covariate names in the order build_incident_covariates writes them.
 // "incidents" gives the incident group, "staff" the behaviour-profile group.
-std::vector<std::string> incident_covariate_names(bool incidents, bool staff);
+// `time_varying`: the columns of the time-varying form (the service state at
+// a moment, see CustomerCovariateData::time_varying).
+std::vector<std::string> incident_covariate_names(bool incidents, bool staff,
+                                                  bool time_varying = false);
+
+// An open incident older than this many SLAs counts as given up: its
+// resolution ratio in the snapshot stops growing with the customer's age
+// (otherwise it measures exposure), and in the time-varying form its survey
+// answer is known from then on.
+inline constexpr double kGivenUpSlas = 2.0;
 
 // Builds raw (unstandardized) incident/staff covariates for customers observed
 // for T[i] (the summary's T) with the incidents up to the calibration cut-off.
@@ -89,6 +100,17 @@ CovariateMatrix build_incident_covariates(
 // covariates the fit saw.
 struct CustomerCovariateData {
   bool incidents_group = false, staff_group = false;
+  // false: the snapshot at T (counts, worst ratio, ...); true: the service
+  // state at a moment t (incidents opened by t, open at t, mean resolution
+  // ratio and satisfaction known by t, mean profile of the handlers), which
+  // enters the dropout hazard from the time it changes. Unknown values take
+  // neutral levels (ratio 1 = on SLA, satisfaction 3, traits 5), so a
+  // customer without incidents has no service effect.
+  bool time_varying = false;
+  // Incident/staff columns kept (empty: every column of the enabled groups),
+  // in the groups' order; set by --covariates NAME,... and by dropping
+  // constant or collinear columns.
+  std::vector<std::string> selected;
   std::vector<std::vector<IncidentObservation>> incidents;  // per customer
   std::vector<double> T;                                    // per customer (the summary's T)
   std::vector<IncidentRules> rules;                         // distinct rule sets
@@ -104,6 +126,11 @@ struct CustomerCovariateData {
   std::vector<double> row(size_t customer, const std::vector<IncidentObservation>& records) const;
   // The whole raw matrix; computes unknown_fill first when it is empty.
   CovariateMatrix build();
+  // With time_varying: one customer's raw row at time t (in (0, T]) and the
+  // times in (0, T) at which its row changes (ascending, distinct).
+  std::vector<double> row_at(size_t customer, const std::vector<IncidentObservation>& records,
+                             double t) const;
+  std::vector<double> change_times(size_t customer) const;
 };
 
 }  // namespace clv

@@ -96,6 +96,26 @@ struct ScenarioComparison {
   double interval_level = 0.9;  // e.g. 0.9 for a 90% interval
 };
 
+// Guest tracking by site (or department, employee, region): one row per
+// group, already ranked; from `clv service` (core/src/churn/service_report).
+struct ServiceRow {
+  std::string group, region;  // region may be empty
+  double customers = 0, incidents_per_100 = 0;
+  double resolved_within_sla = 0;   // share in [0, 1]
+  double satisfaction = 0;          // mean survey, 0 = none answered
+  double attributable_per_100 = 0;  // churned customers per 100 due to service vs the median
+  double clv_at_risk = 0;
+  int rank_in_region = 0, groups_in_region = 0;  // 0 = not ranked
+};
+struct ServiceSection {
+  std::string by = "site";  // what a row is
+  std::vector<ServiceRow> rows;
+  double total_attributable_churn = 0;
+  // Lines such as "bought again after an incident resolved within SLA: 73%
+  // (quoted 82%)", printed under the table.
+  std::vector<std::string> figures;
+};
+
 struct ReportData {
   ReportMetadata metadata;
   std::vector<ReportSummaryRow> summary;
@@ -105,6 +125,7 @@ struct ReportData {
   std::optional<ClvDistribution> clv;
   std::optional<ChurnRisk> churn;
   std::optional<ScenarioComparison> scenarios;
+  std::optional<ServiceSection> service;
 };
 
 // The whole report as one HTML document. Throws Error::invalid_argument when

@@ -105,6 +105,7 @@ struct RunReportInputs {
   double annual_discount_rate = 0;
   std::string data_source;
   std::string currency;
+  const ServiceSection* service = nullptr;  // guest tracking (clv service); optional
 };
 
 ReportData build_run_report(const RunReportInputs& inputs);

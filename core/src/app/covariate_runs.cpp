@@ -2,10 +2,13 @@
 
 #include <utility>
 
+#include <fmt/format.h>
 #include "churn/churn_run_store.hpp"
 #include "churn/covariate_fit_record.hpp"
 #include "churn/covariate_summary_csv.hpp"
 #include "clv/calendar.hpp"
+#include "clv/error.hpp"
+#include "clv/summarize.hpp"
 
 namespace clv {
 namespace {
@@ -17,6 +20,7 @@ CovariatePortfolio portfolio_of(DbCovariatePortfolio&& loaded) {
   p.t_x = std::move(loaded.summary.t_x);
   p.T = std::move(loaded.summary.T);
   p.covariates = std::move(loaded.raw);
+  p.monetary = std::move(loaded.summary.monetary);
   return p;
 }
 
@@ -55,11 +59,15 @@ DbCovariateFit fit_db_covariate_run(const DbCovariateFitRequest& request) {
   options.calibration_end_day = request.calibration_end_day;
   options.unit = request.unit;
   options.plugin_dirs = request.plugin_dirs;
-  const CovariateSpec spec = parse_covariate_spec(request.covariates);
+  CovariateSpec spec = parse_covariate_spec(request.covariates);
+  spec.time_varying = !request.snapshot && (spec.incidents || spec.staff);
   DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, spec);
   CovariateFitRecord record = fit_db_covariates(loaded, options, spec, request.fit);
   const int64_t run_id = request.store ? save_covariate_fit_run(request.db_path, record) : 0;
-  return result_of(std::move(record), std::move(loaded), run_id);
+  const FitCheck check = check_fit(record.model.baseline, loaded.summary);
+  DbCovariateFit fit = result_of(std::move(record), std::move(loaded), run_id);
+  fit.baseline_check = check;
+  return fit;
 }
 
 DbCovariateFit load_db_covariate_run(const std::string& db_path, int64_t run_id) {
@@ -73,6 +81,51 @@ DbCovariateFit load_db_covariate_run(const std::string& db_path, int64_t run_id)
   options.unit = record.unit;
   DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, record.spec, &record);
   return result_of(std::move(record), std::move(loaded), found);
+}
+
+bool has_stored_covariate_fit(const std::string& db_path) {
+  return has_covariate_fit_run(db_path);
+}
+
+DbCovariateFit fit_db_plain_churn(const DbCovariateFitRequest& request) {
+  SummaryPeriod period;
+  period.calibration_end_day = request.calibration_end_day;
+  period.unit = request.unit;
+  RfmData data = rfm_data_from_summary(summarize_database(request.db_path, period));
+  if (data.size() < 2) {
+    throw Error::invalid_argument(
+        fmt::format("{} has {} customers with a purchase by {}; churn needs more", request.db_path,
+                    data.size(), format_date(request.calibration_end_day)));
+  }
+  DbCovariateFit fit;
+  fit.model = plain_churn_model(data.x, data.t_x, data.T, request.fit);
+  fit.model.fit.time_unit = request.unit;
+  fit.calibration_end = format_date(request.calibration_end_day);
+  fit.unit = request.unit;
+  fit.portfolio.customer_id = std::move(data.customer_id);
+  fit.portfolio.x = std::move(data.x);
+  fit.portfolio.t_x = std::move(data.t_x);
+  fit.portfolio.T = std::move(data.T);
+  fit.portfolio.monetary = std::move(data.monetary);
+  fit.notes.push_back(
+      fmt::format("Pareto/NBD without covariates (calibration end {}, time unit {})",
+                  fit.calibration_end, request.unit.name));
+  return fit;
+}
+
+AtRiskList rank_at_risk(const std::vector<ChurnScore>& scores, const CovariatePortfolio& portfolio,
+                        double horizon, size_t top) {
+  AtRiskList list;
+  const std::vector<double> spend =
+      spend_per_purchase(portfolio.x, portfolio.monetary, &list.spend_note);
+  std::vector<ChurnPrediction> predictions(scores.size());
+  list.value_at_risk.resize(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    predictions[i] = scores[i].prediction;
+    list.value_at_risk[i] = value_at_risk(predictions[i], spend[i], horizon);
+  }
+  list.order = at_risk_order(list.value_at_risk, predictions, top);
+  return list;
 }
 
 std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,

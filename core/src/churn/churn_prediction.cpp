@@ -32,6 +32,8 @@ ChurnPrediction predict_standardized(const CovariateParetoNbd& m, const Customer
   const double a = p.alpha + c.T, b = p.beta + c.T, shape_p = p.r + c.x;
   const double survive = std::pow(b / (b + horizon), p.s);
   out.churn_risk = std::clamp(1.0 - out.p_alive * survive, 0.0, 1.0);
+  out.risk_if_alive = std::clamp(1.0 - survive, 0.0, 1.0);
+  out.purchase_rate_if_alive = shape_p / a;
   out.expected_purchases = out.p_alive * pnbd_expected_if_alive(p, c.x, c.T, horizon);
   // P(no purchase in (T, T+H] | alive at T) = E[e^{-(lambda+mu)H}] +
   // int_0^H E[mu e^{-mu u}] E[e^{-lambda u}] du (dies at u before buying).

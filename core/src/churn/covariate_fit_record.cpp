@@ -48,7 +48,9 @@ std::string covariate_fit_record_to_json(const CovariateFitRecord& rec) {
   j["time_unit_days"] = rec.unit.days;
   j["spec"] = {{"incidents", rec.spec.incidents},
                {"staff", rec.spec.staff},
-               {"static", rec.spec.static_columns}};
+               {"static", rec.spec.static_columns},
+               {"columns", rec.spec.columns},
+               {"time_varying", rec.spec.time_varying}};
   j["r"] = m.r;
   j["alpha"] = m.alpha;
   j["s"] = m.s;
@@ -113,6 +115,8 @@ CovariateFitRecord covariate_fit_record_from_json(std::string_view text,
     rec.spec.incidents = spec.at("incidents").get<bool>();
     rec.spec.staff = spec.at("staff").get<bool>();
     rec.spec.static_columns = spec.at("static").get<std::vector<std::string>>();
+    rec.spec.columns = spec.value("columns", std::vector<std::string>{});
+    rec.spec.time_varying = spec.value("time_varying", false);
     m.r = j.at("r").get<double>();
     m.alpha = j.at("alpha").get<double>();
     m.s = j.at("s").get<double>();
@@ -234,24 +238,6 @@ DbCovariatePortfolio load_db_covariate_portfolio(const DbCovariateOptions& optio
   return out;
 }
 
-CovariateFitRecord fit_db_covariates(const DbCovariatePortfolio& p,
-                                     const DbCovariateOptions& options, const CovariateSpec& spec,
-                                     const CovariateFitOptions& fit_options) {
-  CovariateFitRecord rec;
-  rec.model = fit_covariate_pnbd(p.summary.x, p.summary.t_x, p.summary.T, p.raw, fit_options);
-  rec.model.fit.time_unit = options.unit;
-  rec.model.baseline.time_unit = options.unit;
-  rec.spec = spec;
-  rec.calibration_end = format_date(options.calibration_end_day);
-  rec.unit = options.unit;
-  rec.sectors = p.covariates.sectors;
-  rec.rules = p.covariates.data.rules;
-  rec.unknown_fill = p.covariates.data.unknown_fill;
-  rec.static_names = p.covariates.data.static_columns.names;
-  rec.notes = p.covariates.notes;
-  return rec;
-}
-
 int64_t save_covariate_fit_run(const std::string& db_path, const CovariateFitRecord& rec) {
   auto db = open_database(db_path);
   try {
@@ -284,6 +270,16 @@ int64_t save_covariate_fit_run(const std::string& db_path, const CovariateFitRec
   }
 }
 
+bool has_covariate_fit_run(const std::string& db_path) {
+  try {
+    load_covariate_fit_run(db_path, 0);
+    return true;
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kNotFound) return false;
+    throw;
+  }
+}
+
 CovariateFitRecord load_covariate_fit_run(const std::string& db_path, int64_t run_id,
                                           int64_t* found_id) {
   auto db = open_database(db_path);
@@ -295,7 +291,8 @@ CovariateFitRecord load_covariate_fit_run(const std::string& db_path, int64_t ru
   if (!q.executeStep()) {
     throw Error::not_found(fmt::format(
         "{} holds no covariate fit{}; run clv fit --model pnbd --db {} --calibration-end DATE "
-        "--covariates incidents,staff first",
+        "--covariates incidents,staff first (or clv churn --plain --calibration-end DATE for "
+        "churn risk without covariates)",
         db_path, run_id > 0 ? fmt::format(" with run id {}", run_id) : std::string(), db_path));
   }
   if (found_id) *found_id = q.getColumn(0).getInt64();

@@ -65,6 +65,9 @@ CovariateFitRecord fit_db_covariates(const DbCovariatePortfolio& portfolio,
 // record's JSON, run_parameters) and returns its id. Throws Error::io.
 int64_t save_covariate_fit_run(const std::string& db_path, const CovariateFitRecord& record);
 
+// Whether the database holds a stored covariate fit.
+bool has_covariate_fit_run(const std::string& db_path);
+
 // The stored covariate fit `run_id` (0 = the latest). Throws Error::not_found.
 CovariateFitRecord load_covariate_fit_run(const std::string& db_path, int64_t run_id,
                                           int64_t* found_id = nullptr);

@@ -9,6 +9,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "churn/sector_incident_probe.hpp"
@@ -85,7 +86,8 @@ double static_value(const CustomerRow& c, const std::string& name, const std::st
 // Names of the static columns for `spec`: dummies for text, the key for numbers.
 std::vector<std::string> static_column_names(const std::vector<const CustomerRow*>& rows,
                                              const std::vector<std::string>& ids,
-                                             const std::vector<std::string>& columns) {
+                                             const std::vector<std::string>& columns,
+                                             std::vector<std::string>& notes) {
   std::vector<std::string> names;
   for (const std::string& column : columns) {
     std::map<std::string, size_t> levels;
@@ -115,10 +117,11 @@ std::vector<std::string> static_column_names(const std::vector<const CustomerRow
       continue;
     }
     if (levels.size() < 2) {
-      throw Error::invalid_argument(fmt::format(
-          "static:{} has a single value ('{}') across the customers, so its effect cannot be "
-          "estimated; leave it out",
+      notes.push_back(fmt::format(
+          "static:{} has a single value ('{}') across the customers: left out (no effect can be "
+          "estimated)",
           column, levels.empty() ? "" : levels.begin()->first));
+      continue;
     }
     // The most common level is the reference (ties: the first in order).
     auto reference = levels.begin();
@@ -137,6 +140,47 @@ std::string text_column(SQLite::Statement& q, int column) {
 
 }  // namespace
 
+namespace {
+
+// A single incident/staff column by its name or a short alias; "" if none.
+std::string column_name(const std::string& item) {
+  static const std::vector<std::pair<std::string, std::string>> kAliases = {
+      {"unresolved", "unresolved_count"},
+      {"open", "unresolved_count"},
+      {"resolution", "mean_resolution_vs_sla"},
+      {"resolution_vs_sla", "mean_resolution_vs_sla"},
+      {"worst_resolution", "worst_resolution_vs_sla"},
+      {"severity", "severity_weighted"},
+      {"incident_rate", "incident_rate"}};
+  for (const auto& [alias, name] : kAliases)
+    if (item == alias) return name;
+  for (bool tv : {false, true}) {
+    for (const auto& name : incident_covariate_names(true, true, tv)) {
+      if (item == name || "staff_" + item == name) return name;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> selected_columns(const CovariateSpec& spec) {
+  bool single = false;
+  for (const auto& c : spec.columns) single |= c != "incidents" && c != "staff";
+  if (!single) return {};
+  std::vector<std::string> out;
+  for (const auto& c : spec.columns) {
+    if (c == "incidents" || c == "staff") {
+      for (const auto& name :
+           incident_covariate_names(c == "incidents", c == "staff", spec.time_varying))
+        out.push_back(name);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 CovariateSpec parse_covariate_spec(const std::string& spec) {
   CovariateSpec out;
   size_t start = 0;
@@ -147,13 +191,20 @@ CovariateSpec parse_covariate_spec(const std::string& spec) {
     if (item.empty()) continue;
     if (item == "incidents") {
       out.incidents = true;
+      out.columns.push_back(item);
     } else if (item == "staff") {
       out.staff = true;
+      out.columns.push_back(item);
     } else if (item.rfind("static:", 0) == 0 && item.size() > 7) {
       out.static_columns.push_back(item.substr(7));
+    } else if (const std::string name = column_name(item); !name.empty()) {
+      (name.rfind("staff_", 0) == 0 ? out.staff : out.incidents) = true;
+      if (std::find(out.columns.begin(), out.columns.end(), name) == out.columns.end())
+        out.columns.push_back(name);
     } else {
-      throw Error::invalid_argument(
-          fmt::format("unknown covariate '{}'; use incidents, staff or static:COLUMN", item));
+      throw Error::invalid_argument(fmt::format(
+          "unknown covariate '{}'; use incidents, staff, static:COLUMN or one column: {}", item,
+          fmt::join(incident_covariate_names(true, true, true), ", ")));
     }
   }
   if (!out.incidents && !out.staff && out.static_columns.empty()) {
@@ -212,9 +263,13 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
   }
 
   DbCovariates out;
+  out.customer_region.reserve(n);
+  for (const CustomerRow& c : customers) out.customer_region.push_back(c.region);
   CustomerCovariateData& data = out.data;
   data.incidents_group = spec.incidents;
   data.staff_group = spec.staff;
+  data.time_varying = spec.time_varying;
+  data.selected = selected_columns(spec);
   data.T = T;
   data.incidents.assign(n, {});
 
@@ -233,7 +288,8 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
         *db,
         "SELECT i.customer_id, i.opened_at, i.resolved_at, i.severity, i.category, "
         "i.satisfaction, i.compensation_minor, e.trust, e.tact, e.empathy, e.conformity, "
-        "e.focus, e.flexibility, e.location FROM incidents i LEFT JOIN employees e ON "
+        "e.focus, e.flexibility, e.location, e.external_id, e.role, i.channel FROM incidents i "
+        "LEFT JOIN employees e ON "
         "e.id = i.employee_id ORDER BY i.customer_id, i.opened_at, i.id");
     while (q.executeStep()) {
       const auto row = row_of.find(q.getColumn(0).getInt64());
@@ -273,6 +329,9 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
         if (!q.getColumn(7 + t).isNull()) *traits[t] = q.getColumn(7 + t).getDouble();
       }
       inc.employee_location = text_column(q, 13);
+      inc.employee = text_column(q, 14);
+      inc.employee_role = text_column(q, 15);
+      inc.channel = text_column(q, 16);
       categories_of_sector[customers[i].sector].insert(inc.category);
       data.incidents[i].push_back(std::move(inc));
       ++out.incidents_used;
@@ -318,7 +377,8 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
     std::vector<const CustomerRow*> rows;
     for (const auto& c : customers) rows.push_back(&c);
     data.static_columns.names =
-        static_names ? *static_names : static_column_names(rows, ids, spec.static_columns);
+        static_names ? *static_names
+                     : static_column_names(rows, ids, spec.static_columns, out.notes);
     data.static_columns.values.reserve(n * data.static_columns.names.size());
     for (size_t i = 0; i < n; ++i) {
       for (const auto& name : data.static_columns.names) {

@@ -14,14 +14,26 @@
 
 namespace clv {
 
-// "incidents,staff,static:segment,static:income" as given to --covariates.
+// "incidents,staff,static:segment,static:income" as given to --covariates;
+// single incident/staff columns too ("unresolved,satisfaction,empathy").
 struct CovariateSpec {
   bool incidents = false, staff = false;
   std::vector<std::string> static_columns;  // customers-table column or attribute key
+  // Single incident/staff columns chosen (full names); empty: every column
+  // of the groups. A whole group given beside single columns appears here
+  // as "incidents" or "staff".
+  std::vector<std::string> columns;
+  // Incidents and staff enter the dropout hazard from when they happen
+  // (CustomerCovariateData::time_varying) instead of as a snapshot at T.
+  bool time_varying = false;
 };
 
 // Throws Error::invalid_argument for an empty spec or an unknown item.
 CovariateSpec parse_covariate_spec(const std::string& spec);
+
+// The incident/staff columns `spec` keeps (CustomerCovariateData::selected):
+// empty for every column of its groups.
+std::vector<std::string> selected_columns(const CovariateSpec& spec);
 
 struct DbCovariateOptions {
   std::string db_path;
@@ -32,12 +44,13 @@ struct DbCovariateOptions {
 };
 
 struct DbCovariates {
-  CustomerCovariateData data;            // ready for build(): records, T, rules, static columns
-  std::vector<std::string> sectors;      // sector of each data.rules entry
-  std::vector<std::string> notes;        // where the weights came from, what was left out
-  size_t incidents_used = 0;             // opened on or before the calibration end
-  size_t incidents_after_end = 0;        // opened later: not covariates of this fit
-  size_t incidents_other_customers = 0;  // customers without a calibration purchase
+  CustomerCovariateData data;                // ready for build(): records, T, rules, static columns
+  std::vector<std::string> sectors;          // sector of each data.rules entry
+  std::vector<std::string> notes;            // where the weights came from, what was left out
+  std::vector<std::string> customer_region;  // per summary customer ("" unknown)
+  size_t incidents_used = 0;                 // opened on or before the calibration end
+  size_t incidents_after_end = 0;            // opened later: not covariates of this fit
+  size_t incidents_other_customers = 0;      // customers without a calibration purchase
 };
 
 // `ids` and `T` are the summary's customers (external ids) and ages. Static

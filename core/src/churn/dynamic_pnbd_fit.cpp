@@ -109,7 +109,7 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
   ParetoNbdModel plain(collapse_rfm(x, t_x, T), options.threads);
   out.baseline = maximize_likelihood(plain, fit_options, "pnbd");
   ParetoNbdDynamicModel model(std::move(rows), covariate_names, out.baseline.params,
-                              options.threads);
+                              options.threads, options.max_period_piece);
   out.fit = fit_dynamic_covariate_model(model, fit_options, "pnbd_dyncov");
   covariate_fit_to_gammas(out.fit);
   out.r = out.fit.params[0];

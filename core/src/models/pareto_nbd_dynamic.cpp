@@ -33,8 +33,9 @@ constexpr int kMaxPanels = 400;
 
 ParetoNbdDynamicModel::ParetoNbdDynamicModel(DynamicCovariateRows rows,
                                              const std::vector<std::string>& covariate_names,
-                                             const std::vector<double>& start, int threads)
-    : rows_(std::move(rows)), start_(start), threads_(threads) {
+                                             const std::vector<double>& start, int threads,
+                                             double max_piece)
+    : rows_(std::move(rows)), start_(start), threads_(threads), max_piece_(max_piece) {
   if (covariate_names.size() != rows_.k || start_.size() != 4 ||
       rows_.first_period.size() != rows_.size() + 1) {
     throw Error::invalid_argument("dynamic covariate rows are inconsistent with their names/start");
@@ -74,9 +75,14 @@ void ParetoNbdDynamicModel::precompute_intervals() {
       }
       const double lo = std::max(a, t_x);
       if (b > lo) {
-        post_period_.push_back(static_cast<uint32_t>(p));
-        post_lo_.push_back(lo);
-        post_hi_.push_back(b);
+        const double pieces =
+            max_piece_ > 0 ? std::min(256.0, std::ceil((b - lo) / max_piece_)) : 1.0;
+        const double step = (b - lo) / pieces;
+        for (int q = 0; q < static_cast<int>(pieces); ++q) {
+          post_period_.push_back(static_cast<uint32_t>(p));
+          post_lo_.push_back(lo + q * step);
+          post_hi_.push_back(q + 1 == static_cast<int>(pieces) ? b : lo + (q + 1) * step);
+        }
       }
     }
     first_pre_.push_back(pre_period_.size());

@@ -39,8 +39,11 @@ struct DynamicCovariateRows {
 
 class ParetoNbdDynamicModel : public LikelihoodModel {
  public:
+  // `max_piece` > 0: the lifetime integral after t_x is done on pieces no
+  // longer than this (3-point Gauss-Legendre is exact enough on a week, not
+  // on a year-long period of constant covariates); at most 256 per period.
   ParetoNbdDynamicModel(DynamicCovariateRows rows, const std::vector<std::string>& covariate_names,
-                        const std::vector<double>& start, int threads = 0);
+                        const std::vector<double>& start, int threads = 0, double max_piece = 0);
 
   const std::vector<std::string>& param_names() const override { return names_; }
   Eigen::VectorXd start_params() const override;
@@ -66,6 +69,7 @@ class ParetoNbdDynamicModel : public LikelihoodModel {
   std::vector<std::string> names_;
   std::vector<double> start_;
   int threads_ = 0;
+  double max_piece_ = 0;
 };
 
 // Fits from the model's start (the no-covariate fit, gammas 0): one L-BFGS

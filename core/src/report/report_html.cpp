@@ -364,6 +364,57 @@ std::string scenario_section(const ReportData& data) {
                  "<div class=\"charts\">" + chart + "</div>" + table);
 }
 
+std::string service_section(const ReportData& data) {
+  if (!data.service || data.service->rows.empty()) return {};
+  const ServiceSection& s = *data.service;
+  report::SignedBarSpec spec;
+  spec.text = {"chart-service", "Churn attributable to service by " + s.by,
+               "Horizontal bar chart, one bar per " + s.by +
+                   ": customers lost per 100 because its incidents were handled worse than the "
+                   "portfolio's median (right) or kept because they were handled better (left)."};
+  spec.value_label = "customers lost per 100 (vs median handling)";
+  for (const auto& r : s.rows) {
+    spec.names.push_back(r.group);
+    spec.values.push_back(r.attributable_per_100);
+  }
+  const std::string chart = figure(
+      report::signed_bar_chart_svg(spec),
+      "Ranked, worst first. The counterfactual is the churn model's: the same customers with "
+      "this " +
+          s.by +
+          "'s incidents resolved at the median time, satisfaction and handler "
+          "profile.",
+      true);
+  std::string table = fmt::format(
+      "<div class=\"tables\"><table class=\"service\"><tr><th>{}</th><th>region</th><th "
+      "class=\"num\">customers</th><th class=\"num\">incidents per 100</th><th "
+      "class=\"num\">resolved within SLA</th><th class=\"num\">satisfaction</th><th "
+      "class=\"num\">lost per 100</th><th class=\"num\">CLV at risk</th><th "
+      "class=\"num\">rank in region</th></tr>",
+      escape_xml(s.by));
+  for (const auto& r : s.rows) {
+    table += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
+        "class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
+        "class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+        escape_xml(r.group), escape_xml(r.region), format_number(r.customers, 0),
+        format_number(r.incidents_per_100, 1), format_percent(r.resolved_within_sla, 0),
+        r.satisfaction > 0 ? format_number(r.satisfaction, 2) : "&ndash;",
+        format_number(r.attributable_per_100, 2), format_number(r.clv_at_risk, 0),
+        r.rank_in_region > 0 ? fmt::format("{} of {}", r.rank_in_region, r.groups_in_region)
+                             : "&ndash;");
+  }
+  table += "</table></div>";
+  std::string figures;
+  for (const auto& line : s.figures) figures += "<p class=\"note\">" + escape_xml(line) + "</p>";
+  return section("service", "Service by " + s.by,
+                 fmt::format("Incident handling per {} and the churn it causes; in total {} "
+                             "customers over the horizon are lost to service worse than the "
+                             "median.",
+                             s.by, format_number(s.total_attributable_churn, 1)),
+                 "<div class=\"charts\">" + chart + "</div>" + table + figures);
+}
+
 }  // namespace
 
 std::string render_report_html(const ReportData& data) {
@@ -383,6 +434,7 @@ std::string render_report_html(const ReportData& data) {
   html += clv_section(data);
   html += churn_section(data);
   html += scenario_section(data);
+  html += service_section(data);
   html += fmt::format(
       "<footer>clv-engine {} &middot; self-contained report, no network needed</footer>\n",
       CLV_VERSION_STRING);

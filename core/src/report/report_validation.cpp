@@ -74,6 +74,20 @@ void validate_report_data(const ReportData& data) {
     }
   }
   if (data.clv) require_finite(data.clv->clv, "clv.clv");
+  if (data.service) {
+    for (size_t i = 0; i < data.service->rows.size(); ++i) {
+      const ServiceRow& r = data.service->rows[i];
+      for (double v : {r.customers, r.incidents_per_100, r.satisfaction, r.attributable_per_100,
+                       r.clv_at_risk}) {
+        if (!std::isfinite(v)) {
+          throw Error::invalid_argument(fmt::format(
+              "report: service.rows[{}] ('{}') has a value that is not finite", i, r.group));
+        }
+      }
+      require_probability(r.resolved_within_sla,
+                          fmt::format("service.rows[{}].resolved_within_sla", i));
+    }
+  }
   if (data.churn) {
     for (size_t i = 0; i < data.churn->segments.size(); ++i) {
       const SegmentChurn& s = data.churn->segments[i];

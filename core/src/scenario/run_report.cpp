@@ -217,6 +217,7 @@ ReportData build_run_report(const RunReportInputs& in) {
     r.calibration = c;
   }
 
+  if (in.service) r.service = *in.service;
   if (in.churn_run) {
     r.churn = churn_from_run(*in.churn_run, data, in.attributes);
   } else if (in.attributes && !in.attributes->segment.empty()) {

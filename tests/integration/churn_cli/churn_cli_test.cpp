@@ -44,11 +44,12 @@ TEST(ChurnCli, ScoresRanksAndStoresTheRun) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["customers"].size(), 5u);
-  double previous = 2.0;
+  double previous = 1e300;
   for (const auto& c : j["customers"]) {
     const double risk = c["churn_risk"].get<double>();
-    EXPECT_LE(risk, previous);  // highest risk first
-    previous = risk;
+    const double value = c["value_at_risk"].get<double>();
+    EXPECT_LE(value, previous);  // highest value at risk first
+    previous = value;
     EXPECT_GE(risk, 0.0);
     EXPECT_GE(c["p_alive"].get<double>(), 0.0);
     EXPECT_LE(c["p_alive"].get<double>(), 1.0);

@@ -46,7 +46,7 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   const std::string raw = testing::TempDir() + "/raw_covariates.csv";
   const CliRun fit = clv("fit --model pnbd --db " + db +
                          " --calibration-end 2026-06-30 --covariates incidents,staff,"
-                         "static:segment --plugin-dir " +
+                         "static:segment --snapshot --plugin-dir " +
                          kPlugins + " --out " + params + " --out-covariates " + raw);
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
   EXPECT_NE(fit.out.find("stored as run"), std::string::npos) << fit.out;
@@ -85,11 +85,11 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   ASSERT_EQ(churn.exit_code, 0) << churn.err;
   const auto c = nlohmann::json::parse(churn.out);
   ASSERT_EQ(c["customers"].size(), 5u);
-  double previous = 2.0;
+  double previous = 1e300;
   for (const auto& row : c["customers"]) {
-    const double risk = row["churn_risk"].get<double>();
-    EXPECT_LE(risk, previous);
-    previous = risk;
+    const double value = row["value_at_risk"].get<double>();
+    EXPECT_LE(value, previous);  // the at-risk list: highest value at risk first
+    previous = value;
     EXPECT_EQ(row["customer"].get<std::string>().rfind("C", 0), 0u);  // external ids
     EXPECT_FALSE(row["drivers"].empty());
   }

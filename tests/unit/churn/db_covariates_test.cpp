@@ -168,7 +168,8 @@ TEST(DbCovariates, TimesCutOffAndEmployeeJoin) {
   EXPECT_EQ(m.at(ia, col("unresolved_count")), 1.0);
   EXPECT_EQ(m.at(ia, col("severity_weighted")), 2.0 + 4.0);
   EXPECT_NEAR(m.at(ia, col("mean_resolution_vs_sla")), 1.0, 1e-12);  // 2 days / 48 h
-  EXPECT_NEAR(m.at(ia, col("worst_resolution_vs_sla")), (T_a - 4.0) / (2.0 / 7.0), 1e-9);
+  // Open for (T_a - 4) weeks, far beyond 2 SLAs: counted as given up.
+  EXPECT_NEAR(m.at(ia, col("worst_resolution_vs_sla")), kGivenUpSlas, 1e-9);
   EXPECT_EQ(m.at(ia, col("satisfaction")), 4.0);
   EXPECT_EQ(m.at(ia, col("staff_empathy")), 4.5);  // (8 + 1) / 2
   // B's survey and handler are unknown: the portfolio means of the known values.

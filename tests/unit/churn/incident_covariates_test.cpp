@@ -39,7 +39,8 @@ TEST(IncidentCovariates, CountsWeightsResolutionAndStaff) {
   EXPECT_DOUBLE_EQ(m.at(0, col("severity_weighted")), 4 * 0.5 + 2);
   EXPECT_DOUBLE_EQ(m.at(0, col("unresolved_count")), 1);
   EXPECT_DOUBLE_EQ(m.at(0, col("mean_resolution_vs_sla")), 0.5);
-  EXPECT_DOUBLE_EQ(m.at(0, col("worst_resolution_vs_sla")), 5.0);  // open 10 weeks, SLA 2
+  // Open 10 weeks with an SLA of 2: capped at kGivenUpSlas (beyond, its age is exposure).
+  EXPECT_DOUBLE_EQ(m.at(0, col("worst_resolution_vs_sla")), kGivenUpSlas);
   EXPECT_DOUBLE_EQ(m.at(0, col("compensation")), 20);
   EXPECT_DOUBLE_EQ(m.at(0, col("staff_empathy")), 5);
   EXPECT_DOUBLE_EQ(m.at(0, col("staff_trust")), 6);

@@ -156,8 +156,9 @@ TEST(CovariateWhatIf, UnresolvedShareIsTheExpectationOverOutcomes) {
   clv::IncidentLevers share;
   share.unresolved_share = 0.3;
   const auto r = clv::run_whatif(inputs(c.data, run, {incidents("share", share)}), opts(0));
-  // Open: unresolved 1, worst (40 - 10) / 2 = 15, mean unknown -> fill 0.4, its survey kept.
-  const std::vector<double> open = {1, 1.0 / 40, 2, 1, 0.4, 15, 3, 0};
+  // Open: unresolved 1, worst (40 - 10) / 2 = 15 SLAs capped at kGivenUpSlas, mean unknown
+  // -> fill 0.4, its survey kept.
+  const std::vector<double> open = {1, 1.0 / 40, 2, 1, 0.4, clv::kGivenUpSlas, 3, 0};
   // Resolved within its SLA: ratio 1.
   const std::vector<double> closed = {1, 1.0 / 40, 2, 0, 1, 1, 3, 0};
   const double expected = 0.3 * c.clv_of(0, open) + 0.7 * c.clv_of(0, closed) - c.clv_of(0, open);

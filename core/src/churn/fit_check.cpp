@@ -1,0 +1,99 @@
+// The fit check behind `clv fit` and the report: expected vs actual repeat
+// purchases (the totals and the share without any), and holdout purchases.
+// A wide gap usually means the data are not what the model assumes: several
+// rows per visit (one per night of a stay, one per basket item) look like a
+// burst of repeat purchases that no Poisson rate explains.
+#include "clv/fit_check.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "models/bg_nbd.hpp"
+#include "models/pareto_nbd.hpp"
+
+namespace clv {
+namespace {
+
+bool beyond(double actual, double expected, double tolerance) {
+  const double base = std::max(std::abs(expected), 1.0);
+  return std::abs(actual - expected) / base > tolerance;
+}
+
+}  // namespace
+
+FitCheck check_fit(const FitResult& fit, const RfmData& data,
+                   const std::vector<double>& holdout_purchases, double holdout_length,
+                   double tolerance) {
+  FitCheck out;
+  out.tolerance = tolerance;
+  const size_t n = data.size();
+  if (!holdout_purchases.empty() && holdout_purchases.size() != n) {
+    throw Error::invalid_argument(
+        fmt::format("{} holdout counts for {} customers", holdout_purchases.size(), n));
+  }
+  const bool pnbd = fit.model == "pnbd";
+  const bool bg = fit.model == "bgnbd" || fit.model == "mbgnbd";
+  if ((!pnbd && !bg) || fit.params.size() < 4 || n == 0) return out;
+  out.supported = true;
+  const BgNbdVariant variant = fit.model == "mbgnbd" ? BgNbdVariant::kMbgNbd : BgNbdVariant::kBgNbd;
+  const ParetoNbdParams pp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
+  const BgNbdParams bp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
+  double weight_sum = 0, zero = 0, expected_zero = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double w = data.weight.empty() ? 1.0 : data.weight[i];
+    const double T = data.T[i];
+    weight_sum += w;
+    out.actual_repeat += w * data.x[i];
+    zero += data.x[i] == 0 ? w : 0.0;
+    out.expected_repeat +=
+        w * (pnbd ? pnbd_expected(pp, T) : bgnbd_expected_purchases(bp, variant, T));
+    expected_zero += w * (pnbd ? pnbd_probability_of_n(pp, T, 0)
+                               : bgnbd_probability_of_purchases(bp, variant, T, 0));
+    if (!holdout_purchases.empty() && holdout_length > 0) {
+      out.actual_holdout += w * holdout_purchases[i];
+      out.expected_holdout +=
+          w * (pnbd ? pnbd_conditional_expected(pp, data.x[i], data.t_x[i], T, holdout_length)
+                    : bgnbd_conditional_expected_purchases(bp, variant, data.x[i], data.t_x[i], T,
+                                                           holdout_length));
+    }
+  }
+  out.actual_zero_share = zero / weight_sum;
+  out.expected_zero_share = expected_zero / weight_sum;
+  out.has_holdout = !holdout_purchases.empty() && holdout_length > 0;
+  if (!std::isfinite(out.expected_repeat) || !std::isfinite(out.expected_holdout)) {
+    out.misfit = true;
+    out.warnings.push_back("the model's expected purchases are not finite: do not use this fit");
+    return out;
+  }
+  if (beyond(out.actual_repeat, out.expected_repeat, tolerance)) {
+    out.warnings.push_back(fmt::format(
+        "calibration: the model expects {:.0f} repeat purchases, the data have {:.0f} ({:+.0f}%, "
+        "tolerance {:.0f}%)",
+        out.expected_repeat, out.actual_repeat,
+        100.0 * (out.expected_repeat - out.actual_repeat) / std::max(out.actual_repeat, 1.0),
+        100.0 * tolerance));
+  }
+  if (std::abs(out.actual_zero_share - out.expected_zero_share) > 0.1) {
+    out.warnings.push_back(fmt::format(
+        "calibration: {:.1f}% of customers made no repeat purchase, the model expects {:.1f}%",
+        100.0 * out.actual_zero_share, 100.0 * out.expected_zero_share));
+  }
+  if (out.has_holdout && beyond(out.actual_holdout, out.expected_holdout, tolerance)) {
+    out.warnings.push_back(fmt::format(
+        "holdout: the model expects {:.0f} purchases, the data have {:.0f} (tolerance {:.0f}%)",
+        out.expected_holdout, out.actual_holdout, 100.0 * tolerance));
+  }
+  out.misfit = !out.warnings.empty();
+  if (out.misfit) {
+    out.warnings.push_back(
+        "likely causes: several rows per visit (one per night of a stay or per basket item: "
+        "merge them into one purchase, e.g. by the sector plugin's folio/visit rules); a mix of "
+        "very different customers (fit segments separately); a calibration period too short "
+        "for the purchase cycle; or another model (compare pnbd, bgnbd)");
+  }
+  return out;
+}
+
+}  // namespace clv

@@ -1,0 +1,211 @@
+// Service analytics end to end on the shipped sample portfolios: incidents
+// acting from when they happen recover truth.json's effects with the right
+// sign; churn works without covariates and lists customers still alive; a
+// model that does not describe the data says so.
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/cli_run.hpp"
+
+namespace {
+
+using cli_test::CliRun;
+using cli_test::slurp;
+constexpr auto clv = cli_test::run_clv;
+
+const std::string kPlugins = std::string(CLV_BINARY_DIR) + "/plugins";
+
+std::string import_sample(const std::string& sector) {
+  const std::string path = testing::TempDir() + "/service_" + sector + ".db";
+  std::filesystem::remove(path);
+  const std::string data = std::string(CLV_SOURCE_DIR) + "/data/" + sector + "/";
+  for (const char* entity : {"employees", "customers", "transactions", "incidents"}) {
+    const CliRun r = clv(std::string("import ") + entity + " " + data + entity + ".csv --sector " +
+                         sector + " --db " + path);
+    EXPECT_EQ(r.exit_code, 0) << entity << ": " << r.err;
+  }
+  return path;
+}
+
+const std::string& retail_db() {
+  static const std::string db = import_sample("retail");
+  return db;
+}
+
+TEST(ServiceCli, TimeVaryingIncidentsRecoverTheRetailTruth) {
+  const nlohmann::json truth =
+      nlohmann::json::parse(slurp(std::string(CLV_SOURCE_DIR) + "/data/retail/truth.json"));
+  // Our column for each of truth.json's covariates (same raw units up to a shift).
+  const std::map<std::string, std::string> column = {
+      {"unresolved_incidents", "unresolved_count"},
+      {"resolution_vs_sla", "mean_resolution_vs_sla"},
+      {"satisfaction", "satisfaction"},
+      {"empathy", "staff_empathy"},
+      {"tact", "staff_tact"}};
+  const CliRun r = clv("fit --model pnbd --db " + retail_db() +
+                       " --calibration-end 2026-06-30 --covariates "
+                       "unresolved,resolution,satisfaction,empathy,tact --no-store --json "
+                       "--plugin-dir " +
+                       kPlugins);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["spec"]["time_varying"].get<bool>());
+  const auto names = j["covariates"].get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), 5u);
+  for (const auto& [process, truth_key] :
+       {std::pair<std::string, std::string>{"dropout", "dropout_gamma"},
+        {"purchase", "purchase_delta"}}) {
+    for (const auto& [name, effect] : truth["covariates"][truth_key].items()) {
+      const std::string col = column.at(name);
+      const size_t jx =
+          static_cast<size_t>(std::find(names.begin(), names.end(), col) - names.begin());
+      ASSERT_LT(jx, names.size()) << col;
+      const double sd = j["scaling_sd"][jx].get<double>();
+      const double gamma = j["gamma_" + process][jx].get<double>();
+      const double se = j["std_errors"][process + ":" + col].get<double>();
+      // Per raw unit, like truth.json; the truth inside the 90% interval.
+      const double lo = (gamma - 1.645 * se) / sd, hi = (gamma + 1.645 * se) / sd;
+      const double t = effect.get<double>();
+      EXPECT_TRUE(lo <= t && t <= hi)
+          << process << ":" << col << " truth " << t << " not in [" << lo << ", " << hi << "]";
+      if (std::abs(t) >= 0.1) {
+        EXPECT_GT(gamma * t, 0.0) << process << ":" << col << " has the wrong sign";
+      }
+    }
+  }
+  // The fit says which effects are clear: unresolved incidents clearly cut purchasing.
+  const CliRun text = clv("fit --model pnbd --db " + retail_db() +
+                          " --calibration-end 2026-06-30 --covariates unresolved,satisfaction "
+                          "--no-store --plugin-dir " +
+                          kPlugins);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("90% interval"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("unresolved_count           purchase"), std::string::npos);
+  EXPECT_NE(text.out.find("clear"), std::string::npos);
+}
+
+TEST(ServiceCli, ConstantCovariatesAreDroppedWithANote) {
+  // Every retail customer is of sector retail: the column is left out with a
+  // note and the fit goes on with the others.
+  const CliRun r = clv("fit --model pnbd --db " + retail_db() +
+                       " --calibration-end 2026-06-30 --covariates unresolved,static:sector "
+                       "--no-store");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("static:sector has a single value ('retail') across the customers: left "
+                       "out"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("dropout:unresolved_count"), std::string::npos) << r.out;
+  // Nothing left to fit is still an error, and it says what to do instead.
+  const CliRun none = clv("fit --model pnbd --db " + retail_db() +
+                          " --calibration-end 2026-06-30 --covariates static:sector --no-store");
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("without --covariates"), std::string::npos) << none.err;
+}
+
+TEST(ServiceCli, ChurnWithoutCovariatesListsCustomersStillAlive) {
+  const std::string db = testing::TempDir() + "/service_plain.db";
+  std::filesystem::remove(db);
+  const std::string data = std::string(CLV_SOURCE_DIR) + "/data/retail/";
+  for (const char* entity : {"customers", "transactions"}) {
+    ASSERT_EQ(
+        clv(std::string("import ") + entity + " " + data + entity + ".csv --db " + db).exit_code,
+        0);
+  }
+  const CliRun r =
+      clv("churn --db " + db + " --calibration-end 2026-06-30 --horizon 26 --top 20 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["customers"].size(), 20u);
+  EXPECT_TRUE(j["model"]["covariates"].empty());
+  double previous = 1e300;
+  for (const auto& c : j["customers"]) {
+    EXPECT_LE(c["value_at_risk"].get<double>(), previous);
+    previous = c["value_at_risk"].get<double>();
+    // Customers already gone are not "at risk": nothing is left to save.
+    EXPECT_GT(c["p_alive"].get<double>(), 0.3) << c.dump();
+    EXPECT_GT(c["risk_if_alive"].get<double>(), 0.0);
+    EXPECT_GT(c["value_at_risk"].get<double>(), 0.0);
+  }
+}
+
+TEST(ServiceCli, FitFlagsAModelThatDoesNotDescribeTheData) {
+  const CliRun ok = clv("fit --model pnbd --db " + retail_db() +
+                        " --calibration-end 2026-06-30 --holdout-end 2026-12-31");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("fit check:"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("holdout purchases actual"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("-> ok"), std::string::npos) << ok.out;
+  // Hospitality stays arrive as one row per night: far more "repeat
+  // purchases" in bursts than the model can place (issue 14).
+  const std::string hotel = import_sample("hospitality");
+  const CliRun bad = clv("fit --model pnbd --db " + hotel + " --calibration-end 2026-06-30 --json");
+  ASSERT_EQ(bad.exit_code, 0) << bad.err;
+  const auto j = nlohmann::json::parse(bad.out);
+  EXPECT_TRUE(j["fit_check"]["misfit"].get<bool>()) << bad.out;
+  EXPECT_GT(j["fit_check"]["expected_repeat_purchases"].get<double>(),
+            1.5 * j["fit_check"]["actual_repeat_purchases"].get<double>());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
+  const std::string db = testing::TempDir() + "/service_breakdown.db";
+  std::filesystem::copy_file(retail_db(), db, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(
+      clv("fit --model pnbd --db " + db +
+          " --calibration-end 2026-06-30 --covariates incidents,staff --plugin-dir " + kPlugins)
+          .exit_code,
+      0);
+  const CliRun r = clv("service --db " + db + " --by location --horizon 26 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j["groups"].size(), 2u);
+  double sum = 0, customers = 0;
+  for (const auto& g : j["groups"]) {
+    sum += g["attributable_churn"].get<double>();
+    customers += g["customers"].get<double>();
+    EXPECT_GE(g["rank_in_region"].get<int>(), 1);
+    EXPECT_LE(g["rank_in_region"].get<int>(), g["sites_in_region"].get<int>());
+    EXPECT_GE(g["resolved_within_sla"].get<double>(), 0.0);
+    EXPECT_LE(g["resolved_within_sla"].get<double>(), 1.0);
+  }
+  EXPECT_NEAR(sum, j["total_attributable_churn"].get<double>(), 1e-9);
+  EXPECT_EQ(customers, j["customers"].get<double>());  // every customer has one home site
+  const auto& f = j["figures"];
+  EXPECT_EQ(f["repurchase_after_incident"]["quoted"].get<double>(), 0.82);
+  EXPECT_GT(f["repurchase_after_incident"]["incidents_within_sla"].get<double>(), 0.0);
+  const CliRun text = clv("service --db " + db + " --by department --horizon 26");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("quoted: 91%"), std::string::npos) << text.out;
+  EXPECT_NE(clv("service --db " + db + " --by galaxy --horizon 26").exit_code, 0);
+
+  // The same breakdown as a section of the HTML report.
+  const std::string dir = testing::TempDir();
+  ASSERT_EQ(clv("summary --db " + db + " --calibration-end 2026-06-30 --unit week --out " + dir +
+                "/service_summary.csv")
+                .exit_code,
+            0);
+  ASSERT_EQ(clv("fit --model pnbd --summary " + dir + "/service_summary.csv --out " + dir +
+                "/service_pnbd.json")
+                .exit_code,
+            0);
+  const CliRun report =
+      clv("report --summary " + dir + "/service_summary.csv --params " + dir +
+          "/service_pnbd.json --db " + db + " --service-by location --horizon 26 --out " + dir +
+          "/service_report.html");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = slurp(dir + "/service_report.html");
+  EXPECT_NE(html.find("<h2>Service by site</h2>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"chart-service\""), std::string::npos);
+  EXPECT_NE(html.find("quotes 82%"), std::string::npos);
+}
+
+}  // namespace
