@@ -4,12 +4,7 @@
 // filters out; on one server and on a coordinator with two postgres_fdw shards.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -158,14 +153,6 @@ TEST(PgSharded, PartitionedOverTwoFdwShardsMatchesAndPushesTheAggregation) {
                 std::string::npos)
           << plan;
     }
-  }
-  if (std::getenv("CLV_PG_PAUSE") != nullptr) {  // debugging: inspect the live setup
-    std::fprintf(stderr, "coordinator %s\n", coordinator.conninfo(db).c_str());
-    clv::pg::Connection conn(coordinator.conninfo(db));
-    const auto tx =
-        clv::pg::resolve_transactions(conn, clv::load_pg_mapping(clv_test::orders_mapping_path()));
-    std::ofstream("/tmp/hist.sql") << clv::pg::histogram_sql(tx, period) << ";\n";
-    sleep(std::atoi(std::getenv("CLV_PG_PAUSE")));
   }
   auto source = clv::PgSource::connect(coordinator.conninfo(db),
                                        clv::load_pg_mapping(clv_test::orders_mapping_path()));

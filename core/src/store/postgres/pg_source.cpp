@@ -55,14 +55,33 @@ std::string PgSourceImpl::server_version() const {
 }
 
 void PgSourceImpl::begin_snapshot() {
-  conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  // Not READ ONLY: the snapshot writes one temporary table (nothing else).
+  conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
   conn_.exec(kReadSettings);
   in_snapshot_ = true;
+  materialized_.reset();
 }
 
 void PgSourceImpl::end_snapshot() {
   in_snapshot_ = false;
+  materialized_.reset();
   conn_.exec("COMMIT");
+}
+
+namespace {
+constexpr const char* kCustomersTable = "clv_customer_summary";
+bool same_period(const SummaryPeriod& a, const SummaryPeriod& b) {
+  return a.calibration_end_day == b.calibration_end_day && a.holdout_end_day == b.holdout_end_day;
+}
+}  // namespace
+
+std::string PgSourceImpl::customers_relation(const SummaryPeriod& period) {
+  if (!materialized_ || !same_period(*materialized_, period)) {
+    if (materialized_) conn_.exec(std::string("DROP TABLE ") + kCustomersTable);
+    conn_.exec(customers_table_sql(tx_, period, kCustomersTable));
+    materialized_ = period;
+  }
+  return kCustomersTable;
 }
 
 PgHistogram PgSourceImpl::histogram(const SummaryPeriod& period) {
@@ -71,7 +90,9 @@ PgHistogram PgSourceImpl::histogram(const SummaryPeriod& period) {
   PgHistogram out;
   try {
     const double unit = period.unit.days;
-    conn_.copy_out(histogram_sql(tx_, period), [&](std::string_view line) {
+    const std::string sql =
+        own ? histogram_sql(tx_, period) : histogram_from(customers_relation(period), period);
+    conn_.copy_out(sql, [&](std::string_view line) {
       const CopyLine row(line, 6);
       if (row.is_null(0)) {
         read_totals(row, out.diagnostics);
@@ -108,7 +129,9 @@ CustomerSummary PgSourceImpl::summary_with_spend(const SummaryPeriod& period,
   }
   spend.clear();
   try {
-    conn_.copy_out(customer_summary_sql(tx_, period), [&](std::string_view line) {
+    const std::string sql = own ? customer_summary_sql(tx_, period)
+                                : customer_rows_from(customers_relation(period), period);
+    conn_.copy_out(sql, [&](std::string_view line) {
       const CopyLine row(line, 8);
       if (row.is_null(0)) {
         read_totals(row, out.diagnostics);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ class PgSourceImpl final : public PgSource {
   PgTransfer transfer() const override { return conn_.transfer(); }
   std::string server_version() const override;
 
-  // Reads of the pipeline run inside one REPEATABLE READ snapshot.
+  // Reads of the pipeline run inside one REPEATABLE READ snapshot, where the
+  // per-customer aggregation is done once into a temporary table.
   void begin_snapshot();
   void end_snapshot();
   // The summary plus each customer's calibration spend (for value at risk).
@@ -34,6 +36,9 @@ class PgSourceImpl final : public PgSource {
   Connection conn_;
   TransactionExpressions tx_;
   bool in_snapshot_ = false;
+  std::optional<SummaryPeriod> materialized_;  // the period of the temp table, if any
+  // The relation both reads use: the temp table inside a snapshot.
+  std::string customers_relation(const SummaryPeriod& period);
 };
 
 }  // namespace clv::pg

@@ -186,27 +186,40 @@ constexpr const char* kTotals =
 
 }  // namespace
 
+std::string customer_rows_from(const std::string& relation, const SummaryPeriod& period) {
+  return fmt::format(
+      "SELECT customer::text, cal_days - 1, last_day - first_day, {cal} - first_day,\n"
+      "  (cal_spend - first_spend)::float8, hold_days, hold_spend::float8, cal_spend::float8\n"
+      "FROM {rel} WHERE cal_days > 0\n"
+      "UNION ALL\n"
+      "SELECT NULL, {totals}, NULL, NULL FROM {rel}",
+      fmt::arg("cal", period.calibration_end_day), fmt::arg("totals", kTotals),
+      fmt::arg("rel", relation));
+}
+
+std::string histogram_from(const std::string& relation, const SummaryPeriod& period) {
+  return fmt::format(
+      "SELECT cal_days - 1, last_day - first_day, {cal} - first_day, count(*)::bigint, NULL, "
+      "NULL\n"
+      "FROM {rel} WHERE cal_days > 0 GROUP BY 1, 2, 3\n"
+      "UNION ALL\n"
+      "SELECT NULL, {totals} FROM {rel}",
+      fmt::arg("cal", period.calibration_end_day), fmt::arg("totals", kTotals),
+      fmt::arg("rel", relation));
+}
+
 std::string customer_summary_sql(const TransactionExpressions& tx, const SummaryPeriod& period) {
-  return customers_cte(tx, period, true) +
-         fmt::format(
-             "SELECT customer::text, cal_days - 1, last_day - first_day, {cal} - first_day,\n"
-             "  (cal_spend - first_spend)::float8, hold_days, hold_spend::float8, "
-             "cal_spend::float8\n"
-             "FROM c WHERE cal_days > 0\n"
-             "UNION ALL\n"
-             "SELECT NULL, {totals}, NULL, NULL FROM c",
-             fmt::arg("cal", period.calibration_end_day), fmt::arg("totals", kTotals));
+  return customers_cte(tx, period, true) + customer_rows_from("c", period);
 }
 
 std::string histogram_sql(const TransactionExpressions& tx, const SummaryPeriod& period) {
-  return customers_cte(tx, period, false) +
-         fmt::format(
-             "SELECT cal_days - 1, last_day - first_day, {cal} - first_day, count(*)::bigint, "
-             "NULL, NULL\n"
-             "FROM c WHERE cal_days > 0 GROUP BY 1, 2, 3\n"
-             "UNION ALL\n"
-             "SELECT NULL, {totals} FROM c",
-             fmt::arg("cal", period.calibration_end_day), fmt::arg("totals", kTotals));
+  return customers_cte(tx, period, false) + histogram_from("c", period);
+}
+
+std::string customers_table_sql(const TransactionExpressions& tx, const SummaryPeriod& period,
+                                const std::string& table) {
+  return fmt::format("CREATE TEMP TABLE {} ON COMMIT DROP AS\n", table) +
+         customers_cte(tx, period, true) + "SELECT * FROM c";
 }
 
 }  // namespace clv::pg

@@ -37,4 +37,12 @@ std::string customer_summary_sql(const TransactionExpressions& tx, const Summary
 // totals row with NULL x.
 std::string histogram_sql(const TransactionExpressions& tx, const SummaryPeriod& period);
 
+// The per-customer rows (with spends) as a temporary table dropped at
+// commit, so that the histogram and the per-customer rows of one snapshot
+// aggregate the transactions once; then both read from `relation`.
+std::string customers_table_sql(const TransactionExpressions& tx, const SummaryPeriod& period,
+                                const std::string& table);
+std::string histogram_from(const std::string& relation, const SummaryPeriod& period);
+std::string customer_rows_from(const std::string& relation, const SummaryPeriod& period);
+
 }  // namespace clv::pg
