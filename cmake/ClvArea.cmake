@@ -1,9 +1,11 @@
 # clv_add_area(NAME DEPS dep...) builds core/src/NAME/*.cpp into the static
 # library clv_NAME. Each area owns its folder, so adding a file needs no edit
 # to a shared CMakeLists.txt. An area without sources is an INTERFACE target.
-function(clv_add_area name)
+# A nested area (store/postgres) becomes clv_store_postgres.
+function(clv_add_area area)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/${name}/*.cpp)
+  string(REPLACE "/" "_" name "${area}")
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/${area}/*.cpp)
   if(sources)
     add_library(clv_${name} STATIC ${sources})
     target_include_directories(clv_${name}

@@ -10,6 +10,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libsimdjson-dev
   libssl-dev
+  libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 wrk
   clang-format

@@ -1,0 +1,174 @@
+#include "store/postgres/pg_source.hpp"
+
+#include <fmt/format.h>
+
+#include "clv/error.hpp"
+#include "domain/calendar.hpp"
+#include "store/postgres/copy_text.hpp"
+
+namespace clv::pg {
+namespace {
+
+// Totals row shared by both queries: rows, purchases, after end, rejected,
+// first seen in holdout (fields 1..5 of the NULL-keyed row).
+void read_totals(const CopyLine& row, SummaryDiagnostics& diag) {
+  const auto rows = static_cast<uint64_t>(row.integer(1));
+  const auto purchases = static_cast<uint64_t>(row.integer(2));
+  const auto after = static_cast<uint64_t>(row.integer(3));
+  const auto bad = static_cast<uint64_t>(row.integer(4));
+  diag.rows_read = rows;
+  diag.rows_rejected = bad;
+  diag.rows_not_purchase = rows - purchases - bad;
+  diag.rows_after_end = after;
+  diag.rows_used = purchases - after;
+  diag.customers_first_seen_in_holdout = static_cast<uint64_t>(row.integer(5));
+  if (bad > 0) {
+    diag.first_rejects.push_back(
+        {0,
+         fmt::format("{} rows have no customer, or are purchases without a day or amount "
+                     "(NULL after the mapping)",
+                     bad),
+         ""});
+  }
+}
+
+// Session settings for the summary: partition-wise aggregation (so each
+// postgres_fdw shard aggregates its own rows) and enough memory to hash the
+// per-customer-day groups instead of spilling. SET LOCAL: this transaction only.
+constexpr const char* kReadSettings =
+    "SET LOCAL enable_partitionwise_aggregate = on; SET LOCAL work_mem = '256MB'";
+
+}  // namespace
+
+PgSourceImpl::PgSourceImpl(const std::string& conninfo, const PgMapping& mapping)
+    : mapping_(mapping), conn_(conninfo) {
+  if (conn_.server_version() < 110000) {
+    throw Error::invalid_argument(fmt::format("{} runs PostgreSQL {}; clv-engine needs 11 or later",
+                                              conn_.where(), conn_.server_version() / 10000));
+  }
+  tx_ = resolve_transactions(conn_, mapping_);
+}
+
+std::string PgSourceImpl::server_version() const {
+  const int v = conn_.server_version();
+  return fmt::format("{}.{}", v / 10000, v % 10000);
+}
+
+void PgSourceImpl::begin_snapshot() {
+  // Not READ ONLY: the snapshot writes one temporary table (nothing else).
+  conn_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  conn_.exec(kReadSettings);
+  in_snapshot_ = true;
+  materialized_.reset();
+}
+
+void PgSourceImpl::end_snapshot() {
+  in_snapshot_ = false;
+  materialized_.reset();
+  conn_.exec("COMMIT");
+}
+
+namespace {
+constexpr const char* kCustomersTable = "clv_customer_summary";
+bool same_period(const SummaryPeriod& a, const SummaryPeriod& b) {
+  return a.calibration_end_day == b.calibration_end_day && a.holdout_end_day == b.holdout_end_day;
+}
+}  // namespace
+
+std::string PgSourceImpl::customers_relation(const SummaryPeriod& period) {
+  if (!materialized_ || !same_period(*materialized_, period)) {
+    if (materialized_) conn_.exec(std::string("DROP TABLE ") + kCustomersTable);
+    conn_.exec(customers_table_sql(tx_, period, kCustomersTable));
+    materialized_ = period;
+  }
+  return kCustomersTable;
+}
+
+PgHistogram PgSourceImpl::histogram(const SummaryPeriod& period) {
+  const bool own = !in_snapshot_;
+  if (own) begin_snapshot();
+  PgHistogram out;
+  try {
+    const double unit = period.unit.days;
+    const std::string sql =
+        own ? histogram_sql(tx_, period) : histogram_from(customers_relation(period), period);
+    conn_.copy_out(sql, [&](std::string_view line) {
+      const CopyLine row(line, 6);
+      if (row.is_null(0)) {
+        read_totals(row, out.diagnostics);
+        return;
+      }
+      out.rows.x.push_back(static_cast<double>(row.integer(0)));
+      out.rows.t_x.push_back(static_cast<double>(row.integer(1)) / unit);
+      out.rows.T.push_back(static_cast<double>(row.integer(2)) / unit);
+      const double w = static_cast<double>(row.integer(3));
+      out.rows.weight.push_back(w);
+      out.customers += w;
+    });
+    if (own) end_snapshot();
+  } catch (...) {
+    conn_.rollback_quietly();
+    in_snapshot_ = false;
+    throw;
+  }
+  return out;
+}
+
+CustomerSummary PgSourceImpl::summary_with_spend(const SummaryPeriod& period,
+                                                 std::vector<double>& spend) {
+  const bool own = !in_snapshot_;
+  if (own) begin_snapshot();
+  CustomerSummary out;
+  out.period = period;
+  out.source = "postgresql:" + conn_.redacted();
+  const double unit = period.unit.days;
+  const bool holdout = period.holdout_end_day.has_value();
+  if (holdout) {
+    out.duration_holdout =
+        static_cast<double>(*period.holdout_end_day - period.calibration_end_day) / unit;
+  }
+  spend.clear();
+  try {
+    const std::string sql = own ? customer_summary_sql(tx_, period)
+                                : customer_rows_from(customers_relation(period), period);
+    conn_.copy_out(sql, [&](std::string_view line) {
+      const CopyLine row(line, 8);
+      if (row.is_null(0)) {
+        read_totals(row, out.diagnostics);
+        return;
+      }
+      const int64_t x = row.integer(1);
+      out.ids.add(row.text(0));
+      out.frequency.push_back(static_cast<double>(x));
+      out.recency.push_back(static_cast<double>(row.integer(2)) / unit);
+      out.T.push_back(static_cast<double>(row.integer(3)) / unit);
+      out.monetary_value.push_back(x > 0 ? row.number(4) / static_cast<double>(x) : 0.0);
+      if (holdout) {
+        const int64_t hold_days = row.integer(5);
+        out.frequency_holdout.push_back(static_cast<double>(hold_days));
+        out.monetary_value_holdout.push_back(
+            hold_days > 0 ? row.number(6) / static_cast<double>(hold_days) : 0.0);
+      }
+      spend.push_back(row.number(7));
+    });
+    if (own) end_snapshot();
+  } catch (...) {
+    conn_.rollback_quietly();
+    in_snapshot_ = false;
+    throw;
+  }
+  return out;
+}
+
+CustomerSummary PgSourceImpl::summary(const SummaryPeriod& period) {
+  std::vector<double> spend;
+  return summary_with_spend(period, spend);
+}
+
+}  // namespace clv::pg
+
+namespace clv {
+std::unique_ptr<PgSource> PgSource::connect(const std::string& conninfo, const PgMapping& mapping) {
+  return std::make_unique<pg::PgSourceImpl>(conninfo, mapping);
+}
+}  // namespace clv
