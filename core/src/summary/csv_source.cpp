@@ -65,7 +65,7 @@ Columns resolve_columns(const TransactionFileFormat& format,
     if (auto position = parse_position(spec[f])) {
       columns.index[f] = static_cast<int64_t>(*position);
     } else if (header == nullptr) {
-      if (f == kKind && !mapped[f]) continue;
+      if ((f == kKind || f == kAmount) && !mapped[f]) continue;
       throw Error::invalid_argument(
           fmt::format("field {} is mapped to '{}' but the file has no header: map it to a 1-based "
                       "column number "
@@ -78,7 +78,9 @@ Columns resolve_columns(const TransactionFileFormat& format,
       for (size_t c = 0; c < header->size() && columns.index[f] < 0; ++c) {
         if (iequals((*header)[c], spec[f])) columns.index[f] = static_cast<int64_t>(c);
       }
-      if (columns.index[f] < 0 && (f != kKind || mapped[f])) {
+      // kind and amount are optional: without amounts (e.g. lifetimes'
+      // date,id example) the summary has no spend column.
+      if (columns.index[f] < 0 && ((f != kKind && f != kAmount) || mapped[f])) {
         std::string names;
         for (auto h : *header) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
         throw Error::invalid_argument(
@@ -183,15 +185,18 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, double di
     row.day = static_cast<int32_t>(day);
     dates.remember(ts, row.day);
   }
-  std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
-  if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
-  if (!parse_plain_decimal(amount, row.amount)) {
-    auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
-    if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
-      return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
+  row.amount = 0;
+  if (columns.index[kAmount] >= 0) {
+    std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
+    if (!amount.empty() && amount.front() == '+') amount.remove_prefix(1);
+    if (!parse_plain_decimal(amount, row.amount)) {
+      auto [ptr, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), row.amount);
+      if (ec != std::errc() || ptr != amount.data() + amount.size() || !std::isfinite(row.amount)) {
+        return fmt::format("invalid amount '{}': use a plain number such as 12.50", amount);
+      }
     }
+    if (divisor != 1.0) row.amount /= divisor;  // x / 1 == x: skip a division per row
   }
-  if (divisor != 1.0) row.amount /= divisor;  // x / 1 == x: skip a division per row
   row.purchase = true;
   if (columns.index[kKind] >= 0) {
     const std::string_view kind = f[static_cast<size_t>(columns.index[kKind])];
@@ -352,7 +357,13 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
   }
   table.release_slots();
   CustomerIds ids = table.take_ids();
-  return acc.finish(std::move(ids), std::move(diag), source);
+  CustomerSummary summary = acc.finish(std::move(ids), std::move(diag), source);
+  if (columns.index[kAmount] < 0) {
+    // No amounts: spend is unknown, not zero.
+    summary.monetary_value.clear();
+    summary.monetary_value_holdout.clear();
+  }
+  return summary;
 }
 
 CsvDialect dialect_of(const TransactionFileFormat& format) {
