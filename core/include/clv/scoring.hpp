@@ -20,7 +20,7 @@ struct ScoreOptions {
   double annual_discount_rate = 0;  // 0.1 = 10% per year
   // CLV with a given mean spend per purchase instead of a gg fit (then
   // expected_spend is this value for every customer).
-  std::optional<double> spend_per_purchase;
+  std::optional<double> spend_per_purchase = std::nullopt;
 };
 
 struct Scores {

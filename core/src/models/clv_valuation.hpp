@@ -25,7 +25,7 @@ struct ValuationOptions {
   TimeUnit time_unit;
   // A given mean spend per purchase for every customer, used when there is
   // no Gamma-Gamma model (e.g. a contract price): CLV without a spend fit.
-  std::optional<double> spend_per_purchase;
+  std::optional<double> spend_per_purchase = std::nullopt;
 };
 
 struct CustomerScores {
