@@ -10,6 +10,7 @@
 #include "clv/calendar.hpp"
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
+#include "clv/dynamic_covariates.hpp"
 #include "clv/error.hpp"
 #include "clv/fit_check.hpp"
 #include "clv/models.hpp"
@@ -22,6 +23,9 @@ struct FitArgs {
   std::string model, summary, out, db, calibration_end, holdout_end, time_unit = "week";
   std::string covariates;  // incidents,staff,static:COL[,...]: Pareto/NBD with covariates
   std::string plugin_dir, out_covariates;
+  // Time-varying covariates: a transaction file and a per-period covariate file.
+  std::string transactions, dynamic_covariates, covariate_id, covariate_date = "Date";
+  std::vector<std::string> maps, covariate_columns;
   bool json = false, time_unit_given = false, no_store = false, snapshot = false;
   double l2 = 0.0;
   int threads = 0;
@@ -196,6 +200,67 @@ nlohmann::json fit_check_json(const clv::FitCheck& c) {
   return j;
 }
 
+// `--dynamic-covariates`: Pareto/NBD with time-varying covariates from a
+// transaction file and a per-customer-per-period covariate file (CLVTools'
+// apparelTrans and apparelDynCov).
+void run_dynamic_covariates(const FitArgs& args) {
+  if (args.model != "pnbd") {
+    throw clv::Error::invalid_argument(
+        fmt::format("--dynamic-covariates is available for --model pnbd, not {}", args.model));
+  }
+  if (args.transactions.empty() || !args.summary.empty() || !args.db.empty() ||
+      !args.covariates.empty()) {
+    throw clv::Error::invalid_argument(
+        "--dynamic-covariates needs --transactions FILE (purchase dates per customer) and "
+        "--calibration-end, without --summary, --db or --covariates");
+  }
+  int64_t seconds = 0;
+  if (!clv::parse_timestamp(args.calibration_end, seconds)) {
+    throw clv::Error::invalid_argument(fmt::format(
+        "--dynamic-covariates needs --calibration-end YYYY-MM-DD (the last day of the fit "
+        "period), got '{}'",
+        args.calibration_end));
+  }
+  clv::DynamicCovariateFiles files;
+  files.transactions = args.transactions;
+  files.covariates = args.dynamic_covariates;
+  for (const std::string& m : args.maps) {
+    const auto [field, column] = clv::parse_field_mapping(m);
+    if (field == "customer_id") {
+      files.transaction_id_column = column;
+    } else if (field == "timestamp") {
+      files.transaction_date_column = column;
+    } else if (field != "amount") {
+      throw clv::Error::invalid_argument(
+          fmt::format("--map {}: with --dynamic-covariates map customer_id and timestamp", m));
+    }
+  }
+  files.covariate_id_column =
+      args.covariate_id.empty() ? files.transaction_id_column : args.covariate_id;
+  files.covariate_date_column = args.covariate_date;
+  files.covariate_columns = args.covariate_columns;
+  files.calibration_end_day = clv::day_of(seconds);
+  files.unit = clv::TimeUnit::parse(args.time_unit);
+  const clv::DynamicCovariateData data = clv::read_dynamic_covariate_files(files);
+  clv::CovariateFitOptions options;
+  options.threads = args.threads;
+  clv::CovariateParetoNbd model =
+      clv::fit_dynamic_pnbd(data.x, data.t_x, data.T, data.names, data.series, options);
+  model.fit.time_unit = files.unit;
+  const std::string json = clv::covariate_model_json(model);
+  if (!args.out.empty()) write_text(args.out, json);
+  if (args.json) {
+    fmt::print("{}\n", clv::fit_result_to_json_text(model.fit));
+    return;
+  }
+  fmt::print(
+      "{} customers from {}, {} covariate rows from {} ({} periods before a first "
+      "purchase dropped)\n",
+      data.ids.size(), args.transactions, data.covariate_rows, args.dynamic_covariates,
+      data.periods_before_first);
+  print_covariate_fit(model);
+}
+
 // The customer summary from --summary FILE or from the database (--db with
 // --calibration-end, and --holdout-end for the holdout counts), in `unit`.
 clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
@@ -234,6 +299,11 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
 }
 
 void run(const FitArgs& args) {
+  if (!args.dynamic_covariates.empty()) return run_dynamic_covariates(args);
+  if (!args.transactions.empty()) {
+    throw clv::Error::invalid_argument(
+        "--transactions is for --dynamic-covariates; summarise the file with clv summary first");
+  }
   if (!args.covariates.empty()) return run_with_covariates(args);
   const clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
   clv::FitOptions options;
@@ -314,6 +384,23 @@ void setup(CLI::App& app) {
                   "With --db --covariates: directory with sector plugins (incident weights, SLA)");
   cmd->add_option("--out-covariates", args->out_covariates,
                   "With --db --covariates: also write each customer's raw covariates (CSV)");
+  cmd->add_option("--dynamic-covariates", args->dynamic_covariates,
+                  "pnbd only: time-varying covariates, one CSV row per customer per period "
+                  "(id, period start date, covariate columns), with --transactions and "
+                  "--calibration-end");
+  cmd->add_option("--transactions", args->transactions,
+                  "With --dynamic-covariates: transaction CSV (customer id and date per row)");
+  cmd->add_option("--map", args->maps,
+                  "With --transactions: customer_id=COLUMN, timestamp=COLUMN (header names)");
+  cmd->add_option("--covariate-columns", args->covariate_columns,
+                  "With --dynamic-covariates: covariate columns (default: all but id and date)")
+      ->delimiter(',');
+  cmd->add_option("--covariate-id", args->covariate_id,
+                  "With --dynamic-covariates: id column of the covariate file (default: the "
+                  "transactions' customer_id column name)");
+  cmd->add_option("--covariate-date", args->covariate_date,
+                  "With --dynamic-covariates: period start column of the covariate file "
+                  "(default Date)");
   cmd->add_flag("--no-store", args->no_store,
                 "With --db --covariates: do not store the fit as a run in the database");
   cmd->add_flag("--snapshot", args->snapshot,

@@ -31,6 +31,7 @@ struct ScoreArgs {
   // Unset: the customer's sector plugin's economics (margin 1, no discount,
   // no cost to serve for customers without one).
   std::optional<double> margin, discount_rate, cost_to_serve, referral_value;
+  std::optional<double> spend;  // fixed mean spend per purchase instead of --spend-params
   std::string sector;
   clv::cli::PluginArgs plugins;
   bool allow_unconverged = false, time_unit_given = false;
@@ -118,6 +119,11 @@ void run(const ScoreArgs& args) {
                            "the fit " + args.params);
   }
   std::unique_ptr<clv::FitResult> spend;
+  if (!args.spend_params.empty() && args.spend) {
+    throw clv::Error::invalid_argument(
+        "pass either --spend-params (a gg fit) or --spend (a fixed spend per purchase), not both");
+  }
+  const bool valued = !args.spend_params.empty() || args.spend.has_value();
   if (!args.spend_params.empty()) {
     spend = std::make_unique<clv::FitResult>(read_fit(args.spend_params));
     if (spend->model != "gg") {
@@ -153,9 +159,9 @@ void run(const ScoreArgs& args) {
     clv::validate_score_options(given, fit.time_unit, args.cost_to_serve.value_or(0.0));
   }
   clv::PluginRegistry plugins;
-  if (!all_given && spend) plugins = clv::cli::load_plugins(args.plugins, "score");
+  if (!all_given && valued) plugins = clv::cli::load_plugins(args.plugins, "score");
   const clv::SectorScores sector_scores = clv::score_by_sector(
-      fit, table, sector_of_row, args.horizon, spend.get(), overrides, &plugins);
+      fit, table, sector_of_row, args.horizon, spend.get(), overrides, &plugins, args.spend);
   const clv::Scores& scores = sector_scores.scores;
 
   std::FILE* out = stdout;
@@ -165,11 +171,11 @@ void run(const ScoreArgs& args) {
   }
   fmt::memory_buffer buf;
   fmt::format_to(std::back_inserter(buf), "customer_id,p_alive,expected_purchases{}\n",
-                 spend ? ",expected_spend,clv" : "");
+                 valued ? ",expected_spend,clv" : "");
   for (size_t i = 0; i < table.size(); ++i) {
     fmt::format_to(std::back_inserter(buf), "{},{:.10g},{:.10g}", csv_field(table.customer_id[i]),
                    scores.p_alive[i], scores.expected_purchases[i]);
-    if (spend) {
+    if (valued) {
       fmt::format_to(std::back_inserter(buf), ",{:.10g},{:.10g}", scores.expected_spend[i],
                      scores.clv[i]);
     }
@@ -185,7 +191,7 @@ void run(const ScoreArgs& args) {
   if (write_failed) throw clv::Error::io("writing the scores failed");
   fmt::print(stderr, "clv score: {} customers, {} model, horizon {} {}\n", table.size(), fit.model,
              args.horizon, fit.time_unit.describe());
-  if (spend) {
+  if (valued) {
     for (const auto& [sector, v] : sector_scores.economics) {
       fmt::print(stderr,
                  "clv score: sector {}: {} customers, margin {}, discount {}/year (continuous), "
@@ -210,6 +216,8 @@ void setup(CLI::App& app) {
   cmd->add_option("--horizon", args->horizon, "Prediction horizon in the model's time unit")
       ->required();
   cmd->add_option("--spend-params", args->spend_params, "Gamma-Gamma parameter JSON (for CLV)");
+  cmd->add_option("--spend", args->spend,
+                  "CLV with this mean spend per purchase for every customer (no Gamma-Gamma fit)");
   cmd->add_option("--margin", args->margin,
                   "Profit margin applied to spend (default: the sector plugin's, else 1)");
   cmd->add_option("--discount-rate", args->discount_rate,

@@ -154,6 +154,11 @@ void run(const SummaryArgs& a) {
 
   const auto& d = summary.diagnostics;
   fmt::print(stderr, "time unit: {} ({})\n", period.unit.describe(), unit.why);
+  if (summary.monetary_value.empty() && summary.size() > 0) {
+    fmt::print(stderr,
+               "note: the file has no amount column, so the summary has no monetary_value "
+               "(map one with --map amount=COLUMN)\n");
+  }
   fmt::print(
       stderr, "customers: {} (calibration end {}{})\n", summary.size(),
       clv::format_date(period.calibration_end_day),
@@ -186,6 +191,7 @@ void run(const SummaryArgs& a) {
                             ? nlohmann::json(clv::format_date(*period.holdout_end_day))
                             : nlohmann::json(nullptr)},
         {"customers", summary.size()},
+        {"has_amounts", !summary.monetary_value.empty() || summary.size() == 0},
         {"rows",
          {{"read", d.rows_read},
           {"used", d.rows_used},

@@ -173,6 +173,19 @@ CLV_API clv_status clv_whatif_json(const clv_engine* engine, const char* request
 /* Frees text returned through a char** out parameter; NULL is ignored. */
 CLV_API void clv_free(char* text);
 
+/* Predictions from given count-model parameters, no engine needed (the JSON
+ * of `clv predict --json`, docs/predict.md): request {"fit":{"model","params"},
+ * "t", "pmf":{"from","to"}, "customers":[{"id","x","t_x","T"}],
+ * "spend_per_purchase", "margin", "discount_rate"} -> {"expected_purchases_new",
+ * "pmf":[{"k","probability"}], "pmf_mass", "customers":[...]}. */
+CLV_API clv_status clv_predict_json(const char* request_json, char** response_json);
+
+/* Customer summary (x, t_x, T[, mean spend]) of transaction CSV text, no engine
+ * needed: request {"transactions": "<CSV text>", "calibration_end": "YYYY-MM-DD",
+ * "unit", "map": {"customer_id": ..., "timestamp": ..., "amount": ...}, ...}
+ * (clv/summary_request.hpp); the amount column is optional. */
+CLV_API clv_status clv_summarize_json(const char* request_json, char** response_json);
+
 #ifdef __cplusplus
 }
 #endif

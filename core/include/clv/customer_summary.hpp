@@ -79,11 +79,13 @@ struct CustomerSummary {
   std::vector<double> frequency;  // x: distinct purchase days minus one
   std::vector<double> recency;    // t_x: last minus first purchase day, in units
   std::vector<double> T;          // calibration end minus first purchase day, in units
-  std::vector<double>
-      monetary_value;  // mean spend per repeat purchase day (major units), 0 if x = 0
+  // Mean spend per repeat purchase day (major units), 0 if x = 0; empty when
+  // the source has no amounts.
+  std::vector<double> monetary_value;
   // Filled only with a holdout period.
   std::vector<double> frequency_holdout;       // distinct purchase days in the holdout
   std::vector<double> monetary_value_holdout;  // mean spend per holdout purchase day, 0 if none
+                                               // (empty when the source has no amounts)
   double duration_holdout = 0;                 // holdout length in units
   SummaryDiagnostics diagnostics;
 

@@ -6,6 +6,7 @@
 // per year (converted to the model's time unit).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "clv/fit_result.hpp"
@@ -17,11 +18,14 @@ struct ScoreOptions {
   double horizon = 0;               // in the count model's time unit, > 0
   double margin = 1.0;              // profit share of spend
   double annual_discount_rate = 0;  // 0.1 = 10% per year
+  // CLV with a given mean spend per purchase instead of a gg fit (then
+  // expected_spend is this value for every customer).
+  std::optional<double> spend_per_purchase = std::nullopt;
 };
 
 struct Scores {
   std::vector<double> p_alive, expected_purchases;
-  std::vector<double> expected_spend, clv;  // empty without a spend model
+  std::vector<double> expected_spend, clv;  // empty without a spend model or spend_per_purchase
 };
 
 // Checks the numeric options of a score once, with the same rules on every
@@ -34,7 +38,8 @@ void validate_score_options(const ScoreOptions& options, const TimeUnit& unit,
                             double cost_to_serve = 0.0);
 
 // `count_model` is a converged fit of a purchase-count model (bgnbd, mbgnbd,
-// ...); `spend_model` an optional gg fit (then data.monetary is required).
+// ...); `spend_model` an optional gg fit (then data.monetary is required),
+// exclusive with options.spend_per_purchase.
 // Throws Error::invalid_argument for wrong models or data and
 // Error::not_converged for parameters whose fit did not converge.
 Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptions& options,

@@ -83,7 +83,8 @@ SectorEconomicsUsed whatif_economics(const PluginRegistry* plugins,
                                      const TimeUnit& model_unit);
 
 // Scores a table whose rows belong to sectors (`sector_of_row`, same length
-// as the table; empty = no sector), each sector with its economics.
+// as the table; empty = no sector), each sector with its economics. CLV
+// needs a gg `spend_model` or a fixed `spend_per_purchase` (not both).
 struct SectorScores {
   Scores scores;
   std::map<std::string, SectorEconomicsUsed> economics;  // per sector present
@@ -92,6 +93,7 @@ struct SectorScores {
 SectorScores score_by_sector(const FitResult& count_model, const RfmData& data,
                              const std::vector<std::string>& sector_of_row, double horizon,
                              const FitResult* spend_model, const EconomicsOverrides& overrides,
-                             const PluginRegistry* plugins);
+                             const PluginRegistry* plugins,
+                             std::optional<double> spend_per_purchase = std::nullopt);
 
 }  // namespace clv

@@ -12,6 +12,8 @@
 
 #include "clv/engine.hpp"
 #include "clv/error.hpp"
+#include "clv/predict.hpp"
+#include "clv/summary_request.hpp"
 #include "clv/version.hpp"
 #include "clv/whatif_result.hpp"
 #include "engine/engine_json.hpp"
@@ -359,6 +361,26 @@ clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
 
 void clv_free(char* text) {
   std::free(text);
+}
+
+clv_status clv_predict_json(const char* request_json, char** response_json) {
+  return guarded([&] {
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    *response_json = copy_out(clv::predict_json(request_json));
+    return CLV_OK;
+  });
+}
+
+clv_status clv_summarize_json(const char* request_json, char** response_json) {
+  return guarded([&] {
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    *response_json = copy_out(clv::summarize_json(request_json));
+    return CLV_OK;
+  });
 }
 
 }  // extern "C"

@@ -146,6 +146,26 @@ double bgbb_expected(const BgBbParams& p, int n) {
   return p.alpha / (p.alpha + p.beta) * sum;
 }
 
+double bgbb_probability_of_purchases(const BgBbParams& p, int n, int x) {
+  require(n >= 0, "P(X(n)=x) needs n >= 0 opportunities");
+  if (x < 0 || x > n) return 0.0;
+  const double lb_ab = log_beta(p.alpha, p.beta), lb_gd = log_beta(p.gamma, p.delta);
+  const auto log_choose = [](double m, double k) {
+    return std::lgamma(m + 1.0) - std::lgamma(k + 1.0) - std::lgamma(m - k + 1.0);
+  };
+  const double xd = x, nd = n;
+  // Alive through all n opportunities, x transactions among them ...
+  double prob = std::exp(log_choose(nd, xd) + log_beta(p.alpha + xd, p.beta + nd - xd) - lb_ab +
+                         log_beta(p.gamma, p.delta + nd) - lb_gd);
+  // ... or died at the start of opportunity i + 1 after x transactions in 1..i.
+  for (int i = x; i < n; ++i) {
+    const double id = i;
+    prob += std::exp(log_choose(id, xd) + log_beta(p.alpha + xd, p.beta + id - xd) - lb_ab +
+                     log_beta(p.gamma + 1.0, p.delta + id) - lb_gd);
+  }
+  return prob;
+}
+
 double bgbb_dert(const BgBbParams& p, double x, double t_x, double n, double discount_rate,
                  int horizon) {
   require(std::isfinite(discount_rate) && discount_rate > -1.0,

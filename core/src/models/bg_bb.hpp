@@ -49,6 +49,10 @@ double bgbb_discounted_if_alive(const BgBbParams& p, double x, double n, double 
 // E[X(n)] for a new customer over opportunities 1..n.
 double bgbb_expected(const BgBbParams& p, int n);
 
+// P(X(n) = x) for a new customer: x transactions in opportunities 1..n
+// (Fader, Hardie & Shang 2010, eq. 8). 0 for x < 0 or x > n.
+double bgbb_probability_of_purchases(const BgBbParams& p, int n, int x);
+
 // Discounted expected residual transactions: sum over k >= 1 of
 // P(transaction at n + k | data) / (1 + d)^k, d = discount rate per period.
 // horizon < 0 (default) means all future periods (closed form with 2F1);

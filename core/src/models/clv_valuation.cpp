@@ -50,12 +50,22 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
     throw Error::invalid_argument(
         "CLV needs a mean spend per customer (a monetary_value or zbar column in the summary)");
   }
+  if (spend && options.spend_per_purchase) {
+    throw Error::invalid_argument(
+        "give either a spend model or a fixed spend per purchase, not both");
+  }
+  const std::optional<double> fixed = options.spend_per_purchase;
+  if (fixed && (!(*fixed >= 0) || !std::isfinite(*fixed))) {
+    throw Error::invalid_argument(
+        fmt::format("the spend per purchase must be a finite number >= 0, got {}", *fixed));
+  }
+  const bool valued = spend != nullptr || fixed.has_value();
   const double delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
   const size_t n = x.size();
   CustomerScores out;
   out.p_alive.resize(n);
   out.expected_purchases.resize(n);
-  if (spend) {
+  if (valued) {
     out.expected_spend.resize(n);
     out.clv.resize(n);
   }
@@ -69,7 +79,7 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
       if (inserted) {
         it->second.expected = model.expected_purchases_if_alive(x[i], T[i], options.horizon);
         it->second.discounted =
-            spend ? model.discounted_purchases_if_alive(x[i], T[i], options.horizon, delta) : 0.0;
+            valued ? model.discounted_purchases_if_alive(x[i], T[i], options.horizon, delta) : 0.0;
       }
       last_key = key;
       last = it->second;
@@ -85,12 +95,15 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
       const double m = gg_conditional_expected_spend(*spend, x[i], mean_spend[i]);
       out.expected_spend[i] = m;
       out.clv[i] = options.margin * m * alive * last.discounted;
+    } else if (fixed) {
+      out.expected_spend[i] = *fixed;
+      out.clv[i] = options.margin * *fixed * alive * last.discounted;
     }
     // The models are built to stay finite; this guards the promise that no
     // NaN or infinity is ever reported, naming the customer if one slips through.
     const bool finite =
         std::isfinite(out.p_alive[i]) && std::isfinite(out.expected_purchases[i]) &&
-        (!spend || (std::isfinite(out.expected_spend[i]) && std::isfinite(out.clv[i])));
+        (!valued || (std::isfinite(out.expected_spend[i]) && std::isfinite(out.clv[i])));
     if (!finite) {
       throw Error::internal(fmt::format(
           "customer row {} (x={}, t_x={}, T={}) scored to a non-finite value; please report it", i,

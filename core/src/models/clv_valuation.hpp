@@ -8,6 +8,7 @@
 // 10% per year whatever the model's time unit, and 0 means no discounting.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct ValuationOptions {
   double margin = 1.0;              // share of spend that is profit, in (0, 1] typically
   double annual_discount_rate = 0;  // >= 0, e.g. 0.1 = 10% per year
   TimeUnit time_unit;
+  // A given mean spend per purchase for every customer, used when there is
+  // no Gamma-Gamma model (e.g. a contract price): CLV without a spend fit.
+  std::optional<double> spend_per_purchase = std::nullopt;
 };
 
 struct CustomerScores {
@@ -33,7 +37,8 @@ struct CustomerScores {
 double discount_per_unit(double annual_discount_rate, const TimeUnit& unit);
 
 // Scores customers in input order. `spend` and `mean_spend` are optional
-// (nullptr / empty): with them, expected_spend and clv are filled. Alive-
+// (nullptr / empty): with them, or with options.spend_per_purchase,
+// expected_spend and clv are filled. Alive-
 // conditional terms are cached per distinct (x, T).
 CustomerScores score_customers(const CountModelScorer& model, std::span<const double> x,
                                std::span<const double> t_x, std::span<const double> T,

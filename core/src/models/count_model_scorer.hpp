@@ -15,6 +15,9 @@ class CountModelScorer {
   // integral_0^H e^(-delta s) dE[purchases in (T, T + s] | alive at T].
   virtual double discounted_purchases_if_alive(double x, double T, double horizon,
                                                double delta) const = 0;
+  // A customer acquired at time 0: E[X(t)] and P(X(t) = k) over (0, t].
+  virtual double expected_purchases_new(double t) const = 0;
+  virtual double probability_of_purchases(double t, int k) const = 0;
 };
 
 }  // namespace clv

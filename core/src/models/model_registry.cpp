@@ -1,5 +1,7 @@
 #include "models/model_registry.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
@@ -27,6 +29,12 @@ class BgNbdScorer : public CountModelScorer {
                                        double delta) const override {
     return bgnbd_discounted_purchases_if_alive(p_, v_, x, T, horizon, delta);
   }
+  double expected_purchases_new(double t) const override {
+    return bgnbd_expected_purchases(p_, v_, t);
+  }
+  double probability_of_purchases(double t, int k) const override {
+    return bgnbd_probability_of_purchases(p_, v_, t, k);
+  }
 
  private:
   BgNbdParams p_;
@@ -48,6 +56,10 @@ class ParetoNbdScorer : public CountModelScorer {
                                        double delta) const override {
     return pnbd_discounted_if_alive(p_, x, T, horizon, delta);
   }
+  double expected_purchases_new(double t) const override { return pnbd_expected(p_, t); }
+  double probability_of_purchases(double t, int k) const override {
+    return pnbd_probability_of_n(p_, t, k);
+  }
 
  private:
   ParetoNbdParams p_;
@@ -57,6 +69,13 @@ class ParetoNbdScorer : public CountModelScorer {
 
 // BG/BB times are whole transaction opportunities (T = periods); horizons are
 // floored to whole periods.
+int whole_periods(double t) {
+  if (!(t >= 0) || t > 1e6) {
+    throw Error::invalid_argument(fmt::format("BG/BB needs 0 <= periods <= 1e6, got {}", t));
+  }
+  return static_cast<int>(std::floor(t));
+}
+
 class BgBbScorer : public CountModelScorer {
  public:
   explicit BgBbScorer(const std::vector<double>& p) : p_{p[0], p[1], p[2], p[3]} {
@@ -71,6 +90,13 @@ class BgBbScorer : public CountModelScorer {
   double discounted_purchases_if_alive(double x, double T, double horizon,
                                        double delta) const override {
     return bgbb_discounted_if_alive(p_, x, T, horizon, delta);
+  }
+  // Over the first floor(t) opportunities.
+  double expected_purchases_new(double t) const override {
+    return bgbb_expected(p_, whole_periods(t));
+  }
+  double probability_of_purchases(double t, int k) const override {
+    return bgbb_probability_of_purchases(p_, whole_periods(t), k);
   }
 
  private:

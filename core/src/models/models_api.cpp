@@ -154,6 +154,7 @@ Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptio
   v.margin = options.margin;
   v.annual_discount_rate = options.annual_discount_rate;
   v.time_unit = count_model.time_unit;
+  v.spend_per_purchase = options.spend_per_purchase;
   CustomerScores s =
       score_customers(*scorer, data.x, data.t_x, data.T, v, spend.get(), data.monetary);
   return Scores{std::move(s.p_alive), std::move(s.expected_purchases), std::move(s.expected_spend),

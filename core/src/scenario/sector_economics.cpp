@@ -99,7 +99,8 @@ SectorEconomicsUsed whatif_economics(const PluginRegistry* plugins,
 SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
                              const std::vector<std::string>& sector_of_row, double horizon,
                              const FitResult* spend_model, const EconomicsOverrides& overrides,
-                             const PluginRegistry* plugins) {
+                             const PluginRegistry* plugins,
+                             std::optional<double> spend_per_purchase) {
   if (sector_of_row.size() != table.size()) {
     throw Error::invalid_argument(
         fmt::format("{} sectors for {} customers", sector_of_row.size(), table.size()));
@@ -111,7 +112,8 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
   Scores& scores = out.scores;
   scores.p_alive.resize(table.size());
   scores.expected_purchases.resize(table.size());
-  if (spend_model) {
+  const bool valued = spend_model != nullptr || spend_per_purchase.has_value();
+  if (valued) {
     scores.expected_spend.resize(table.size());
     scores.clv.resize(table.size());
   }
@@ -134,6 +136,7 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
     options.horizon = horizon;
     options.margin = e.margin;
     options.annual_discount_rate = e.annual_discount_rate;
+    options.spend_per_purchase = spend_per_purchase;
     const Scores s = score(count_model, part, options, spend_model);
     const double annuity =
         discounted_horizon(e.annual_discount_rate, count_model.time_unit, horizon);
@@ -141,7 +144,7 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
       const size_t i = members[k];
       scores.p_alive[i] = s.p_alive[k];
       scores.expected_purchases[i] = s.expected_purchases[k];
-      if (spend_model) {
+      if (valued) {
         scores.expected_spend[i] = s.expected_spend[k];
         scores.clv[i] = net_clv(s.clv[k], s.p_alive[k], e, annuity);
         if (!std::isfinite(scores.clv[i])) {

@@ -22,6 +22,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include "clv/error.hpp"
+#include "clv/predict.hpp"
+#include "clv/summary_request.hpp"
 #include "clv/version.hpp"
 #include "clv/whatif_result.hpp"
 #include "domain/json_nesting.hpp"
@@ -382,6 +384,14 @@ struct HttpService::Impl {
         require_json(req);
         const EngineWhatIf request = whatif_request_from_json(req.body(), engine.options());
         send_json(res, 200, whatif_result_to_json_text(engine.what_if(request)));
+      } else if (path == "/v1/predict") {
+        if (!post) return wrong_method();
+        require_json_type(req);
+        send_json(res, 200, predict_json(req.body()));
+      } else if (path == "/v1/summary") {
+        if (!post) return wrong_method();
+        require_json_type(req);
+        send_json(res, 200, summarize_json(req.body()));
       } else if (path == "/v1/runs") {
         if (get) {
           json list = json::array();

@@ -79,7 +79,7 @@ Columns resolve_columns(const TransactionFileFormat& format,
     if (auto position = parse_position(spec[f])) {
       columns.index[f] = static_cast<int64_t>(*position);
     } else if (header == nullptr) {
-      if (f == kKind && !mapped[f]) continue;
+      if ((f == kKind || f == kAmount) && !mapped[f]) continue;
       throw Error::invalid_argument(
           fmt::format("field {} is mapped to '{}' but the file has no header: map it to a 1-based "
                       "column number "
@@ -92,7 +92,9 @@ Columns resolve_columns(const TransactionFileFormat& format,
       for (size_t c = 0; c < header->size() && columns.index[f] < 0; ++c) {
         if (iequals((*header)[c], spec[f])) columns.index[f] = static_cast<int64_t>(c);
       }
-      if (columns.index[f] < 0 && (f != kKind || mapped[f])) {
+      // kind and amount are optional: without amounts (e.g. lifetimes'
+      // date,id example) the summary has no spend column.
+      if (columns.index[f] < 0 && ((f != kKind && f != kAmount) || mapped[f])) {
         std::string names;
         for (auto h : *header) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
         throw Error::invalid_argument(
@@ -206,6 +208,8 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, const Amo
     kind = *canonical;
   }
   row.purchase = kind == "purchase";
+  row.amount = 0;
+  if (columns.index[kAmount] < 0) return {};  // a summary without spend
   const std::string_view amount = f[static_cast<size_t>(columns.index[kAmount])];
   int64_t minor = 0;
   const AmountStatus status =
@@ -362,7 +366,13 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
   }
   table.release_slots();
   CustomerIds ids = table.take_ids();
-  return acc.finish(std::move(ids), std::move(diag), source);
+  CustomerSummary summary = acc.finish(std::move(ids), std::move(diag), source);
+  if (columns.index[kAmount] < 0) {
+    // No amounts: spend is unknown, not zero.
+    summary.monetary_value.clear();
+    summary.monetary_value_holdout.clear();
+  }
+  return summary;
 }
 
 CsvDialect dialect_of(const TransactionFileFormat& format) {

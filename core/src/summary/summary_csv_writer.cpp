@@ -39,9 +39,14 @@ void write_summary_csv(const CustomerSummary& summary, const std::string& path) 
       format_summary_metadata(summary.period.unit, format_date(summary.period.calibration_end_day));
   out.append(metadata);
   out.push_back('\n');
-  fmt::format_to(
-      std::back_inserter(out), "customer_id,frequency,recency,T,monetary_value{}\n",
-      summary.has_holdout() ? ",frequency_holdout,monetary_value_holdout,duration_holdout" : "");
+  // A summary of a file without amounts has no spend columns.
+  const bool spend = !summary.monetary_value.empty() || summary.size() == 0;
+  fmt::format_to(std::back_inserter(out), "customer_id,frequency,recency,T{}{}\n",
+                 spend ? ",monetary_value" : "",
+                 summary.has_holdout()
+                     ? (spend ? ",frequency_holdout,monetary_value_holdout,duration_holdout"
+                              : ",frequency_holdout,duration_holdout")
+                     : "");
   auto flush = [&] {
     if (std::fwrite(out.data(), 1, out.size(), file.get()) != out.size()) {
       throw Error::io(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
@@ -50,11 +55,13 @@ void write_summary_csv(const CustomerSummary& summary, const std::string& path) 
   };
   for (size_t i = 0; i < summary.size(); ++i) {
     append_id(out, summary.ids[i]);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{}", summary.frequency[i],
-                   summary.recency[i], summary.T[i], summary.monetary_value[i]);
+    fmt::format_to(std::back_inserter(out), ",{},{},{}", summary.frequency[i], summary.recency[i],
+                   summary.T[i]);
+    if (spend) fmt::format_to(std::back_inserter(out), ",{}", summary.monetary_value[i]);
     if (summary.has_holdout()) {
-      fmt::format_to(std::back_inserter(out), ",{},{},{}", summary.frequency_holdout[i],
-                     summary.monetary_value_holdout[i], summary.duration_holdout);
+      fmt::format_to(std::back_inserter(out), ",{}", summary.frequency_holdout[i]);
+      if (spend) fmt::format_to(std::back_inserter(out), ",{}", summary.monetary_value_holdout[i]);
+      fmt::format_to(std::back_inserter(out), ",{}", summary.duration_holdout);
     }
     out.push_back('\n');
     if (out.size() > (1 << 16)) flush();
