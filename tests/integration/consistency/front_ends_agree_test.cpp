@@ -4,10 +4,6 @@
 // economics, and the same what-if answer, plugin lever included. The data:
 // retail and hospitality customers (both sectors with first-party plugins,
 // hospitality folios merged by its plugin), a JPY and a KWD customer.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -25,6 +21,7 @@
 
 #include "clv/c_api.h"
 #include "support/cli_run.hpp"
+#include "support/serve_child.hpp"
 
 namespace {
 
@@ -126,46 +123,7 @@ std::string take(char* text) {
   return s;
 }
 
-// A `clv serve` child; the port comes from its first stdout line.
-class Server {
- public:
-  explicit Server(std::vector<std::string> args) {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      std::vector<char*> argv = {const_cast<char*>(CLV_CLI_PATH), const_cast<char*>("serve")};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(CLV_CLI_PATH, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    pollfd p{out[0], POLLIN, 0};
-    char ch;
-    while (poll(&p, 1, 20000) > 0 && read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
-    close(out[0]);
-    const auto colon = line.rfind(':');
-    if (line.find("listening") != std::string::npos) port_ = std::atoi(line.c_str() + colon + 1);
-  }
-  ~Server() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(60, 0);
-    return c;
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
+using Server = cli_test::ServeChild;
 
 void expect_close(double a, const json& expected, const std::string& what) {
   ASSERT_TRUE(expected.is_number()) << what << ": " << expected.dump();
