@@ -5,6 +5,7 @@
 // the database.
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -35,7 +36,8 @@ struct ChurnArgs {
 // Scores, stores and prints one portfolio.
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
                       const clv::CovariatePortfolio& portfolio, const std::string& source,
-                      const std::vector<std::string>& notes);
+                      const std::vector<std::string>& notes,
+                      const std::optional<clv::TimeUnit>& unit);
 
 // The database's request, from the options shared by fresh and plain fits.
 clv::DbCovariateFitRequest db_request(const ChurnArgs& args,
@@ -63,7 +65,7 @@ void run_plain(const ChurnArgs& args, const clv::CovariateFitOptions& options) {
       "churn without covariates needs --calibration-end YYYY-MM-DD (the last day of the fit "
       "period)"));
   score_and_report(args, fit.model, fit.portfolio, fmt::format("sqlite:{} plain pnbd", args.db),
-                   fit.notes);
+                   fit.notes, fit.unit);
 }
 
 void run(const ChurnArgs& args) {
@@ -83,7 +85,9 @@ void run(const ChurnArgs& args) {
     }
     const clv::CovariateParetoNbd model =
         clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
-    return score_and_report(args, model, data, args.summary, {});
+    std::optional<clv::TimeUnit> unit = data.unit;
+    if (!unit && args.time_unit_given) unit = clv::TimeUnit::parse(args.time_unit);
+    return score_and_report(args, model, data, args.summary, {}, unit);
   }
   if (args.plain) return run_plain(args, options);
   // From the database: a fresh fit with --covariates, else the stored covariate
@@ -110,17 +114,19 @@ void run(const ChurnArgs& args) {
   notes.insert(notes.begin(), fmt::format("covariate fit run {} (calibration end {}, time unit {})",
                                           fit.run_id, fit.calibration_end, fit.unit.name));
   score_and_report(args, fit.model, fit.portfolio,
-                   fmt::format("sqlite:{} fit run {}", args.db, fit.run_id), notes);
+                   fmt::format("sqlite:{} fit run {}", args.db, fit.run_id), notes, fit.unit);
 }
 
 void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& model,
                       const clv::CovariatePortfolio& portfolio, const std::string& source,
-                      const std::vector<std::string>& given_notes) {
+                      const std::vector<std::string>& given_notes,
+                      const std::optional<clv::TimeUnit>& unit) {
   const size_t n = portfolio.size();
   const std::vector<clv::ChurnScore> scores =
       clv::score_churn(model, portfolio, args.horizon, args.drivers);
   int64_t run_id = 0;
-  if (!args.no_store) run_id = clv::store_churn_run(args.db, source, model, args.horizon, scores);
+  if (!args.no_store)
+    run_id = clv::store_churn_run(args.db, source, model, args.horizon, scores, unit);
 
   // The at-risk list: value at risk (alive, likely to churn, worth keeping).
   const clv::AtRiskList at_risk = clv::rank_at_risk(scores, portfolio, args.horizon, args.top);
@@ -134,6 +140,7 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
     nlohmann::json out;
     out["run_id"] = run_id;
     out["horizon"] = args.horizon;
+    out["time_unit"] = unit ? nlohmann::json(unit->name) : nlohmann::json();
     out["model"] = nlohmann::json::parse(clv::covariate_model_json(model));
     out["notes"] = notes;
     nlohmann::json params = nlohmann::json::array();
@@ -177,8 +184,13 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
     fmt::print("{}\n", out.dump(2));
     return;
   }
-  fmt::print("Pareto/NBD with covariates: {} customers, LL {:.3f} (without covariates {:.3f})\n", n,
-             model.fit.log_likelihood, model.baseline.log_likelihood);
+  if (model.scaling.names.empty()) {
+    fmt::print("Pareto/NBD without covariates: {} customers, LL {:.3f}\n", n,
+               model.fit.log_likelihood);
+  } else {
+    fmt::print("Pareto/NBD with covariates: {} customers, LL {:.3f} (without covariates {:.3f})\n",
+               n, model.fit.log_likelihood, model.baseline.log_likelihood);
+  }
   fmt::print("{:<24} {:>12} {:>12}\n", "parameter", "estimate", "std_error");
   for (size_t i = 0; i < model.fit.params.size(); ++i) {
     fmt::print("{:<24} {:>12.5g} {:>12.5g}\n", model.fit.param_names[i], model.fit.params[i],
@@ -188,9 +200,9 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
   for (const auto& note : notes) fmt::print("note: {}\n", note);
   if (run_id) fmt::print("stored as run {} in {}\n", run_id, args.db);
   fmt::print(
-      "\nat risk over {} time units (value at risk = P(alive) x P(churn | alive) x spend if "
+      "\nat risk over the next {} {} (value at risk = P(alive) x P(churn | alive) x spend if "
       "kept):\n",
-      args.horizon);
+      args.horizon, unit ? "x " + unit->name : std::string("time units"));
   fmt::print("{:<16} {:>8} {:>10} {:>10} {:>12} {:<9} drivers\n", "customer", "p_alive",
              "churn_risk", "if_alive", "value_at_risk", "band");
   for (size_t i : order) {

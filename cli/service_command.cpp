@@ -40,9 +40,10 @@ void run(const ServiceArgs& args) {
   for (const auto& g : b.groups) {
     if (shown++ == args.top) break;
     fmt::print(
-        "{:<22} {:>9.0f} {:>9.0f} {:>9.1f} {:>7.1f}% {:>6} {:>+12.2f} {:>+10.2f} {:>12.2f} "
+        "{:<22} {:>9.0f} {:>9.0f} {:>9.1f} {:>8} {:>6} {:>+12.2f} {:>+10.2f} {:>12.2f} "
         "{:>8}\n",
-        g.group, g.customers, g.incidents, g.incidents_per_100, 100.0 * g.resolved_within_sla,
+        g.group, g.customers, g.incidents, g.incidents_per_100,
+        g.incidents > 0 ? fmt::format("{:.1f}%", 100.0 * g.resolved_within_sla) : "-",
         g.surveys > 0 ? fmt::format("{:.2f}", g.satisfaction) : "-", g.attributable_churn,
         g.attributable_per_100, g.clv_at_risk,
         b.key == clv::ServiceKey::kLocation

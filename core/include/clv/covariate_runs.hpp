@@ -118,9 +118,11 @@ AtRiskList rank_at_risk(const std::vector<ChurnScore>& scores, const CovariatePo
                         double horizon, size_t top);
 
 // Stores the model and the scores as one churn run (one transaction) and
-// returns its id; `source` says where the data came from. Throws Error::io.
+// returns its id; `source` says where the data came from and `unit` is the
+// horizon's time unit when known. Throws Error::io.
 int64_t store_churn_run(const std::string& db_path, const std::string& source,
                         const CovariateParetoNbd& model, double horizon,
-                        const std::vector<ChurnScore>& scores);
+                        const std::vector<ChurnScore>& scores,
+                        const std::optional<TimeUnit>& unit = std::nullopt);
 
 }  // namespace clv

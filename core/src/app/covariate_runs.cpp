@@ -146,11 +146,12 @@ std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,
 
 int64_t store_churn_run(const std::string& db_path, const std::string& source,
                         const CovariateParetoNbd& model, double horizon,
-                        const std::vector<ChurnScore>& scores) {
+                        const std::vector<ChurnScore>& scores,
+                        const std::optional<TimeUnit>& unit) {
   std::vector<CustomerChurn> rows;
   rows.reserve(scores.size());
   for (const auto& s : scores) rows.push_back({s.customer, s.prediction, s.drivers});
-  return save_churn_run(db_path, source, model, horizon, rows);
+  return save_churn_run(db_path, source, model, horizon, rows, unit);
 }
 
 }  // namespace clv

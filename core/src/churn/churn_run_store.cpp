@@ -30,7 +30,8 @@ std::string covariate_model_json(const CovariateParetoNbd& model) {
 
 int64_t save_churn_run(const std::string& db_path, const std::string& source,
                        const CovariateParetoNbd& model, double horizon,
-                       const std::vector<CustomerChurn>& scores) {
+                       const std::vector<CustomerChurn>& scores,
+                       const std::optional<TimeUnit>& unit) {
   auto db = open_database(db_path);
   try {
     SQLite::Transaction tx(*db);
@@ -44,7 +45,9 @@ int64_t save_churn_run(const std::string& db_path, const std::string& source,
     run.bind(3, source);
     run.bind(4, horizon);
     run.bind(5, model.fit.log_likelihood);
-    run.bind(6, covariate_model_json(model));
+    nlohmann::json details = nlohmann::json::parse(covariate_model_json(model));
+    if (unit) details["time_unit"] = unit->name;
+    run.bind(6, details.dump());
     run.exec();
     const int64_t run_id = db->getLastInsertRowid();
     SQLite::Statement param(*db, "INSERT INTO run_parameters VALUES (?, ?, ?, ?)");

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "clv/churn.hpp"
+#include "clv/time_unit.hpp"
 
 namespace clv {
 
@@ -20,9 +22,11 @@ struct CustomerChurn {
 std::string covariate_model_json(const CovariateParetoNbd& model);
 
 // Inserts one run with its parameters and scores in a single transaction and
-// returns the run id. Throws Error::io when the database cannot be written.
+// returns the run id; `unit` (the horizon's time unit, when known) goes into
+// the run's details. Throws Error::io when the database cannot be written.
 int64_t save_churn_run(const std::string& db_path, const std::string& source,
                        const CovariateParetoNbd& model, double horizon,
-                       const std::vector<CustomerChurn>& scores);
+                       const std::vector<CustomerChurn>& scores,
+                       const std::optional<TimeUnit>& unit = std::nullopt);
 
 }  // namespace clv

@@ -59,16 +59,17 @@ std::string service_report_json(const ServiceReport& r) {
   const ServiceBreakdown& b = r.breakdown;
   json groups = json::array();
   for (const ServiceGroup& g : b.groups) {
-    json row = {{"group", g.group},
-                {"customers", g.customers},
-                {"incidents", g.incidents},
-                {"incidents_per_100_customers", g.incidents_per_100},
-                {"resolved_within_sla", g.resolved_within_sla},
-                {"mean_satisfaction", g.surveys > 0 ? json(g.satisfaction) : json(nullptr)},
-                {"surveys", g.surveys},
-                {"attributable_churn", g.attributable_churn},
-                {"attributable_churn_per_100", g.attributable_per_100},
-                {"clv_at_risk", g.clv_at_risk}};
+    json row = {
+        {"group", g.group},
+        {"customers", g.customers},
+        {"incidents", g.incidents},
+        {"incidents_per_100_customers", g.incidents_per_100},
+        {"resolved_within_sla", g.incidents > 0 ? json(g.resolved_within_sla) : json(nullptr)},
+        {"mean_satisfaction", g.surveys > 0 ? json(g.satisfaction) : json(nullptr)},
+        {"surveys", g.surveys},
+        {"attributable_churn", g.attributable_churn},
+        {"attributable_churn_per_100", g.attributable_per_100},
+        {"clv_at_risk", g.clv_at_risk}};
     if (b.key == ServiceKey::kLocation) {
       row["region"] = g.region;
       row["rank_in_region"] = g.rank_in_region;

@@ -104,10 +104,11 @@ ColumnLayout resolve_columns(std::string_view entity, const std::vector<std::str
   }
   for (size_t f : required) {
     if (layout.has(f)) continue;
-    throw Error::invalid_argument(fmt::format(
-        "{} need a '{}' column, and none was found (columns: {}); name it in the header or pass "
-        "--map {}=COLUMN",
-        entity, fields[f], fmt::join(layout.column_names, ","), fields[f]));
+    throw Error::invalid_argument(
+        fmt::format("{} need a column named '{}', and none was found (columns: {}); name it in the "
+                    "header or pass "
+                    "--map {}=COLUMN",
+                    entity, fields[f], fmt::join(layout.column_names, ","), fields[f]));
   }
   for (size_t c = 0; c < layout.expected_fields; ++c) {
     if (std::find(layout.column_of_field.begin(), layout.column_of_field.end(),

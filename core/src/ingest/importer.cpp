@@ -453,8 +453,13 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     throw Error::invalid_argument(
         fmt::format("'{}' is empty: expected a header line and {} rows", source_name_, entity));
   }
-  layout_ = resolve_columns(entity, fields_, required_fields(entity_), record, options_.has_header,
-                            options_.column_map);
+  try {
+    layout_ = resolve_columns(entity, fields_, required_fields(entity_), record,
+                              options_.has_header, options_.column_map);
+  } catch (const Error& e) {
+    // Name the file: an import of several files must say which one is wrong.
+    throw Error(e.code(), fmt::format("'{}': {}", source_name_, e.what()));
+  }
   reader.expect_fields(layout_.expected_fields);
   const bool has_ids = entity_ == Entity::kCustomers || entity_ == Entity::kEmployees ||
                        layout_.has(0);  // transaction_id / incident_id is field 0

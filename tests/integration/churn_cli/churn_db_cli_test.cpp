@@ -95,6 +95,7 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   }
   // The stored fit was scored: same gammas.
   EXPECT_EQ(c["model"]["gamma_dropout"], j["gamma_dropout"]);
+  EXPECT_EQ(c["time_unit"], "week");  // the fit's unit, stated with the horizon
 
   SQLite::Database store(db);
   SQLite::Statement runs(store, "SELECT kind, model FROM runs ORDER BY id");
@@ -112,6 +113,11 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
   ASSERT_TRUE(scores.executeStep());
   EXPECT_EQ(scores.getColumn(0).getInt(), 2000);  // every calibration customer
   EXPECT_EQ(scores.getColumn(1).getInt(), 2000);  // each with named drivers
+  // The run records its horizon's unit, so readers (the HTTP churn drivers) can state it.
+  SQLite::Statement details(store, "SELECT details FROM runs WHERE id = ?");
+  details.bind(1, c["run_id"].get<int64_t>());
+  ASSERT_TRUE(details.executeStep());
+  EXPECT_EQ(nlohmann::json::parse(details.getColumn(0).getString())["time_unit"], "week");
 }
 
 TEST(ChurnDbCli, ExplainsWhatIsMissing) {

@@ -84,6 +84,8 @@ TEST(ImportCli, BadArgumentsExitNonZeroWithAHint) {
   run(std::string(CLV_CLI_PATH) + " import transactions " + csv + " --db " + db, &err, &status);
   EXPECT_EQ(status, 2);
   EXPECT_NE(err.find("--map customer_id=COLUMN"), std::string::npos) << err;
+  EXPECT_NE(err.find("cli_bad.csv"), std::string::npos) << err;  // names the file
+  EXPECT_NE(err.find("a column named 'customer_id'"), std::string::npos) << err;
   run(std::string(CLV_CLI_PATH) + " import things " + csv + " --db " + db, &err, &status);
   EXPECT_NE(status, 0);
   EXPECT_NE(err.find("unknown entity"), std::string::npos) << err;
