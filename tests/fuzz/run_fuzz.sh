@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a bounded time over a corpus seeded from the
 # project's own test and sample files.
-#   tests/fuzz/run_fuzz.sh TARGET BINARY SECONDS [libFuzzer options...]
+#   tests/fuzz/run_fuzz.sh TARGET BINARY SECONDS|replay [options...]
 # ctest runs each target briefly; for a long run (docs/fuzzing.md):
 #   tests/fuzz/run_fuzz.sh fuzz_import_csv build/fuzz/tests/fuzz/fuzz_import_csv 3600 -jobs=2
 set -euo pipefail
@@ -58,5 +58,13 @@ case "$target" in
 esac
 
 cd "$out"
+# SECONDS=replay: the seeds and their fixed mutations through replay_main.cpp
+# (the non-libFuzzer builds' ctest).
+if [ "$seconds" = replay ]; then
+  shopt -s nullglob
+  files=("$seeds"/*)
+  [ ${#files[@]} -gt 0 ] || { echo "no seeds for $target" >&2; exit 1; }
+  exec "$bin" "$@" "${files[@]}"
+fi
 exec "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
   -print_final_stats=1 -artifact_prefix="$out/crash-$target-" "$@" "$corpus" "$seeds"
