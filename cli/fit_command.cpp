@@ -77,7 +77,9 @@ void print_covariate_fit(const clv::CovariateParetoNbd& model) {
                e.gamma, e.std_error, fmt::format("[{:+.3f}, {:+.3f}]", e.lower90, e.upper90),
                e.p_value, e.verdict);
   }
-  fmt::print("clear: p < 0.05 (the 95% interval excludes 0); unclear effects may be noise\n");
+  fmt::print(
+      "clear: p < 0.05 (the 95% interval excludes 0); likely: p < 0.10 (only the 90% interval "
+      "shown excludes 0); unclear effects may be noise\n");
 }
 
 void write_text(const std::string& path, const std::string& text) {

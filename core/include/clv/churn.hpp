@@ -87,7 +87,8 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
 // One covariate effect with its uncertainty, in plain words: the gamma per
 // standard deviation (and per raw unit), its standard error, the 90%
 // interval and the two-sided p-value (normal approximation); "clear" when
-// p < 0.05, "unclear" otherwise, "unknown" without a standard error.
+// p < 0.05, "likely" when p < 0.10 (the 90% interval excludes 0), "unclear"
+// otherwise, "unknown" without a standard error.
 struct CovariateEffect {
   std::string covariate;
   std::string process;  // "purchase" or "dropout"

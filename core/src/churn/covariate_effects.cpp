@@ -35,7 +35,10 @@ std::vector<CovariateEffect> covariate_effects(const CovariateParetoNbd& m) {
         e.lower90 = e.gamma - kZ90 * e.std_error;
         e.upper90 = e.gamma + kZ90 * e.std_error;
         e.p_value = two_sided_p(e.gamma / e.std_error);
-        e.verdict = e.p_value < 0.05 ? "clear" : "unclear";
+        // "likely" when the 90% interval shown excludes 0 but the 95% one
+        // does not: calling it "unclear" next to such an interval reads as
+        // a contradiction.
+        e.verdict = e.p_value < 0.05 ? "clear" : e.p_value < 0.10 ? "likely" : "unclear";
       } else {
         e.lower90 = e.upper90 = e.gamma;
         e.p_value = 1.0;
@@ -43,7 +46,9 @@ std::vector<CovariateEffect> covariate_effects(const CovariateParetoNbd& m) {
       }
       const char* direction = dropout ? (e.gamma > 0 ? "more churn" : "less churn")
                                       : (e.gamma > 0 ? "more purchases" : "fewer purchases");
-      const char* strength = e.verdict == "clear" ? "clearly " : "perhaps ";
+      const char* strength = e.verdict == "clear"    ? "clearly "
+                             : e.verdict == "likely" ? "likely "
+                                                     : "perhaps ";
       e.words =
           e.verdict == "unknown"
               ? fmt::format("higher {}: {} (no standard error; do not rely on it)", e.covariate,
