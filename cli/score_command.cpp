@@ -150,14 +150,8 @@ void run(const ScoreArgs& args) {
   overrides.referral_value = args.referral_value;
   const bool all_given =
       args.margin && args.discount_rate && args.cost_to_serve && args.referral_value;
-  {
-    // Every numeric option is checked once, before any customer is scored.
-    clv::ScoreOptions given;
-    given.horizon = args.horizon;
-    given.margin = args.margin.value_or(1.0);
-    given.annual_discount_rate = args.discount_rate.value_or(0.0);
-    clv::validate_score_options(given, fit.time_unit, args.cost_to_serve.value_or(0.0));
-  }
+  // score_by_sector checks the horizon and every economics option itself,
+  // before any customer is scored (the Engine calls it too).
   clv::PluginRegistry plugins;
   if (!all_given && valued) plugins = clv::cli::load_plugins(args.plugins, "score");
   const clv::SectorScores sector_scores = clv::score_by_sector(
