@@ -6,11 +6,13 @@
 #include "clv/fit_check.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
 #include "models/bg_nbd.hpp"
+#include "models/parallel_rows.hpp"
 #include "models/pareto_nbd.hpp"
 
 namespace clv {
@@ -40,24 +42,45 @@ FitCheck check_fit(const FitResult& fit, const RfmData& data,
   const BgNbdVariant variant = fit.model == "mbgnbd" ? BgNbdVariant::kMbgNbd : BgNbdVariant::kBgNbd;
   const ParetoNbdParams pp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
   const BgNbdParams bp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
-  double weight_sum = 0, zero = 0, expected_zero = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double w = data.weight.empty() ? 1.0 : data.weight[i];
-    const double T = data.T[i];
-    weight_sum += w;
-    out.actual_repeat += w * data.x[i];
-    zero += data.x[i] == 0 ? w : 0.0;
-    out.expected_repeat +=
-        w * (pnbd ? pnbd_expected(pp, T) : bgnbd_expected_purchases(bp, variant, T));
-    expected_zero += w * (pnbd ? pnbd_probability_of_n(pp, T, 0)
-                               : bgnbd_probability_of_purchases(bp, variant, T, 0));
-    if (!holdout_purchases.empty() && holdout_length > 0) {
-      out.actual_holdout += w * holdout_purchases[i];
-      out.expected_holdout +=
-          w * (pnbd ? pnbd_conditional_expected(pp, data.x[i], data.t_x[i], T, holdout_length)
-                    : bgnbd_conditional_expected_purchases(bp, variant, data.x[i], data.t_x[i], T,
-                                                           holdout_length));
+  // Each row costs a Gauss hypergeometric function (E[X(T)]): the rows are
+  // split across threads, each chunk keeps its own sums, added in chunk order.
+  struct Sums {
+    double weight = 0, zero = 0, expected_zero = 0, actual_repeat = 0, expected_repeat = 0;
+    double actual_holdout = 0, expected_holdout = 0;
+  };
+  const bool with_holdout = !holdout_purchases.empty() && holdout_length > 0;
+  const int chunks = row_chunks(n, 0);
+  std::vector<Sums> partial(static_cast<size_t>(chunks));
+  for_row_chunks(n, chunks, [&](size_t begin, size_t end, int chunk) {
+    Sums& p = partial[static_cast<size_t>(chunk)];
+    for (size_t i = begin; i < end; ++i) {
+      const double w = data.weight.empty() ? 1.0 : data.weight[i];
+      const double T = data.T[i];
+      p.weight += w;
+      p.actual_repeat += w * data.x[i];
+      p.zero += data.x[i] == 0 ? w : 0.0;
+      p.expected_repeat +=
+          w * (pnbd ? pnbd_expected(pp, T) : bgnbd_expected_purchases(bp, variant, T));
+      p.expected_zero += w * (pnbd ? pnbd_probability_of_n(pp, T, 0)
+                                   : bgnbd_probability_of_purchases(bp, variant, T, 0));
+      if (with_holdout) {
+        p.actual_holdout += w * holdout_purchases[i];
+        p.expected_holdout +=
+            w * (pnbd ? pnbd_conditional_expected(pp, data.x[i], data.t_x[i], T, holdout_length)
+                      : bgnbd_conditional_expected_purchases(bp, variant, data.x[i], data.t_x[i], T,
+                                                             holdout_length));
+      }
     }
+  });
+  double weight_sum = 0, zero = 0, expected_zero = 0;
+  for (const Sums& p : partial) {
+    weight_sum += p.weight;
+    zero += p.zero;
+    expected_zero += p.expected_zero;
+    out.actual_repeat += p.actual_repeat;
+    out.expected_repeat += p.expected_repeat;
+    out.actual_holdout += p.actual_holdout;
+    out.expected_holdout += p.expected_holdout;
   }
   out.actual_zero_share = zero / weight_sum;
   out.expected_zero_share = expected_zero / weight_sum;
