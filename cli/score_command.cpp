@@ -150,8 +150,9 @@ void run(const ScoreArgs& args) {
   overrides.referral_value = args.referral_value;
   const bool all_given =
       args.margin && args.discount_rate && args.cost_to_serve && args.referral_value;
-  // score_by_sector checks the horizon and every economics option itself,
-  // before any customer is scored (the Engine calls it too).
+  // score_by_sector checks the horizon and every economics option itself
+  // (validate_overrides, which the Engine applies too), before any customer
+  // is scored.
   clv::PluginRegistry plugins;
   if (!all_given && valued) plugins = clv::cli::load_plugins(args.plugins, "score");
   const clv::SectorScores sector_scores = clv::score_by_sector(

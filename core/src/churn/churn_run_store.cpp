@@ -11,7 +11,9 @@
 
 namespace clv {
 
-std::string covariate_model_json(const CovariateParetoNbd& model) {
+namespace {
+
+nlohmann::json covariate_model_details(const CovariateParetoNbd& model) {
   nlohmann::json j;
   j["model"] = model.fit.model;
   j["r"] = model.r;
@@ -25,7 +27,13 @@ std::string covariate_model_json(const CovariateParetoNbd& model) {
   j["gamma_dropout"] = model.gamma_dropout;
   j["log_likelihood"] = model.fit.log_likelihood;
   j["baseline_log_likelihood"] = model.baseline.log_likelihood;
-  return j.dump();
+  return j;
+}
+
+}  // namespace
+
+std::string covariate_model_json(const CovariateParetoNbd& model) {
+  return covariate_model_details(model).dump();
 }
 
 int64_t save_churn_run(const std::string& db_path, const std::string& source,
@@ -45,7 +53,7 @@ int64_t save_churn_run(const std::string& db_path, const std::string& source,
     run.bind(3, source);
     run.bind(4, horizon);
     run.bind(5, model.fit.log_likelihood);
-    nlohmann::json details = nlohmann::json::parse(covariate_model_json(model));
+    nlohmann::json details = covariate_model_details(model);
     if (unit) details["time_unit"] = unit->name;
     run.bind(6, details.dump());
     run.exec();
