@@ -34,6 +34,7 @@ struct ImportArgs {
   std::string rejects;
   bool json = false;
   int cache_mib = 256;
+  int64_t max_rejects = -1;  // < 0: no limit
   clv::cli::PluginArgs plugins;
   std::string normalized;
 };
@@ -118,6 +119,7 @@ void run(const ImportArgs& args) {
   options.rejects_path = args.rejects;
   options.cache_mib = args.cache_mib;
   options.normalized_path = args.normalized;
+  if (args.max_rejects >= 0) options.max_rejects = static_cast<uint64_t>(args.max_rejects);
   // Sector plugins normalize transactions (hook 1); other entities need none.
   clv::PluginRegistry plugins;
   if (*entity == clv::Entity::kTransactions) {
@@ -221,6 +223,10 @@ void setup(CLI::App& app) {
   cmd->add_option("--normalized-log", args->normalized,
                   "where rows a sector plugin dropped or flagged are listed (default: "
                   "FILE.normalized.csv next to the rejects file)");
+  cmd->add_option("--max-rejects", args->max_rejects,
+                  "fail the whole import (nothing stored, exit code 2) when more than N rows "
+                  "are rejected; default: no limit")
+      ->check(CLI::NonNegativeNumber);
   clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_flag("--json", args->json, "print the counts as JSON");
   cmd->callback([args] { run(*args); });

@@ -66,6 +66,10 @@ struct TransactionRecord {
   // For the sector plugin, as the CSV import's columns: the order, folio or
   // booking a row belongs to, and the raw payer text. Not stored.
   std::string reference, payer;
+  // Stored as the CSV import stores them (transactions.quantity, category,
+  // channel, location); empty / nullopt = NULL.
+  std::optional<int64_t> quantity;  // >= 0
+  std::string category, channel, location;
 };
 
 struct IncidentRecord {
@@ -78,6 +82,11 @@ struct IncidentRecord {
   std::string channel;
   std::string outcome;
   std::string id;  // optional external id
+  // As the CSV import's columns: the handling employee's external id (must
+  // be imported already) and the compensation in minor units of the
+  // compensation currency (the CSV import's default currency, USD).
+  std::string employee_id;
+  std::optional<int64_t> compensation_minor;  // >= 0
 };
 
 struct IngestResult {

@@ -57,6 +57,10 @@ struct ImportOptions {
   // Where rows a plugin dropped (netted, merged, cancelled) or flagged are
   // listed. Empty: "<file name>.normalized.csv" next to the rejects file.
   std::string normalized_path;
+  // More rejected rows than this fail the whole import (Error::invalid_argument,
+  // nothing committed, no rejects file): a file that is mostly wrong is a
+  // wrong file or a wrong --map, not data to store. Default: no limit.
+  uint64_t max_rejects = UINT64_MAX;
 };
 
 }  // namespace clv

@@ -395,7 +395,8 @@ IngestResult Engine::ingest_transactions(std::span<const TransactionRecord> reco
       const TransactionRecord& r = batch[i];
       stored.push_back(i);
       customer_refs.push_back(customer.ref);
-      pending_rows.push_back({customer.row, r.timestamp, r.amount_minor, r.currency, r.kind, r.id});
+      pending_rows.push_back({customer.row, r.timestamp, r.amount_minor, r.currency, r.kind, r.id,
+                              r.quantity.value_or(-1), r.category, r.channel, r.location});
     };
     auto store_queued = [&] {
       queued_rows.clear();
@@ -502,9 +503,20 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
     SQLite::Transaction tx(*s.db);
     engine_tables::CustomerInserter add_customer(*s.db);
     engine_tables::IncidentWriter writer(*s.db);
-    for (const IncidentRecord& r : batch) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const IncidentRecord& r = batch[i];
+      std::optional<int64_t> employee;
+      if (!r.employee_id.empty()) {
+        employee = writer.employee_row(r.employee_id);
+        if (!employee) {  // the transaction rolls back: nothing of the batch is stored
+          throw Error::invalid_argument(fmt::format(
+              "record {}: field 'employee_id' names unknown employee '{}' (import employees "
+              "first, as for the CSV import); nothing in this batch was stored",
+              i, r.employee_id));
+        }
+      }
       const BatchCustomers::Ref customer = customers.resolve(s.book, add_customer, r.customer_id);
-      if (!writer.insert(r, customer.row)) {
+      if (!writer.insert(r, customer.row, employee)) {
         ++result.duplicates;
         continue;
       }

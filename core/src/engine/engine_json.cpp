@@ -7,8 +7,10 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "clv/error.hpp"
+#include "clv/importer.hpp"
 #include "clv/scenario.hpp"
 #include "domain/calendar.hpp"
 #include "domain/json_nesting.hpp"
@@ -76,6 +78,32 @@ int int_field(const json& v, size_t index, std::string_view field) {
   return static_cast<int>(n);
 }
 
+// The fields a record takes: every column of the entity's CSV import (so
+// the two cannot drift: a new column must be handled here or the
+// engine_json test that feeds every entity_fields() name fails), plus the
+// JSON-only spellings.
+std::string known_fields(Entity entity, std::string_view json_only) {
+  return fmt::format("{}, {}", fmt::join(entity_fields(entity), ", "), json_only);
+}
+
+[[noreturn]] void unknown_field(size_t index, std::string_view key, Entity entity,
+                                std::string_view json_only) {
+  fail(index, key,
+       fmt::format("is not {} field (known: {})",
+                   entity == Entity::kTransactions ? "a transaction" : "an incident",
+                   known_fields(entity, json_only)));
+}
+
+// "id" or the CSV's "transaction_id" / "incident_id"; not both.
+void set_id(std::string& id, bool& has_id, const json& v, size_t index, std::string_view key) {
+  if (has_id) fail(index, key, "repeats the record's id (give either id or the CSV's name)");
+  id = string_field(v, index, key);
+  has_id = true;
+}
+
+constexpr std::string_view kTxnJsonOnly = "id (= transaction_id), amount_minor";
+constexpr std::string_view kIncJsonOnly = "id (= incident_id), compensation_minor";
+
 }  // namespace
 
 json parse_json(std::string_view text) {
@@ -94,7 +122,7 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
     const json& r = list[i];
     if (!r.is_object()) fail(i, "(record)", "must be an object");
     TransactionRecord& t = out[i];
-    bool has_time = false, has_amount = false;
+    bool has_time = false, has_amount = false, has_id = false;
     std::optional<double> major;  // converted once the currency is known
     for (const auto& [key, v] : r.items()) {
       if (key == "customer_id") {
@@ -120,16 +148,23 @@ std::vector<TransactionRecord> transactions_from_json(const json& body, size_t m
         t.currency = string_field(v, i, key);
       } else if (key == "kind") {
         t.kind = string_field(v, i, key);
-      } else if (key == "id") {
-        t.id = string_field(v, i, key);
+      } else if (key == "id" || key == "transaction_id") {
+        set_id(t.id, has_id, v, i, key);
       } else if (key == "reference") {
         t.reference = string_field(v, i, key);
       } else if (key == "payer") {
         t.payer = string_field(v, i, key);
+      } else if (key == "quantity") {
+        if (!v.is_number_integer()) fail(i, key, "must be a whole number");
+        t.quantity = int64_of(v, i, key);
+      } else if (key == "category") {
+        t.category = string_field(v, i, key);
+      } else if (key == "channel") {
+        t.channel = string_field(v, i, key);
+      } else if (key == "location") {
+        t.location = string_field(v, i, key);
       } else {
-        fail(i, key,
-             "is not a transaction field (customer_id, timestamp, amount, "
-             "amount_minor, currency, kind, id, reference, payer)");
+        unknown_field(i, key, Entity::kTransactions, kTxnJsonOnly);
       }
     }
     if (t.customer_id.empty()) fail(i, "customer_id", "is required");
@@ -160,7 +195,7 @@ std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_rec
     const json& r = list[i];
     if (!r.is_object()) fail(i, "(record)", "must be an object");
     IncidentRecord& n = out[i];
-    bool has_time = false;
+    bool has_time = false, has_id = false, has_compensation = false;
     for (const auto& [key, v] : r.items()) {
       if (key == "customer_id") {
         n.customer_id = string_field(v, i, key);
@@ -179,12 +214,28 @@ std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_rec
         n.channel = string_field(v, i, key);
       } else if (key == "outcome") {
         n.outcome = string_field(v, i, key);
-      } else if (key == "id") {
-        n.id = string_field(v, i, key);
+      } else if (key == "id" || key == "incident_id") {
+        set_id(n.id, has_id, v, i, key);
+      } else if (key == "employee_id") {
+        n.employee_id = string_field(v, i, key);
+      } else if (key == "compensation" || key == "compensation_minor") {
+        if (has_compensation) fail(i, key, "is given twice (compensation or compensation_minor)");
+        has_compensation = true;
+        if (v.is_null()) continue;
+        if (key == "compensation_minor") {
+          if (!v.is_number_integer()) fail(i, key, "must be an integer (cents)");
+          n.compensation_minor = int64_of(v, i, key);
+        } else {
+          // Major units of the CSV import's default currency (USD), exactly as
+          // the importer reads the column.
+          if (!v.is_number()) fail(i, key, "must be a number (major units, USD)");
+          std::string problem;
+          const std::optional<int64_t> minor = minor_units_of(v.get<double>(), "USD", &problem);
+          if (!minor) fail(i, key, problem);
+          n.compensation_minor = *minor;
+        }
       } else {
-        fail(i, key,
-             "is not an incident field (customer_id, opened_at, resolved_at, severity, "
-             "satisfaction, category, channel, outcome, id)");
+        unknown_field(i, key, Entity::kIncidents, kIncJsonOnly);
       }
     }
     if (n.customer_id.empty()) fail(i, "customer_id", "is required");

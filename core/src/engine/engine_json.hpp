@@ -13,9 +13,15 @@
 
 namespace clv {
 
+// Records take every column of the entity's CSV import (entity_fields(),
+// the same names, stored in the same columns) plus a few JSON-only
+// spellings; any other field is an error naming it (a strict API: a typo
+// such as "quantitiy" must not be dropped silently).
+//
 // {"transactions": [{"customer_id": "c1", "timestamp": "2024-05-01T10:00:00Z" | 1714557600,
 //   "amount": 12.5 | "amount_minor": 1250, "currency": "USD", "kind": "purchase",
-//   "id": "t-1"}, ...]}; `max_records` bounds the batch (0 = no bound).
+//   "id" | "transaction_id": "t-1", "quantity": 2, "category", "channel", "location",
+//   "reference", "payer"}, ...]}; `max_records` bounds the batch (0 = no bound).
 std::vector<TransactionRecord> transactions_from_json(const nlohmann::json& body,
                                                       size_t max_records);
 // The same from the request text, without building a JSON tree (a SAX pass
@@ -25,7 +31,8 @@ std::vector<TransactionRecord> transactions_from_json(const nlohmann::json& body
 std::vector<TransactionRecord> transactions_from_json_text(std::string_view text,
                                                            size_t max_records);
 // {"incidents": [{"customer_id", "opened_at", "resolved_at", "severity", "satisfaction",
-//   "category", "channel", "outcome", "id"}, ...]}
+//   "category", "channel", "outcome", "id" | "incident_id", "employee_id" (an imported
+//   employee), "compensation" (USD, major units) | "compensation_minor"}, ...]}
 std::vector<IncidentRecord> incidents_from_json(const nlohmann::json& body, size_t max_records);
 
 // Parses text; Error::invalid_argument with the parser's position when malformed.

@@ -40,7 +40,7 @@ bool string_of(dom::element v, std::string& out) {
 }
 
 bool record_of(dom::object record, TransactionRecord& t) {
-  bool has_time = false, has_amount = false;
+  bool has_time = false, has_amount = false, has_id = false;
   std::optional<double> major;  // converted once the currency is known
   for (const dom::key_value_pair field : record) {
     const std::string_view key = field.key;
@@ -76,12 +76,23 @@ bool record_of(dom::object record, TransactionRecord& t) {
       if (!string_of(v, t.currency)) return false;
     } else if (key == "kind") {
       if (!string_of(v, t.kind)) return false;
-    } else if (key == "id") {
-      if (!string_of(v, t.id)) return false;
+    } else if (key == "id" || key == "transaction_id") {
+      if (has_id || !string_of(v, t.id)) return false;
+      has_id = true;
     } else if (key == "reference") {
       if (!string_of(v, t.reference)) return false;
     } else if (key == "payer") {
       if (!string_of(v, t.payer)) return false;
+    } else if (key == "quantity") {
+      int64_t q = 0;
+      if (!integer_of(v, q)) return false;
+      t.quantity = q;
+    } else if (key == "category") {
+      if (!string_of(v, t.category)) return false;
+    } else if (key == "channel") {
+      if (!string_of(v, t.channel)) return false;
+    } else if (key == "location") {
+      if (!string_of(v, t.location)) return false;
     } else {
       return false;
     }

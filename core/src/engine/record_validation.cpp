@@ -63,6 +63,9 @@ void validate_transaction(const TransactionRecord& r, size_t index) {
                                              [](char c) { return c >= 'A' && c <= 'Z'; })) {
     fail(index, fmt::format("currency '{}' is not an ISO 4217 code such as USD", r.currency));
   }
+  if (r.quantity && *r.quantity < 0) {  // the CSV import's rule
+    fail(index, fmt::format("negative quantity {}", *r.quantity));
+  }
 }
 
 void validate_incident(const IncidentRecord& r, size_t index) {
@@ -75,6 +78,12 @@ void validate_incident(const IncidentRecord& r, size_t index) {
   }
   check_scale(r.severity, index, "severity");
   check_scale(r.satisfaction, index, "satisfaction");
+  check_id(r.employee_id, index, "employee_id", false);
+  if (r.compensation_minor &&
+      (*r.compensation_minor > kMaxAmountMinor || *r.compensation_minor < -kMaxAmountMinor)) {
+    fail(index, fmt::format("compensation_minor {} is out of range (at most 10^15 minor units)",
+                            *r.compensation_minor));
+  }
 }
 
 }  // namespace clv

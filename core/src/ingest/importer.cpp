@@ -107,6 +107,7 @@ class Importer {
   MoneyDefaults money_;
   int64_t file_id_ = 0;
   ImportResult result_;
+  std::string first_reject_;  // "line L, column C: reason", for the max_rejects error
 
   IdIndex customers_;
   StringMap<int64_t> employees_;
@@ -180,7 +181,16 @@ void Importer::load_customers(sqlite3* db) {
 void Importer::reject(uint64_t line, std::string_view raw, std::string_view column,
                       std::string_view reason) {
   rejects_.write(line, column, reason, raw);
-  ++result_.rejected;
+  if (++result_.rejected == 1) {
+    first_reject_ =
+        fmt::format("line {}{}{}: {}", line, column.empty() ? "" : ", column ", column, reason);
+  }
+  if (result_.rejected > options_.max_rejects) {
+    throw Error::invalid_argument(fmt::format(
+        "'{}': more than {} rows rejected (--max-rejects {}; the limit was crossed on line {}); "
+        "nothing was imported. First reject: {}",
+        source_name_, options_.max_rejects, options_.max_rejects, line, first_reject_));
+  }
 }
 
 void Importer::reject(const CsvRecord& record, const RowReject& r) {

@@ -183,21 +183,36 @@ int64_t CustomerInserter::insert(const std::string& external_id) {
 
 namespace {
 
+// customer_id .. location: kRowColumns values from `first` on.
+constexpr int kRowColumns = 9;
+constexpr const char* kRowNames =
+    "customer_id, ts, amount_minor, currency, kind, quantity, category, channel, location";
+constexpr const char* kRowValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 void bind_row(SQLite::Statement& q, int first, const TransactionRecord& r, int64_t row) {
   q.bind(first, row);
   q.bind(first + 1, r.timestamp);
   q.bind(first + 2, r.amount_minor);
   q.bindNoCopy(first + 3, r.currency);
   q.bindNoCopy(first + 4, r.kind);
+  if (r.quantity) {
+    q.bind(first + 5, *r.quantity);
+  } else {
+    q.bind(first + 5);
+  }
+  bind_text_or_null(q, first + 6, r.category);
+  bind_text_or_null(q, first + 7, r.channel);
+  bind_text_or_null(q, first + 8, r.location);
 }
 
 }  // namespace
 
 PendingTransactionWriter::PendingTransactionWriter(SQLite::Database& db)
     : db_(db),
-      insert_(db,
-              "INSERT INTO transactions_pending (external_id, customer_id, ts, amount_minor, "
-              "currency, kind) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING") {}
+      // kRowValues + 1: its placeholders after the "(", behind external_id's.
+      insert_(db, fmt::format("INSERT INTO transactions_pending (external_id, {}) VALUES (?, {} "
+                              "ON CONFLICT DO NOTHING",
+                              kRowNames, kRowValues + 1)) {}
 
 bool PendingTransactionWriter::id_stored(const std::string& id) {
   if (!stored_id_) stored_id_.emplace(db_, "SELECT 1 FROM transactions WHERE external_id = ?");
@@ -219,13 +234,12 @@ void PendingTransactionWriter::insert_many(
     const std::vector<std::pair<const TransactionRecord*, int64_t>>& rows) {
   if (!insert_many_) {
     std::string sql =
-        "INSERT INTO transactions_pending (customer_id, ts, amount_minor, currency, kind) "
-        "VALUES (?, ?, ?, ?, ?)";
-    for (size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?, ?, ?, ?)";
+        fmt::format("INSERT INTO transactions_pending ({}) VALUES {}", kRowNames, kRowValues);
+    for (size_t k = 1; k < kRowsPerInsert; ++k) sql += fmt::format(", {}", kRowValues);
     insert_many_.emplace(db_, sql);
   }
   for (size_t k = 0; k < rows.size(); ++k) {
-    bind_row(*insert_many_, static_cast<int>(k * 5 + 1), *rows[k].first, rows[k].second);
+    bind_row(*insert_many_, static_cast<int>(k * kRowColumns + 1), *rows[k].first, rows[k].second);
   }
   insert_many_->exec();
   insert_many_->reset();
@@ -234,10 +248,20 @@ void PendingTransactionWriter::insert_many(
 IncidentWriter::IncidentWriter(SQLite::Database& db)
     : insert_(db,
               "INSERT INTO incidents (external_id, customer_id, opened_at, resolved_at, severity, "
-              "satisfaction, category, channel, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT DO NOTHING") {}
+              "satisfaction, category, channel, outcome, employee_id, compensation_minor) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+      employee_(db, "SELECT id FROM employees WHERE external_id = ?") {}
 
-bool IncidentWriter::insert(const IncidentRecord& r, int64_t customer_row) {
+std::optional<int64_t> IncidentWriter::employee_row(const std::string& external_id) {
+  employee_.bindNoCopy(1, external_id);
+  std::optional<int64_t> row;
+  if (employee_.executeStep()) row = employee_.getColumn(0).getInt64();
+  employee_.reset();
+  return row;
+}
+
+bool IncidentWriter::insert(const IncidentRecord& r, int64_t customer_row,
+                            std::optional<int64_t> employee_row) {
   bind_text_or_null(insert_, 1, r.id);
   insert_.bind(2, customer_row);
   insert_.bind(3, r.opened_at);
@@ -259,6 +283,16 @@ bool IncidentWriter::insert(const IncidentRecord& r, int64_t customer_row) {
   bind_text_or_null(insert_, 7, r.category);
   bind_text_or_null(insert_, 8, r.channel);
   bind_text_or_null(insert_, 9, r.outcome);
+  if (employee_row) {
+    insert_.bind(10, *employee_row);
+  } else {
+    insert_.bind(10);
+  }
+  if (r.compensation_minor) {
+    insert_.bind(11, *r.compensation_minor);
+  } else {
+    insert_.bind(11);
+  }
   const int changed = insert_.exec();
   insert_.reset();
   return changed != 0;

@@ -101,10 +101,14 @@ class PendingTransactionWriter {
 class IncidentWriter {
  public:
   explicit IncidentWriter(SQLite::Database& db);
-  bool insert(const IncidentRecord& r, int64_t customer_row);  // false: a duplicate id
+  // The row of an employee by external id; nullopt when not imported.
+  std::optional<int64_t> employee_row(const std::string& external_id);
+  // False: a duplicate id. `employee_row` from employee_row() of r.employee_id.
+  bool insert(const IncidentRecord& r, int64_t customer_row,
+              std::optional<int64_t> employee_row = std::nullopt);
 
  private:
-  SQLite::Statement insert_;
+  SQLite::Statement insert_, employee_;
 };
 
 }  // namespace clv::engine_tables

@@ -209,12 +209,22 @@ CREATE UNIQUE INDEX transactions_pending_by_external_id ON transactions_pending 
   WHERE external_id IS NOT NULL;
 )sql";
 
+// Live ingest stores what the CSV import stores: a transaction's quantity,
+// category, channel and location wait with the row for its merge.
+constexpr const char* kV6PendingDetails = R"sql(
+ALTER TABLE transactions_pending ADD COLUMN quantity INTEGER;
+ALTER TABLE transactions_pending ADD COLUMN category TEXT;
+ALTER TABLE transactions_pending ADD COLUMN channel TEXT;
+ALTER TABLE transactions_pending ADD COLUMN location TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "customers, employees, transactions, incidents, imported files", kV1},
     {2, "runs, run parameters, churn scores", kV2},
     {3, "engine run scores", kV3RunScores},
     {4, "external ids unique through partial indexes (no NULL entries)", kV4PartialIdIndexes},
     {5, "engine transactions pending their merge into transactions", kV5PendingTransactions},
+    {6, "quantity, category, channel and location of pending transactions", kV6PendingDetails},
 };
 
 }  // namespace

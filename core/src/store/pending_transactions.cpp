@@ -36,7 +36,8 @@ class UncheckedWrites {
 // the engine's check stays stored once.
 constexpr const char* kInsertInto =
     "INSERT OR IGNORE INTO transactions (external_id, customer_id, ts, amount_minor, currency, "
-    "kind) ";
+    "kind, quantity, category, channel, location) ";
+constexpr int kColumns = 10;
 constexpr size_t kRowsPerInsert = 64;
 
 }  // namespace
@@ -54,8 +55,8 @@ void PendingTransactions::merge(SQLite::Database& db) {
   if (leftovers_ > 0) {
     // Rows of a previous process: all of them, through SQLite's sorter.
     db.exec(std::string(kInsertInto) +
-            "SELECT external_id, customer_id, ts, amount_minor, currency, kind FROM "
-            "transactions_pending ORDER BY customer_id, ts");
+            "SELECT external_id, customer_id, ts, amount_minor, currency, kind, quantity, "
+            "category, channel, location FROM transactions_pending ORDER BY customer_id, ts");
   } else {
     std::vector<uint32_t> order(rows_.size());
     std::iota(order.begin(), order.end(), 0u);
@@ -67,7 +68,8 @@ void PendingTransactions::merge(SQLite::Database& db) {
     });
     auto statement = [&](size_t rows) {
       std::string sql = std::string(kInsertInto) + "VALUES ";
-      for (size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?,?,?,?,?,?)" : ",(?,?,?,?,?,?)";
+      for (size_t r = 0; r < rows; ++r)
+        sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?)";
       return SQLite::Statement(db, sql);
     };
     auto bind = [](SQLite::Statement& q, int first, const Row& r) {
@@ -81,12 +83,27 @@ void PendingTransactions::merge(SQLite::Database& db) {
       q.bind(first + 3, r.amount_minor);
       q.bindNoCopy(first + 4, r.currency);
       q.bindNoCopy(first + 5, r.kind);
+      if (r.quantity >= 0) {
+        q.bind(first + 6, r.quantity);
+      } else {
+        q.bind(first + 6);
+      }
+      auto text = [&q](int column, const std::string& v) {
+        if (v.empty()) {
+          q.bind(column);
+        } else {
+          q.bindNoCopy(column, v);
+        }
+      };
+      text(first + 7, r.category);
+      text(first + 8, r.channel);
+      text(first + 9, r.location);
     };
     SQLite::Statement many = statement(kRowsPerInsert);
     size_t k = 0;
     for (; k + kRowsPerInsert <= order.size(); k += kRowsPerInsert) {
       for (size_t j = 0; j < kRowsPerInsert; ++j) {
-        bind(many, static_cast<int>(j * 6 + 1), rows_[order[k + j]]);
+        bind(many, static_cast<int>(j * kColumns + 1), rows_[order[k + j]]);
       }
       many.exec();
       many.reset();

@@ -23,6 +23,8 @@ class PendingTransactions {
   struct Row {
     int64_t customer_row = 0, ts = 0, amount_minor = 0;
     std::string currency, kind, external_id;  // external_id empty: none
+    int64_t quantity = -1;                    // < 0: none
+    std::string category, channel, location;  // empty: none
   };
 
   // Rows found in transactions_pending at open (an engine that did not close):
