@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -236,6 +237,110 @@ TEST(HttpService, ChurnDriversAndWhatIf) {
   many["draws"] = 5000;
   bad(post(c, "/v1/what-if", many), "0..1000");
   bad(c.Post("/v1/what-if", scenario.dump(), "text/plain"), "application/json");
+}
+
+// The rows of a table as text, in external-id order, customers and employees
+// by their external ids (row numbers differ between databases).
+std::string table_text(const std::string& path, const std::string& sql) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, sql);
+  std::string out;
+  while (q.executeStep()) {
+    for (int c = 0; c < q.getColumnCount(); ++c) {
+      out += q.getColumn(c).isNull() ? std::string("NULL") : q.getColumn(c).getString();
+      out += c + 1 < q.getColumnCount() ? "|" : "\n";
+    }
+  }
+  return out;
+}
+
+int run_cli(const std::string& args) {
+  return std::system((std::string(CLV_CLI_PATH) + " " + args + " >/dev/null 2>&1").c_str());
+}
+
+// Issue 13, item 18: a CRM that only speaks HTTP feeds every column a CSV
+// import feeds (location, quantity, employee, compensation, ...), and the
+// stored rows are those of the same records imported from CSV; an unknown
+// field is a 400 naming it.
+TEST(HttpService, IngestTakesEveryCsvColumnAndStoresTheSameRows) {
+  const std::string dir = testing::TempDir();
+  const std::string employees = dir + "/http_fields_employees.csv";
+  std::ofstream(employees) << "employee_id,role,location,trust\nE7,agent,Lyon,6\n";
+  const std::string txn_csv = dir + "/http_fields_txn.csv";
+  std::ofstream(txn_csv) << "transaction_id,customer_id,timestamp,amount,currency,kind,quantity,"
+                            "category,channel,location\n"
+                            "t1,c9,2024-03-01T10:00:00Z,12.50,EUR,purchase,3,shoes,web,Lyon\n";
+  const std::string inc_csv = dir + "/http_fields_inc.csv";
+  std::ofstream(inc_csv) << "incident_id,customer_id,opened_at,resolved_at,severity,category,"
+                            "channel,outcome,satisfaction,employee_id,compensation\n"
+                            "i1,c9,2024-03-02T08:00:00Z,2024-03-02T12:00:00Z,4,delivery,phone,"
+                            "refunded,2,E7,15.00\n";
+  const std::string csv_db = fresh_db("fields_csv");
+  ASSERT_EQ(run_cli("import employees " + employees + " --db " + csv_db), 0);
+  ASSERT_EQ(run_cli("import transactions " + txn_csv + " --db " + csv_db), 0);
+  ASSERT_EQ(run_cli("import incidents " + inc_csv + " --db " + csv_db), 0);
+
+  const std::string http_db = fresh_db("fields_http");
+  ASSERT_EQ(run_cli("import employees " + employees + " --db " + http_db), 0);
+  {
+    Server server({"--db", http_db, "--port", "0"});
+    ASSERT_GT(server.port(), 0);
+    auto c = server.client();
+    const auto t = post(c, "/v1/transactions",
+                        {{"transactions",
+                          {{{"transaction_id", "t1"},
+                            {"customer_id", "c9"},
+                            {"timestamp", "2024-03-01T10:00:00Z"},
+                            {"amount", 12.5},
+                            {"currency", "EUR"},
+                            {"kind", "purchase"},
+                            {"quantity", 3},
+                            {"category", "shoes"},
+                            {"channel", "web"},
+                            {"location", "Lyon"}}}}});
+    ASSERT_EQ(t->status, 200) << t->body;
+    const auto i = post(c, "/v1/incidents",
+                        {{"incidents",
+                          {{{"incident_id", "i1"},
+                            {"customer_id", "c9"},
+                            {"opened_at", "2024-03-02T08:00:00Z"},
+                            {"resolved_at", "2024-03-02T12:00:00Z"},
+                            {"severity", 4},
+                            {"category", "delivery"},
+                            {"channel", "phone"},
+                            {"outcome", "refunded"},
+                            {"satisfaction", 2},
+                            {"employee_id", "E7"},
+                            {"compensation", 15.0}}}}});
+    ASSERT_EQ(i->status, 200) << i->body;
+    const auto typo =
+        post(c, "/v1/incidents",
+             {{"incidents",
+               {{{"customer_id", "c9"}, {"opened_at", "2024-03-03"}, {"employe_id", "E7"}}}}});
+    EXPECT_EQ(typo->status, 400);
+    const std::string message = body_of(typo)["error"]["message"];
+    EXPECT_NE(message.find("field 'employe_id'"), std::string::npos) << message;
+    const auto stranger =
+        post(c, "/v1/incidents",
+             {{"incidents",
+               {{{"customer_id", "c9"}, {"opened_at", "2024-03-03"}, {"employee_id", "E8"}}}}});
+    EXPECT_EQ(stranger->status, 400) << stranger->body;
+    EXPECT_EQ(server.signal_and_wait(SIGTERM), 0);  // merges the pending transactions
+  }
+  const std::string txn_rows =
+      "SELECT t.external_id, c.external_id, t.ts, t.amount_minor, t.currency, t.kind, "
+      "t.quantity, t.category, t.channel, t.location FROM transactions t JOIN customers c ON "
+      "c.id = t.customer_id ORDER BY t.external_id";
+  const std::string inc_rows =
+      "SELECT i.external_id, c.external_id, i.opened_at, i.resolved_at, i.severity, i.category, "
+      "i.channel, i.outcome, i.satisfaction, e.external_id, i.compensation_minor FROM incidents "
+      "i JOIN customers c ON c.id = i.customer_id LEFT JOIN employees e ON e.id = i.employee_id "
+      "ORDER BY i.external_id";
+  EXPECT_EQ(table_text(csv_db, txn_rows), "t1|c9|1709287200|1250|EUR|purchase|3|shoes|web|Lyon\n");
+  EXPECT_EQ(table_text(http_db, txn_rows), table_text(csv_db, txn_rows));
+  EXPECT_EQ(table_text(csv_db, inc_rows),
+            "i1|c9|1709366400|1709380800|4|delivery|phone|refunded|2|E7|1500\n");
+  EXPECT_EQ(table_text(http_db, inc_rows), table_text(csv_db, inc_rows));
 }
 
 TEST(HttpService, TokenRules) {

@@ -95,6 +95,55 @@ int64_t scalar(SQLite::Database& db, const char* sql) {
   return db.execAndGet(sql).getInt64();
 }
 
+// --max-rejects N: more than N rejected rows fail the whole import (nothing
+// stored, exit code 2, a JSON error with --json); at most N import as before.
+TEST(ImportCli, MaxRejectsFailsTheWholeImport) {
+  const std::string db = temp("cli_max_rejects.db");
+  remove_db(db);
+  const std::string csv = write("cli_max_rejects.csv",
+                                "customer_id,timestamp,amount\n"
+                                "c1,2024-01-01,1\n"
+                                "c2,nope,2\n"
+                                "c3,2024-01-02,3\n"
+                                "c4,2024-01-03,-4\n"
+                                "c5,2024-01-04,5\n");
+  fs::remove(csv + ".rejects.csv");
+  const std::string import =
+      std::string(CLV_CLI_PATH) + " import transactions " + csv + " --db " + db;
+  std::string err;
+  int status = -1;
+  const std::string out = run(import + " --max-rejects 1 --json", &err, &status);
+  EXPECT_EQ(status, 2) << err;
+  const auto json = nlohmann::json::parse(out);
+  EXPECT_EQ(json["error"]["code"], "invalid_argument");
+  const std::string message = json["error"]["message"];
+  EXPECT_NE(message.find("more than 1 rows rejected (--max-rejects 1; the limit was crossed on "
+                         "line 5)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("nothing was imported"), std::string::npos) << message;
+  EXPECT_NE(message.find("First reject: line 3, column timestamp"), std::string::npos) << message;
+  EXPECT_NE(err.find("--max-rejects 1"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(csv + ".rejects.csv"));
+  {
+    SQLite::Database check(db, SQLite::OPEN_READONLY);
+    EXPECT_EQ(scalar(check, "SELECT count(*) FROM transactions"), 0);
+    EXPECT_EQ(scalar(check, "SELECT count(*) FROM customers"), 0);
+    EXPECT_EQ(scalar(check, "SELECT count(*) FROM imported_files"), 0);
+  }
+  // Plain output: the same exit code, the message on stderr.
+  run(import + " --max-rejects 0", &err, &status);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(err.find("more than 0 rows rejected"), std::string::npos) << err;
+  // Exactly N rejects is within the limit: the import runs as without it.
+  const std::string ok = run(import + " --max-rejects 2 --json", &err, &status);
+  EXPECT_EQ(status, 0) << err;
+  EXPECT_EQ(nlohmann::json::parse(ok)["inserted"], 3);
+  EXPECT_EQ(nlohmann::json::parse(ok)["rejected"], 2);
+  run(import + " --max-rejects -1", &err, &status);
+  EXPECT_NE(status, 0);
+}
+
 TEST(ImportCli, KilledImportLeavesDatabaseAsBefore) {
   const std::string db_path = temp("cli_kill.db");
   remove_db(db_path);
