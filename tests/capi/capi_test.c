@@ -78,7 +78,7 @@ static int store_churn_run(const char* path) {
 static long count_rows(const char* path, const char* table) {
   sqlite3* db = NULL;
   sqlite3_stmt* q = NULL;
-  char sql[128];
+  char sql[256];
   long n = -1;
   snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
@@ -314,6 +314,34 @@ int main(int argc, char** argv) {
   CHECK(clv_engine_open(path, "{\"observation_end\":\"1997-09-30\"}", &engine) == CLV_OK);
   CHECK(clv_score_customer(engine, "3", &s) == CLV_OK);
   CHECK(s.frequency == 1 && s.run_id == 1);
+  /* Records take the CSV import's columns and store them there (issue 13,
+     item 18); an unknown field or employee is refused by name. */
+  CHECK(clv_ingest_incidents(engine,
+                             "{\"incidents\":[{\"incident_id\":\"case-9\",\"customer_id\":"
+                             "\"2\",\"opened_at\":\"1997-09-02\",\"outcome\":\"refunded\","
+                             "\"compensation\":12.5}]}",
+                             NULL) == CLV_OK);
+  CHECK(count_rows(path, "incidents WHERE external_id = 'case-9' AND compensation_minor = 1250") ==
+        1);
+  CHECK(clv_ingest_incidents(engine,
+                             "{\"incidents\":[{\"customer_id\":\"2\",\"opened_at\":1,"
+                             "\"employee_id\":\"nobody\"}]}",
+                             NULL) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "unknown employee 'nobody'") != NULL);
+  CHECK(clv_ingest_transactions(engine,
+                                "{\"transactions\":[{\"customer_id\":\"3\",\"timestamp\":"
+                                "\"1997-09-30\",\"amount_minor\":100,\"qty\":2}]}",
+                                NULL) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "field 'qty'") != NULL);
+  CHECK(clv_ingest_transactions(engine,
+                                "{\"transactions\":[{\"customer_id\":\"3\",\"timestamp\":"
+                                "\"1997-09-30\",\"amount_minor\":100,\"quantity\":2,"
+                                "\"location\":\"Lyon\",\"transaction_id\":\"crm-2\"}]}",
+                                NULL) == CLV_OK);
+  CHECK(clv_flush(engine) == CLV_OK);
+  CHECK(count_rows(path,
+                   "transactions WHERE external_id = 'crm-2' AND quantity = 2 AND "
+                   "location = 'Lyon'") == 1);
   clv_engine_close(engine);
 
   if (failures)
