@@ -258,10 +258,19 @@ int run_cli(const std::string& args) {
   return std::system((std::string(CLV_CLI_PATH) + " " + args + " >/dev/null 2>&1").c_str());
 }
 
+// stdout of `clv ARGS`.
+std::string cli_test_json(const std::string& args) {
+  const std::string out = testing::TempDir() + "/http_cli_out.json";
+  std::system((std::string(CLV_CLI_PATH) + " " + args + " >" + out + " 2>/dev/null").c_str());
+  std::ifstream in(out);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Issue 13, item 18: a CRM that only speaks HTTP feeds every column a CSV
 // import feeds (location, quantity, employee, compensation, ...), and the
 // stored rows are those of the same records imported from CSV; an unknown
-// field is a 400 naming it.
+// field is a 400 naming it. Ids are unique across HTTP and CSV writers
+// (item 2), either way round.
 TEST(HttpService, IngestTakesEveryCsvColumnAndStoresTheSameRows) {
   const std::string dir = testing::TempDir();
   const std::string employees = dir + "/http_fields_employees.csv";
@@ -282,6 +291,11 @@ TEST(HttpService, IngestTakesEveryCsvColumnAndStoresTheSameRows) {
 
   const std::string http_db = fresh_db("fields_http");
   ASSERT_EQ(run_cli("import employees " + employees + " --db " + http_db), 0);
+  // Item 2 across writers: an id a CSV import stored before the server ran.
+  const std::string earlier = dir + "/http_fields_earlier.csv";
+  std::ofstream(earlier) << "transaction_id,customer_id,timestamp,amount\n"
+                            "pre-1,c9,2024-02-01,5.00\n";
+  ASSERT_EQ(run_cli("import transactions " + earlier + " --db " + http_db), 0);
   {
     Server server({"--db", http_db, "--port", "0"});
     ASSERT_GT(server.port(), 0);
@@ -325,12 +339,29 @@ TEST(HttpService, IngestTakesEveryCsvColumnAndStoresTheSameRows) {
              {{"incidents",
                {{{"customer_id", "c9"}, {"opened_at", "2024-03-03"}, {"employee_id", "E8"}}}}});
     EXPECT_EQ(stranger->status, 400) << stranger->body;
+    // The CSV's id is a duplicate over HTTP; the id HTTP acknowledged (still
+    // pending) is a duplicate for a CSV import run while the server is up.
+    const json dup = body_of(post(c, "/v1/transactions",
+                                  {{"transactions",
+                                    {{{"id", "pre-1"},
+                                      {"customer_id", "c9"},
+                                      {"timestamp", "2024-02-01"},
+                                      {"amount", 9}}}}}));
+    EXPECT_EQ(dup["duplicates"], 1) << dup.dump();
+    EXPECT_EQ(dup["inserted"], 0);
+    const std::string later = dir + "/http_fields_later.csv";
+    std::ofstream(later) << "transaction_id,customer_id,timestamp,amount\n"
+                            "t1,c9,2024-03-01,7.00\n";
+    const std::string imported =
+        cli_test_json("import transactions " + later + " --db " + http_db + " --json");
+    EXPECT_NE(imported.find("\"duplicates\":1"), std::string::npos) << imported;
+    EXPECT_NE(imported.find("\"inserted\":0"), std::string::npos) << imported;
     EXPECT_EQ(server.signal_and_wait(SIGTERM), 0);  // merges the pending transactions
   }
   const std::string txn_rows =
       "SELECT t.external_id, c.external_id, t.ts, t.amount_minor, t.currency, t.kind, "
       "t.quantity, t.category, t.channel, t.location FROM transactions t JOIN customers c ON "
-      "c.id = t.customer_id ORDER BY t.external_id";
+      "c.id = t.customer_id WHERE t.external_id = 't1'";
   const std::string inc_rows =
       "SELECT i.external_id, c.external_id, i.opened_at, i.resolved_at, i.severity, i.category, "
       "i.channel, i.outcome, i.satisfaction, e.external_id, i.compensation_minor FROM incidents "
