@@ -119,7 +119,9 @@ CLV_API const char* clv_status_name(clv_status status);
 CLV_API clv_status clv_engine_open(const char* path, const char* options_json, clv_engine** out);
 CLV_API void clv_engine_close(clv_engine* engine);
 
-/* Ingest a JSON batch ({"transactions":[...]} / {"incidents":[...]}).
+/* Ingest a JSON batch ({"transactions":[...]} / {"incidents":[...]}). Records take
+ * the CSV import's columns under the same names (docs/embedding.md); an unknown
+ * field is CLV_INVALID_ARGUMENT naming it, and nothing of the batch is stored.
  * result_json (may be NULL) receives {"inserted","duplicates","new_customers"}. */
 CLV_API clv_status clv_ingest_transactions(clv_engine* engine, const char* batch_json,
                                            char** result_json);
