@@ -361,7 +361,7 @@ void Importer::process_incident(const CsvRecord& r) {
                                                 "customers): import customers first",
                                                 v.customer)});
   }
-  IncidentRecord record;
+  ImportedIncidentRow record;
   record.external_id = v.id;
   record.customer_row = *customer;
   record.opened_at = v.opened;

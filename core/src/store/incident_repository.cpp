@@ -14,7 +14,7 @@ IncidentWriter::IncidentWriter(sqlite3* db)
 
 IncidentWriter::~IncidentWriter() = default;
 
-bool IncidentWriter::insert(const IncidentRecord& r) {
+bool IncidentWriter::insert(const ImportedIncidentRow& r) {
   PreparedStatement& s = *insert_;
   auto optional = [&](int index, const std::optional<int64_t>& v) {
     v ? s.bind(index, *v) : s.bind_null(index);

@@ -1,4 +1,5 @@
-// The incidents table as the importer writes it.
+// The incidents table as the importer writes it. ImportedIncidentRow is not
+// clv::IncidentRecord (the Engine's public ingest type): one name, one layout.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@ namespace clv {
 
 class PreparedStatement;
 
-struct IncidentRecord {
+struct ImportedIncidentRow {
   std::string_view external_id;  // empty: none
   int64_t customer_row = 0;
   int64_t opened_at = 0;
@@ -26,7 +27,7 @@ class IncidentWriter {
   explicit IncidentWriter(sqlite3* db);
   ~IncidentWriter();
   // False when the external id was already stored (a duplicate).
-  bool insert(const IncidentRecord& r);
+  bool insert(const ImportedIncidentRow& r);
 
  private:
   std::unique_ptr<PreparedStatement> insert_;
