@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/request_json.hpp"
 #include "clv/calendar.hpp"
 #include "clv/error.hpp"
-#include "domain/nesting_limits.hpp"
 
 namespace clv {
 namespace {
@@ -220,7 +220,7 @@ std::string text(const json& j, const char* key) {
 }  // namespace
 
 ChurnFitRequest churn_fit_request_from_json(std::string_view body) {
-  const json j = parse_json_limited(body, kWhat);
+  const json j = parse_request_json(body, kWhat);
   if (!j.is_object()) {
     throw Error::invalid_argument(fmt::format(
         "{} must be a JSON object, e.g. {{\"horizon\": 26, \"covariates\": \"incidents,staff\"}}",

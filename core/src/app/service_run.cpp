@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/request_json.hpp"
 #include "clv/error.hpp"
-#include "domain/nesting_limits.hpp"
 
 namespace clv {
 namespace {
@@ -45,7 +45,7 @@ ServiceReport run_service_report(const std::string& db_path, const ServiceReport
 
 ServiceReportRequest service_request_from_json(std::string_view text) {
   using nlohmann::json;
-  const json j = parse_json_limited(text, kWhat);
+  const json j = parse_request_json(text, kWhat);
   if (!j.is_object()) {
     throw Error::invalid_argument(fmt::format(
         "{} must be a JSON object, e.g. {{\"by\": \"location\", \"horizon\": 26}}", kWhat));
