@@ -194,6 +194,8 @@ int main(int argc, char** argv) {
   CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39, \"colour\": 1}", &text) ==
         CLV_INVALID_ARGUMENT);
   CHECK(strstr(clv_last_error(), "\"colour\"") != NULL);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 1e400}", &text) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "out of range") != NULL);
   CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39, \"run\": 777}", &text) == CLV_NOT_FOUND);
   CHECK(clv_churn_fit_json(NULL, "{\"horizon\": 39}", &text) == CLV_INVALID_ARGUMENT);
   CHECK(clv_churn_fit_json(engine, NULL, &text) == CLV_INVALID_ARGUMENT);
