@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "clv/service_report.hpp"
+#include "clv/service_run.hpp"
 #include "command_registry.hpp"
 
 namespace {
@@ -21,8 +21,11 @@ struct ServiceArgs {
 };
 
 void run(const ServiceArgs& args) {
-  const clv::ServiceReport r =
-      clv::build_service_report(args.db, args.run, clv::parse_service_key(args.by), args.horizon);
+  clv::ServiceReportRequest request;
+  request.key = clv::parse_service_key(args.by);
+  request.run = args.run;
+  request.horizon = args.horizon;
+  const clv::ServiceReport r = clv::run_service_report(args.db, request);
   if (args.json) {
     fmt::print("{}\n", clv::service_report_json(r));
     return;

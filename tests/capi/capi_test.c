@@ -90,6 +90,19 @@ static long count_rows(const char* path, const char* table) {
   return n;
 }
 
+/* The "estimate" of parameter `name` in a churn run's JSON (keys sorted:
+ * {"estimate":E,"name":"r","std_error":S}), or NAN. */
+static double churn_estimate(const char* json, const char* name) {
+  char pattern[64];
+  const char* at;
+  double value = NAN;
+  snprintf(pattern, sizeof pattern, "\"name\":\"%s\"", name);
+  at = json ? strstr(json, pattern) : NULL;
+  while (at && at > json && *at != '{') --at;
+  if (at && sscanf(at, "{\"estimate\":%lf", &value) != 1) value = NAN;
+  return value;
+}
+
 static void* other_thread(void* engine) {
   clv_score s;
   /* An error on this thread must not be visible on the main thread. */
@@ -114,9 +127,10 @@ int main(int argc, char** argv) {
   CHECK(strlen(clv_version()) >= 5);
   CHECK(clv_version_number() >= 100);
   CHECK(clv_api_version() == CLV_API_VERSION && CLV_API_COMPATIBLE(clv_api_version()));
-  CHECK(CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 8)));   /* a newer library minor serves us */
-  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION - (1u << 8)));  /* an older one lacks 1.1 calls */
-  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 16))); /* another major */
+  CHECK(CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 8)));  /* a newer library minor serves us */
+  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION - (1u << 8))); /* an older one lacks our calls */
+  CHECK(CLV_API_VERSION_MAJOR == 1 && CLV_API_VERSION_MINOR >= 2); /* churn fit, service */
+  CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 16)));        /* another major */
   CHECK(strcmp(clv_status_name(CLV_NOT_FOUND), "not_found") == 0);
 
   CHECK(clv_engine_open(path, "{\"horizon\": -3}", &engine) == CLV_INVALID_ARGUMENT);
@@ -158,6 +172,34 @@ int main(int argc, char** argv) {
   CHECK(text && strstr(text, "\"n_customers\":2357") != NULL);
   clv_free(text);
   text = NULL;
+
+  /* A plain churn fit (API 1.2), not stored: Pareto/NBD on the engine's
+   * database at its observation end, in weeks, recovers the published CDNOW
+   * estimates (Fader, Hardie & Lee 2005: r 0.553, alpha 10.58, s 0.606,
+   * beta 11.67). */
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39, \"plain\": true, \"store\": false}", &text) ==
+        CLV_OK);
+  if (text) {
+    CHECK(fabs(churn_estimate(text, "r") / 0.553 - 1) < 0.01);
+    CHECK(fabs(churn_estimate(text, "alpha") / 10.58 - 1) < 0.01);
+    CHECK(fabs(churn_estimate(text, "s") / 0.606 - 1) < 0.01);
+    CHECK(fabs(churn_estimate(text, "beta") / 11.67 - 1) < 0.01);
+    CHECK(strstr(text, "\"run_id\":0") != NULL && strstr(text, "\"customers_scored\":2357"));
+    CHECK(strstr(text, "\"time_unit\":\"week\"") != NULL);
+  }
+  clv_free(text);
+  text = NULL;
+  CHECK(clv_churn_fit_json(engine, "{\"plain\": true}", &text) == CLV_INVALID_ARGUMENT);
+  CHECK(text == NULL && strstr(clv_last_error(), "\"horizon\" is required") != NULL);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39, \"colour\": 1}", &text) ==
+        CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "\"colour\"") != NULL);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 1e400}", &text) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "out of range") != NULL);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39, \"run\": 777}", &text) == CLV_NOT_FOUND);
+  CHECK(clv_churn_fit_json(NULL, "{\"horizon\": 39}", &text) == CLV_INVALID_ARGUMENT);
+  CHECK(clv_churn_fit_json(engine, NULL, &text) == CLV_INVALID_ARGUMENT);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 39}", NULL) == CLV_INVALID_ARGUMENT);
 
   /* Customer 1: x = 2, t_x = 30.43, T = 38.86 weeks (lifetimes' summary). */
   CHECK(clv_score_customer(engine, "1", &s) == CLV_OK);
@@ -268,6 +310,53 @@ int main(int argc, char** argv) {
   CHECK(clv_churn_drivers_json(engine, "2", &text) == CLV_NOT_FOUND);
   CHECK(strstr(clv_last_error(), "'2'") != NULL);
 
+  /* A stored churn fit (API 1.2) flushes the pending purchase first and
+   * becomes the run the churn drivers answer from, number for number. */
+  CHECK(count_rows(path, "transactions_pending") == 1);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 26, \"plain\": true, \"top\": 5}", &text) ==
+        CLV_OK);
+  CHECK(count_rows(path, "transactions_pending") == 0);
+  if (text) {
+    long run = 0;
+    double risk = -1;
+    char first[32] = "";
+    char* drivers = NULL;
+    const char* at = strstr(text, "\"run_id\":");
+    const char* customers = strstr(text, "\"customers\":[{");
+    CHECK(at && sscanf(at, "\"run_id\":%ld", &run) == 1 && run > 100);
+    CHECK(customers &&
+          sscanf(customers, "\"customers\":[{\"churn_risk\":%lf,\"customer\":\"%31[^\"]\"", &risk,
+                 first) == 2);
+    CHECK(risk >= 0 && risk <= 1);
+    CHECK(clv_churn_drivers_json(engine, first, &drivers) == CLV_OK);
+    if (drivers) {
+      const char* stored = strstr(drivers, "\"churn_risk\":");
+      const char* id = strstr(drivers, "\"churn_run\":{");
+      char expect_id[48];
+      snprintf(expect_id, sizeof expect_id, "\"id\":%ld", run);
+      CHECK(stored && atof(stored + 13) == risk);
+      CHECK(id && strstr(id, expect_id) != NULL);
+      CHECK(strstr(drivers, "\"horizon\":26.0") != NULL);
+    }
+    clv_free(drivers);
+  }
+  clv_free(text);
+  text = NULL;
+
+  /* The service breakdown needs a covariate fit: none here. Bad requests name
+   * the field before anything runs. */
+  CHECK(clv_service_report_json(engine, "{\"horizon\": 26}", &text) == CLV_NOT_FOUND);
+  CHECK(text == NULL && strstr(clv_last_error(), "no covariate fit") != NULL);
+  CHECK(clv_service_report_json(engine, "{\"by\": \"planet\", \"horizon\": 26}", &text) ==
+        CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "\"by\"") != NULL && strstr(clv_last_error(), "planet"));
+  CHECK(clv_service_report_json(engine, "{\"by\": \"region\", \"horizon\": 0}", &text) ==
+        CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "\"horizon\"") != NULL);
+  CHECK(clv_service_report_json(engine, "{\"horizon\": 26, \"run\": -1}", &text) ==
+        CLV_INVALID_ARGUMENT);
+  CHECK(clv_service_report_json(engine, "[", &text) == CLV_INVALID_ARGUMENT);
+
   /* What-if on the current run: a lower dropout rate raises CLV; the same
    * seed gives the same answer; bad scenarios name the field. */
   {
@@ -309,6 +398,15 @@ int main(int argc, char** argv) {
   clv_engine_close(engine);
   clv_engine_close(NULL);
   clv_free(NULL);
+
+  /* An in-memory engine has no file for the churn and service code. */
+  CHECK(clv_engine_open(":memory:", NULL, &engine) == CLV_OK);
+  CHECK(clv_churn_fit_json(engine, "{\"horizon\": 26, \"plain\": true}", &text) ==
+        CLV_INVALID_ARGUMENT);
+  CHECK(text == NULL && strstr(clv_last_error(), "in memory") != NULL);
+  CHECK(clv_service_report_json(engine, "{\"horizon\": 26}", &text) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "in memory") != NULL);
+  clv_engine_close(engine);
 
   /* Reopen: the run and the data persist. */
   CHECK(clv_engine_open(path, "{\"observation_end\":\"1997-09-30\"}", &engine) == CLV_OK);

@@ -20,7 +20,8 @@
  * minor is >= x; a major release changes the soname. Check at start-up:
  *   if (!CLV_API_COMPATIBLE(clv_api_version())) ... refuse to run.
  * 1.0: the functions up to clv_free. 1.1: clv_api_version, clv_score_record
- * and clv_score_customer_record. */
+ * and clv_score_customer_record. 1.2: clv_churn_fit_json and
+ * clv_service_report_json. */
 #ifndef CLV_C_API_H_
 #define CLV_C_API_H_
 
@@ -28,7 +29,7 @@
 #include <stdint.h>
 
 #define CLV_API_VERSION_MAJOR 1
-#define CLV_API_VERSION_MINOR 1
+#define CLV_API_VERSION_MINOR 2
 /* major << 16 | minor << 8, the form clv_api_version() returns. */
 #define CLV_API_VERSION \
   ((uint32_t)(((uint32_t)CLV_API_VERSION_MAJOR << 16) | ((uint32_t)CLV_API_VERSION_MINOR << 8)))
@@ -171,6 +172,34 @@ CLV_API clv_status clv_churn_drivers_json(const clv_engine* engine, const char* 
  * names the field; CLV_NOT_FOUND when no run with a spend model exists. */
 CLV_API clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
                                    char** response_json);
+
+/* (1.2) A churn run on the engine's database, the code `clv churn` runs:
+ * request_json {"horizon": 26 (required, in the run's time unit),
+ * "covariates": "incidents,staff" | ["unresolved","empathy",...], "plain",
+ * "run" (a stored covariate fit; 0 = the latest), "calibration_end":
+ * "YYYY-MM-DD" (default: the engine's observation end), "unit" (default: the
+ * engine's time unit for a fresh fit), "snapshot", "top" (20), "drivers" (3),
+ * "store" (true)}. The response is the JSON of `clv churn --json`: {"run_id",
+ * "fit_run_id", "horizon", "time_unit", "customers_scored", "model", "notes",
+ * "parameters", "effects", "ranking", "customers":[...]}. The churn run is
+ * stored (clv_churn_drivers_json then reads it). Flushes pending rows and
+ * holds the engine's writer lock: ingest calls wait for the fit.
+ * CLV_INVALID_ARGUMENT names the field, and refuses an in-memory engine;
+ * CLV_NOT_FOUND for an unknown fit run; CLV_NOT_CONVERGED. */
+CLV_API clv_status clv_churn_fit_json(clv_engine* engine, const char* request_json,
+                                      char** response_json);
+
+/* (1.2) The service breakdown of the stored covariate fit, the code `clv
+ * service --json` runs: request_json {"by": "location" | "department" |
+ * "employee" | "region" (default location), "run": 0 (the covariate fit; 0 =
+ * the latest), "horizon": 26 (required)} -> {"by", "fit_run",
+ * "calibration_end", "time_unit", "horizon", "customers",
+ * "total_attributable_churn", "groups":[...], "figures":{...}, "notes"}.
+ * CLV_INVALID_ARGUMENT names the field; CLV_NOT_FOUND when there is no
+ * covariate fit (clv_last_error says "no covariate fit run yet") or no such
+ * run. */
+CLV_API clv_status clv_service_report_json(clv_engine* engine, const char* request_json,
+                                           char** response_json);
 
 /* Frees text returned through a char** out parameter; NULL is ignored. */
 CLV_API void clv_free(char* text);

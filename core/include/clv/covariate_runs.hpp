@@ -48,6 +48,7 @@ struct DbCovariateFitRequest {
   TimeUnit unit = TimeUnit::week();
   std::string covariates;                // "incidents,staff[,static:COL...]"
   std::vector<std::string> plugin_dirs;  // sector plugins (incident weights, SLA)
+  bool use_plugins = true;  // false: the core's incident weights and SLA for every sector
   CovariateFitOptions fit;
   // Incidents and staff as a snapshot at the calibration end instead of
   // entering the dropout hazard from when they happen (the default).

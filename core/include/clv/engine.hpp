@@ -5,10 +5,10 @@
 //
 // Thread safety: every const member function (score, score_many, top_at_risk,
 // churn_risk, what_if, current_run, runs, stats) may be called from any number of threads at once,
-// concurrently with one or more threads calling ingest_* or refit. Writers are
-// serialized internally; a score sees each ingested batch entirely or not at
-// all. Scores are computed from the customer's current summary and the
-// current run's parameters, so an ingest moves them without a refit.
+// concurrently with one or more threads calling ingest_*, refit, churn_fit or service_report.
+// Writers are serialized internally; a score sees each ingested batch entirely or not at all.
+// Scores are computed from the customer's current summary and the current run's parameters, so an
+// ingest moves them without a refit.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +19,10 @@
 #include <string_view>
 #include <vector>
 
+#include "clv/churn_run.hpp"
 #include "clv/error.hpp"
 #include "clv/scenario.hpp"
+#include "clv/service_run.hpp"
 #include "clv/time_unit.hpp"
 #include "clv/whatif.hpp"
 #include "clv/whatif_result.hpp"
@@ -231,6 +233,27 @@ class Engine {
   // without a run, Error::invalid_argument for a bad scenario or draws
   // outside 0..1000.
   WhatIfResult what_if(const EngineWhatIf& request) const;
+
+  // A churn run on the engine's database (clv/churn_run.hpp: the code `clv
+  // churn` runs): the plain model, a fresh covariate fit or a stored one,
+  // every customer's churn risk and drivers stored as a churn run (what
+  // churn_risk then answers). The engine supplies its plugins (plugin_dirs,
+  // use_plugins), fit threads, its time unit as the default unit of a fresh
+  // fit and, when the request names none, its observation end as the
+  // calibration end; a summary file is refused. Pending rows are flushed
+  // first and the writer lock is held throughout, so ingest calls wait for
+  // the fit. Error::invalid_argument for a bad request or an in-memory
+  // database (the churn code reads the file), Error::not_found for an
+  // unknown covariate fit run, Error::not_converged.
+  ChurnFitResult churn_fit(const ChurnFitRequest& request);
+
+  // The service breakdown by location, department, employee or region from
+  // a stored covariate fit (clv/service_run.hpp: the code `clv service`
+  // runs), after flushing pending rows, under the writer lock.
+  // MissingRunError when the database holds no covariate fit and none is
+  // named; Error::not_found for an unknown run; Error::invalid_argument for
+  // a bad request or an in-memory database.
+  ServiceReport service_report(const ServiceReportRequest& request);
 
   std::optional<RunInfo> current_run() const;
   std::vector<RunInfo> runs() const;  // newest first

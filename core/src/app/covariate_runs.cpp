@@ -59,6 +59,7 @@ DbCovariateFit fit_db_covariate_run(const DbCovariateFitRequest& request) {
   options.calibration_end_day = request.calibration_end_day;
   options.unit = request.unit;
   options.plugin_dirs = request.plugin_dirs;
+  options.use_plugins = request.use_plugins;
   CovariateSpec spec = parse_covariate_spec(request.covariates);
   spec.time_varying = !request.snapshot && (spec.incidents || spec.staff);
   DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, spec);

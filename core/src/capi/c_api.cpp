@@ -359,6 +359,31 @@ clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
   });
 }
 
+clv_status clv_churn_fit_json(clv_engine* engine, const char* request_json, char** response_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    const clv::ChurnFitRequest request = clv::churn_fit_request_from_json(request_json);
+    *response_json = copy_out(clv::churn_result_json(engine->engine->churn_fit(request)));
+    return CLV_OK;
+  });
+}
+
+clv_status clv_service_report_json(clv_engine* engine, const char* request_json,
+                                   char** response_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    const clv::ServiceReportRequest request = clv::service_request_from_json(request_json);
+    *response_json = copy_out(clv::service_report_json(engine->engine->service_report(request)));
+    return CLV_OK;
+  });
+}
+
 void clv_free(char* text) {
   std::free(text);
 }

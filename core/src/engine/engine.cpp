@@ -823,6 +823,56 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   return result;
 }
 
+namespace {
+
+// The churn and service code opens the database by its path.
+void require_file(const std::string& path, const char* what) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
+    throw Error::invalid_argument(fmt::format(
+        "{} needs the engine's database in a file; this engine's database is '{}' (in memory or "
+        "a URI): open the engine on a file path",
+        what, path));
+  }
+}
+
+}  // namespace
+
+ChurnFitResult Engine::churn_fit(const ChurnFitRequest& request) {
+  State& s = *state_;
+  const EngineOptions& o = s.options;
+  require_file(s.path, "a churn fit");
+  if (!request.summary_path.empty()) {
+    throw Error::invalid_argument(
+        "the engine fits churn on its own database; a summary file is read by `clv churn "
+        "--summary` only");
+  }
+  ChurnFitRequest r = request;
+  r.plugin_dirs = o.plugin_dirs;
+  r.use_plugins = o.use_plugins;
+  r.threads = o.fit_threads;
+  r.default_unit = o.time_unit;
+  std::lock_guard write(s.write_mutex);
+  s.flush_locked();
+  if (!r.calibration_end_day) {
+    std::lock_guard lock(s.mutex);
+    if (o.observation_end_day || s.scorable > 0) r.calibration_end_day = s.observation_end();
+  }
+  return run_churn(s.path, r);
+}
+
+ServiceReport Engine::service_report(const ServiceReportRequest& request) {
+  State& s = *state_;
+  require_file(s.path, "a service report");
+  std::lock_guard write(s.write_mutex);
+  s.flush_locked();
+  if (request.run == 0 && !has_stored_covariate_fit(s.path)) {
+    throw MissingRunError(
+        "no covariate fit run yet: fit churn with covariates first (POST /v1/churn/fit with "
+        "\"covariates\", clv_churn_fit_json, or clv fit --db --covariates)");
+  }
+  return run_service_report(s.path, request);
+}
+
 EngineStats Engine::stats() const {
   const State& s = *state_;
   std::lock_guard lock(s.mutex);

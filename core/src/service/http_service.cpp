@@ -384,6 +384,17 @@ struct HttpService::Impl {
         require_json(req);
         const EngineWhatIf request = whatif_request_from_json(req.body(), engine.options());
         send_json(res, 200, whatif_result_to_json_text(engine.what_if(request)));
+      } else if (path == "/v1/churn/fit") {
+        if (!post) return wrong_method();
+        require_json(req);
+        const ChurnFitRequest request = churn_fit_request_from_json(req.body());
+        send_json(res, 201, churn_result_json(engine.churn_fit(request)));
+      } else if (path == "/v1/service") {
+        if (!get) return wrong_method();
+        const ServiceReportRequest request = service_request_from_text(
+            query_param(query, "by").value_or(""), query_param(query, "run").value_or(""),
+            query_param(query, "horizon").value_or(""));
+        send_json(res, 200, service_report_json(engine.service_report(request)));
       } else if (path == "/v1/predict") {
         if (!post) return wrong_method();
         require_json_type(req);
