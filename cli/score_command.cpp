@@ -154,7 +154,21 @@ void run(const ScoreArgs& args) {
   // (validate_overrides, which the Engine applies too), before any customer
   // is scored.
   clv::PluginRegistry plugins;
-  if (!all_given && valued) plugins = clv::cli::load_plugins(args.plugins, "score");
+  if (!all_given && valued) {
+    plugins = clv::cli::load_plugins(args.plugins, "score");
+    // --sector NAME asks for that plugin's economics: a name no plugin
+    // serves is refused rather than valued with margin 1 and no discount.
+    if (!args.sector.empty() && !plugins.has_sector(args.sector)) {
+      try {
+        plugins.for_sector(args.sector);  // throws, listing the sectors loaded
+      } catch (const clv::Error& e) {
+        throw clv::Error::invalid_argument(fmt::format(
+            "--sector {}: {} (or set all of --margin, --discount-rate, --cost-to-serve and "
+            "--referral-value)",
+            args.sector, e.what()));
+      }
+    }
+  }
   const clv::SectorScores sector_scores = clv::score_by_sector(
       fit, table, sector_of_row, args.horizon, spend.get(), overrides, &plugins, args.spend);
   const clv::Scores& scores = sector_scores.scores;
@@ -186,7 +200,10 @@ void run(const ScoreArgs& args) {
   if (write_failed) throw clv::Error::io("writing the scores failed");
   fmt::print(stderr, "clv score: {} customers, {} model, horizon {} {}\n", table.size(), fit.model,
              args.horizon, fit.time_unit.describe());
-  if (valued) {
+  if (!valued) {
+    fmt::print(stderr,
+               "clv score: no CLV (pass --spend-params or --spend): no economics applied\n");
+  } else {
     for (const auto& [sector, v] : sector_scores.economics) {
       fmt::print(stderr,
                  "clv score: sector {}: {} customers, margin {}, discount {}/year (continuous), "
@@ -194,6 +211,15 @@ void run(const ScoreArgs& args) {
                  sector.empty() ? "(none)" : sector, sector_scores.customers.at(sector), v.margin,
                  v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.referral_value,
                  v.source);
+    }
+    if (sector_scores.economics.count("") && !all_given) {
+      fmt::print(stderr,
+                 "clv score: {} customers have no sector ({}): their economics are the "
+                 "defaults and options above, no sector plugin's; pass --sector NAME to value "
+                 "them with that sector plugin's economics\n",
+                 sector_scores.customers.at(""),
+                 args.summary.empty() ? "none in the database"
+                                      : "the summary has no sector column or an empty cell");
     }
   }
 }

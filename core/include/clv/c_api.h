@@ -154,7 +154,8 @@ CLV_API clv_status clv_score_json_into(const clv_engine* engine, const char* req
 CLV_API clv_status clv_top_at_risk(const clv_engine* engine, size_t limit, char** response_json);
 /* {"runs":[...]} newest first. */
 CLV_API clv_status clv_runs(const clv_engine* engine, char** response_json);
-/* {"customers","scorable_customers","transactions","incidents","run_id",...} */
+/* {"customers","customers_with_purchases","scorable_customers","customers_in_fit",
+ *  "transactions","incidents","run_id","observation_end"}: see EngineStats. */
 CLV_API clv_status clv_stats(const clv_engine* engine, char** response_json);
 
 /* The latest churn run's answer for one customer (runs stored by `clv churn`):

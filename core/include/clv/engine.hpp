@@ -177,7 +177,13 @@ class MissingRunError : public Error {
 
 struct EngineStats {
   size_t customers = 0;
-  size_t scorable_customers = 0;  // with at least one purchase
+  // From one core count (engine/customer_book.hpp, fit_population):
+  size_t customers_with_purchases = 0;  // at least one purchase, whenever
+  // A purchase on or before the observation end: score() answers for them.
+  size_t scorable_customers = 0;
+  // First purchase before the observation end (T > 0): the customers whose
+  // data informs a refit's likelihood.
+  size_t customers_in_fit = 0;
   size_t transactions = 0;
   size_t incidents = 0;
   std::optional<int64_t> run_id;

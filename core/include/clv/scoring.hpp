@@ -21,6 +21,10 @@ struct ScoreOptions {
   // CLV with a given mean spend per purchase instead of a gg fit (then
   // expected_spend is this value for every customer).
   std::optional<double> spend_per_purchase = std::nullopt;
+  // Sector economics beyond the margin (clv/sector_economics.hpp):
+  // subtracted while alive per time unit, and added for a customer who stays.
+  double cost_to_serve = 0;
+  double referral_value = 0;
 };
 
 struct Scores {

@@ -1,13 +1,8 @@
 #include "churn/churn_run_store.hpp"
 
-#include <chrono>
-
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "clv/error.hpp"
-#include "store/database.hpp"
+#include "store/analysis_runs.hpp"
 
 namespace clv {
 
@@ -40,54 +35,30 @@ int64_t save_churn_run(const std::string& db_path, const std::string& source,
                        const CovariateParetoNbd& model, double horizon,
                        const std::vector<CustomerChurn>& scores,
                        const std::optional<TimeUnit>& unit) {
-  auto db = open_database(db_path);
-  try {
-    SQLite::Transaction tx(*db);
-    SQLite::Statement run(*db,
-                          "INSERT INTO runs (kind, model, created_at, source, horizon, "
-                          "log_likelihood, details) VALUES ('churn', ?, ?, ?, ?, ?, ?)");
-    run.bind(1, model.fit.model);
-    run.bind(2, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count()));
-    run.bind(3, source);
-    run.bind(4, horizon);
-    run.bind(5, model.fit.log_likelihood);
-    nlohmann::json details = covariate_model_details(model);
-    if (unit) details["time_unit"] = unit->name;
-    run.bind(6, details.dump());
-    run.exec();
-    const int64_t run_id = db->getLastInsertRowid();
-    SQLite::Statement param(*db, "INSERT INTO run_parameters VALUES (?, ?, ?, ?)");
-    for (size_t i = 0; i < model.fit.params.size(); ++i) {
-      param.bind(1, run_id);
-      param.bind(2, model.fit.param_names[i]);
-      param.bind(3, model.fit.params[i]);
-      param.bind(4, model.fit.std_errors[i]);
-      param.exec();
-      param.reset();
-    }
-    SQLite::Statement score(*db, "INSERT INTO churn_scores VALUES (?, ?, ?, ?, ?, ?, ?)");
-    for (const CustomerChurn& c : scores) {
-      nlohmann::json drivers = nlohmann::json::array();
-      for (const RiskDriver& d : c.drivers) {
-        drivers.push_back({{"covariate", d.covariate}, {"effect", d.effect}});
-      }
-      score.bind(1, run_id);
-      score.bind(2, c.customer);
-      score.bind(3, c.prediction.p_alive);
-      score.bind(4, c.prediction.churn_risk);
-      score.bind(5, risk_band_name(risk_band(c.prediction.churn_risk)));
-      score.bind(6, c.prediction.expected_purchases);
-      score.bind(7, drivers.dump());
-      score.exec();
-      score.reset();
-    }
-    tx.commit();
-    return run_id;
-  } catch (const SQLite::Exception& e) {
-    throw Error::io(fmt::format("cannot store the churn run in {}: {}", db_path, e.what()));
+  analysis_runs::RunRow run;
+  run.model = model.fit.model;
+  run.source = source;
+  run.horizon = horizon;
+  run.log_likelihood = model.fit.log_likelihood;
+  nlohmann::json details = covariate_model_details(model);
+  if (unit) details["time_unit"] = unit->name;
+  run.details = details.dump();
+  for (size_t i = 0; i < model.fit.params.size(); ++i) {
+    run.parameters.push_back(
+        {model.fit.param_names[i], model.fit.params[i], model.fit.std_errors[i]});
   }
+  std::vector<analysis_runs::ChurnScoreRow> rows;
+  rows.reserve(scores.size());
+  for (const CustomerChurn& c : scores) {
+    nlohmann::json drivers = nlohmann::json::array();
+    for (const RiskDriver& d : c.drivers) {
+      drivers.push_back({{"covariate", d.covariate}, {"effect", d.effect}});
+    }
+    rows.push_back({c.customer, c.prediction.p_alive, c.prediction.churn_risk,
+                    risk_band_name(risk_band(c.prediction.churn_risk)),
+                    c.prediction.expected_purchases, drivers.dump()});
+  }
+  return analysis_runs::insert_churn_run(db_path, run, rows);
 }
 
 }  // namespace clv

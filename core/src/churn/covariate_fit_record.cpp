@@ -1,9 +1,7 @@
 #include "churn/covariate_fit_record.hpp"
 
-#include <chrono>
 #include <cmath>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +9,7 @@
 #include "clv/summarize.hpp"
 #include "domain/calendar.hpp"
 #include "domain/nesting_limits.hpp"
-#include "store/database.hpp"
+#include "store/analysis_runs.hpp"
 
 namespace clv {
 namespace {
@@ -239,35 +237,16 @@ DbCovariatePortfolio load_db_covariate_portfolio(const DbCovariateOptions& optio
 }
 
 int64_t save_covariate_fit_run(const std::string& db_path, const CovariateFitRecord& rec) {
-  auto db = open_database(db_path);
-  try {
-    SQLite::Transaction tx(*db);
-    SQLite::Statement run(*db,
-                          "INSERT INTO runs (kind, model, created_at, source, horizon, "
-                          "log_likelihood, details) VALUES ('fit', 'pnbd_cov', ?, ?, NULL, ?, ?)");
-    run.bind(1, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count()));
-    run.bind(2, "sqlite:" + db_path);
-    run.bind(3, rec.model.fit.log_likelihood);
-    run.bind(4, covariate_fit_record_to_json(rec));
-    run.exec();
-    const int64_t run_id = db->getLastInsertRowid();
-    SQLite::Statement param(*db, "INSERT INTO run_parameters VALUES (?, ?, ?, ?)");
-    const FitResult& f = rec.model.fit;
-    for (size_t i = 0; i < f.params.size(); ++i) {
-      param.bind(1, run_id);
-      param.bind(2, f.param_names[i]);
-      param.bind(3, f.params[i]);
-      param.bind(4, i < f.std_errors.size() ? f.std_errors[i] : 0.0);
-      param.exec();
-      param.reset();
-    }
-    tx.commit();
-    return run_id;
-  } catch (const SQLite::Exception& e) {
-    throw Error::io(fmt::format("cannot store the covariate fit in {}: {}", db_path, e.what()));
+  analysis_runs::RunRow run;
+  run.source = "sqlite:" + db_path;
+  run.log_likelihood = rec.model.fit.log_likelihood;
+  run.details = covariate_fit_record_to_json(rec);
+  const FitResult& f = rec.model.fit;
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    run.parameters.push_back(
+        {f.param_names[i], f.params[i], i < f.std_errors.size() ? f.std_errors[i] : 0.0});
   }
+  return analysis_runs::insert_covariate_fit_run(db_path, run);
 }
 
 bool has_covariate_fit_run(const std::string& db_path) {
@@ -282,22 +261,17 @@ bool has_covariate_fit_run(const std::string& db_path) {
 
 CovariateFitRecord load_covariate_fit_run(const std::string& db_path, int64_t run_id,
                                           int64_t* found_id) {
-  auto db = open_database(db_path);
-  SQLite::Statement q(*db, run_id > 0 ? "SELECT id, details FROM runs WHERE id = ? AND kind = "
-                                        "'fit' AND model = 'pnbd_cov'"
-                                      : "SELECT id, details FROM runs WHERE kind = 'fit' AND "
-                                        "model = 'pnbd_cov' ORDER BY id DESC LIMIT 1");
-  if (run_id > 0) q.bind(1, run_id);
-  if (!q.executeStep()) {
+  const auto stored = analysis_runs::find_covariate_fit_run(db_path, run_id);
+  if (!stored) {
     throw Error::not_found(fmt::format(
         "{} holds no covariate fit{}; run clv fit --model pnbd --db {} --calibration-end DATE "
         "--covariates incidents,staff first (or clv churn --plain --calibration-end DATE for "
         "churn risk without covariates)",
         db_path, run_id > 0 ? fmt::format(" with run id {}", run_id) : std::string(), db_path));
   }
-  if (found_id) *found_id = q.getColumn(0).getInt64();
-  return covariate_fit_record_from_json(
-      q.getColumn(1).getString(), fmt::format("{} run {}", db_path, q.getColumn(0).getInt64()));
+  if (found_id) *found_id = stored->id;
+  return covariate_fit_record_from_json(stored->details,
+                                        fmt::format("{} run {}", db_path, stored->id));
 }
 
 }  // namespace clv

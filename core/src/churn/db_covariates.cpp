@@ -7,14 +7,13 @@
 #include <set>
 #include <unordered_map>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "churn/sector_incident_probe.hpp"
 #include "clv/error.hpp"
-#include "store/database.hpp"
+#include "store/covariate_tables.hpp"
 
 namespace clv {
 namespace {
@@ -134,14 +133,6 @@ std::vector<std::string> static_column_names(const std::vector<const CustomerRow
   return names;
 }
 
-std::string text_column(SQLite::Statement& q, int column) {
-  return q.getColumn(column).isNull() ? std::string() : q.getColumn(column).getString();
-}
-
-}  // namespace
-
-namespace {
-
 // A single incident/staff column by its name or a short alias; "" if none.
 std::string column_name(const std::string& item) {
   static const std::vector<std::pair<std::string, std::string>> kAliases = {
@@ -227,7 +218,6 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
                     options.db_path));
   }
   if (!(options.unit.days > 0)) throw Error::invalid_argument("time unit must be positive");
-  auto db = open_database(options.db_path);
   const size_t n = ids.size();
   std::unordered_map<std::string, uint32_t> index;
   index.reserve(n);
@@ -237,23 +227,20 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
   std::unordered_map<int64_t, uint32_t> row_of;
   std::vector<CustomerRow> customers(n);
   std::vector<char> found(n, 0);
-  {
-    SQLite::Statement q(
-        *db, "SELECT id, external_id, sector, segment, region, attributes FROM customers");
-    while (q.executeStep()) {
-      const auto it = index.find(q.getColumn(1).getString());
-      if (it == index.end()) continue;
-      row_of.emplace(q.getColumn(0).getInt64(), it->second);
-      CustomerRow& c = customers[it->second];
-      c.sector = text_column(q, 2);
-      c.segment = text_column(q, 3);
-      c.region = text_column(q, 4);
-      const std::string attrs = text_column(q, 5);
-      c.attributes = nlohmann::json::parse(attrs.empty() ? "{}" : attrs, nullptr, false);
-      if (!c.attributes.is_object()) c.attributes = nlohmann::json::object();
-      found[it->second] = 1;
-    }
-  }
+  covariate_tables::read_customer_profiles(
+      options.db_path, [&](const covariate_tables::CustomerProfileRow& r) {
+        const auto it = index.find(r.external_id);
+        if (it == index.end()) return;
+        row_of.emplace(r.row, it->second);
+        CustomerRow& c = customers[it->second];
+        c.sector = r.sector;
+        c.segment = r.segment;
+        c.region = r.region;
+        c.attributes =
+            nlohmann::json::parse(r.attributes.empty() ? "{}" : r.attributes, nullptr, false);
+        if (!c.attributes.is_object()) c.attributes = nlohmann::json::object();
+        found[it->second] = 1;
+      });
   for (size_t i = 0; i < n; ++i) {
     if (!found[i]) {
       throw Error::invalid_argument(fmt::format(
@@ -284,58 +271,50 @@ DbCovariates load_db_covariates(const DbCovariateOptions& options, const Covaria
     const double unit_seconds = options.unit.days * 86400.0;
     size_t no_severity = 0;
     std::map<std::string, std::set<std::string>> categories_of_sector;
-    SQLite::Statement q(
-        *db,
-        "SELECT i.customer_id, i.opened_at, i.resolved_at, i.severity, i.category, "
-        "i.satisfaction, i.compensation_minor, e.trust, e.tact, e.empathy, e.conformity, "
-        "e.focus, e.flexibility, e.location, e.external_id, e.role, i.channel FROM incidents i "
-        "LEFT JOIN employees e ON "
-        "e.id = i.employee_id ORDER BY i.customer_id, i.opened_at, i.id");
-    while (q.executeStep()) {
-      const auto row = row_of.find(q.getColumn(0).getInt64());
-      if (row == row_of.end()) {
-        ++out.incidents_other_customers;
-        continue;
-      }
-      const size_t i = row->second;
-      const auto opened = static_cast<double>(q.getColumn(1).getInt64());
-      if (opened >= cutoff) {
-        ++out.incidents_after_end;
-        continue;
-      }
-      IncidentObservation inc;
-      inc.opened = (opened - first_second[i]) / unit_seconds;
-      bool resolved_later = false;
-      if (!q.getColumn(2).isNull()) {
-        const auto resolved = static_cast<double>(q.getColumn(2).getInt64());
-        // Resolved after the cut-off: still open as far as the fit can know.
-        resolved_later = resolved >= cutoff;
-        if (!resolved_later) inc.resolved = (resolved - first_second[i]) / unit_seconds;
-      }
-      if (q.getColumn(3).isNull()) {
-        inc.severity = 3;
-        ++no_severity;
-      } else {
-        inc.severity = q.getColumn(3).getInt();
-      }
-      inc.category = text_column(q, 4);
-      if (!q.getColumn(5).isNull() && !resolved_later) {
-        inc.satisfaction = q.getColumn(5).getDouble();
-      }
-      if (!q.getColumn(6).isNull()) inc.compensation = q.getColumn(6).getDouble() / 100.0;
-      double* traits[6] = {&inc.trust,      &inc.tact,  &inc.empathy,
-                           &inc.conformity, &inc.focus, &inc.flexibility};
-      for (int t = 0; t < 6; ++t) {
-        if (!q.getColumn(7 + t).isNull()) *traits[t] = q.getColumn(7 + t).getDouble();
-      }
-      inc.employee_location = text_column(q, 13);
-      inc.employee = text_column(q, 14);
-      inc.employee_role = text_column(q, 15);
-      inc.channel = text_column(q, 16);
-      categories_of_sector[customers[i].sector].insert(inc.category);
-      data.incidents[i].push_back(std::move(inc));
-      ++out.incidents_used;
-    }
+    covariate_tables::read_incidents_with_staff(
+        options.db_path, [&](const covariate_tables::IncidentStaffRow& r) {
+          const auto row = row_of.find(r.customer_row);
+          if (row == row_of.end()) {
+            ++out.incidents_other_customers;
+            return;
+          }
+          const size_t i = row->second;
+          const auto opened = static_cast<double>(r.opened_at);
+          if (opened >= cutoff) {
+            ++out.incidents_after_end;
+            return;
+          }
+          IncidentObservation inc;
+          inc.opened = (opened - first_second[i]) / unit_seconds;
+          bool resolved_later = false;
+          if (r.resolved_at) {
+            const auto resolved = static_cast<double>(*r.resolved_at);
+            // Resolved after the cut-off: still open as far as the fit can know.
+            resolved_later = resolved >= cutoff;
+            if (!resolved_later) inc.resolved = (resolved - first_second[i]) / unit_seconds;
+          }
+          if (!r.severity) {
+            inc.severity = 3;
+            ++no_severity;
+          } else {
+            inc.severity = static_cast<int>(*r.severity);
+          }
+          inc.category = r.category;
+          if (r.satisfaction && !resolved_later) inc.satisfaction = *r.satisfaction;
+          if (r.compensation_minor) inc.compensation = *r.compensation_minor / 100.0;
+          double* traits[6] = {&inc.trust,      &inc.tact,  &inc.empathy,
+                               &inc.conformity, &inc.focus, &inc.flexibility};
+          for (int t = 0; t < 6; ++t) {
+            if (r.traits[t]) *traits[t] = *r.traits[t];
+          }
+          inc.employee_location = r.employee_location;
+          inc.employee = r.employee;
+          inc.employee_role = r.employee_role;
+          inc.channel = r.channel;
+          categories_of_sector[customers[i].sector].insert(inc.category);
+          data.incidents[i].push_back(std::move(inc));
+          ++out.incidents_used;
+        });
     if (no_severity > 0) {
       out.notes.push_back(fmt::format(
           "{} incidents have no severity and count as severity 3 (the middle)", no_severity));

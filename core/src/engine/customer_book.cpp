@@ -39,6 +39,17 @@ DaySummary summarize_days(const std::vector<PurchaseDay>& days, int64_t observat
   return s;
 }
 
+FitPopulation fit_population(const std::vector<CustomerPurchases>& customers,
+                             int64_t observation_end_day) {
+  FitPopulation out;
+  for (const CustomerPurchases& c : customers) {
+    out.with_purchases += c.days.empty() ? 0 : 1;
+    out.scorable += has_purchase_by(c, observation_end_day) ? 1 : 0;
+    out.in_fit += informs_fit(c, observation_end_day) ? 1 : 0;
+  }
+  return out;
+}
+
 double major_units(int64_t amount_minor, std::string_view currency) {
   static constexpr double kScale[] = {1.0, 0.1, 0.01, 0.001, 0.0001};
   return static_cast<double>(amount_minor) * kScale[currency_exponent(currency)];

@@ -43,6 +43,25 @@ struct DaySummary {
 };
 DaySummary summarize_days(const std::vector<PurchaseDay>& days, int64_t observation_end_day);
 
+// Who a fit at `observation_end_day` sees. A customer is scored once it has a
+// purchase on or before the end; the fit's likelihood is informed only by
+// customers whose first purchase is before the end (T > 0): one first seen on
+// the end day has T = 0 and adds nothing, one first seen later is not in the
+// data at all. /v1/health and clv_stats report both figures from here.
+inline bool has_purchase_by(const CustomerPurchases& c, int64_t observation_end_day) {
+  return !c.days.empty() && c.days.front().day <= observation_end_day;
+}
+inline bool informs_fit(const CustomerPurchases& c, int64_t observation_end_day) {
+  return !c.days.empty() && c.days.front().day < observation_end_day;
+}
+struct FitPopulation {
+  size_t with_purchases = 0;  // any purchase, whenever
+  size_t scorable = 0;        // a purchase on or before the observation end
+  size_t in_fit = 0;          // first purchase before the observation end
+};
+FitPopulation fit_population(const std::vector<CustomerPurchases>& customers,
+                             int64_t observation_end_day);
+
 // Transparent hashing so lookups by string_view allocate nothing.
 struct StringHash {
   using is_transparent = void;

@@ -25,6 +25,7 @@
 #include "models/clv_valuation.hpp"
 #include "models/gamma_gamma.hpp"
 #include "models/model_registry.hpp"
+#include "scenario/sector_valuation.hpp"
 #include "store/churn_lookup.hpp"
 #include "store/database.hpp"
 #include "store/engine_tables.hpp"
@@ -132,8 +133,7 @@ class BatchCustomers {
 // A sector's economics with what scoring derives from them.
 struct Valuation {
   SectorEconomicsUsed economics;
-  double delta = 0;    // discount rate per time unit
-  double annuity = 0;  // discounted length of the horizon
+  PreparedValuation prepared;  // the constants of the one CLV formula
 };
 
 struct Engine::State {
@@ -154,9 +154,7 @@ struct Engine::State {
     if (valuations.count(sector)) return;
     Valuation v;
     v.economics = economics_for_sector(&plugins, sector, overrides_of(options), options.time_unit);
-    v.delta = discount_per_unit(v.economics.annual_discount_rate, options.time_unit);
-    v.annuity =
-        discounted_horizon(v.economics.annual_discount_rate, options.time_unit, options.horizon);
+    v.prepared = sector_valuation(v.economics, options.time_unit, options.horizon);
     valuations.emplace(sector, std::move(v));
   }
   std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
@@ -238,19 +236,16 @@ struct Engine::State {
     out.run_id = m.run.id;
     out.sector = c.sector;
     const Valuation& v = valuation_of(c.sector);
-    out.p_alive = m.scorer->p_alive(out.frequency, out.recency, out.T);
-    out.expected_purchases =
-        out.p_alive * m.scorer->expected_purchases_if_alive(out.frequency, out.T, options.horizon);
-    if (m.spend) {
-      const double spend = gg_conditional_expected_spend(*m.spend, out.frequency, out.monetary);
-      out.expected_spend = spend;
-      out.clv = net_clv(v.economics.margin * spend * out.p_alive *
-                            m.scorer->discounted_purchases_if_alive(out.frequency, out.T,
-                                                                    options.horizon, v.delta),
-                        out.p_alive, v.economics, v.annuity);
-    }
-    if (!std::isfinite(out.p_alive) || !std::isfinite(out.expected_purchases) ||
-        (out.clv && !std::isfinite(*out.clv))) {
+    // The same per-customer formula as clv score (models/clv_valuation.hpp).
+    std::optional<double> spend;
+    if (m.spend) spend = gg_conditional_expected_spend(*m.spend, out.frequency, out.monetary);
+    const CustomerValue value =
+        value_customer(*m.scorer, out.frequency, out.recency, out.T, spend, v.prepared);
+    out.p_alive = value.p_alive;
+    out.expected_purchases = value.expected_purchases;
+    out.expected_spend = value.expected_spend;
+    out.clv = value.clv;
+    if (!is_finite(value)) {
       throw Error::internal(fmt::format(
           "scoring customer '{}' produced a non-finite value (x={}, t_x={}, T={}); please report",
           c.customer_id, out.frequency, out.recency, out.T));
@@ -629,19 +624,15 @@ RunInfo Engine::refit() {
     engine_tables::RunScoreWriter scores(*s.db, run.id);
     for (size_t k = 0; k < members.size(); ++k) {
       const Valuation& v = s.valuation_of(s.book.at(members[k]).sector);
-      const double p = model->scorer->p_alive(data.x[k], data.t_x[k], data.T[k]);
-      const double e =
-          p * model->scorer->expected_purchases_if_alive(data.x[k], data.T[k], o.horizon);
-      std::optional<double> clv;
+      std::optional<double> spend;
       if (model->spend) {
-        const double gross =
-            v.economics.margin *
-            gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]) * p *
-            model->scorer->discounted_purchases_if_alive(data.x[k], data.T[k], o.horizon, v.delta);
-        clv = net_clv(gross, p, v.economics, v.annuity);
+        spend = gg_conditional_expected_spend(*model->spend, data.x[k], monetary[k]);
       }
+      const CustomerValue value =
+          value_customer(*model->scorer, data.x[k], data.t_x[k], data.T[k], spend, v.prepared);
       // Row ids never change and only writers (we) add customers.
-      scores.add(s.book.at(members[k]).row_id, data.x[k], data.t_x[k], data.T[k], p, e, clv);
+      scores.add(s.book.at(members[k]).row_id, data.x[k], data.t_x[k], data.T[k], value.p_alive,
+                 value.expected_purchases, value.clv);
     }
     tx.commit();
   } catch (const SQLite::Exception& e) {
@@ -878,7 +869,12 @@ EngineStats Engine::stats() const {
   std::lock_guard lock(s.mutex);
   EngineStats st;
   st.customers = s.book.size();
-  st.scorable_customers = s.scorable;
+  if (s.scorable) {
+    const FitPopulation population = fit_population(s.book.all(), s.observation_end());
+    st.customers_with_purchases = population.with_purchases;
+    st.scorable_customers = population.scorable;
+    st.customers_in_fit = population.in_fit;
+  }
   st.transactions = s.transactions;
   st.incidents = s.incidents;
   if (s.model) st.run_id = s.model->run.id;

@@ -496,12 +496,14 @@ json to_json(const IngestResult& r) {
 
 json to_json(const EngineStats& s) {
   json j = {{"customers", s.customers},
+            {"customers_with_purchases", s.customers_with_purchases},
             {"scorable_customers", s.scorable_customers},
+            {"customers_in_fit", s.customers_in_fit},
             {"transactions", s.transactions},
             {"incidents", s.incidents}};
   j["run_id"] = s.run_id ? json(*s.run_id) : json(nullptr);
   j["observation_end"] =
-      s.scorable_customers ? json(format_date(s.observation_end_day)) : json(nullptr);
+      s.customers_with_purchases ? json(format_date(s.observation_end_day)) : json(nullptr);
   return j;
 }
 

@@ -34,10 +34,7 @@ double discount_per_unit(double annual_discount_rate, const TimeUnit& unit) {
   return std::log1p(annual_discount_rate) * unit.days / 365.25;
 }
 
-CustomerScores score_customers(const CountModelScorer& model, std::span<const double> x,
-                               std::span<const double> t_x, std::span<const double> T,
-                               const ValuationOptions& options, const GammaGammaParams* spend,
-                               std::span<const double> mean_spend) {
+PreparedValuation prepare_valuation(const ValuationOptions& options) {
   if (!(options.horizon > 0) || !std::isfinite(options.horizon)) {
     throw Error::invalid_argument(
         fmt::format("horizon must be > 0 (in {}s)", options.time_unit.name));
@@ -45,6 +42,56 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
   if (!std::isfinite(options.margin) || options.margin < 0) {
     throw Error::invalid_argument("margin must be a finite number >= 0");
   }
+  PreparedValuation v;
+  v.horizon = options.horizon;
+  v.margin = options.margin;
+  v.delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
+  v.annuity = v.delta > 0 ? -std::expm1(-v.delta * options.horizon) / v.delta : options.horizon;
+  v.cost_to_serve = options.cost_to_serve;
+  v.referral_value = options.referral_value;
+  return v;
+}
+
+double add_sector_terms(double gross_clv, double p_alive, double cost_to_serve, double annuity,
+                        double referral_value) {
+  return gross_clv - cost_to_serve * p_alive * annuity + referral_value * p_alive;
+}
+
+CustomerValue value_from_terms(const ValueTerms& t, std::optional<double> spend_per_purchase,
+                               const PreparedValuation& v) {
+  CustomerValue out;
+  out.p_alive = t.p_alive;
+  out.expected_purchases = t.p_alive * t.expected_if_alive;
+  if (spend_per_purchase) {
+    out.expected_spend = *spend_per_purchase;
+    out.clv = add_sector_terms(v.margin * *spend_per_purchase * t.p_alive * t.discounted_if_alive,
+                               t.p_alive, v.cost_to_serve, v.annuity, v.referral_value);
+  }
+  return out;
+}
+
+CustomerValue value_customer(const CountModelScorer& model, double x, double t_x, double T,
+                             std::optional<double> spend_per_purchase, const PreparedValuation& v) {
+  ValueTerms t;
+  t.p_alive = model.p_alive(x, t_x, T);
+  t.expected_if_alive = model.expected_purchases_if_alive(x, T, v.horizon);
+  if (spend_per_purchase) {
+    t.discounted_if_alive = model.discounted_purchases_if_alive(x, T, v.horizon, v.delta);
+  }
+  return value_from_terms(t, spend_per_purchase, v);
+}
+
+bool is_finite(const CustomerValue& c) {
+  return std::isfinite(c.p_alive) && std::isfinite(c.expected_purchases) &&
+         (!c.expected_spend || std::isfinite(*c.expected_spend)) &&
+         (!c.clv || std::isfinite(*c.clv));
+}
+
+CustomerScores score_customers(const CountModelScorer& model, std::span<const double> x,
+                               std::span<const double> t_x, std::span<const double> T,
+                               const ValuationOptions& options, const GammaGammaParams* spend,
+                               std::span<const double> mean_spend) {
+  const PreparedValuation prepared = prepare_valuation(options);
   validate_rfm(x, t_x, T, {});
   if (spend && mean_spend.size() != x.size()) {
     throw Error::invalid_argument(
@@ -60,7 +107,6 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
         fmt::format("the spend per purchase must be a finite number >= 0, got {}", *fixed));
   }
   const bool valued = spend != nullptr || fixed.has_value();
-  const double delta = discount_per_unit(options.annual_discount_rate, options.time_unit);
   const size_t n = x.size();
   CustomerScores out;
   out.p_alive.resize(n);
@@ -78,33 +124,34 @@ CustomerScores score_customers(const CountModelScorer& model, std::span<const do
       auto [it, inserted] = cache.try_emplace(key);
       if (inserted) {
         it->second.expected = model.expected_purchases_if_alive(x[i], T[i], options.horizon);
-        it->second.discounted =
-            valued ? model.discounted_purchases_if_alive(x[i], T[i], options.horizon, delta) : 0.0;
+        it->second.discounted = valued ? model.discounted_purchases_if_alive(
+                                             x[i], T[i], options.horizon, prepared.delta)
+                                       : 0.0;
       }
       last_key = key;
       last = it->second;
     }
-    const double alive = model.p_alive(x[i], t_x[i], T[i]);
-    out.p_alive[i] = alive;
-    out.expected_purchases[i] = alive * last.expected;
+    std::optional<double> spend_i;
     if (spend) {
       if (!(mean_spend[i] >= 0) || !std::isfinite(mean_spend[i])) {
         throw Error::invalid_argument(
             fmt::format("customer row {}: mean spend {} must be >= 0", i, mean_spend[i]));
       }
-      const double m = gg_conditional_expected_spend(*spend, x[i], mean_spend[i]);
-      out.expected_spend[i] = m;
-      out.clv[i] = options.margin * m * alive * last.discounted;
-    } else if (fixed) {
-      out.expected_spend[i] = *fixed;
-      out.clv[i] = options.margin * *fixed * alive * last.discounted;
+      spend_i = gg_conditional_expected_spend(*spend, x[i], mean_spend[i]);
+    } else {
+      spend_i = fixed;
+    }
+    const CustomerValue value = value_from_terms(
+        {model.p_alive(x[i], t_x[i], T[i]), last.expected, last.discounted}, spend_i, prepared);
+    out.p_alive[i] = value.p_alive;
+    out.expected_purchases[i] = value.expected_purchases;
+    if (valued) {
+      out.expected_spend[i] = *value.expected_spend;
+      out.clv[i] = *value.clv;
     }
     // The models are built to stay finite; this guards the promise that no
     // NaN or infinity is ever reported, naming the customer if one slips through.
-    const bool finite =
-        std::isfinite(out.p_alive[i]) && std::isfinite(out.expected_purchases[i]) &&
-        (!valued || (std::isfinite(out.expected_spend[i]) && std::isfinite(out.clv[i])));
-    if (!finite) {
+    if (!is_finite(value)) {
       throw Error::internal(fmt::format(
           "customer row {} (x={}, t_x={}, T={}) scored to a non-finite value; please report it", i,
           x[i], t_x[i], T[i]));

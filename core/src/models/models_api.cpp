@@ -123,7 +123,11 @@ Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptio
   if (!count_model.converged) {
     throw Error::not_converged(fmt::format("the {} fit did not converge", count_model.model));
   }
-  validate_score_options(options, count_model.time_unit);
+  validate_score_options(options, count_model.time_unit, options.cost_to_serve);
+  if (!std::isfinite(options.referral_value) || options.referral_value < 0) {
+    throw Error::invalid_argument(
+        fmt::format("referral value {} must be a finite number >= 0", options.referral_value));
+  }
   if (entry.name == "bgbb") {
     // The rules of the BG/BB fit: whole periods, frequency <= recency <= periods.
     for (size_t i = 0; i < data.size(); ++i) {
@@ -155,6 +159,8 @@ Scores score(const FitResult& count_model, const RfmData& data, const ScoreOptio
   v.annual_discount_rate = options.annual_discount_rate;
   v.time_unit = count_model.time_unit;
   v.spend_per_purchase = options.spend_per_purchase;
+  v.cost_to_serve = options.cost_to_serve;
+  v.referral_value = options.referral_value;
   CustomerScores s =
       score_customers(*scorer, data.x, data.t_x, data.T, v, spend.get(), data.monetary);
   return Scores{std::move(s.p_alive), std::move(s.expected_purchases), std::move(s.expected_spend),

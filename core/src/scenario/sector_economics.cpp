@@ -7,6 +7,7 @@
 #include "clv/error.hpp"
 #include "clv/plugin_registry.hpp"
 #include "models/clv_valuation.hpp"
+#include "scenario/sector_valuation.hpp"
 
 namespace clv {
 
@@ -50,14 +51,29 @@ SectorEconomicsUsed economics_for_sector(const PluginRegistry* plugins, std::str
 }
 
 double discounted_horizon(double annual_discount_rate, const TimeUnit& unit, double horizon) {
-  const double delta = discount_per_unit(annual_discount_rate, unit);
-  return delta > 0 ? -std::expm1(-delta * horizon) / delta : horizon;
+  ValuationOptions v;
+  v.horizon = horizon;
+  v.annual_discount_rate = annual_discount_rate;
+  v.time_unit = unit;
+  return prepare_valuation(v).annuity;
+}
+
+PreparedValuation sector_valuation(const SectorEconomicsUsed& e, const TimeUnit& unit,
+                                   double horizon) {
+  ValuationOptions v;
+  v.horizon = horizon;
+  v.margin = e.margin;
+  v.annual_discount_rate = e.annual_discount_rate;
+  v.time_unit = unit;
+  v.cost_to_serve = e.cost_to_serve;
+  v.referral_value = e.referral_value;
+  return prepare_valuation(v);
 }
 
 double net_clv(double gross_clv, double p_alive, const SectorEconomicsUsed& e,
                double discounted_horizon_length) {
-  return gross_clv - e.cost_to_serve * p_alive * discounted_horizon_length +
-         e.referral_value * p_alive;
+  return add_sector_terms(gross_clv, p_alive, e.cost_to_serve, discounted_horizon_length,
+                          e.referral_value);
 }
 
 SectorEconomicsUsed whatif_economics(const PluginRegistry* plugins,
@@ -137,16 +153,18 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
     options.margin = e.margin;
     options.annual_discount_rate = e.annual_discount_rate;
     options.spend_per_purchase = spend_per_purchase;
+    options.cost_to_serve = e.cost_to_serve;
+    options.referral_value = e.referral_value;
+    // The CLV is net of cost to serve and with referrals: the formula of
+    // value_from_terms (models/clv_valuation.hpp), as in the Engine.
     const Scores s = score(count_model, part, options, spend_model);
-    const double annuity =
-        discounted_horizon(e.annual_discount_rate, count_model.time_unit, horizon);
     for (size_t k = 0; k < members.size(); ++k) {
       const size_t i = members[k];
       scores.p_alive[i] = s.p_alive[k];
       scores.expected_purchases[i] = s.expected_purchases[k];
       if (valued) {
         scores.expected_spend[i] = s.expected_spend[k];
-        scores.clv[i] = net_clv(s.clv[k], s.p_alive[k], e, annuity);
+        scores.clv[i] = s.clv[k];
         if (!std::isfinite(scores.clv[i])) {
           throw Error::invalid_argument(fmt::format(
               "customer {}: CLV is not finite with margin {}, cost to serve {} and referral "

@@ -79,8 +79,8 @@ TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
 
   // Reference: margin 1 and each sector's discount rate, no cost to serve, no
   // referrals.
-  const CliRun at_10 =
-      clv(common + "--summary " + fh + " --margin 1 --discount-rate 0.1 --cost-to-serve 0 --referral-value 0");
+  const CliRun at_10 = clv(common + "--summary " + fh +
+                           " --margin 1 --discount-rate 0.1 --cost-to-serve 0 --referral-value 0");
   const CliRun plain = clv(common + "--summary " + fh +
                            " --margin 1 --discount-rate 0 "
                            "--cost-to-serve 0 --referral-value 0");
@@ -100,7 +100,8 @@ TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
     const std::string sector_name = sector_of(i);
     const double p_alive = got[i][1];
     double expected = base0[i][4];
-    if (sector_name == "retail") expected = 0.30 * base10[i][4] - 0.40 * p_alive * annuity + 12 * p_alive;
+    if (sector_name == "retail")
+      expected = 0.30 * base10[i][4] - 0.40 * p_alive * annuity + 12 * p_alive;
     if (sector_name == "hospitality") {
       expected = 0.35 * base10[i][4] - 1.50 * 7 / 30.4375 * p_alive * annuity + 80 * p_alive;
     }
@@ -120,6 +121,49 @@ TEST(SectorScore, ClvUsesEachCustomersSectorEconomics) {
   const auto one_rows = read_scores(one.out);
   const double p0 = one_rows[0][1];
   EXPECT_NEAR(one_rows[0][4], 0.5 * base10[0][4] - 0.40 * p0 * annuity + 12 * p0, 1e-6);
+
+  // A summary without sectors and no --sector: the output says the defaults
+  // were used and how to apply a sector plugin's economics.
+  const CliRun none = clv(common + "--summary " + fh + " --plugin-dir " + kPluginDir);
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.err.find("sector (none): 2357 customers, margin 1, discount 0/year"),
+            std::string::npos)
+      << none.err;
+  EXPECT_NE(none.err.find("2357 customers have no sector"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("pass --sector NAME"), std::string::npos) << none.err;
+  EXPECT_EQ(none.out, plain.out);  // margin 1, no discount, no costs, no referrals
+
+  // --sector hospitality: every customer valued with the hospitality plugin's
+  // economics (margin 0.35, 10%/year, 1.50 per month to serve, referrals 80).
+  const CliRun hosp =
+      clv(common + "--summary " + fh + " --sector hospitality --plugin-dir " + kPluginDir);
+  ASSERT_EQ(hosp.exit_code, 0) << hosp.err;
+  EXPECT_NE(hosp.err.find("sector hospitality: 2357 customers, margin 0.35, discount 0.1/year"),
+            std::string::npos)
+      << hosp.err;
+  EXPECT_NE(hosp.err.find("(plugin hospitality"), std::string::npos) << hosp.err;
+  EXPECT_EQ(hosp.err.find("have no sector"), std::string::npos) << hosp.err;
+  const auto hosp_rows = read_scores(hosp.out);
+  ASSERT_EQ(hosp_rows.size(), base10.size());
+  for (size_t i = 0; i < hosp_rows.size(); ++i) {
+    const double p = hosp_rows[i][1];
+    const double expected = 0.35 * base10[i][4] - 1.50 * 7 / 30.4375 * p * annuity + 80 * p;
+    ASSERT_NEAR(hosp_rows[i][4], expected, 1e-6 * (1 + std::abs(expected))) << "row " << i;
+  }
+
+  // A --sector no plugin serves is refused, naming the sectors loaded.
+  const CliRun unknown =
+      clv(common + "--summary " + fh + " --sector bakery --plugin-dir " + kPluginDir);
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("--sector bakery"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("retail"), std::string::npos) << unknown.err;
+  EXPECT_TRUE(unknown.out.empty());
+  // ... unless every economics option is given: then no plugin is needed.
+  const CliRun given = clv(common + "--summary " + fh +
+                           " --sector bakery --margin 1 --discount-rate 0 --cost-to-serve 0 "
+                           "--referral-value 0");
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_EQ(given.out, plain.out);
 }
 
 }  // namespace

@@ -30,6 +30,30 @@ size_t transactions_stored(httplib::Client& c) {
   return body_of(c.Get("/v1/health"))["transactions"].get<size_t>();
 }
 
+// /v1/health separates the customers with purchases from those a refit
+// learns from: first purchase on the observation end (T = 0, scored, adds
+// nothing to the likelihood) or after it (not scored yet) are not in the fit.
+TEST(HttpService, HealthCountsCustomersInTheFitApart) {
+  Server server({"--db", fresh_db("health_counts"), "--port", "0", "--observation-end",
+                 "2026-01-10", "--horizon", "52"});
+  ASSERT_GT(server.port(), 0);
+  auto c = server.client();
+  const int64_t jan10 = 1768003200;  // 2026-01-10T00:00:00Z
+  json batch = json::array();
+  batch.push_back({{"customer_id", "early"}, {"timestamp", jan10 - 9 * 86400}, {"amount", 10}});
+  batch.push_back({{"customer_id", "early"}, {"timestamp", jan10 - 2 * 86400}, {"amount", 10}});
+  batch.push_back({{"customer_id", "on_end"}, {"timestamp", jan10 + 3600}, {"amount", 10}});
+  batch.push_back({{"customer_id", "late"}, {"timestamp", jan10 + 5 * 86400}, {"amount", 10}});
+  const auto r = post(c, "/v1/transactions", {{"transactions", batch}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json health = body_of(c.Get("/v1/health"));
+  EXPECT_EQ(health["customers"], 3);
+  EXPECT_EQ(health["customers_with_purchases"], 3);
+  EXPECT_EQ(health["scorable_customers"], 2);
+  EXPECT_EQ(health["customers_in_fit"], 1);
+  EXPECT_EQ(health["observation_end"], "2026-01-10");
+}
+
 TEST(HttpService, CdnowRoundTrip) {
   Server server({"--db", fresh_db("cdnow"), "--port", "0", "--observation-end", "1997-09-30",
                  "--horizon", "39", "--margin", "0.3"});
@@ -44,6 +68,9 @@ TEST(HttpService, CdnowRoundTrip) {
     ASSERT_EQ(r->status, 200) << r->body;
   }
   EXPECT_EQ(transactions_stored(c), 6919u);
+  const json health = body_of(c.Get("/v1/health"));
+  EXPECT_EQ(health["customers_with_purchases"], 2357);
+  EXPECT_EQ(health["customers_in_fit"], 2357);  // the cohort's first purchases are in Q1 1997
   // Re-sending a batch with ids is idempotent.
   const json again = body_of(post(c, "/v1/transactions", cdnow_batch(0, 100)));
   EXPECT_EQ(again["duplicates"], 100);

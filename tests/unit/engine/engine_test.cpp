@@ -21,6 +21,7 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
+#include "clv/sector_economics.hpp"
 #include "domain/calendar.hpp"
 #include "engine/engine_json.hpp"
 #include "engine/fast_transaction_json.hpp"
@@ -515,6 +516,80 @@ TEST_F(EngineCdnow, DirectScoreJsonIsTheJsonTreesText) {
   odd.historical_value = 1e17;
   odd.recency = 123456789.5;
   EXPECT_EQ(nlohmann::json::parse(score_json_text(odd)), to_json(odd));
+}
+
+// Engine scores (so the C API and HTTP) and clv score (score_by_sector) run
+// the one per-customer formula: with cost to serve and a referral value set,
+// every customer's CLV is the batch path's to the last bit.
+TEST_F(EngineCdnow, ScoresWithSectorEconomicsAreScoreBySectors) {
+  EngineOptions o = cdnow_options();
+  o.cost_to_serve = 0.05;
+  o.referral_value = 4.0;
+  auto engine = Engine::open(*path_, o);
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 2357; ++i) ids.push_back(std::to_string(i));
+  const auto scores = engine->score_many(ids);
+  RfmData data;
+  for (const auto& sc : scores) {
+    data.customer_id.push_back(sc.customer_id);
+    data.x.push_back(sc.frequency);
+    data.t_x.push_back(sc.recency);
+    data.T.push_back(sc.T);
+    data.monetary.push_back(sc.monetary);
+  }
+  const FitResult count = fit_result_from_json_text(run_->count_fit_json);
+  const FitResult spend = fit_result_from_json_text(run_->spend_fit_json);
+  EconomicsOverrides overrides{o.margin, o.annual_discount_rate, o.cost_to_serve, o.referral_value};
+  const SectorScores batch = score_by_sector(count, data, std::vector<std::string>(ids.size()), 39,
+                                             &spend, overrides, nullptr);
+  // Closed form of the economics terms for one customer: CLV with costs and
+  // referrals minus CLV without them is referral * P(alive) - cost * P(alive) * A(H).
+  const Scores gross = score(count, data, {39, 0.3, 0.1}, &spend);
+  const double delta = std::log1p(0.1) * 7.0 / 365.25;
+  const double annuity = (1 - std::exp(-delta * 39)) / delta;
+  size_t differs = 0;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    ASSERT_TRUE(scores[i].clv);
+    EXPECT_EQ(scores[i].p_alive, batch.scores.p_alive[i]);
+    EXPECT_EQ(scores[i].expected_purchases, batch.scores.expected_purchases[i]);
+    EXPECT_EQ(*scores[i].clv, batch.scores.clv[i]) << "customer " << ids[i];
+    const double p = batch.scores.p_alive[i];
+    EXPECT_NEAR(batch.scores.clv[i] - gross.clv[i], 4.0 * p - 0.05 * p * annuity, 1e-9);
+    differs += batch.scores.clv[i] != gross.clv[i];
+  }
+  EXPECT_EQ(differs, scores.size());
+}
+
+// /v1/health and clv_stats: customers with a purchase, those scored (a
+// purchase by the observation end) and those the fit learns from (first
+// purchase before the end) come from one count, and the last is what a
+// Pareto/NBD refit reports as its number of customers.
+TEST(Engine, StatsSeparateCustomersWithPurchasesFromThoseInTheFit) {
+  EngineOptions o = cdnow_options();
+  o.count_model = "pnbd";
+  o.fit_spend_model = false;
+  auto engine = Engine::open(fresh_db("population"), o);
+  std::vector<TransactionRecord> all = read_cdnow_sample();
+  const int64_t end = days_from_civil(1997, 9, 30);
+  all.push_back(purchase("on_end_day", end * 86400 + 3600, 1000));
+  all.push_back(purchase("after_end", (end + 5) * 86400, 1000));
+  all.push_back(purchase("after_end", (end + 9) * 86400, 1000));
+  ingest_in_batches(*engine, all, 1000);
+  const EngineStats st = engine->stats();
+  EXPECT_EQ(st.customers, 2359u);
+  EXPECT_EQ(st.customers_with_purchases, 2359u);
+  EXPECT_EQ(st.scorable_customers, 2358u);
+  EXPECT_EQ(st.customers_in_fit, 2357u);  // the CDNOW cohort, first purchases in Q1 1997
+  const nlohmann::json j = to_json(st);
+  EXPECT_EQ(j.at("customers_with_purchases"), 2359);
+  EXPECT_EQ(j.at("scorable_customers"), 2358);
+  EXPECT_EQ(j.at("customers_in_fit"), 2357);
+  EXPECT_EQ(j.at("observation_end"), "1997-09-30");
+  const RunInfo run = engine->refit();
+  EXPECT_EQ(fit_result_from_json_text(run.count_fit_json).n_customers, 2357.0);
+  // The customer first seen on the end day is scored (T = 0); the later one is not.
+  EXPECT_EQ(engine->score("on_end_day").T, 0.0);
+  EXPECT_THROW(engine->score("after_end"), Error);
 }
 
 // The SAX ingest parser gives exactly the tree parser's records or error.
