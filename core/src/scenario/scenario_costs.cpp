@@ -74,7 +74,7 @@ std::string describe_cost(const LeverCost& c, const CostBase& all, double employ
                     c.location.empty() ? "" : " at " + c.location));
   }
   if (c.fixed > 0) add(fmt::format("{:.4g} fixed", c.fixed));
-  if (parts.empty()) parts = "0";
+  if (parts.empty()) parts.push_back('0');
   return fmt::format("cost: {} {} = {:.4g}", c.lever, parts, lever_cost(c, all, all, employees));
 }
 
