@@ -82,9 +82,14 @@ WhatIfResult run_scenario_file(const ScenarioFile& file, const PluginRegistry& p
   EconomicsOverrides overrides;
   if (file.run.margin_given) overrides.margin = file.run.margin;
   if (file.run.discount_rate_given) overrides.annual_discount_rate = file.run.annual_discount_rate;
-  const std::vector<std::string> sectors = in.attributes.sector.empty()
-                                               ? std::vector<std::string>(in.data.size())
-                                               : in.attributes.sector;
+  // The customers' sectors as `clv score` finds them: the customers file, else
+  // the database of the run, else the summary's sector column (else none).
+  std::vector<std::string> sectors = in.attributes.sector;
+  if (sectors.empty() && !file.run.db.empty()) {
+    sectors = database_customer_sectors(file.run.db, in.data.customer_id, "");
+  } else if (sectors.empty()) {
+    sectors = read_summary_sectors(file.run.summary, in.data.size(), "");
+  }
   const SectorEconomicsUsed economics = apply_whatif_economics(in, &plugins, sectors, overrides);
   WhatIfResult result = run_whatif(in, options);
   result.notes.push_back(fmt::format("economics: {}", economics.source));

