@@ -95,9 +95,9 @@ struct ScenarioResult {
   double estimate = 0.0;
   double lower = 0.0;
   double upper = 0.0;
-  std::optional<ReportInterval> delta_clv;
-  std::optional<double> cost;
-  std::optional<ReportInterval> roi;
+  std::optional<ReportInterval> delta_clv{};
+  std::optional<double> cost{};
+  std::optional<ReportInterval> roi{};
 };
 
 struct ScenarioComparison {
