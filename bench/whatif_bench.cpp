@@ -49,7 +49,11 @@ int main(int argc, char** argv) {
   clv::Scenario offer;
   offer.name = "offer to the top 100k at risk";
   offer.target.top_by_value_at_risk = 100'000;
-  offer.retention_offer = clv::RetentionOffer{{0.75, 0.6, 0.9}, 10};
+  offer.retention_offer = clv::RetentionOffer{{0.75, 0.6, 0.9}};
+  clv::LeverCost offer_cost;
+  offer_cost.lever = "retention_offer";
+  offer_cost.per_customer = 10;
+  offer.costs = {offer_cost};
   in.scenarios = {offer};
   clv::WhatIfOptions options;
   options.draws = draws;

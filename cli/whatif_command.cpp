@@ -44,15 +44,20 @@ void print_table(const clv::WhatIfResult& r) {
     fmt::print("\n#{} {}  (targeted {:.0f} of {:.0f} customers)\n", s.rank, s.name, t.targeted,
                t.customers);
     for (const auto& step : s.chain) fmt::print("    {}\n", step);
-    fmt::print("  {:<14} {:>14} {:>30} {:>30} {:>24} {:>12} {:>24}\n", "segment", "baseline CLV",
-               "scenario CLV [90%]", "delta CLV [90%]", "active at horizon", "cost", "ROI [90%]");
+    fmt::print("  {:<14} {:>14} {:>30} {:>30} {:>24} {:>14} {:>30} {:>24}\n", "segment",
+               "baseline CLV", "scenario CLV [90%]", "delta CLV [90%]", "active at horizon", "cost",
+               "net benefit [90%]", "ROI [90%]");
     auto row = [](const clv::WhatIfOutcome& o) {
+      // No cost given: say so (never a cost of 0 or an infinite ROI).
+      const std::string none = o.cost ? "n/a (cost 0)" : "no cost given";
       fmt::print(
-          "  {:<14} {:>14.0f} {:>30} {:>30} {:>24} {:>12.0f} {:>24}\n", o.segment,
+          "  {:<14} {:>14.0f} {:>30} {:>30} {:>24} {:>14} {:>30} {:>24}\n", o.segment,
           o.baseline_clv.value, interval(o.scenario_clv), interval(o.delta_clv),
-          fmt::format("{:.0f} -> {:.0f}", o.baseline_active.value, o.scenario_active.value), o.cost,
+          fmt::format("{:.0f} -> {:.0f}", o.baseline_active.value, o.scenario_active.value),
+          o.cost ? fmt::format("{:.0f}", *o.cost) : std::string("no cost given"),
+          o.net_benefit ? interval(*o.net_benefit) : std::string("no cost given"),
           o.roi ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", o.roi->value, o.roi->lower, o.roi->upper)
-                : std::string("n/a"));
+                : none);
     };
     row(t);
     for (const auto& seg : s.segments) row(seg);

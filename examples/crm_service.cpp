@@ -100,7 +100,11 @@ int main(int argc, char** argv) {
   clv::Scenario offer;
   offer.name = "win-back offer";
   offer.target.top_by_value_at_risk = 100;
-  offer.retention_offer = clv::RetentionOffer{{0.75, 0.6, 0.9}, 5.0};
+  offer.retention_offer = clv::RetentionOffer{{0.75, 0.6, 0.9}};
+  clv::LeverCost offer_cost;
+  offer_cost.lever = "retention_offer";
+  offer_cost.per_customer = 5.0;
+  offer.costs = {offer_cost};
   clv::EngineWhatIf request;
   request.scenarios = {offer};
   request.draws = 100;
@@ -109,7 +113,7 @@ int main(int argc, char** argv) {
   std::printf(
       "what-if '%s': %.0f customers targeted, delta CLV %+.0f (90%% %+.0f .. %+.0f), cost %.0f\n",
       offer.name.c_str(), total.targeted, total.delta_clv.value, total.delta_clv.lower,
-      total.delta_clv.upper, total.cost);
+      total.delta_clv.upper, total.cost.value_or(0));
   try {
     engine->churn_risk("cust-7");
   } catch (const clv::MissingRunError& e) {

@@ -169,8 +169,10 @@ CLV_API clv_status clv_churn_drivers_json(const clv_engine* engine, const char* 
 /* What-if scenarios on the current run: request_json is a scenario file in its
  * JSON form without file names ({"scenario":[...],"run":{"horizon","margin",
  * "discount_rate"}} with run optional) plus optional "draws" (0..1000) and
- * "seed". The response is the JSON of `clv whatif --json`. CLV_INVALID_ARGUMENT
- * names the field; CLV_NOT_FOUND when no run with a spend model exists. */
+ * "seed". The response is the JSON of `clv whatif --json`: per scenario "cost",
+ * "net_benefit" and "roi" (null when the scenario gives no cost; docs/whatif.md).
+ * CLV_INVALID_ARGUMENT names the field; CLV_NOT_FOUND when no run with a spend
+ * model exists. */
 CLV_API clv_status clv_whatif_json(const clv_engine* engine, const char* request_json,
                                    char** response_json);
 

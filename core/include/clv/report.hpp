@@ -82,12 +82,22 @@ struct ChurnRisk {
   std::string effect_label = "effect on churn risk";
 };
 
-// One what-if scenario: point estimate of the CLV change and its interval.
+struct ReportInterval {
+  double estimate = 0.0, lower = 0.0, upper = 0.0;
+};
+
+// One what-if scenario: point estimate of the value charted (the CLV change,
+// or the net benefit when costs are given) and its interval. With money
+// columns (delta_clv set), the table also shows the CLV change, the cost
+// ("no cost given" when absent) and the ROI ("n/a" when absent).
 struct ScenarioResult {
   std::string name;
   double estimate = 0.0;
   double lower = 0.0;
   double upper = 0.0;
+  std::optional<ReportInterval> delta_clv{};
+  std::optional<double> cost{};
+  std::optional<ReportInterval> roi{};
 };
 
 struct ScenarioComparison {

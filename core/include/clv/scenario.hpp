@@ -51,7 +51,18 @@ struct UncertainValue {
 
 struct RetentionOffer {
   UncertainValue hazard_ratio{1.0, {}, {}};  // multiplies the dropout rate, log-normal
-  double cost_per_customer = 0;
+};
+
+// What pulling one lever costs, in the currency of the CLVs (all >= 0). A
+// lever table (retention_offer, price, margin, purchase_rate, incidents, each
+// staff or plugin_lever entry) takes cost_per_customer, cost_per_incident,
+// cost_per_employee and fixed_cost; a scenario takes fixed_cost. What a cost
+// is multiplied by is in scenario/scenario_costs.hpp.
+struct LeverCost {
+  std::string lever;     // "retention_offer", "staff", ..., "scenario" for the scenario's own
+  std::string location;  // staff levers: the employees of this location (empty = all)
+  double per_customer = 0, per_incident = 0, per_employee = 0, fixed = 0;
+  int line = 0;
 };
 
 struct PriceChange {
@@ -97,6 +108,9 @@ struct Scenario {
   std::optional<IncidentLevers> incidents;
   std::vector<StaffChange> staff;
   std::vector<PluginLeverUse> plugin_levers;
+  // Costs given for its levers (empty = no cost given: no cost, net benefit
+  // or ROI is reported, unless a plugin lever states a cost to serve).
+  std::vector<LeverCost> costs;
 };
 
 struct ScenarioFile {

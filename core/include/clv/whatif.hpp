@@ -45,6 +45,7 @@ struct ResolvedPluginEffect {
 };
 
 struct CovariateWhatIf;  // clv/churn.hpp
+class PluginRegistry;
 
 struct WhatIfInputs {
   RfmData data;  // with monetary
@@ -59,11 +60,27 @@ struct WhatIfInputs {
   // incident and staff levers become available. count_model must then be
   // its r, alpha, s, beta as a "pnbd" fit (load_whatif_inputs does this).
   std::shared_ptr<const CovariateWhatIf> covariates;
+  // Per customer (rows of `data`; empty = 0): cost to serve per model time
+  // unit and referral value, netted into every baseline and scenario CLV as
+  // scoring does (clv/sector_economics.hpp):
+  //   CLV = gross - P(alive) x cost_to_serve x A(H) + P(alive) x referral_value
+  std::vector<double> cost_to_serve, referral_value;
 };
 
 // Throws Error::invalid_argument for unsupported models, a target that
 // selects nobody, or covariate levers without a covariate model.
 WhatIfResult run_whatif(const WhatIfInputs& inputs, const WhatIfOptions& options = {});
+
+struct EconomicsOverrides;
+struct SectorEconomicsUsed;
+
+// Values `in`'s customers with the economics scoring uses: one margin and
+// discount rate (whatif_economics: the overrides, else the sector plugins'),
+// and each customer's own sector's cost to serve and referral value. `sectors`
+// has one entry per row of in.data. Every front end's what-if calls this.
+SectorEconomicsUsed apply_whatif_economics(WhatIfInputs& in, const PluginRegistry* plugins,
+                                           const std::vector<std::string>& sectors,
+                                           const EconomicsOverrides& overrides);
 
 }  // namespace clv
 

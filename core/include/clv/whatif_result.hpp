@@ -20,13 +20,17 @@ struct WhatIfOutcome {
   Estimate baseline_clv, scenario_clv, delta_clv;
   Estimate baseline_active, scenario_active;    // expected alive at the horizon
   Estimate baseline_churned, scenario_churned;  // alive now, gone by the horizon
-  double cost = 0;
-  std::optional<Estimate> roi;  // (delta_clv - cost) / cost; absent when cost is 0
+  // Money side (scenario/scenario_costs.hpp): absent when the scenario
+  // gives no cost ("no cost given"). net_benefit = delta_clv - cost and
+  // roi = net_benefit / cost use the same draws as delta_clv; roi is absent
+  // when the cost is 0.
+  std::optional<double> cost;
+  std::optional<Estimate> net_benefit, roi;
 };
 
 struct ScenarioOutcome {
   std::string name;
-  int rank = 0;                    // 1 = highest net value (delta_clv - cost)
+  int rank = 0;                    // 1 = highest net value (delta_clv - cost, 0 if none)
   std::vector<std::string> chain;  // lever -> model input -> parameter, in order
   WhatIfOutcome total;
   std::vector<WhatIfOutcome> segments;

@@ -790,11 +790,8 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   EconomicsOverrides overrides = overrides_of(o);
   if (request.margin) overrides.margin = request.margin;
   if (request.annual_discount_rate) overrides.annual_discount_rate = request.annual_discount_rate;
-  const SectorEconomicsUsed economics =
-      whatif_economics(&s.plugins, sectors, overrides, in.count_model.time_unit);
+  const SectorEconomicsUsed economics = apply_whatif_economics(in, &s.plugins, sectors, overrides);
   in.run.horizon = request.horizon.value_or(o.horizon);
-  in.run.margin = economics.margin;
-  in.run.annual_discount_rate = economics.annual_discount_rate;
   in.scenarios = request.scenarios;
   if (!request.covariate_fit.empty()) {
     attach_covariate_fit(in, request.covariate_fit, "the request's covariate_fit", s.path);

@@ -348,15 +348,34 @@ std::string scenario_section(const ReportData& data) {
              "Intervals entirely right of the zero line (blue) are gains we are confident "
              "about; grey intervals cross zero; vermillion ones are losses.",
              true);
+  const bool money = std::any_of(s.scenarios.begin(), s.scenarios.end(),
+                                 [](const ScenarioResult& r) { return r.delta_clv.has_value(); });
+  auto with_interval = [](const ReportInterval& v, int digits) {
+    return fmt::format("{} ({} to {})", format_number(v.estimate, digits),
+                       format_number(v.lower, digits), format_number(v.upper, digits));
+  };
   std::string table = fmt::format(
-      "<div class=\"tables\"><table class=\"scenarios\"><tr><th>scenario</th><th "
-      "class=\"num\">estimate</th><th class=\"num\">{} interval</th></tr>",
-      escape_xml(level));
+      "<div class=\"tables\"><table class=\"scenarios\"><tr><th>scenario</th>{}<th "
+      "class=\"num\">{}</th><th class=\"num\">{} interval</th>{}</tr>",
+      money ? "<th class=\"num\">change in CLV (" + escape_xml(level) +
+                  " interval)</th><th class=\"num\">cost</th>"
+            : std::string(),
+      money ? "net benefit" : "estimate", escape_xml(level),
+      money ? "<th class=\"num\">ROI (" + escape_xml(level) + " interval)</th>" : std::string());
   for (const auto& r : s.scenarios) {
-    table +=
-        fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td></tr>",
-                    escape_xml(r.name), format_number(r.estimate, 2), format_number(r.lower, 2),
-                    format_number(r.upper, 2));
+    std::string before, after;
+    if (money) {
+      before = fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                           r.delta_clv ? with_interval(*r.delta_clv, 2) : std::string("n/a"),
+                           r.cost ? format_number(*r.cost, 2) : std::string("no cost given"));
+      after = fmt::format("<td class=\"num\">{}</td>",
+                          r.roi ? with_interval(*r.roi, 2)
+                                : std::string(r.cost ? "n/a (cost 0)" : "no cost given"));
+    }
+    table += fmt::format(
+        "<tr><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{} to {}</td>{}</tr>",
+        escape_xml(r.name), before, format_number(r.estimate, 2), format_number(r.lower, 2),
+        format_number(r.upper, 2), after);
   }
   table += "</table></div>";
   return section("scenarios", "What-if scenarios",

@@ -112,7 +112,12 @@ void validate_report_data(const ReportData& data) {
     }
     for (size_t i = 0; i < s.scenarios.size(); ++i) {
       const ScenarioResult& r = s.scenarios[i];
-      if (!std::isfinite(r.estimate) || !std::isfinite(r.lower) || !std::isfinite(r.upper)) {
+      auto finite = [](const std::optional<ReportInterval>& v) {
+        return !v ||
+               (std::isfinite(v->estimate) && std::isfinite(v->lower) && std::isfinite(v->upper));
+      };
+      if (!std::isfinite(r.estimate) || !std::isfinite(r.lower) || !std::isfinite(r.upper) ||
+          !finite(r.delta_clv) || !finite(r.roi) || (r.cost && !std::isfinite(*r.cost))) {
         throw Error::invalid_argument(
             fmt::format("report: scenarios[{}] ('{}') has a non-finite value", i, r.name));
       }

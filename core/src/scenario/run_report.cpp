@@ -243,10 +243,17 @@ ReportData build_run_report(const RunReportInputs& in) {
     ScenarioComparison cmp;
     cmp.interval_level = in.whatif->interval_level;
     for (const auto& s : in.whatif->scenarios) {
-      const double cost = s.total.cost;
-      cmp.scenarios.push_back({fmt::format("#{} {}", s.rank, s.name),
-                               s.total.delta_clv.value - cost, s.total.delta_clv.lower - cost,
-                               s.total.delta_clv.upper - cost});
+      const WhatIfOutcome& t = s.total;
+      const Estimate& net = t.net_benefit ? *t.net_benefit : t.delta_clv;
+      ScenarioResult row;
+      row.name = fmt::format("#{} {}", s.rank, s.name);
+      row.estimate = net.value;
+      row.lower = net.lower;
+      row.upper = net.upper;
+      row.delta_clv = ReportInterval{t.delta_clv.value, t.delta_clv.lower, t.delta_clv.upper};
+      row.cost = t.cost;
+      if (t.roi) row.roi = ReportInterval{t.roi->value, t.roi->lower, t.roi->upper};
+      cmp.scenarios.push_back(std::move(row));
     }
     cmp.value_label = "change in total CLV minus cost";
     r.scenarios = cmp;

@@ -1,5 +1,7 @@
 // One path from a scenario file to a what-if result for every front end
 // that takes scenario files (clv whatif, clv report --scenarios).
+#include <map>
+
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
@@ -46,6 +48,32 @@ void keep_sector(WhatIfInputs& in, const std::string& sector, const std::string&
 
 }  // namespace
 
+SectorEconomicsUsed apply_whatif_economics(WhatIfInputs& in, const PluginRegistry* plugins,
+                                           const std::vector<std::string>& sectors,
+                                           const EconomicsOverrides& overrides) {
+  if (sectors.size() != in.data.size()) {
+    throw Error::invalid_argument(
+        fmt::format("{} sectors for {} customers", sectors.size(), in.data.size()));
+  }
+  const TimeUnit& unit = in.count_model.time_unit;
+  const SectorEconomicsUsed economics = whatif_economics(plugins, sectors, overrides, unit);
+  in.run.margin = economics.margin;
+  in.run.annual_discount_rate = economics.annual_discount_rate;
+  std::map<std::string, SectorEconomicsUsed> by_sector;
+  in.cost_to_serve.resize(sectors.size());
+  in.referral_value.resize(sectors.size());
+  for (size_t i = 0; i < sectors.size(); ++i) {
+    auto it = by_sector.find(sectors[i]);
+    if (it == by_sector.end()) {
+      it = by_sector.emplace(sectors[i], economics_for_sector(plugins, sectors[i], overrides, unit))
+               .first;
+    }
+    in.cost_to_serve[i] = it->second.cost_to_serve;
+    in.referral_value[i] = it->second.referral_value;
+  }
+  return economics;
+}
+
 WhatIfResult run_scenario_file(const ScenarioFile& file, const PluginRegistry& plugins,
                                const WhatIfOptions& options, WhatIfInputs* inputs_out) {
   WhatIfInputs in = load_whatif_inputs(file);
@@ -54,13 +82,15 @@ WhatIfResult run_scenario_file(const ScenarioFile& file, const PluginRegistry& p
   EconomicsOverrides overrides;
   if (file.run.margin_given) overrides.margin = file.run.margin;
   if (file.run.discount_rate_given) overrides.annual_discount_rate = file.run.annual_discount_rate;
-  const std::vector<std::string> sectors = in.attributes.sector.empty()
-                                               ? std::vector<std::string>(in.data.size())
-                                               : in.attributes.sector;
-  const SectorEconomicsUsed economics =
-      whatif_economics(&plugins, sectors, overrides, in.count_model.time_unit);
-  in.run.margin = economics.margin;
-  in.run.annual_discount_rate = economics.annual_discount_rate;
+  // The customers' sectors as `clv score` finds them: the customers file, else
+  // the database of the run, else the summary's sector column (else none).
+  std::vector<std::string> sectors = in.attributes.sector;
+  if (sectors.empty() && !file.run.db.empty()) {
+    sectors = database_customer_sectors(file.run.db, in.data.customer_id, "");
+  } else if (sectors.empty()) {
+    sectors = read_summary_sectors(file.run.summary, in.data.size(), "");
+  }
+  const SectorEconomicsUsed economics = apply_whatif_economics(in, &plugins, sectors, overrides);
   WhatIfResult result = run_whatif(in, options);
   result.notes.push_back(fmt::format("economics: {}", economics.source));
   if (inputs_out) *inputs_out = std::move(in);

@@ -45,10 +45,8 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
   if (!s.staff.empty() && !covariate_model) needs_covariate_model(s, "the staff lever");
   if (s.retention_offer) {
     hazard_ = s.retention_offer->hazard_ratio;
-    cost_per_targeted_ += s.retention_offer->cost_per_customer;
     chain_.push_back(
-        fmt::format("retention_offer: dropout hazard ratio {}, cost {:.4g} per targeted customer",
-                    interval_text(*hazard_), s.retention_offer->cost_per_customer));
+        fmt::format("retention_offer: dropout hazard ratio {}", interval_text(*hazard_)));
   }
   if (s.purchase_rate_factor) {
     purchase_ = s.purchase_rate_factor;
@@ -95,6 +93,7 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
       }
     } else if (e.target == "cost_to_serve" && add) {
       cost_per_targeted_ += e.value * horizon;
+      plugin_cost_given_ = true;
       what = fmt::format("cost {:.4g} per customer per period x {:.4g} periods", e.value, horizon);
     } else {
       throw Error::invalid_argument(

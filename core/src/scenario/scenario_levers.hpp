@@ -29,7 +29,10 @@ class ScenarioLevers {
 
   LeverValues point() const;
   LeverValues draw(std::mt19937_64& rng) const;
+  // A plugin lever's stated cost to serve over the horizon, per targeted
+  // customer (lever costs of the scenario file are in scenario_costs.hpp).
   double cost_per_targeted() const { return cost_per_targeted_; }
+  bool plugin_cost_given() const { return plugin_cost_given_; }
   bool moves_dropout() const { return hazard_.has_value() || plugin_hazard_ != 1.0; }
   bool moves_purchases() const;
   // Lever -> input lines; the caller appends the parameter changes.
@@ -44,6 +47,7 @@ class ScenarioLevers {
   double margin_add_ = 0, margin_scale_ = 1;
   double plugin_hazard_ = 1, plugin_purchase_ = 1;
   double cost_per_targeted_ = 0;
+  bool plugin_cost_given_ = false;
   std::vector<std::string> chain_;
 };
 

@@ -162,6 +162,42 @@ toml::table json_to_toml(const nlohmann::json& j) {
   return t;
 }
 
+const std::set<std::string> kCostKeys = {"cost_per_customer", "cost_per_incident",
+                                         "cost_per_employee", "fixed_cost"};
+
+std::set<std::string> with_costs(std::set<std::string> keys) {
+  keys.insert(kCostKeys.begin(), kCostKeys.end());
+  return keys;
+}
+
+// The cost fields of one lever table, appended to `s.costs` when any is set.
+void parse_lever_cost(const Validator& v, const toml::table& t, const std::string& path,
+                      const std::string& lever, const std::string& location, Scenario& s) {
+  LeverCost c;
+  c.lever = lever;
+  c.location = location;
+  c.line = static_cast<int>(t.source().begin.line);
+  bool any = false;
+  auto read = [&](const char* key, double& out) {
+    if (auto* n = t.get(key)) {
+      out = v.number_in(*n, path + "." + key, 0, 1e12, "a cost >= 0 (in the currency of the CLVs)");
+      any = true;
+    }
+  };
+  read("cost_per_customer", c.per_customer);
+  read("cost_per_incident", c.per_incident);
+  read("cost_per_employee", c.per_employee);
+  read("fixed_cost", c.fixed);
+  if (any) s.costs.push_back(std::move(c));
+}
+
+// The lever fields of `t` (its keys other than the cost fields).
+size_t lever_fields(const toml::table& t) {
+  size_t n = 0;
+  for (auto&& [key, value] : t) n += kCostKeys.count(std::string(key.str())) ? 0 : 1;
+  return n;
+}
+
 ScenarioRun parse_run(const Validator& v, const toml::table& t) {
   v.only_keys(t, "run",
               {"summary", "count_params", "spend_params", "customers", "db", "horizon",
@@ -252,9 +288,10 @@ ScenarioTarget parse_target(const Validator& v, const toml::node& node, const st
 }
 
 IncidentLevers parse_incidents(const Validator& v, const toml::table& t, const std::string& path) {
-  v.only_keys(t, path,
-              {"resolution_time_factor", "unresolved_share", "rate_factor", "satisfaction"},
-              "incident lever");
+  v.only_keys(
+      t, path,
+      with_costs({"resolution_time_factor", "unresolved_share", "rate_factor", "satisfaction"}),
+      "incident lever");
   IncidentLevers out;
   if (auto* n = t.get("resolution_time_factor")) {
     out.resolution_time_factor =
@@ -280,14 +317,14 @@ IncidentLevers parse_incidents(const Validator& v, const toml::table& t, const s
           v.number_in(val, path + ".rate_factor." + std::string(k.str()), 0, 100, "a factor >= 0");
     }
   }
-  if (t.empty()) v.fail(&t, path, fmt::format("{} sets no lever", path));
+  if (lever_fields(t) == 0) v.fail(&t, path, fmt::format("{} sets no lever", path));
   return out;
 }
 
 StaffChange parse_staff(const Validator& v, const toml::table& t, const std::string& path) {
   static const std::set<std::string> kTraits = {"trust",      "tact",  "empathy",
                                                 "conformity", "focus", "flexibility"};
-  std::set<std::string> known = kTraits;
+  std::set<std::string> known = with_costs(kTraits);
   known.insert("location");
   v.only_keys(t, path, known, "staff lever");
   StaffChange s;
@@ -308,7 +345,7 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
   s.line = static_cast<int>(t.source().begin.line);
   v.only_keys(t, path,
               {"name", "target", "retention_offer", "price", "margin", "purchase_rate", "incidents",
-               "staff", "plugin_lever"},
+               "staff", "plugin_lever", "fixed_cost"},
               "lever");
   if (auto* n = t.get("name")) s.name = v.text(*n, path + ".name");
   if (s.name.empty()) v.fail(&t, path, fmt::format("{} needs a name", path));
@@ -319,23 +356,21 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
   if (auto* n = t.get("retention_offer")) {
     const std::string p = path + ".retention_offer";
     const toml::table& r = v.table(*n, p);
-    v.only_keys(r, p, {"hazard_ratio", "cost_per_customer"}, "field");
+    v.only_keys(r, p, with_costs({"hazard_ratio"}), "field");
     RetentionOffer offer;
     if (!r.get("hazard_ratio")) v.fail(n, p, "retention_offer needs a hazard_ratio");
     offer.hazard_ratio = v.uncertain(*r.get("hazard_ratio"), p + ".hazard_ratio", 1e-3, 1e3);
     if (offer.hazard_ratio.uncertain() && *offer.hazard_ratio.low90 <= 0) {
       v.fail(n, p, "hazard_ratio low90 must be > 0");
     }
-    if (auto* c = r.get("cost_per_customer")) {
-      offer.cost_per_customer = v.number_in(*c, p + ".cost_per_customer", 0, 1e9, "a cost >= 0");
-    }
+    parse_lever_cost(v, r, p, "retention_offer", "", s);
     s.retention_offer = offer;
     any = true;
   }
   if (auto* n = t.get("price")) {
     const std::string p = path + ".price";
     const toml::table& r = v.table(*n, p);
-    v.only_keys(r, p, {"change", "elasticity", "costs_fixed"}, "field");
+    v.only_keys(r, p, with_costs({"change", "elasticity", "costs_fixed"}), "field");
     PriceChange price;
     if (!r.get("change")) v.fail(n, p, "price needs a change (0.05 = +5%)");
     price.change =
@@ -343,36 +378,45 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     if (auto* e = r.get("elasticity"))
       price.elasticity = v.uncertain(*e, p + ".elasticity", -20, 20);
     if (auto* c = r.get("costs_fixed")) price.costs_fixed = v.boolean(*c, p + ".costs_fixed");
+    parse_lever_cost(v, r, p, "price", "", s);
     s.price = price;
     any = true;
   }
   if (auto* n = t.get("margin")) {
     const std::string p = path + ".margin";
     const toml::table& r = v.table(*n, p);
-    v.only_keys(r, p, {"add"}, "field");
+    v.only_keys(r, p, with_costs({"add"}), "field");
     if (!r.get("add")) v.fail(n, p, "margin needs add (0.02 = +2 points)");
     s.margin_add = v.number_in(*r.get("add"), p + ".add", -1, 1, "a change of the margin share");
+    parse_lever_cost(v, r, p, "margin", "", s);
     any = true;
   }
   if (auto* n = t.get("purchase_rate")) {
     const std::string p = path + ".purchase_rate";
     const toml::table& r = v.table(*n, p);
-    v.only_keys(r, p, {"factor"}, "field");
+    v.only_keys(r, p, with_costs({"factor"}), "field");
     if (!r.get("factor")) v.fail(n, p, "purchase_rate needs a factor");
     s.purchase_rate_factor = v.uncertain(*r.get("factor"), p + ".factor", 1e-3, 1e3);
+    parse_lever_cost(v, r, p, "purchase_rate", "", s);
     any = true;
   }
   if (auto* n = t.get("incidents")) {
-    s.incidents = parse_incidents(v, v.table(*n, path + ".incidents"), path + ".incidents");
+    const toml::table& r = v.table(*n, path + ".incidents");
+    s.incidents = parse_incidents(v, r, path + ".incidents");
+    parse_lever_cost(v, r, path + ".incidents", "incidents", "", s);
     any = true;
   }
   if (auto* n = t.get("staff")) {
     const std::string p = path + ".staff";
+    auto one = [&](const toml::node& e) {
+      const toml::table& r = v.table(e, p);
+      s.staff.push_back(parse_staff(v, r, p));
+      parse_lever_cost(v, r, p, "staff", s.staff.back().location, s);
+    };
     if (n->is_array()) {
-      for (const toml::node& e : *n->as_array())
-        s.staff.push_back(parse_staff(v, v.table(e, p), p));
+      for (const toml::node& e : *n->as_array()) one(e);
     } else {
-      s.staff.push_back(parse_staff(v, v.table(*n, p), p));
+      one(*n);
     }
     any = true;
   }
@@ -380,7 +424,7 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     const std::string p = path + ".plugin_lever";
     auto one = [&](const toml::node& e) {
       const toml::table& r = v.table(e, p);
-      v.only_keys(r, p, {"plugin", "lever", "values"}, "field");
+      v.only_keys(r, p, with_costs({"plugin", "lever", "values"}), "field");
       PluginLeverUse use;
       use.line = static_cast<int>(e.source().begin.line);
       if (!r.get("plugin") || !r.get("lever")) v.fail(&e, p, "plugin_lever needs plugin and lever");
@@ -391,6 +435,7 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
           use.values[std::string(k.str())] = v.number(val, p + ".values." + std::string(k.str()));
         }
       }
+      parse_lever_cost(v, r, p, "plugin_lever " + use.plugin + "/" + use.lever, "", s);
       s.plugin_levers.push_back(std::move(use));
     };
     if (n->is_array()) {
@@ -401,6 +446,14 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     any = true;
   }
   if (!any) v.fail(&t, path, fmt::format("scenario '{}' pulls no lever", s.name));
+  if (auto* n = t.get("fixed_cost")) {
+    LeverCost c;
+    c.lever = "scenario";
+    c.line = static_cast<int>(n->source().begin.line);
+    c.fixed =
+        v.number_in(*n, path + ".fixed_cost", 0, 1e12, "a cost >= 0 (in the currency of the CLVs)");
+    s.costs.push_back(std::move(c));
+  }
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -17,6 +18,7 @@
 
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
+#include "clv/sector_economics.hpp"
 #include "clv/whatif.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/model_registry.hpp"
@@ -25,6 +27,7 @@
 #include "scenario/covariate_levers.hpp"
 #include "scenario/parameter_draws.hpp"
 #include "scenario/plugin_covariate_levers.hpp"
+#include "scenario/scenario_costs.hpp"
 #include "scenario/scenario_levers.hpp"
 
 namespace clv {
@@ -39,6 +42,9 @@ struct Group {
   uint32_t segment = 0;
   uint64_t mask = 0;  // bit s: scenario s targets these customers
   uint32_t row = 0;   // with covariates: the one customer of the group
+  // Sum over the group of cost_to_serve x A(H) - referral_value: what a
+  // customer alive now costs net (clv/sector_economics.hpp net_clv).
+  double sum_net = 0;
 };
 
 struct Pair {
@@ -113,27 +119,6 @@ double group_spend(const std::vector<double>& g, const Group& grp) {
   return p * (gamma * grp.n + grp.x * grp.sum_spend) / (p * grp.x + q - 1.0);
 }
 
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const double h = (v.size() - 1) * q;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - lo) * (v[hi] - v[lo]);
-}
-
-Estimate estimate(const std::vector<double>& by_draw) {
-  Estimate e;
-  e.value = by_draw[0];
-  if (by_draw.size() == 1) {
-    e.lower = e.upper = e.value;
-    return e;
-  }
-  const std::vector<double> draws(by_draw.begin() + 1, by_draw.end());
-  e.lower = quantile(draws, 0.05);
-  e.upper = quantile(draws, 0.95);
-  return e;
-}
-
 void check_finite(double v, const char* what) {
   if (!std::isfinite(v)) {
     throw Error::internal(fmt::format(
@@ -186,6 +171,27 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   if (!(H > 0)) throw Error::invalid_argument("the horizon must be > 0");
   const double delta = discount_per_unit(in.run.annual_discount_rate, count.time_unit);
   const double margin = in.run.margin;
+  // Cost to serve and referral value enter every CLV as in scoring
+  // (score_by_sector): CLV = gross - P(alive) x (cost_to_serve x A(H) - referral).
+  const double annuity = discounted_horizon(in.run.annual_discount_rate, count.time_unit, H);
+  for (const auto* v : {&in.cost_to_serve, &in.referral_value}) {
+    if (!v->empty() && v->size() != n) {
+      throw Error::invalid_argument(
+          fmt::format("{} {} values for {} customers", v->size(),
+                      v == &in.cost_to_serve ? "cost to serve" : "referral value", n));
+    }
+    for (double x : *v) {
+      if (!(std::isfinite(x) && x >= 0)) {
+        throw Error::invalid_argument(
+            fmt::format("{} must be >= 0, got {}",
+                        v == &in.cost_to_serve ? "cost to serve" : "referral value", x));
+      }
+    }
+  }
+  auto net_of = [&](size_t i) {
+    return (in.cost_to_serve.empty() ? 0.0 : in.cost_to_serve[i] * annuity) -
+           (in.referral_value.empty() ? 0.0 : in.referral_value[i]);
+  };
 
   // Levers per scenario.
   std::vector<ScenarioLevers> levers;
@@ -213,7 +219,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
                                            cov->model.gamma_dropout, z0[i]),
                           data.x[i], data.t_x[i], data.T[i], H, delta);
       Group one{data.x[i], data.t_x[i], data.T[i], 1, data.monetary[i]};
-      const double if_alive = margin * group_spend(spend.params, one) * t.discounted;
+      const double if_alive = margin * group_spend(spend.params, one) * t.discounted - net_of(i);
       clv0[i] = if_alive * t.p_alive;
       churn_risk[i] = 1 - t.p_alive * t.survival;
       value_at_risk[i] = if_alive * t.p_alive * (1 - t.survival);
@@ -236,7 +242,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
             fmt::format("customer row {}: mean spend {} must be >= 0", i + 1, data.monetary[i]));
       }
       Group one{data.x[i], data.t_x[i], data.T[i], 1, data.monetary[i]};
-      const double if_alive = margin * group_spend(spend.params, one) * it->second.first;
+      const double if_alive =
+          margin * group_spend(spend.params, one) * it->second.first - net_of(i);
       clv0[i] = if_alive * pa;
       churn_risk[i] = 1 - pa * it->second.second;
       value_at_risk[i] = if_alive * pa * (1 - it->second.second);
@@ -338,6 +345,44 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   }
   const size_t n_seg = std::max<size_t>(1, segment_names.size());
 
+  // Costs: what each scenario's levers touch (scenario/scenario_costs.hpp),
+  // per segment, and the distinct employees of each of its lever costs.
+  std::vector<std::vector<CostBase>> cost_base(in.scenarios.size(), std::vector<CostBase>(n_seg));
+  std::vector<std::vector<double>> cost_employees(in.scenarios.size());
+  for (size_t s = 0; s < in.scenarios.size(); ++s) {
+    const Scenario& sc = in.scenarios[s];
+    for (const LeverCost& c : sc.costs) {
+      if ((c.per_incident > 0 || c.per_employee > 0) && !cov) {
+        throw Error::invalid_argument(fmt::format(
+            "scenario '{}' (line {}): {} of {} counts incidents or their handlers, which needs "
+            "the incident records of a covariate run (run.db and a covariate fit)",
+            sc.name, c.line, c.per_incident > 0 ? "cost_per_incident" : "cost_per_employee",
+            c.lever));
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (!(mask[i] >> s & 1)) continue;
+      const double w = data.weight.empty() ? 1.0 : data.weight[i];
+      CostBase& b = cost_base[s][segment[i]];
+      b.customers += w;
+      if (cov) b.incidents += w * static_cast<double>(cov->data.incidents[i].size());
+    }
+    for (const LeverCost& c : sc.costs) {
+      std::set<std::string> ids;
+      if (c.per_employee > 0) {
+        for (size_t i = 0; i < n; ++i) {
+          if (!(mask[i] >> s & 1)) continue;
+          for (const IncidentObservation& r : cov->data.incidents[i]) {
+            if (!r.employee.empty() && (c.location.empty() || r.employee_location == c.location)) {
+              ids.insert(r.employee);
+            }
+          }
+        }
+      }
+      cost_employees[s].push_back(static_cast<double>(ids.size()));
+    }
+  }
+
   // Groups.
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -359,6 +404,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
           g.segment == segment[i] && g.mask == mask[i]) {
         g.n += w;
         g.sum_spend += w * data.monetary[i];
+        g.sum_net += w * net_of(i);
         continue;
       }
     }
@@ -366,7 +412,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
       pairs.push_back({data.x[i], data.T[i]});
     }
     groups.push_back({data.x[i], data.t_x[i], data.T[i], w, w * data.monetary[i],
-                      static_cast<uint32_t>(pairs.size() - 1), segment[i], mask[i], i});
+                      static_cast<uint32_t>(pairs.size() - 1), segment[i], mask[i], i,
+                      w * net_of(i)});
   }
   std::vector<uint32_t> all_pairs(pairs.size());
   std::iota(all_pairs.begin(), all_pairs.end(), 0);
@@ -467,7 +514,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
           covariate_params(di.count, di.gamma_purchase, di.gamma_dropout, z0[g.row]), g.x, g.t_x,
           g.T, H, delta);
       g_spend[gi] = group_spend(di.spend, g);
-      g_clv[gi] = margin * g_spend[gi] * t.p_alive * t.discounted;
+      g_clv[gi] = margin * g_spend[gi] * t.p_alive * t.discounted - t.p_alive * g.sum_net;
       g_active[gi] = g.n * t.p_alive * t.survival;
       g_churn[gi] = g.n * t.p_alive * (1 - t.survival);
       double* o = &out[g.segment * kMetrics];
@@ -486,18 +533,19 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
         const std::vector<CovariateVariant>& variants =
             cs.changed(g.row) ? cs.variants(g.row) : kNoChange;
         const std::vector<CovariateVariant> unchanged = {{1.0, z0[g.row]}};
-        double pa_disc = 0, active = 0, churned = 0;
+        double pa_disc = 0, pa = 0, active = 0, churned = 0;
         for (const CovariateVariant& v : variants.empty() ? unchanged : variants) {
           ParetoNbdParams p = covariate_params(di.count, di.gamma_purchase, di.gamma_dropout, v.z);
           p.alpha /= lv.purchase_rate_factor;
           p.beta /= lv.dropout_hazard_ratio;
           const CustomerTerms t = covariate_terms(p, g.x, g.t_x, g.T, H, delta);
           pa_disc += v.weight * t.p_alive * t.discounted;
+          pa += v.weight * t.p_alive;
           active += v.weight * t.p_alive * t.survival;
           churned += v.weight * t.p_alive * (1 - t.survival);
         }
         double* os = o + g.segment * kMetrics;
-        os[0] += lv.margin * lv.spend_factor * g_spend[gi] * pa_disc - g_clv[gi];
+        os[0] += lv.margin * lv.spend_factor * g_spend[gi] * pa_disc - pa * g.sum_net - g_clv[gi];
         os[1] += g.n * active - g_active[gi];
         os[2] += g.n * churned - g_churn[gi];
       }
@@ -515,7 +563,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     for (size_t gi = 0; gi < groups.size(); ++gi) {
       const Group& g = groups[gi];
       const double pa = scorer->p_alive(g.x, g.t_x, g.T);
-      g_clv[gi] = margin * group_spend(di.spend, g) * pa * base_terms.discounted[g.pair];
+      g_clv[gi] =
+          margin * group_spend(di.spend, g) * pa * base_terms.discounted[g.pair] - pa * g.sum_net;
       g_active[gi] = g.n * pa * base_terms.survival[g.pair];
       g_churn[gi] = g.n * pa * (1 - base_terms.survival[g.pair]);
       double* o = &out[g.segment * kMetrics];
@@ -535,7 +584,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
         const Group& g = groups[gi];
         const double pa = s_scorer->p_alive(g.x, g.t_x, g.T);
         const double clv =
-            lv.margin * lv.spend_factor * group_spend(di.spend, g) * pa * terms.discounted[g.pair];
+            lv.margin * lv.spend_factor * group_spend(di.spend, g) * pa * terms.discounted[g.pair] -
+            pa * g.sum_net;
         double* os = o + g.segment * kMetrics;
         os[0] += clv - g_clv[gi];
         os[1] += g.n * pa * terms.survival[g.pair] - g_active[gi];
@@ -629,6 +679,16 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     }
     so.chain.push_back(fmt::format("applied to {} targeted customers of {}", targeted_count[s],
                                    static_cast<double>(n)));
+    const Scenario& sc = in.scenarios[s];
+    CostBase all_base;
+    for (const CostBase& b : cost_base[s]) {
+      all_base.customers += b.customers;
+      all_base.incidents += b.incidents;
+    }
+    for (size_t k = 0; k < sc.costs.size(); ++k) {
+      so.chain.push_back(describe_cost(sc.costs[k], all_base, cost_employees[s][k]));
+    }
+    const bool cost_given = !sc.costs.empty() || levers[s].plugin_cost_given();
     auto outcome = [&](const std::string& label, auto&& sum_over) {
       WhatIfOutcome o;
       o.segment = label;
@@ -640,29 +700,41 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
         });
       };
       const auto base_clv = metric(false, 0), scen_clv = metric(true, 0);
-      std::vector<double> delta_clv(base_clv.size()), roi(base_clv.size());
+      std::vector<double> delta_clv(base_clv.size());
       o.customers = sum_over([&](size_t seg) { return seg_customers[seg]; });
       o.targeted = sum_over([&](size_t seg) { return seg_targeted[s][seg]; });
-      o.cost = o.targeted * levers[s].cost_per_targeted();
+      std::optional<double> cost;
+      if (cost_given) {
+        CostBase part;
+        part.customers = sum_over([&](size_t seg) { return cost_base[s][seg].customers; });
+        part.incidents = sum_over([&](size_t seg) { return cost_base[s][seg].incidents; });
+        double c = o.targeted * levers[s].cost_per_targeted();
+        for (size_t k = 0; k < sc.costs.size(); ++k) {
+          c += lever_cost(sc.costs[k], all_base, part, cost_employees[s][k]);
+        }
+        cost = c;
+      }
       for (size_t d = 0; d < base_clv.size(); ++d) {
         delta_clv[d] = scen_clv[d] - base_clv[d];
         check_finite(base_clv[d], "baseline CLV");
         check_finite(delta_clv[d], "change in CLV");
-        roi[d] = o.cost > 0 ? (delta_clv[d] - o.cost) / o.cost : 0.0;
       }
-      o.baseline_clv = estimate(base_clv);
-      o.scenario_clv = estimate(scen_clv);
-      o.delta_clv = estimate(delta_clv);
+      o.baseline_clv = estimate_from_draws(base_clv);
+      o.scenario_clv = estimate_from_draws(scen_clv);
+      o.delta_clv = estimate_from_draws(delta_clv);
       for (int m = 1; m < kMetrics; ++m) {
         for (bool scenario : {false, true}) {
           for (double v : metric(scenario, m)) check_finite(v, "expected customer count");
         }
       }
-      o.baseline_active = estimate(metric(false, 1));
-      o.scenario_active = estimate(metric(true, 1));
-      o.baseline_churned = estimate(metric(false, 2));
-      o.scenario_churned = estimate(metric(true, 2));
-      if (o.cost > 0) o.roi = estimate(roi);
+      o.baseline_active = estimate_from_draws(metric(false, 1));
+      o.scenario_active = estimate_from_draws(metric(true, 1));
+      o.baseline_churned = estimate_from_draws(metric(false, 2));
+      o.scenario_churned = estimate_from_draws(metric(true, 2));
+      CostOutcome money = cost_outcome(cost, delta_clv);
+      o.cost = money.cost;
+      o.net_benefit = money.net_benefit;
+      o.roi = money.roi;
       return o;
     };
     so.total = outcome("all", [&](auto&& f) {
@@ -679,8 +751,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   }
   std::stable_sort(result.scenarios.begin(), result.scenarios.end(),
                    [](const ScenarioOutcome& a, const ScenarioOutcome& b) {
-                     return a.total.delta_clv.value - a.total.cost >
-                            b.total.delta_clv.value - b.total.cost;
+                     return a.total.delta_clv.value - a.total.cost.value_or(0) >
+                            b.total.delta_clv.value - b.total.cost.value_or(0);
                    });
   for (size_t i = 0; i < result.scenarios.size(); ++i)
     result.scenarios[i].rank = static_cast<int>(i + 1);

@@ -20,8 +20,10 @@ nlohmann::json to_json(const WhatIfOutcome& o) {
                       {"baseline_active", to_json(o.baseline_active)},
                       {"scenario_active", to_json(o.scenario_active)},
                       {"baseline_churned", to_json(o.baseline_churned)},
-                      {"scenario_churned", to_json(o.scenario_churned)},
-                      {"cost", o.cost}};
+                      {"scenario_churned", to_json(o.scenario_churned)}};
+  // null = no cost given (never 0 or inf); see scenario/scenario_costs.hpp.
+  j["cost"] = o.cost ? nlohmann::json(*o.cost) : nlohmann::json(nullptr);
+  j["net_benefit"] = o.net_benefit ? to_json(*o.net_benefit) : nlohmann::json(nullptr);
   j["roi"] = o.roi ? to_json(*o.roi) : nlohmann::json(nullptr);
   return j;
 }

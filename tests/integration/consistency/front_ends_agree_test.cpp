@@ -131,11 +131,12 @@ void expect_close(double a, const json& expected, const std::string& what) {
   EXPECT_NEAR(a, b, 1e-9 * (1 + std::abs(b))) << what;
 }
 
-const char* kWhatIf = R"({"draws": 0, "run": {"horizon": 52, "sector": "retail"},
+const char* kWhatIf = R"({"draws": 40, "seed": 7, "run": {"horizon": 52, "sector": "retail"},
   "scenario": [{"name": "loyalty", "target": "all",
                 "plugin_lever": {"plugin": "retail", "lever": "loyalty_discount"}},
-               {"name": "offer", "target": "all",
-                "retention_offer": {"hazard_ratio": 0.8, "cost_per_customer": 2}}]})";
+               {"name": "offer", "target": "all", "fixed_cost": 50,
+                "retention_offer": {"hazard_ratio": {"value": 0.8, "low90": 0.7, "high90": 0.9},
+                                    "cost_per_customer": 2, "fixed_cost": 100}}]})";
 
 TEST(FrontEnds, CliCApiAndHttpGiveTheSameValuesAndWhatIf) {
   ASSERT_TRUE(std::ifstream(kPluginDir + "/retail/manifest.json").good()) << kPluginDir;
@@ -248,8 +249,11 @@ TEST(FrontEnds, CliCApiAndHttpGiveTheSameValuesAndWhatIf) {
          "[[scenario]]\nname = \"loyalty\"\ntarget = \"all\"\n"
          "plugin_lever = { plugin = \"retail\", lever = \"loyalty_discount\" }\n\n"
          "[[scenario]]\nname = \"offer\"\ntarget = \"all\"\n"
-         "retention_offer = { hazard_ratio = 0.8, cost_per_customer = 2 }\n";
-  const auto w = run_clv("whatif " + f.dir + "/whatif.toml --json --draws 0" + plugins);
+         "fixed_cost = 50\n"
+         "retention_offer = { hazard_ratio = { value = 0.8, low90 = 0.7, high90 = 0.9 }, "
+         "cost_per_customer = 2, fixed_cost = 100 }\n";
+  const auto w =
+      run_clv("whatif " + f.dir + "/whatif.toml --json --draws 40 --seed 7 --threads 2" + plugins);
   ASSERT_EQ(w.exit_code, 0) << w.err;
   const json cli_whatif = json::parse(w.out);
   ASSERT_EQ(cli_whatif["scenarios"].size(), c_whatif["scenarios"].size());
@@ -263,7 +267,43 @@ TEST(FrontEnds, CliCApiAndHttpGiveTheSameValuesAndWhatIf) {
     expect_close(a["total"]["baseline_clv"]["estimate"].get<double>(),
                  b["total"]["baseline_clv"]["estimate"],
                  "baseline CLV of " + a["name"].get<std::string>());
+    // Cost, net benefit and ROI with their intervals (null when no cost is given).
+    EXPECT_EQ(a["total"]["cost"].is_null(), b["total"]["cost"].is_null()) << a["name"];
+    if (!b["total"]["cost"].is_null()) {
+      expect_close(a["total"]["cost"].get<double>(), b["total"]["cost"], "cost");
+    }
+    for (const char* money : {"delta_clv", "net_benefit", "roi"}) {
+      EXPECT_EQ(a["total"][money].is_null(), b["total"][money].is_null()) << money;
+      if (b["total"][money].is_null()) continue;
+      for (const char* part : {"estimate", "lower", "upper"}) {
+        expect_close(a["total"][money][part].get<double>(), b["total"][money][part],
+                     a["name"].get<std::string>() + " " + money + " " + part);
+      }
+    }
   }
+  // The offer's cost: 2 per retail customer + 100 (lever) + 50 (scenario).
+  double retail_customers = 0, retail_clv = 0;
+  for (const json& s : c_scores) {
+    if (s["sector"] == "retail") retail_customers += 1, retail_clv += s["clv"].get<double>();
+  }
+  ASSERT_GT(retail_customers, 0);
+  const json* offer = nullptr;
+  const json* loyalty = nullptr;
+  for (const json& s : c_whatif["scenarios"]) (s["name"] == "offer" ? offer : loyalty) = &s;
+  ASSERT_TRUE(offer && loyalty);
+  const double cost = 2 * retail_customers + 150;
+  expect_close(cost, (*offer)["total"]["cost"], "offer cost");
+  const json& delta = (*offer)["total"]["delta_clv"];
+  const json& roi = (*offer)["total"]["roi"];
+  ASSERT_TRUE(roi.is_object()) << offer->dump();
+  expect_close((delta["estimate"].get<double>() - cost) / cost, roi["estimate"], "offer ROI");
+  EXPECT_LT(roi["lower"].get<double>(), roi["estimate"].get<double>());
+  EXPECT_GT(roi["upper"].get<double>(), roi["estimate"].get<double>());
+  EXPECT_TRUE((*loyalty)["total"]["cost"].is_null()) << loyalty->dump();
+  EXPECT_TRUE((*loyalty)["total"]["roi"].is_null());
+  // The what-if baseline is the sum of the scored CLVs of the same customers:
+  // the retail plugin's cost to serve and referral value are netted in both.
+  expect_close(retail_clv, (*offer)["total"]["baseline_clv"]["estimate"], "baseline = sum of CLV");
   // The plugin lever moved the value (margin cut, more purchases).
   EXPECT_NE(c_whatif["scenarios"][0]["total"]["delta_clv"]["estimate"].get<double>(), 0.0);
   EXPECT_EQ(cli_whatif["margin"], 0.3);  // retail plugin's margin

@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -100,6 +103,67 @@ TEST(IncidentWhatIfCli, CovariateLeversNeedACovariateFitAndItsDatabase) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("covariate"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("(line 8)"), std::string::npos) << r.err;
+}
+
+// Per-incident and per-employee costs count the targeted customers' recorded
+// incidents (up to the calibration end) and their distinct handlers.
+TEST(IncidentWhatIfCli, IncidentAndEmployeeCostsCountTheRecords) {
+  make_run_dir();
+  // Incidents opened up to the calibration end, and their handlers, from the CSV.
+  std::ifstream csv(std::string(CLV_SOURCE_DIR) + "/data/retail/incidents.csv");
+  std::string line;
+  std::getline(csv, line);
+  double incidents = 0;
+  std::set<std::string> handlers;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ls(line);
+    for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
+    if (cells.size() < 10 || cells[2].substr(0, 10) > "2026-06-30") continue;
+    incidents += 1;
+    if (!cells[9].empty()) handlers.insert(cells[9]);
+  }
+  ASSERT_GT(incidents, 0);
+  const std::string file = dir() + "/costs.toml";
+  std::ofstream(file) << R"([run]
+summary = "summary.csv"
+count_params = "pnbd_cov.json"
+spend_params = "gg.json"
+db = "clv.db"
+horizon = 52
+discount_rate = 0.10
+margin = 0.30
+
+[[scenario]]
+name = "Faster and kinder"
+target = "all"
+fixed_cost = 1000
+incidents = { resolution_time_factor = 0.5, cost_per_incident = 4 }
+staff = { empathy = 1.0, cost_per_employee = 300 }
+)";
+  const CliRun r = clv("whatif " + file + " --run-dir " + dir() + " --draws 20 --seed 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& t = j["scenarios"][0]["total"];
+  // The incidents the covariate levers edit (their own count in the chain)
+  // are the ones costed: the CSV's, less any the fit's record rules drop.
+  const std::string chain = j["scenarios"][0]["chain"].dump();
+  const size_t at = chain.find(" incidents -> ");
+  ASSERT_NE(at, std::string::npos) << chain;
+  const double edited = std::stod(chain.substr(chain.rfind('(', at) + 1));
+  EXPECT_LE(edited, incidents);
+  EXPECT_GE(edited, 0.98 * incidents);
+  EXPECT_NE(chain.find(fmt::format("4 per incident x {} incidents", edited)), std::string::npos)
+      << chain;
+  EXPECT_NE(chain.find(fmt::format("300 per employee x {} employees", handlers.size())),
+            std::string::npos)
+      << chain;
+  const double cost = 4 * edited + 300 * static_cast<double>(handlers.size()) + 1000;
+  EXPECT_NEAR(t["cost"].get<double>(), cost, 1e-9 * cost) << chain;
+  const double delta = t["delta_clv"]["estimate"].get<double>();
+  EXPECT_NEAR(t["roi"]["estimate"].get<double>(), (delta - cost) / cost, 1e-9);
+  EXPECT_LE(t["roi"]["lower"].get<double>(), t["roi"]["estimate"].get<double>());
+  EXPECT_GE(t["roi"]["upper"].get<double>(), t["roi"]["estimate"].get<double>());
 }
 
 }  // namespace

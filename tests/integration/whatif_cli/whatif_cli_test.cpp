@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,73 @@ retention_offer = { hazard_ratio = 0.8 }
                          "/pnbd.json --spend-params " + dir() + "/gg.json --out " + report);
   ASSERT_EQ(rep.exit_code, 0) << rep.err;
   EXPECT_NE(slurp(report).find("<svg"), std::string::npos);
+}
+
+TEST_F(WhatIfCli, ReportsCostNetBenefitAndRoi) {
+  const std::string file = dir() + "/costs.toml";
+  write(file, run_section() + R"(
+[[scenario]]
+name = "paid offer"
+target = { top_by_value_at_risk = 300 }
+fixed_cost = 100
+retention_offer = { hazard_ratio = { value = 0.7, low90 = 0.5, high90 = 0.9 }, cost_per_customer = 1 }
+
+[[scenario]]
+name = "unpriced"
+target = "all"
+purchase_rate = { factor = 1.05 }
+)");
+  const CliRun a = clv("whatif " + file + " --json --draws 40 --seed 5");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  nlohmann::json paid, unpriced;
+  for (const auto& s : j["scenarios"]) (s["name"] == "paid offer" ? paid : unpriced) = s["total"];
+  // 1 per targeted customer x 300 + 100 for the scenario.
+  EXPECT_EQ(paid["cost"], 400);
+  const double delta = paid["delta_clv"]["estimate"].get<double>();
+  EXPECT_NEAR(paid["net_benefit"]["estimate"].get<double>(), delta - 400, 1e-9 * delta);
+  EXPECT_NEAR(paid["net_benefit"]["lower"].get<double>(),
+              paid["delta_clv"]["lower"].get<double>() - 400, 1e-9 * delta);
+  const auto& roi = paid["roi"];
+  EXPECT_NEAR(roi["estimate"].get<double>(), (delta - 400) / 400, 1e-9);
+  EXPECT_NEAR(roi["upper"].get<double>(), (paid["delta_clv"]["upper"].get<double>() - 400) / 400,
+              1e-9);
+  EXPECT_LT(roi["lower"].get<double>(), roi["estimate"].get<double>());
+  EXPECT_LT(roi["estimate"].get<double>(), roi["upper"].get<double>());
+  EXPECT_TRUE(unpriced["cost"].is_null());
+  EXPECT_TRUE(unpriced["net_benefit"].is_null());
+  EXPECT_TRUE(unpriced["roi"].is_null());
+
+  // Text: the same ROI with its interval; "no cost given" for the other.
+  const CliRun t = clv("whatif " + file + " --draws 40 --seed 5");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("ROI [90%]"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("net benefit [90%]"), std::string::npos) << t.out;
+  const std::string roi_text = fmt::format("{:.2f} [{:.2f}, {:.2f}]", roi["estimate"].get<double>(),
+                                           roi["lower"].get<double>(), roi["upper"].get<double>());
+  EXPECT_NE(t.out.find(roi_text), std::string::npos) << roi_text << "\n" << t.out;
+  EXPECT_NE(t.out.find("no cost given"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("cost: scenario 100 fixed = 100"), std::string::npos) << t.out;
+
+  // The report's scenario table shows cost, net benefit and ROI.
+  const std::string html = dir() + "/costs.html";
+  const CliRun r = clv("whatif " + file + " --draws 40 --seed 5 --report " + html);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string page = slurp(html);
+  EXPECT_NE(page.find("net benefit"), std::string::npos);
+  EXPECT_NE(page.find("ROI ("), std::string::npos);
+  EXPECT_NE(page.find("no cost given"), std::string::npos);
+
+  // A bad cost names its line.
+  write(file, run_section() +
+                  "\n[[scenario]]\nname = \"x\"\ntarget = \"all\"\n"
+                  "retention_offer = { hazard_ratio = 0.8, cost_per_customer = -2 }\n");
+  const CliRun bad = clv("whatif " + file);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("costs.toml:12: bad value -2 for scenario[0].retention_offer."
+                         "cost_per_customer"),
+            std::string::npos)
+      << bad.err;
 }
 
 }  // namespace

@@ -477,7 +477,11 @@ TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
   Scenario offer;
   offer.name = "retain everyone";
   offer.target.all = true;
-  offer.retention_offer = RetentionOffer{{h, {}, {}}, 2.0};
+  offer.retention_offer = RetentionOffer{{h, {}, {}}};
+  LeverCost offer_cost;
+  offer_cost.lever = "retention_offer";
+  offer_cost.per_customer = 2.0;
+  offer.costs = {offer_cost};
   request.scenarios = {offer};
   request.draws = 0;
   const WhatIfResult r = engine->what_if(request);
@@ -491,6 +495,8 @@ TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
   EXPECT_NEAR(t.scenario_clv.value, retained, 1e-6 * retained);
   EXPECT_GT(t.delta_clv.value, 0);
   EXPECT_EQ(t.cost, 2.0 * 2357);
+  ASSERT_TRUE(t.net_benefit.has_value());
+  EXPECT_DOUBLE_EQ(t.net_benefit->value, t.delta_clv.value - 2.0 * 2357);
 
   request.draws = 1001;
   EXPECT_THROW(engine->what_if(request), Error);

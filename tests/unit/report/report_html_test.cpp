@@ -134,6 +134,31 @@ TEST(ReportHtml, DecileTableMatchesTheData) {
             std::string::npos);
 }
 
+TEST(ReportHtml, ScenarioTableShowsCostNetBenefitAndRoi) {
+  ReportData d;
+  ScenarioResult paid{"paid", 100, 20, 180};
+  paid.delta_clv = ReportInterval{500, 420, 580};
+  paid.cost = 400;
+  paid.roi = ReportInterval{0.25, 0.05, 0.45};
+  ScenarioResult free{"free", 30, -10, 70};
+  free.delta_clv = ReportInterval{30, -10, 70};
+  d.scenarios = ScenarioComparison{{paid, free}};
+  const std::string html = render_report_html(d);
+  EXPECT_NE(html.find("<th class=\"num\">net benefit</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>paid</td><td class=\"num\">500.00 (420.00 to 580.00)</td><td "
+                      "class=\"num\">400.00</td><td class=\"num\">100.00</td><td "
+                      "class=\"num\">20.00 to 180.00</td><td class=\"num\">0.25 (0.05 to "
+                      "0.45)</td></tr>"),
+            std::string::npos)
+      << html;
+  // No cost given: said so, never 0 or inf.
+  EXPECT_NE(html.find("<td>free</td><td class=\"num\">30.00 (-10.00 to 70.00)</td><td "
+                      "class=\"num\">no cost given</td>"),
+            std::string::npos);
+  d.scenarios->scenarios[0].roi->upper = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(render_report_html(d), Error);
+}
+
 TEST(ReportHtml, AbsentSectionsBecomeNotes) {
   ReportData d;  // nothing but defaults
   const std::string html = render_report_html(d);

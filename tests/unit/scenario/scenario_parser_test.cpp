@@ -53,7 +53,9 @@ margin = { add = 0.01 }
   ASSERT_TRUE(a.retention_offer);
   EXPECT_DOUBLE_EQ(a.retention_offer->hazard_ratio.value, 0.8);
   EXPECT_DOUBLE_EQ(*a.retention_offer->hazard_ratio.low90, 0.7);
-  EXPECT_DOUBLE_EQ(a.retention_offer->cost_per_customer, 5);
+  ASSERT_EQ(a.costs.size(), 1u);
+  EXPECT_EQ(a.costs[0].lever, "retention_offer");
+  EXPECT_DOUBLE_EQ(a.costs[0].per_customer, 5);
   const clv::Scenario& b = f.scenarios[1];
   EXPECT_TRUE(b.target.all);
   ASSERT_TRUE(b.price);
@@ -201,6 +203,81 @@ TEST(ScenarioParser, DeepNestingIsRefused) {
   EXPECT_NE(error_of(deep_toml, "deep.toml").find("deep.toml:8: TOML nests deeper than 64 levels"),
             std::string::npos)
       << error_of(deep_toml, "deep.toml");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ScenarioParser, ReadsLeverAndScenarioCosts) {
+  const std::string text = std::string(kRun) + R"(
+[[scenario]]
+name = "Training"
+target = "all"
+fixed_cost = 1000
+retention_offer = { hazard_ratio = 0.9, cost_per_customer = 2, fixed_cost = 50 }
+
+[[scenario.staff]]
+location = "Lisbon"
+empathy = 2
+cost_per_employee = 300
+
+[scenario.incidents]
+resolution_time_factor = 0.5
+cost_per_incident = 4.5
+)";
+  const clv::ScenarioFile f = clv::parse_scenario_text(text, "s.toml");
+  const clv::Scenario& s = f.scenarios.at(0);
+  ASSERT_EQ(s.costs.size(), 4u);
+  auto find = [&](const std::string& lever) -> const clv::LeverCost& {
+    for (const auto& c : s.costs) {
+      if (c.lever == lever) return c;
+    }
+    ADD_FAILURE() << "no cost for " << lever;
+    return s.costs.front();
+  };
+  EXPECT_DOUBLE_EQ(find("retention_offer").per_customer, 2);
+  EXPECT_DOUBLE_EQ(find("retention_offer").fixed, 50);
+  EXPECT_DOUBLE_EQ(find("staff").per_employee, 300);
+  EXPECT_EQ(find("staff").location, "Lisbon");
+  EXPECT_DOUBLE_EQ(find("incidents").per_incident, 4.5);
+  EXPECT_DOUBLE_EQ(find("scenario").fixed, 1000);
+  EXPECT_EQ(find("scenario").line, 12);
+  EXPECT_EQ(find("staff").line, 15);
+}
+
+TEST(ScenarioParser, BadCostsNameTheirLine) {
+  auto scenario = [](const std::string& lever_line) {
+    return std::string(kRun) + "\n[[scenario]]\nname = \"x\"\ntarget = \"all\"\n" + lever_line +
+           "\n";
+  };
+  // Negative, NaN, a string: each names line 12 and the field.
+  const std::string neg =
+      error_of(scenario("retention_offer = { hazard_ratio = 0.9, cost_per_customer = -1 }"));
+  EXPECT_NE(neg.find("s.toml:12:"), std::string::npos) << neg;
+  EXPECT_NE(neg.find("bad value -1 for scenario[0].retention_offer.cost_per_customer"),
+            std::string::npos)
+      << neg;
+  const std::string nan = error_of(scenario("purchase_rate = { factor = 1.1, fixed_cost = nan }"));
+  EXPECT_NE(nan.find("s.toml:12:"), std::string::npos) << nan;
+  EXPECT_NE(nan.find("fixed_cost must be a finite number"), std::string::npos) << nan;
+  const std::string text =
+      error_of(scenario("margin = { add = 0.01, cost_per_customer = \"cheap\" }"));
+  EXPECT_NE(text.find("s.toml:12:"), std::string::npos) << text;
+  EXPECT_NE(text.find("expected a number"), std::string::npos) << text;
+  const std::string scen = error_of(scenario("fixed_cost = -5\nprice = { change = 0.02 }"));
+  EXPECT_NE(scen.find("s.toml:12:"), std::string::npos) << scen;
+  EXPECT_NE(scen.find("scenario[0].fixed_cost"), std::string::npos) << scen;
+  // A cost alone is not a lever.
+  const std::string alone = error_of(scenario("incidents = { cost_per_incident = 3 }"));
+  EXPECT_NE(alone.find("sets no lever"), std::string::npos) << alone;
+  // JSON: the path names the field.
+  const std::string json = error_of(
+      R"({"run": {"summary": "s", "count_params": "c", "spend_params": "g", "horizon": 1},
+          "scenario": [{"name": "a", "target": "all",
+                        "price": {"change": 0.1, "cost_per_customer": -3}}]})",
+      "s.json");
+  EXPECT_NE(json.find("scenario[0].price.cost_per_customer"), std::string::npos) << json;
 }
 
 }  // namespace

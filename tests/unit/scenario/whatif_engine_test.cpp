@@ -9,7 +9,9 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/scoring.hpp"
+#include "clv/sector_economics.hpp"
 #include "clv/whatif.hpp"
+#include "clv/whatif_result.hpp"
 
 namespace {
 
@@ -65,7 +67,11 @@ class WhatIf : public testing::Test {
     clv::Scenario s;
     s.name = "offer";
     s.target.all = true;
-    s.retention_offer = clv::RetentionOffer{{h, lo, hi}, 2.0};
+    s.retention_offer = clv::RetentionOffer{{h, lo, hi}};
+    clv::LeverCost cost;
+    cost.lever = "retention_offer";
+    cost.per_customer = 2.0;
+    s.costs = {cost};
     return s;
   }
 
@@ -219,8 +225,7 @@ TEST_F(WhatIf, TargetsSegmentsRankingAndSeed) {
   const auto r = clv::run_whatif(in, opts(40, 11, 0));
   ASSERT_EQ(r.scenarios.size(), 2u);
   EXPECT_EQ(r.scenarios[0].rank, 1);
-  EXPECT_GE(r.scenarios[0].total.delta_clv.value - r.scenarios[0].total.cost,
-            r.scenarios[1].total.delta_clv.value - r.scenarios[1].total.cost);
+  EXPECT_GE(r.scenarios[0].total.net_benefit->value, r.scenarios[1].total.net_benefit->value);
   for (const auto& s : r.scenarios) {
     if (s.name == "only a") {
       EXPECT_EQ(s.total.targeted, 786);  // ceil(2357 / 3)
@@ -255,6 +260,112 @@ TEST_F(WhatIf, ClearErrors) {
   clv::FitResult sbg = *bgnbd_;
   sbg.model = "gg";
   EXPECT_THROW(clv::run_whatif(inputs(sbg, {offer(0.8)}), opts(0, 1, 0)), clv::Error);
+}
+
+TEST_F(WhatIf, CostsGiveNetBenefitAndRoiFromTheDeltaDraws) {
+  clv::WhatIfInputs in = inputs(*bgnbd_, {});
+  in.attributes.segment.resize(data_->size());
+  for (size_t i = 0; i < data_->size(); ++i) in.attributes.segment[i] = i % 3 == 0 ? "a" : "b";
+  clv::Scenario paid = offer(0.6, 0.5, 0.72);
+  paid.name = "paid";
+  clv::LeverCost launch;
+  launch.lever = "scenario";
+  launch.fixed = 1000;
+  paid.costs.push_back(launch);  // + 2 per customer from offer()
+  clv::Scenario free = offer(0.6, 0.5, 0.72);
+  free.name = "free";
+  free.costs.clear();
+  in.scenarios = {paid, free};
+  const auto r = clv::run_whatif(in, opts(60, 5, 0));
+  const clv::ScenarioOutcome* p = nullptr;
+  const clv::ScenarioOutcome* f = nullptr;
+  for (const auto& s : r.scenarios) (s.name == "paid" ? p : f) = &s;
+  ASSERT_TRUE(p && f);
+  const double cost = 2.0 * 2357 + 1000;
+  const clv::WhatIfOutcome& t = p->total;
+  ASSERT_TRUE(t.cost && t.net_benefit && t.roi);
+  EXPECT_DOUBLE_EQ(*t.cost, cost);
+  const double tol = 1e-9 * std::abs(t.delta_clv.value);
+  EXPECT_NEAR(t.net_benefit->value, t.delta_clv.value - cost, tol);
+  EXPECT_NEAR(t.net_benefit->lower, t.delta_clv.lower - cost, tol);
+  EXPECT_NEAR(t.net_benefit->upper, t.delta_clv.upper - cost, tol);
+  EXPECT_NEAR(t.roi->value, (t.delta_clv.value - cost) / cost, 1e-9);
+  EXPECT_NEAR(t.roi->lower, (t.delta_clv.lower - cost) / cost, 1e-9);
+  EXPECT_NEAR(t.roi->upper, (t.delta_clv.upper - cost) / cost, 1e-9);
+  EXPECT_LT(t.roi->lower, t.roi->value);
+  EXPECT_LT(t.roi->value, t.roi->upper);
+  // Segments: their own per-customer costs and a share of the fixed cost.
+  ASSERT_EQ(p->segments.size(), 2u);
+  EXPECT_DOUBLE_EQ(*p->segments[0].cost, 2.0 * 786 + 1000.0 * 786 / 2357);
+  EXPECT_NEAR(*p->segments[0].cost + *p->segments[1].cost, cost, 1e-9 * cost);
+  // No cost given: no cost, net benefit or ROI (JSON null), never 0 or inf.
+  EXPECT_FALSE(f->total.cost);
+  EXPECT_FALSE(f->total.net_benefit);
+  EXPECT_FALSE(f->total.roi);
+  EXPECT_FALSE(f->segments[0].cost);
+  const std::string json = clv::whatif_result_to_json_text(r);
+  EXPECT_NE(json.find("\"cost\": null"), std::string::npos);
+  EXPECT_NE(json.find("\"roi\": null"), std::string::npos);
+  EXPECT_NE(json.find("\"net_benefit\": {"), std::string::npos);
+  bool chain = false;
+  for (const auto& line : p->chain) chain = chain || line.find("cost: scenario 1000 fixed") == 0;
+  EXPECT_TRUE(chain);
+}
+
+TEST_F(WhatIf, IncidentCostsNeedACovariateRun) {
+  clv::Scenario s = offer(0.8);
+  s.line = 9;
+  s.costs[0].per_incident = 4;
+  s.costs[0].line = 12;
+  try {
+    clv::run_whatif(inputs(*bgnbd_, {s}), opts(0, 1, 0));
+    FAIL();
+  } catch (const clv::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("(line 12): cost_per_incident of retention_offer"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("covariate run"), std::string::npos) << what;
+  }
+}
+
+TEST_F(WhatIf, CostToServeAndReferralAreNettedAsInScoring) {
+  // Base and scenario CLV equal the summed scored CLVs (score_by_sector) with
+  // a nonzero cost to serve and referral value, baseline and moved parameters.
+  clv::FitResult pnbd;
+  pnbd.model = "pnbd";
+  pnbd.param_names = {"r", "alpha", "s", "beta"};
+  pnbd.params = {0.5534, 10.5802, 0.6061, 11.6562};
+  pnbd.converged = true;
+  clv::EconomicsOverrides o;
+  o.margin = 0.3;
+  o.annual_discount_rate = 0.1;
+  o.cost_to_serve = 0.5;
+  o.referral_value = 10;
+  const std::vector<std::string> sectors(data_->size());
+  auto scored = [&](const clv::FitResult& fit) {
+    const clv::SectorScores s = clv::score_by_sector(fit, *data_, sectors, 52, gg_, o, nullptr);
+    double t = 0;
+    for (double v : s.scores.clv) t += v;
+    return t;
+  };
+  for (const clv::FitResult* fit : {bgnbd_, &pnbd}) {
+    clv::WhatIfInputs in = inputs(*fit, {offer(0.8)});
+    clv::apply_whatif_economics(in, nullptr, sectors, o);
+    ASSERT_EQ(in.cost_to_serve.size(), data_->size());
+    EXPECT_EQ(in.cost_to_serve[0], 0.5);
+    const auto r = clv::run_whatif(in, opts(0, 1, 0));
+    const double base = scored(*fit);
+    EXPECT_NEAR(r.scenarios[0].total.baseline_clv.value, base, 1e-9 * std::abs(base)) << fit->model;
+    // The netting matters: without it the baseline is higher.
+    EXPECT_LT(base, total_clv(*fit) - 1000) << fit->model;
+  }
+  clv::WhatIfInputs in = inputs(pnbd, {offer(0.8)});
+  clv::apply_whatif_economics(in, nullptr, sectors, o);
+  const auto r = clv::run_whatif(in, opts(0, 1, 0));
+  clv::FitResult moved = pnbd;
+  moved.params[3] /= 0.8;
+  const double expected = scored(moved);
+  EXPECT_NEAR(r.scenarios[0].total.scenario_clv.value, expected, 1e-9 * std::abs(expected));
 }
 
 }  // namespace
