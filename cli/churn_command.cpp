@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
@@ -71,6 +72,7 @@ void run_plain(const ChurnArgs& args, const clv::CovariateFitOptions& options) {
 void run(const ChurnArgs& args) {
   clv::CovariateFitOptions options;
   options.threads = args.threads;
+  options.progress = clv::cli::progress_callback();
   if (!args.summary.empty()) {
     if (args.covariates.empty()) {
       throw clv::Error::invalid_argument(
@@ -123,7 +125,7 @@ void score_and_report(const ChurnArgs& args, const clv::CovariateParetoNbd& mode
                       const std::optional<clv::TimeUnit>& unit) {
   const size_t n = portfolio.size();
   const std::vector<clv::ChurnScore> scores =
-      clv::score_churn(model, portfolio, args.horizon, args.drivers);
+      clv::score_churn(model, portfolio, args.horizon, args.drivers, clv::cli::progress_callback());
   int64_t run_id = 0;
   if (!args.no_store)
     run_id = clv::store_churn_run(args.db, source, model, args.horizon, scores, unit);
@@ -243,6 +245,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--drivers", args->drivers, "Drivers per customer (default 3)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_flag("--json", args->json, "Print JSON");
+  clv::cli::add_output_options(*cmd);
   cmd->add_flag("--plain", args->plain,
                 "From the database without covariates: plain Pareto/NBD at --calibration-end "
                 "(also used when the database holds no covariate fit)");
