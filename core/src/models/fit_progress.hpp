@@ -49,20 +49,5 @@ class FitProgressScope {
   ProgressCallback sink_;             // the caller's callback (outermost scope only)
   std::shared_ptr<uint64_t> passes_;  // null unless this scope wrapped it
 };
-options.progress = *counter_;
-}
-}
-// The outermost fit's last report: done == total == passes made.
-void finish() {
-  if (!counter_) return;
-  const uint64_t n = *counter_->passes;
-  counter_->sink(Progress{"fit", n, n, "evaluations", 0});
-  counter_.reset();
-}
-
-private:
-std::optional<PassCounter> counter_;
-}
-;
 
 }  // namespace clv
