@@ -84,12 +84,12 @@ std::string format_progress_bar(const Progress& p, double rate, int width) {
 }
 
 std::string format_progress_json(const Progress& p, double elapsed) {
-  nlohmann::json j = {{"event", "progress"},
-                      {"stage", std::string(p.stage)},
-                      {"done", p.done},
-                      {"total", p.total},
-                      {"unit", std::string(p.unit)},
-                      {"elapsed", std::round(std::max(0.0, elapsed) * 1000.0) / 1000.0}};
+  nlohmann::ordered_json j = {{"event", "progress"},
+                              {"stage", std::string(p.stage)},
+                              {"done", p.done},
+                              {"total", p.total},
+                              {"unit", std::string(p.unit)},
+                              {"elapsed", std::round(std::max(0.0, elapsed) * 1000.0) / 1000.0}};
   if (p.items > 0) j["items"] = p.items;
   return j.dump();
 }
@@ -149,9 +149,10 @@ void ProgressRenderer::end(bool ok) {
   ended_ = true;
   if (mode_ == ProgressMode::kBar) break_line();
   if (mode_ == ProgressMode::kJson) {
-    const nlohmann::json j = {{"event", "end"},
-                              {"ok", ok},
-                              {"elapsed", std::round((clock_() - started_) * 1000.0) / 1000.0}};
+    const nlohmann::ordered_json j = {
+        {"event", "end"},
+        {"ok", ok},
+        {"elapsed", std::round((clock_() - started_) * 1000.0) / 1000.0}};
     fmt::print(out_, "{}\n", j.dump());
     std::fflush(out_);
   }

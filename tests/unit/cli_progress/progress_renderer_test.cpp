@@ -22,7 +22,8 @@ struct Harness {
   std::FILE* file = std::tmpfile();
   ProgressRenderer renderer;
   explicit Harness(ProgressMode mode)
-      : renderer(mode, file, [this] { return now; }, 0.1) {}
+      : renderer(
+            mode, file, [this] { return now; }, 0.1) {}
   ~Harness() {
     renderer.end();  // before the file closes
     std::fclose(file);
@@ -102,7 +103,7 @@ TEST(ProgressRenderer, JsonLinesCarryStageCountsUnitAndElapsedTime) {
   EXPECT_EQ(lines[1]["event"], "end");
   EXPECT_EQ(lines[1]["ok"], false);
   EXPECT_DOUBLE_EQ(lines[1]["elapsed"].get<double>(), 1.75);
-  h.renderer.end();  // idempotent
+  h.renderer.end();                                       // idempotent
   h.renderer.update({"import", 2048, 2048, "bytes", 0});  // ignored after the end
   EXPECT_EQ(h.json_lines().size(), 2u);
 }
@@ -112,9 +113,8 @@ TEST(ProgressRenderer, BarLineShowsStagePercentAmountsRateAndEta) {
   EXPECT_EQ(clv::cli::format_progress_bar({"import", 50, 100, "bytes", 0}, 10.0, 10),
             "import [#####-----]  50%  50 B/100 B  10 B/s  ETA 0:05");
   // Bytes scale by 1000 and counts get k/M; 3 000 000 left at 2000/s is 25 min.
-  EXPECT_EQ(
-      clv::cli::format_progress_bar({"summary", 1'000'000, 4'000'000, "rows", 0}, 2000.0, 4),
-      "summary [#---]  25%  1.0M/4.0M rows  2.0k/s  ETA 25:00");
+  EXPECT_EQ(clv::cli::format_progress_bar({"summary", 1'000'000, 4'000'000, "rows", 0}, 2000.0, 4),
+            "summary [#---]  25%  1.0M/4.0M rows  2.0k/s  ETA 25:00");
   // Unknown total: no bar, no percentage, no ETA.
   EXPECT_EQ(clv::cli::format_progress_bar({"fit", 42, 0, "evaluations", 0}, 21.0, 10),
             "fit  42 evaluations  21/s");
