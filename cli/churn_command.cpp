@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/churn_run.hpp"
 #include "clv/error.hpp"
@@ -50,6 +51,7 @@ clv::ChurnFitRequest request_of(const ChurnArgs& args) {
   r.snapshot = args.snapshot;
   r.store = !args.no_store;
   r.threads = args.threads;
+  r.progress = clv::cli::progress_callback();
   return r;
 }
 
@@ -124,6 +126,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--drivers", args->drivers, "Drivers per customer (default 3)");
   cmd->add_option("--threads", args->threads, "Threads for the likelihood (0 = all cores)");
   cmd->add_flag("--json", args->json, "Print JSON");
+  clv::cli::add_output_options(*cmd);
   cmd->add_flag("--plain", args->plain,
                 "From the database without covariates: plain Pareto/NBD at --calibration-end "
                 "(also used when the database holds no covariate fit)");

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
@@ -106,6 +107,7 @@ void run_db_covariates(const FitArgs& args) {
   if (!args.plugin_dir.empty()) request.plugin_dirs.push_back(args.plugin_dir);
   request.covariates = args.covariates;
   request.fit.threads = args.threads;
+  request.fit.progress = clv::cli::progress_callback();
   request.snapshot = args.snapshot;
   request.store = !args.no_store;
   const clv::DbCovariateFit fit = clv::fit_db_covariate_run(request);
@@ -160,6 +162,7 @@ void run_with_covariates(const FitArgs& args) {
   }
   clv::CovariateFitOptions options;
   options.threads = args.threads;
+  options.progress = clv::cli::progress_callback();
   clv::CovariateParetoNbd model =
       clv::fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
   model.fit.time_unit = unit;
@@ -246,6 +249,7 @@ void run_dynamic_covariates(const FitArgs& args) {
   const clv::DynamicCovariateData data = clv::read_dynamic_covariate_files(files);
   clv::CovariateFitOptions options;
   options.threads = args.threads;
+  options.progress = clv::cli::progress_callback();
   clv::CovariateParetoNbd model =
       clv::fit_dynamic_pnbd(data.x, data.t_x, data.T, data.names, data.series, options);
   model.fit.time_unit = files.unit;
@@ -292,7 +296,8 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
     }
     period.holdout_end_day = clv::day_of(end);
   }
-  const clv::CustomerSummary summary = clv::summarize_database(args.db, period);
+  const clv::CustomerSummary summary =
+      clv::summarize_database(args.db, period, clv::cli::progress_callback());
   if (holdout && holdout_length && !args.holdout_end.empty()) {
     *holdout = summary.frequency_holdout;
     *holdout_length = summary.duration_holdout;
@@ -311,6 +316,7 @@ void run(const FitArgs& args) {
   clv::FitOptions options;
   options.l2_penalty = args.l2;
   options.threads = args.threads;
+  options.progress = clv::cli::progress_callback();
   clv::FitResult fit;
   clv::FitCheck check;
   if (args.model == "sbg") {
@@ -410,6 +416,7 @@ void setup(CLI::App& app) {
                 "(default: time-varying, each incident acting from when it happened)");
   cmd->add_option("--out", args->out, "Also write the JSON result to this file");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/database.hpp"
 #include "clv/error.hpp"
 #include "clv/importer.hpp"
@@ -127,25 +128,21 @@ void run(const ImportArgs& args) {
     options.plugins = &plugins;
   }
 
-  const bool show_bar = isatty(STDERR_FILENO) == 1;
   const uint64_t stop_at = stop_after_rows();
   bool stopped = false;
-  if (show_bar || stop_at > 0) {
-    options.progress = [&](const clv::ImportProgress& p) {
-      if (stop_at > 0 && !stopped && p.rows >= stop_at) {
+  options.progress = clv::cli::progress_callback();
+  if (stop_at > 0) {
+    options.progress = [&, draw = options.progress](const clv::Progress& p) {
+      if (!stopped && p.items >= stop_at) {
         stopped = true;
         std::raise(SIGSTOP);
       }
-      if (!show_bar || p.bytes_total == 0) return;
-      const double fraction = static_cast<double>(p.bytes_done) / p.bytes_total;
-      const int width = 40, filled = static_cast<int>(fraction * width);
-      fmt::print(stderr, "\r[{:=<{}}{:<{}}] {:3.0f}%  {} rows", "", filled, "", width - filled,
-                 fraction * 100, p.rows);
+      if (draw) draw(p);
     };
   }
   clv::Database db = clv::Database::open(args.db_path);
   const clv::ImportResult r = clv::import_file(db, *entity, args.file, options);
-  if (show_bar) fmt::print(stderr, "\n");
+  clv::cli::progress().break_line();
   // Rows of a sector without its plugin cannot be normalized later (a second
   // import finds them stored): say so where a person will see it.
   for (const auto& [sector, rows] : r.no_plugin) {
@@ -229,6 +226,7 @@ void setup(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_flag("--json", args->json, "print the counts as JSON");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/error.hpp"
 #include "clv/version.hpp"
 #include "command_registry.hpp"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   CLI::App app{"clv — customer lifetime value and churn risk engine"};
   app.set_version_flag("--version", CLV_VERSION_STRING);
   app.require_subcommand(1);
+  clv::cli::add_output_options(app);
   auto& commands = clv::cli::registered_commands();
   std::sort(commands.begin(), commands.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -31,14 +33,18 @@ int main(int argc, char** argv) {
   };
   try {
     app.parse(argc, argv);
+    clv::cli::finish_progress(true);
   } catch (const CLI::ParseError& e) {
+    clv::cli::finish_progress(false);
     if (e.get_exit_code() != 0) print_json_error("usage", e.what());
     return app.exit(e);
   } catch (const clv::Error& e) {
+    clv::cli::finish_progress(false);
     print_json_error(clv::error_code_name(e.code()), e.what());
     fmt::print(stderr, "clv: error ({}): {}\n", clv::error_code_name(e.code()), e.what());
     return e.code() == clv::ErrorCode::kInvalidArgument ? 2 : 1;
   } catch (const std::exception& e) {
+    clv::cli::finish_progress(false);
     print_json_error("internal", e.what());
     fmt::print(stderr, "clv: error: {}\n", e.what());
     return 1;

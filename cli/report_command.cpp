@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_output.hpp"
 #include "clv/error.hpp"
 #include "clv/run_report.hpp"
 #include "clv/scenario.hpp"
@@ -36,6 +37,13 @@ struct ReportArgs {
 };
 
 void run(const ReportArgs& args) {
+  // The report's steps; the what-if draws report their own stage in between.
+  const clv::ProgressCallback progress = clv::cli::progress_callback();
+  constexpr uint64_t kSteps = 4;  // inputs, service, scenarios, HTML
+  auto step = [&](uint64_t done) {
+    if (progress) progress(clv::Progress{"report", done, kSteps, "steps", 0});
+  };
+  step(0);
   clv::RfmData data = clv::read_summary_file(args.summary);
   const clv::FitResult count = clv::read_fit_file(args.params);
   if (data.unit) {
@@ -79,24 +87,28 @@ void run(const ReportArgs& args) {
   in.annual_discount_rate = args.discount_rate;
   in.data_source = args.summary;
   in.currency = args.currency;
+  step(1);
   clv::ServiceSection service;
   if (!args.service_by.empty()) {
     service = clv::service_report_section(clv::build_service_report(
         args.db_path, 0, clv::parse_service_key(args.service_by), args.horizon));
     in.service = &service;
   }
+  step(2);
   clv::WhatIfResult whatif;
   if (!args.scenarios.empty()) {
     const clv::ScenarioFile file = clv::load_scenario_file(args.scenarios, args.run_dir);
     clv::WhatIfOptions options;
     options.draws = args.draws;
     options.seed = args.seed;
+    options.progress = progress;
     whatif = clv::run_scenario_file(file, clv::cli::load_plugins(args.plugins, "report"), options);
     in.whatif = &whatif;
   }
+  step(3);
   clv::write_run_report(in, args.out);
-  fmt::print(stderr, "clv report: {} customers, {} model -> {}\n", data.size(), count.model,
-             args.out);
+  step(kSteps);
+  clv::cli::info("clv report: {} customers, {} model -> {}", data.size(), count.model, args.out);
 }
 
 void setup(CLI::App& app) {
@@ -125,6 +137,7 @@ void setup(CLI::App& app) {
                   "Churn risk and drivers from a `clv churn` run in the database: ID or latest");
   cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");
   cmd->add_option("--seed", args->seed, "Random seed for --scenarios");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

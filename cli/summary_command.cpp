@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/database.hpp"
 #include "clv/error.hpp"
@@ -142,31 +143,32 @@ void run(const SummaryArgs& a) {
         ++rejects_written;
       };
     }
-    summary = clv::summarize_transaction_file(a.transactions, file_format(a), period, sink);
+    summary = clv::summarize_transaction_file(a.transactions, file_format(a), period, sink,
+                                              clv::cli::progress_callback());
   } else {
     if (!a.maps.empty() || a.no_header) {
       throw clv::Error::invalid_argument(
           "--map and --no-header apply only with --transactions FILE");
     }
-    summary = clv::summarize_database(a.db_path, period);
+    summary = clv::summarize_database(a.db_path, period, clv::cli::progress_callback());
   }
   clv::write_summary_csv(summary, a.out);
 
   const auto& d = summary.diagnostics;
-  fmt::print(stderr, "time unit: {} ({})\n", period.unit.describe(), unit.why);
+  clv::cli::progress().break_line();
+  clv::cli::info("time unit: {} ({})", period.unit.describe(), unit.why);
   if (summary.monetary_value.empty() && summary.size() > 0) {
-    fmt::print(stderr,
-               "note: the file has no amount column, so the summary has no monetary_value "
-               "(map one with --map amount=COLUMN)\n");
+    clv::cli::info(
+        "note: the file has no amount column, so the summary has no monetary_value "
+        "(map one with --map amount=COLUMN)");
   }
-  fmt::print(
-      stderr, "customers: {} (calibration end {}{})\n", summary.size(),
+  clv::cli::info(
+      "customers: {} (calibration end {}{})", summary.size(),
       clv::format_date(period.calibration_end_day),
       period.holdout_end_day ? ", holdout end " + clv::format_date(*period.holdout_end_day) : "");
-  fmt::print(
-      stderr,
+  clv::cli::info(
       "rows: {} read, {} used, {} not purchases (excluded), {} after the observation end, {} "
-      "rejected\n",
+      "rejected",
       d.rows_read, d.rows_used, d.rows_not_purchase, d.rows_after_end, d.rows_rejected);
   if (d.rows_rejected > 0) {
     fmt::print(
@@ -239,6 +241,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--out", args->out, "Summary CSV to write")->required();
   cmd->add_option("--rejects", args->rejects, "Write every rejected row to this CSV")->needs(tx);
   cmd->add_flag("--json", args->json, "Print a JSON report on stdout");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_output.hpp"
 #include "clv/error.hpp"
 #include "clv/plugin_registry.hpp"
 #include "clv/run_report.hpp"
@@ -71,16 +72,10 @@ void run(const WhatIfArgs& args) {
   options.draws = args.draws;
   options.seed = args.seed;
   options.threads = args.threads;
-  if (isatty(fileno(stderr))) {
-    options.progress = [](int done, int total) {
-      const int width = 40, filled = total > 0 ? done * width / total : width;
-      fmt::print(stderr, "\r[{}{}] {}/{} draws", std::string(filled, '#'),
-                 std::string(width - filled, ' '), done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    };
-  }
+  options.progress = clv::cli::progress_callback();
   clv::WhatIfInputs inputs;
   const clv::WhatIfResult result = clv::run_scenario_file(file, plugins, options, &inputs);
+  clv::cli::progress().break_line();
   if (args.json) {
     fmt::print("{}\n", clv::whatif_result_to_json_text(result));
   } else {
@@ -103,7 +98,7 @@ void run(const WhatIfArgs& args) {
     report.history = history ? &*history : nullptr;
     report.data_source = file.run.summary;
     clv::write_run_report(report, args.report);
-    fmt::print(stderr, "clv whatif: report written to {}\n", args.report);
+    clv::cli::info("clv whatif: report written to {}", args.report);
   }
 }
 
@@ -120,6 +115,7 @@ void setup(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "Random seed (same seed, same numbers)");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
+  clv::cli::add_output_options(*cmd);
   cmd->add_option("--report", args->report, "Also write the HTML report to this file");
   // The report's tracking charts (purchases per period) need the transactions.
   clv::cli::add_purchase_history_options(*cmd, args->history);

@@ -15,6 +15,7 @@
 
 #include "clv/covariates.hpp"
 #include "clv/fit_result.hpp"
+#include "clv/progress.hpp"
 
 namespace clv {
 
@@ -46,6 +47,9 @@ struct CovariateFitOptions {
   // integral is taken by one 3-point Gauss-Legendre rule (0 = whole periods,
   // right for weekly periods; irregular periods cut at events need ~1 week).
   double max_period_piece = 0;
+  // Stage "fit" over the baseline and the covariate fit together (one
+  // monotone count of likelihood passes); see FitOptions::progress.
+  ProgressCallback progress;
 };
 
 // A covariate run for what-if incident and staff levers: the fitted model and

@@ -48,6 +48,7 @@ struct ChurnFitRequest {
   bool snapshot = false;                 // incidents and staff as a snapshot at the calibration end
   bool store = true;                     // store the fit (fresh) and the churn run
   int threads = 0;                       // for the likelihood; 0 = all cores
+  ProgressCallback progress;             // fit passes and scoring; empty: none
 };
 
 struct ChurnFitResult {

@@ -49,6 +49,7 @@ struct DbCovariateFitRequest {
   std::string covariates;                // "incidents,staff[,static:COL...]"
   std::vector<std::string> plugin_dirs;  // sector plugins (incident weights, SLA)
   bool use_plugins = true;  // false: the core's incident weights and SLA for every sector
+  // fit.progress also receives the database summary's reports (stage "summary").
   CovariateFitOptions fit;
   // Incidents and staff as a snapshot at the calibration end instead of
   // entering the dropout hazard from when they happen (the default).
@@ -101,10 +102,10 @@ struct ChurnScore {
 };
 
 // Scores every customer of the portfolio (input order) with up to `drivers`
-// drivers each.
+// drivers each. `progress`: stage "score", done/total in customers.
 std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,
                                     const CovariatePortfolio& portfolio, double horizon,
-                                    size_t drivers);
+                                    size_t drivers, const ProgressCallback& progress = {});
 
 // The at-risk list: each customer's value at risk (P(alive) x P(churn |
 // alive) x spend if kept over the horizon, spend per purchase from

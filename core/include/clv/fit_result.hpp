@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "clv/progress.hpp"
 #include "clv/time_unit.hpp"
 
 namespace clv {
@@ -15,6 +16,9 @@ struct FitOptions {
   double gradient_tolerance = 1e-6;  // on the log-parameter scale, relative
   std::vector<double> start;         // natural-scale start; empty = model's own
   int threads = 0;                   // 0 = all cores
+  // Stage "fit": done counts likelihood passes (total 0 = unknown) and the
+  // last report has done == total; see clv/progress.hpp.
+  ProgressCallback progress;
 };
 
 struct FitResult {

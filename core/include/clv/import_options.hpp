@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clv/import_transaction_batch.hpp"
+#include "clv/progress.hpp"
 
 namespace clv {
 
@@ -17,12 +18,6 @@ enum class InputFormat {
   kAuto,        // whitespace for a .txt file whose first line has no comma, else CSV
   kCsv,         // RFC 4180 with `delimiter`
   kWhitespace,  // runs of spaces/tabs (CDNOW_master.txt)
-};
-
-struct ImportProgress {
-  uint64_t rows = 0;         // records read so far
-  uint64_t bytes_done = 0;   // input bytes consumed
-  uint64_t bytes_total = 0;  // 0 when unknown
 };
 
 struct ImportOptions {
@@ -41,8 +36,10 @@ struct ImportOptions {
   std::string rejects_path;
   // SQLite page cache for the import; big loads stay in memory until commit.
   int cache_mib = 256;
-  // Called about every 16k rows and once at the end.
-  std::function<void(const ImportProgress&)> progress;
+  // Stage "import": done/total in input bytes (total 0 when unknown), items =
+  // records read; called every kProgressRowStride rows and once at the end
+  // (after the commit) with done == total.
+  ProgressCallback progress;
   // Low-level seam: edits parsed transactions before they are stored (tests, feeds).
   std::function<void(ImportTransactionBatch&)> normalize_transactions;
   // Sector plugins (hook 1). When set, each transaction goes to the normalize

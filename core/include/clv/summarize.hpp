@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "clv/customer_summary.hpp"
+#include "clv/progress.hpp"
 
 namespace clv {
 
@@ -38,20 +39,26 @@ std::pair<std::string, std::string> parse_field_mapping(std::string_view text);
 
 // Streams `path` once (twice if some customer's rows are not in time order).
 // Throws clv::Error: not_found/io for the file, invalid_argument for a bad
-// mapping or period.
+// mapping or period. `progress`: stage "summary", done/total in input bytes
+// of the first pass, items = rows read.
 CustomerSummary summarize_transaction_file(const std::string& path,
                                            const TransactionFileFormat& format,
                                            const SummaryPeriod& period,
-                                           const RejectSink& on_reject = {});
+                                           const RejectSink& on_reject = {},
+                                           const ProgressCallback& progress = {});
 // The same from text in memory (CRM batches, tests).
 CustomerSummary summarize_transaction_text(std::string_view text,
                                            const TransactionFileFormat& format,
                                            const SummaryPeriod& period,
-                                           const RejectSink& on_reject = {});
+                                           const RejectSink& on_reject = {},
+                                           const ProgressCallback& progress = {});
 
 // Reads the purchases of the database at `db_path` (schema migration 1).
-// Amounts are amount_minor / 100.
-CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period);
+// Amounts are amount_minor / 100. `progress`: stage "summary", done/total in
+// ledger rows (done counts the purchases scanned; the last report has done ==
+// total).
+CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period,
+                                   const ProgressCallback& progress = {});
 
 // Writes customer_id,frequency,recency,T,monetary_value[,frequency_holdout,
 // monetary_value_holdout,duration_holdout] to `path`; throws Error::io.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clv/fit_result.hpp"
+#include "clv/progress.hpp"
 #include "clv/rfm_data.hpp"
 #include "clv/scenario.hpp"
 #include "clv/whatif_result.hpp"
@@ -31,7 +32,9 @@ struct WhatIfOptions {
   int draws = 200;                     // Monte Carlo draws (0 = point estimates only)
   unsigned long long seed = 20261123;  // same seed, same numbers
   int threads = 0;                     // 0 = all cores
-  std::function<void(int done, int total)> progress;  // called from the calling thread
+  // Stage "whatif": done/total count the point estimate and the draws
+  // (draws + 1); polled from the calling thread about every 0.1 s.
+  ProgressCallback progress;
 };
 
 // A plugin lever already resolved to engine inputs (see sector_plugin.hpp

@@ -33,6 +33,7 @@ DbCovariateFitRequest db_request(const std::string& db_path, const ChurnFitReque
   request.use_plugins = r.use_plugins;
   request.covariates = r.covariates;
   request.fit.threads = r.threads;
+  request.fit.progress = r.progress;
   request.snapshot = r.snapshot;
   request.store = r.store;
   return request;
@@ -45,7 +46,7 @@ ChurnFitResult score(const std::string& db_path, const ChurnFitRequest& request,
                      std::string source, std::vector<std::string> notes,
                      std::optional<TimeUnit> unit, int64_t fit_run_id) {
   ChurnFitResult out;
-  out.scores = score_churn(model, portfolio, request.horizon, request.drivers);
+  out.scores = score_churn(model, portfolio, request.horizon, request.drivers, request.progress);
   if (request.store) {
     out.run_id = store_churn_run(db_path, source, model, request.horizon, out.scores, unit);
   }
@@ -84,6 +85,7 @@ ChurnFitResult run_summary(const std::string& db_path, const ChurnFitRequest& re
   }
   CovariateFitOptions options;
   options.threads = request.threads;
+  options.progress = request.progress;
   CovariateParetoNbd model = fit_covariate_pnbd(data.x, data.t_x, data.T, data.covariates, options);
   std::optional<TimeUnit> unit = data.unit ? data.unit : request.unit;
   return score(db_path, request, std::move(model), data, request.summary_path, {}, unit, 0);

@@ -60,6 +60,7 @@ DbCovariateFit fit_db_covariate_run(const DbCovariateFitRequest& request) {
   options.unit = request.unit;
   options.plugin_dirs = request.plugin_dirs;
   options.use_plugins = request.use_plugins;
+  options.progress = request.fit.progress;
   CovariateSpec spec = parse_covariate_spec(request.covariates);
   spec.time_varying = !request.snapshot && (spec.incidents || spec.staff);
   DbCovariatePortfolio loaded = load_db_covariate_portfolio(options, spec);
@@ -92,7 +93,8 @@ DbCovariateFit fit_db_plain_churn(const DbCovariateFitRequest& request) {
   SummaryPeriod period;
   period.calibration_end_day = request.calibration_end_day;
   period.unit = request.unit;
-  RfmData data = rfm_data_from_summary(summarize_database(request.db_path, period));
+  RfmData data =
+      rfm_data_from_summary(summarize_database(request.db_path, period, request.fit.progress));
   if (data.size() < 2) {
     throw Error::invalid_argument(
         fmt::format("{} has {} customers with a purchase by {}; churn needs more", request.db_path,
@@ -131,17 +133,20 @@ AtRiskList rank_at_risk(const std::vector<ChurnScore>& scores, const CovariatePo
 
 std::vector<ChurnScore> score_churn(const CovariateParetoNbd& model,
                                     const CovariatePortfolio& portfolio, double horizon,
-                                    size_t drivers) {
+                                    size_t drivers, const ProgressCallback& progress) {
   const size_t n = portfolio.size(), k = portfolio.covariates.n_covariates();
   const auto& raw = portfolio.covariates.values;
   std::vector<ChurnScore> scores(n);
+  constexpr size_t kStride = 4096;  // a customer's drivers cost ~ a row of a summary pass x 16
   for (size_t i = 0; i < n; ++i) {
+    if (progress && i % kStride == 0) progress(Progress{"score", i, n, "customers", 0});
     const CustomerHistory c{portfolio.x[i], portfolio.t_x[i], portfolio.T[i],
                             std::vector<double>(raw.begin() + static_cast<long>(i * k),
                                                 raw.begin() + static_cast<long>((i + 1) * k))};
     scores[i] = {portfolio.customer_id[i], predict_churn(model, c, horizon),
                  churn_drivers(model, c, horizon, drivers)};
   }
+  if (progress) progress(Progress{"score", n, n, "customers", 0});
   return scores;
 }
 

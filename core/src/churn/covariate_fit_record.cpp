@@ -222,7 +222,8 @@ DbCovariatePortfolio load_db_covariate_portfolio(const DbCovariateOptions& optio
   period.calibration_end_day = options.calibration_end_day;
   period.unit = options.unit;
   DbCovariatePortfolio out;
-  out.summary = rfm_data_from_summary(summarize_database(options.db_path, period));
+  out.summary =
+      rfm_data_from_summary(summarize_database(options.db_path, period, options.progress));
   if (out.summary.size() < 2) {
     throw Error::invalid_argument(
         fmt::format("{} has {} customers with a purchase by {}; a covariate fit needs more",

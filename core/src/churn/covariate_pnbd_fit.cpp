@@ -4,6 +4,7 @@
 
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
+#include "models/fit_progress.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/pareto_nbd.hpp"
 #include "models/pareto_nbd_covariates.hpp"
@@ -28,6 +29,8 @@ CovariateParetoNbd fit_covariate_pnbd(const std::vector<double>& x, const std::v
   fit_options.max_iterations = options.max_iterations;
   fit_options.gradient_tolerance = options.gradient_tolerance;
   fit_options.threads = options.threads;
+  fit_options.progress = options.progress;
+  FitProgressScope progress(fit_options);  // the baseline and the covariate fit: one count
 
   ParetoNbdModel plain(collapse_rfm(x, t_x, T), options.threads);
   out.baseline = maximize_likelihood(plain, fit_options, "pnbd");
@@ -43,6 +46,7 @@ CovariateParetoNbd fit_covariate_pnbd(const std::vector<double>& x, const std::v
   out.beta = out.fit.params[3];
   out.gamma_purchase.assign(out.fit.params.begin() + 4, out.fit.params.begin() + 4 + k);
   out.gamma_dropout.assign(out.fit.params.begin() + 4 + k, out.fit.params.end());
+  progress.finish();
   return out;
 }
 

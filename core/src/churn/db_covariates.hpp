@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clv/covariates.hpp"
+#include "clv/progress.hpp"
 #include "clv/time_unit.hpp"
 
 namespace clv {
@@ -41,6 +42,7 @@ struct DbCovariateOptions {
   TimeUnit unit;
   std::vector<std::string> plugin_dirs;  // searched before CLV_PLUGIN_PATH
   bool use_plugins = true;
+  ProgressCallback progress;  // the database summary's (stage "summary")
 };
 
 struct DbCovariates {

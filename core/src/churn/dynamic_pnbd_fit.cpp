@@ -8,6 +8,7 @@
 
 #include "clv/churn.hpp"
 #include "clv/error.hpp"
+#include "models/fit_progress.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/pareto_nbd.hpp"
 #include "models/pareto_nbd_covariates.hpp"
@@ -106,6 +107,8 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
   fit_options.max_iterations = options.max_iterations;
   fit_options.gradient_tolerance = options.gradient_tolerance;
   fit_options.threads = options.threads;
+  fit_options.progress = options.progress;
+  FitProgressScope progress(fit_options);  // the baseline and the covariate fit: one count
   ParetoNbdModel plain(collapse_rfm(x, t_x, T), options.threads);
   out.baseline = maximize_likelihood(plain, fit_options, "pnbd");
   ParetoNbdDynamicModel model(std::move(rows), covariate_names, out.baseline.params,
@@ -118,6 +121,7 @@ CovariateParetoNbd fit_dynamic_pnbd(const std::vector<double>& x, const std::vec
   out.beta = out.fit.params[3];
   out.gamma_purchase.assign(out.fit.params.begin() + 4, out.fit.params.begin() + 4 + k);
   out.gamma_dropout.assign(out.fit.params.begin() + 4 + k, out.fit.params.end());
+  progress.finish();
   return out;
 }
 

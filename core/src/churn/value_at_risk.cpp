@@ -11,6 +11,7 @@
 #include "clv/error.hpp"
 #include "clv/models.hpp"
 #include "clv/rfm_data.hpp"
+#include "models/fit_progress.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/pareto_nbd.hpp"
 #include "models/rfm_rows.hpp"
@@ -95,6 +96,8 @@ CovariateParetoNbd plain_churn_model(const std::vector<double>& x, const std::ve
   fit_options.max_iterations = options.max_iterations;
   fit_options.gradient_tolerance = options.gradient_tolerance;
   fit_options.threads = options.threads;
+  fit_options.progress = options.progress;
+  FitProgressScope progress(fit_options);
   ParetoNbdModel plain(collapse_rfm(x, t_x, T), options.threads);
   CovariateParetoNbd m;
   m.fit = maximize_likelihood(plain, fit_options, "pnbd");
@@ -103,6 +106,7 @@ CovariateParetoNbd plain_churn_model(const std::vector<double>& x, const std::ve
   m.alpha = m.fit.params[1];
   m.s = m.fit.params[2];
   m.beta = m.fit.params[3];
+  progress.finish();
   return m;
 }
 

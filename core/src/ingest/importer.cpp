@@ -483,6 +483,10 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
       result_.already_imported = true;
       result_.duplicates = previous->rows;
       remove_stale_rejects();
+      if (options_.progress) {
+        const uint64_t size = reader.total_bytes();
+        options_.progress(Progress{"import", size, size, "bytes", previous->rows});
+      }
       return result_;
     }
   }
@@ -526,13 +530,14 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
     pending_ids_ = pending_transaction_ids(db);
   }
 
-  ImportProgress progress{0, 0, reader.total_bytes()};
+  Progress progress{"import", 0, reader.total_bytes(), "bytes", 0};
   bool pending = !options_.has_header;  // without a header the first record is data
   while (pending || reader.next(record)) {
     pending = false;
     process(record);
-    if ((++progress.rows & 0x3FFF) == 0 && options_.progress) {
-      progress.bytes_done = reader.bytes_consumed();
+    if ((++progress.items & (kProgressRowStride - 1)) == 0 && options_.progress) {
+      progress.done = std::min(reader.bytes_consumed(), progress.total);
+      if (progress.total == 0) progress.done = reader.bytes_consumed();
       options_.progress(progress);
     }
   }
@@ -556,7 +561,7 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
   if (index_drop) index_drop->restore();
   session.commit();
   if (options_.progress) {
-    progress.bytes_done = reader.bytes_consumed();
+    progress.done = progress.total = std::max(progress.total, reader.bytes_consumed());
     options_.progress(progress);
   }
   if (result_.rejected > 0) {

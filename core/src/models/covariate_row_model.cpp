@@ -12,6 +12,7 @@
 #include <Eigen/Cholesky>
 
 #include "clv/error.hpp"
+#include "models/fit_progress.hpp"
 #include "models/identification.hpp"
 #include "models/mle_fitter.hpp"
 #include "models/parallel_rows.hpp"
@@ -360,8 +361,13 @@ struct StopNow {};
 // once the relative gradient is far inside the acceptance tolerance.
 class ScaledObjective {
  public:
-  ScaledObjective(const LikelihoodModel& model, double l2, double stop)
-      : model_(model), l2_(l2), stop_(stop), scale_(1.0 / std::max(1.0, model.n_customers())) {}
+  ScaledObjective(const LikelihoodModel& model, double l2, double stop,
+                  const ProgressCallback& progress)
+      : model_(model),
+        l2_(l2),
+        stop_(stop),
+        scale_(1.0 / std::max(1.0, model.n_customers())),
+        progress_(progress) {}
   double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
     if (!theta.allFinite() || theta.cwiseAbs().maxCoeff() > 2 * kLogParamLimit) {
       grad.setZero();
@@ -384,6 +390,7 @@ class ScaledObjective {
     return -ll * scale_;
   }
   double penalized(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+    note_likelihood_pass(progress_);
     double ll = model_.log_likelihood(theta, grad) - l2_ * theta.squaredNorm();
     if (grad) *grad -= 2.0 * l2_ * theta;
     return ll;
@@ -395,6 +402,7 @@ class ScaledObjective {
  private:
   const LikelihoodModel& model_;
   double l2_, stop_, scale_;
+  const ProgressCallback& progress_;
 };
 
 }  // namespace
@@ -414,10 +422,25 @@ FitResult fit_from_start(const LikelihoodModel& model,
                          const FitOptions& options, std::string model_name,
                          const EvaluatedPoint* known);
 
+FitResult fit_covariate_row_model_counted(const CovariateRowModel& model, const FitOptions& options,
+                                          std::string model_name, size_t subsample_min_rows);
+
 }  // namespace
 
-FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& options,
+FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptions& caller_options,
                                   std::string model_name, size_t subsample_min_rows) {
+  FitOptions options = caller_options;
+  FitProgressScope progress(options);
+  FitResult fit =
+      fit_covariate_row_model_counted(model, options, std::move(model_name), subsample_min_rows);
+  progress.finish();
+  return fit;
+}
+
+namespace {
+
+FitResult fit_covariate_row_model_counted(const CovariateRowModel& model, const FitOptions& options,
+                                          std::string model_name, size_t subsample_min_rows) {
   const auto structured = [](const CovariateRowModel& m) {
     return [&m](const Eigen::VectorXd& theta) { return m.hessian(theta); };
   };
@@ -449,7 +472,7 @@ FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptio
                            sample_fit.params[static_cast<size_t>(j)] * ratio);
     }
   }
-  ScaledObjective objective(model, options.l2_penalty, 0.0);
+  ScaledObjective objective(model, options.l2_penalty, 0.0, options.progress);
   Eigen::VectorXd g(k);
   double pll = objective.penalized(theta, &g);
   int steps = 0;
@@ -476,6 +499,8 @@ FitResult fit_covariate_row_model(const CovariateRowModel& model, const FitOptio
   return fit;
 }
 
+}  // namespace
+
 Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
                                             const Eigen::VectorXd& theta) {
   const Eigen::Index k = theta.size();
@@ -495,8 +520,12 @@ Eigen::MatrixXd gradient_difference_hessian(const LikelihoodModel& model,
 
 FitResult fit_from_good_start(const LikelihoodModel& model,
                               const std::function<Eigen::MatrixXd(const Eigen::VectorXd&)>& hessian,
-                              const FitOptions& options, std::string model_name) {
-  return fit_from_start(model, hessian, options, std::move(model_name), nullptr);
+                              const FitOptions& caller_options, std::string model_name) {
+  FitOptions options = caller_options;
+  FitProgressScope progress(options);
+  FitResult fit = fit_from_start(model, hessian, options, std::move(model_name), nullptr);
+  progress.finish();
+  return fit;
 }
 
 namespace {
@@ -519,7 +548,8 @@ FitResult fit_from_start(const LikelihoodModel& model,
       return maximize_likelihood(model, options, std::move(model_name));  // it explains the error
     for (Eigen::Index i = 0; i < theta.size(); ++i) theta[i] = std::log(options.start[i]);
   }
-  ScaledObjective objective(model, options.l2_penalty, 1e-2 * options.gradient_tolerance);
+  ScaledObjective objective(model, options.l2_penalty, 1e-2 * options.gradient_tolerance,
+                            options.progress);
   LBFGSpp::LBFGSParam<double> param;  // as models/mle_fitter.cpp
   param.m = 8;
   param.epsilon = 1e-10;

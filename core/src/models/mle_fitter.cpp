@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "clv/error.hpp"
+#include "models/fit_progress.hpp"
 #include "models/identification.hpp"
 
 namespace clv {
@@ -37,8 +38,11 @@ struct BudgetExhausted {};
 // so that L-BFGS tolerances mean the same for 2,357 and 10M customers.
 class Objective {
  public:
-  Objective(const LikelihoodModel& model, double l2_penalty)
-      : model_(model), l2_(l2_penalty), scale_(1.0 / std::max(1.0, model.n_customers())) {}
+  Objective(const LikelihoodModel& model, double l2_penalty, const ProgressCallback& progress)
+      : model_(model),
+        l2_(l2_penalty),
+        scale_(1.0 / std::max(1.0, model.n_customers())),
+        progress_(progress) {}
 
   double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
     if (++evaluations_ > kMaxEvaluations) throw BudgetExhausted{};
@@ -74,6 +78,7 @@ class Objective {
 
   // Penalized log-likelihood and its gradient on the log scale.
   double penalized(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
+    note_likelihood_pass(progress_);
     double ll = model_.log_likelihood(theta, grad);
     ll -= l2_ * theta.squaredNorm();
     if (grad) *grad -= 2.0 * l2_ * theta;
@@ -93,6 +98,7 @@ class Objective {
   const LikelihoodModel& model_;
   double l2_;
   double scale_;
+  const ProgressCallback& progress_;
   int evaluations_ = 0;
   double best_ll_ = -std::numeric_limits<double>::infinity();
   Eigen::VectorXd best_theta_, best_gradient_;
@@ -295,7 +301,9 @@ FitResult try_maximize_likelihood(const LikelihoodModel& model, const FitOptions
   const auto& names = model.param_names();
   const Eigen::Index k = static_cast<Eigen::Index>(names.size());
 
-  Objective objective(model, options.l2_penalty);
+  FitOptions counted = options;
+  FitProgressScope progress(counted);
+  Objective objective(model, options.l2_penalty, counted.progress);
   const bool has_hessian = model.has_hessian();
   Candidate best;
   int total_iterations = 0;
@@ -326,6 +334,7 @@ FitResult try_maximize_likelihood(const LikelihoodModel& model, const FitOptions
     if (diagnostics) {
       *diagnostics = "the log-likelihood was not finite at any start point; check the data";
     }
+    progress.finish();
     return result;
   }
   for (Eigen::Index i = 0; i < k; ++i) result.params[i] = std::exp(best.theta[i]);
@@ -381,6 +390,7 @@ FitResult try_maximize_likelihood(const LikelihoodModel& model, const FitOptions
   if (diagnostics) {
     *diagnostics = ok ? std::string() : why + "; reached " + describe_point(model, best.theta);
   }
+  progress.finish();
   return result;
 }
 

@@ -619,13 +619,17 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
   }
   if (options.progress) {
     while (done.load() < n_draws + 1 && !failure) {
-      options.progress(done.load(), n_draws + 1);
+      options.progress(Progress{"whatif", static_cast<uint64_t>(done.load()),
+                                static_cast<uint64_t>(n_draws + 1), "draws", 0});
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
-  if (options.progress) options.progress(n_draws + 1, n_draws + 1);
+  if (options.progress) {
+    const auto all = static_cast<uint64_t>(n_draws + 1);
+    options.progress(Progress{"whatif", all, all, "draws", 0});
+  }
 
   // Summaries.
   result.model = count.model;

@@ -226,7 +226,7 @@ std::string parse_row(const CsvRecord& record, const Columns& columns, const Amo
 template <typename Open>
 CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
                           const SummaryPeriod& period, const RejectSink& on_reject,
-                          const std::string& source) {
+                          const std::string& source, const ProgressCallback& progress) {
   const AmountRule money = amount_rule(format);
   SummaryAccumulator acc(period);
   const int32_t last_day = static_cast<int32_t>(acc.last_observed_day());
@@ -287,7 +287,11 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
   CustomerKeyTable::Probe previous;  // of the last row entered; the key is zero at the start
   std::string previous_long_id;
   while (reader.next(record)) {
-    ++diag.rows_read;
+    if ((++diag.rows_read & (kProgressRowStride - 1)) == 0 && progress) {
+      progress(Progress{"summary", reader.bytes_consumed(),
+                        std::max(reader.total_bytes(), reader.bytes_consumed()), "bytes",
+                        diag.rows_read});
+    }
     std::string reason = parse_row(record, columns, money, dates, row);
     if (!reason.empty()) {
       ++diag.rows_rejected;
@@ -364,6 +368,10 @@ CustomerSummary summarize(const Open& open, const TransactionFileFormat& format,
       acc.add(replay[i].customer, replay[i].day, replay[i].amount);
     }
   }
+  if (progress) {
+    const uint64_t size = std::max(reader.total_bytes(), reader.bytes_consumed());
+    progress(Progress{"summary", size, size, "bytes", diag.rows_read});
+  }
   table.release_slots();
   CustomerIds ids = table.take_ids();
   CustomerSummary summary = acc.finish(std::move(ids), std::move(diag), source);
@@ -395,27 +403,28 @@ std::pair<std::string, std::string> parse_field_mapping(std::string_view text) {
 
 CustomerSummary summarize_transaction_file(const std::string& path,
                                            const TransactionFileFormat& format,
-                                           const SummaryPeriod& period,
-                                           const RejectSink& on_reject) {
+                                           const SummaryPeriod& period, const RejectSink& on_reject,
+                                           const ProgressCallback& progress) {
   const CsvDialect dialect = dialect_of(format);
   if (dialect.format == CsvFormat::kDelimited) {
     return summarize([&] { return RowScanner(path, dialect.delimiter); }, format, period, on_reject,
-                     path);
+                     path, progress);
   }
-  return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path);
+  return summarize([&] { return CsvReader(path, dialect); }, format, period, on_reject, path,
+                   progress);
 }
 
 CustomerSummary summarize_transaction_text(std::string_view text,
                                            const TransactionFileFormat& format,
-                                           const SummaryPeriod& period,
-                                           const RejectSink& on_reject) {
+                                           const SummaryPeriod& period, const RejectSink& on_reject,
+                                           const ProgressCallback& progress) {
   const CsvDialect dialect = dialect_of(format);
   if (dialect.format == CsvFormat::kDelimited) {
     return summarize([&] { return RowScanner::from_text(text, dialect.delimiter); }, format, period,
-                     on_reject, "<text>");
+                     on_reject, "<text>", progress);
   }
   return summarize([&] { return CsvReader::from_text(text, dialect); }, format, period, on_reject,
-                   "<text>");
+                   "<text>", progress);
 }
 
 }  // namespace clv

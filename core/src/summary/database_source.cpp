@@ -1,5 +1,6 @@
 #include "summary/database_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string_view>
@@ -31,7 +32,7 @@ double minor_unit_scale(std::string_view code) {
 }  // namespace
 
 CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& period,
-                                   const std::string& source) {
+                                   const std::string& source, const ProgressCallback& progress) {
   SummaryAccumulator acc(period);
   PurchaseLedgerScan scan(db, minor_unit_scale);
   SummaryDiagnostics diag;
@@ -47,7 +48,9 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
   uint32_t index = 0;
   LedgerPurchase row;
   while (scan.next(row)) {
-    ++purchases;
+    if ((++purchases & (kProgressRowStride - 1)) == 0 && progress) {
+      progress(Progress{"summary", purchases, std::max(diag.rows_read, purchases), "rows", 0});
+    }
     const int64_t day = day_of(row.ts);
     if (day > last_day) {
       ++diag.rows_after_end;
@@ -76,10 +79,12 @@ CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& pe
     acc.add(index, static_cast<int32_t>(day), amount);
   }
   diag.rows_not_purchase = diag.rows_read - purchases;  // same snapshot: purchases <= rows
+  if (progress) progress(Progress{"summary", diag.rows_read, diag.rows_read, "rows", 0});
   return acc.finish(std::move(ids), std::move(diag), source);
 }
 
-CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period) {
+CustomerSummary summarize_database(const std::string& db_path, const SummaryPeriod& period,
+                                   const ProgressCallback& progress) {
   // Opening would create an empty database; a summary of nothing is a mistake.
   if (!std::filesystem::exists(db_path)) {
     throw Error::not_found(fmt::format(
@@ -92,7 +97,7 @@ CustomerSummary summarize_database(const std::string& db_path, const SummaryPeri
   // read costs a tenth of the scan.
   SQLite::Database scan(db_path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
   scan.setBusyTimeout(10000);
-  return summarize_database(scan, period, "sqlite:" + db_path);
+  return summarize_database(scan, period, "sqlite:" + db_path, progress);
 }
 
 }  // namespace clv

@@ -7,10 +7,12 @@
 #include <SQLiteCpp/Database.h>
 
 #include "clv/customer_summary.hpp"
+#include "clv/progress.hpp"
 
 namespace clv {
 
 CustomerSummary summarize_database(SQLite::Database& db, const SummaryPeriod& period,
-                                   const std::string& source);
+                                   const std::string& source,
+                                   const ProgressCallback& progress = {});
 
 }  // namespace clv

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include <fmt/format.h>
@@ -26,6 +27,9 @@ RowScanner::RowScanner(const std::string& path, char delimiter, size_t buffer_by
   }
   std::setvbuf(file_, nullptr, _IONBF, 0);  // we buffer ourselves
   data_ = buffer_.data();
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  total_bytes_ = ec ? 0 : static_cast<uint64_t>(size);
 }
 
 RowScanner RowScanner::from_text(std::string_view text, char delimiter) {
@@ -33,6 +37,7 @@ RowScanner RowScanner::from_text(std::string_view text, char delimiter) {
   scanner.data_ = text.data();
   scanner.end_ = text.size();
   scanner.eof_ = true;
+  scanner.total_bytes_ = text.size();
   return scanner;
 }
 
@@ -46,7 +51,9 @@ RowScanner::RowScanner(RowScanner&& other) noexcept
       end_(other.end_),
       eof_(other.eof_),
       bom_checked_(other.bom_checked_),
-      line_(other.line_) {}
+      line_(other.line_),
+      read_before_(other.read_before_),
+      total_bytes_(other.total_bytes_) {}
 
 RowScanner::~RowScanner() {
   if (file_ != nullptr) std::fclose(file_);
@@ -60,6 +67,7 @@ bool RowScanner::refill() {
   const size_t remaining = end_ - pos_;
   if (pos_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + pos_, remaining);
+    read_before_ += pos_;
     pos_ = 0;
     end_ = remaining;
   }

@@ -7,6 +7,7 @@
 // Reads through one fixed buffer that grows only for a record larger than it.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ class RowScanner {
   // valid until the next call.
   bool next(CsvRecord& record);
 
+  // Input bytes consumed so far and the input's size (0 when unknown).
+  uint64_t bytes_consumed() const { return read_before_ + pos_; }
+  uint64_t total_bytes() const { return total_bytes_; }
+
  private:
   explicit RowScanner(char delimiter) : delimiter_(delimiter) {}
   bool refill();  // moves unparsed bytes to the front and reads more
@@ -51,6 +56,8 @@ class RowScanner {
   bool eof_ = false;
   bool bom_checked_ = false;
   uint64_t line_ = 1;
+  uint64_t read_before_ = 0;  // bytes before buffer_[0]
+  uint64_t total_bytes_ = 0;
   std::optional<CsvReader> slow_;  // keeps the last slow record's unescaped fields alive
 };
 
