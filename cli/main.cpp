@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     clv::cli::finish_progress(false);
     if (e.get_exit_code() != 0) print_json_error("usage", e.what());
-    return app.exit(e);
+    // CLI11 prints the message; its own codes (105, 109, ...) become the one
+    // usage code docs/cli.md promises, 2 (help stays 0).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const clv::Error& e) {
     clv::cli::finish_progress(false);
     print_json_error(clv::error_code_name(e.code()), e.what());

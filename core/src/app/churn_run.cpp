@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <utility>
 
@@ -21,6 +22,14 @@ using nlohmann::json;
 
 void require_calibration_end(const ChurnFitRequest& r, const char* what) {
   if (!r.calibration_end_day) throw Error::invalid_argument(what);
+}
+
+// A mistyped path must not leave a new empty database behind (opening creates).
+void require_database(const std::string& db_path) {
+  if (!std::filesystem::exists(db_path)) {
+    throw Error::not_found(
+        fmt::format("no database at '{}' (import data first: clv import)", db_path));
+  }
 }
 
 // The database's request, from the options shared by fresh and plain fits.
@@ -103,6 +112,7 @@ ChurnFitResult run_churn(const std::string& db_path, const ChurnFitRequest& requ
         "plain (the model without covariates) and covariates exclude each other: give one");
   }
   if (!request.summary_path.empty()) return run_summary(db_path, request);
+  require_database(db_path);
   if (request.plain) return run_plain(db_path, request);
   // From the database: a fresh fit with covariates, else the stored covariate
   // fit (none stored and a calibration end given: the plain model).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include <fmt/format.h>
@@ -40,6 +41,11 @@ ServiceKey key_of(const std::string& by) {
 ServiceReport run_service_report(const std::string& db_path, const ServiceReportRequest& request) {
   check_horizon(request.horizon);
   if (request.run < 0) bad_field("run", "must be a run id (0 = the latest covariate fit)");
+  // A mistyped path must not leave a new empty database behind (opening creates).
+  if (!std::filesystem::exists(db_path)) {
+    throw Error::not_found(
+        fmt::format("no database at '{}' (import data first: clv import)", db_path));
+  }
   return build_service_report(db_path, request.run, request.key, request.horizon);
 }
 

@@ -372,10 +372,15 @@ std::string scenario_section(const ReportData& data) {
                           r.roi ? with_interval(*r.roi, 2)
                                 : std::string(r.cost ? "n/a (cost 0)" : "no cost given"));
     }
+    // Money rows without a cost have no net benefit: show that, not the change
+    // in CLV a second time under another name.
+    const bool no_net = money && !r.cost;
     table += fmt::format(
-        "<tr><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{} to {}</td>{}</tr>",
-        escape_xml(r.name), before, format_number(r.estimate, 2), format_number(r.lower, 2),
-        format_number(r.upper, 2), after);
+        "<tr><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
+        escape_xml(r.name), before,
+        no_net ? std::string("no cost given") : format_number(r.estimate, 2),
+        no_net ? std::string("-") : format_number(r.lower, 2) + " to " + format_number(r.upper, 2),
+        after);
   }
   table += "</table></div>";
   return section("scenarios", "What-if scenarios",

@@ -57,6 +57,13 @@ CostOutcome cost_outcome(std::optional<double> cost, const std::vector<double>& 
   return out;
 }
 
+// Money and counts in full (no 4-significant-figure rounding: 123456789 must
+// not read 1.235e+08); whole numbers without decimals.
+static std::string plain_number(double v) {
+  if (std::abs(v) < 1e15 && v == std::floor(v)) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.2f}", v);
+}
+
 std::string describe_cost(const LeverCost& c, const CostBase& all, double employees) {
   std::string parts;
   auto add = [&](const std::string& p) {
@@ -64,18 +71,21 @@ std::string describe_cost(const LeverCost& c, const CostBase& all, double employ
     parts.append(p);
   };
   if (c.per_customer > 0) {
-    add(fmt::format("{:.4g} per customer x {:.4g} customers", c.per_customer, all.customers));
+    add(fmt::format("{} per customer x {} customers", plain_number(c.per_customer),
+                    plain_number(all.customers)));
   }
   if (c.per_incident > 0) {
-    add(fmt::format("{:.4g} per incident x {:.4g} incidents", c.per_incident, all.incidents));
+    add(fmt::format("{} per incident x {} incidents", plain_number(c.per_incident),
+                    plain_number(all.incidents)));
   }
   if (c.per_employee > 0) {
-    add(fmt::format("{:.4g} per employee x {:.4g} employees{}", c.per_employee, employees,
-                    c.location.empty() ? "" : " at " + c.location));
+    add(fmt::format("{} per employee x {} employees{}", plain_number(c.per_employee),
+                    plain_number(employees), c.location.empty() ? "" : " at " + c.location));
   }
-  if (c.fixed > 0) add(fmt::format("{:.4g} fixed", c.fixed));
+  if (c.fixed > 0) add(fmt::format("{} fixed", plain_number(c.fixed)));
   if (parts.empty()) parts.push_back('0');
-  return fmt::format("cost: {} {} = {:.4g}", c.lever, parts, lever_cost(c, all, all, employees));
+  return fmt::format("cost: {} {} = {}", c.lever, parts,
+                     plain_number(lever_cost(c, all, all, employees)));
 }
 
 }  // namespace clv

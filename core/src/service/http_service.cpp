@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <initializer_list>
 
 #include <algorithm>
 #include <charconv>
@@ -185,6 +186,24 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
     query.remove_prefix(amp + 1);
   }
   return std::nullopt;
+}
+
+// Refuses a query parameter the endpoint does not know (a typo must not be
+// ignored silently, as unknown JSON fields are not).
+void require_known_params(std::string_view query, std::initializer_list<std::string_view> known) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::string name = percent_decoded(pair.substr(0, pair.find('=')));
+    if (!name.empty() && std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      throw Error::invalid_argument(
+          fmt::format("query parameter '{}' is not known (known: {})", name, list));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
 }
 
 size_t limit_param(std::string_view query, size_t fallback, size_t max) {
@@ -391,6 +410,7 @@ struct HttpService::Impl {
         send_json(res, 201, churn_result_json(engine.churn_fit(request)));
       } else if (path == "/v1/service") {
         if (!get) return wrong_method();
+        require_known_params(query, {"by", "run", "horizon"});
         const ServiceReportRequest request = service_request_from_text(
             query_param(query, "by").value_or(""), query_param(query, "run").value_or(""),
             query_param(query, "horizon").value_or(""));

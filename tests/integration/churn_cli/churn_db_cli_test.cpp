@@ -125,6 +125,14 @@ TEST(ChurnDbCli, ExplainsWhatIsMissing) {
   std::filesystem::remove(empty);
   CliRun r = clv("churn --db " + empty + " --horizon 26");
   EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no database at"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(empty));  // a mistyped path creates nothing
+  // A database without a covariate fit says what to run first.
+  const std::string header_only = testing::TempDir() + "/churn_db_empty_customers.csv";
+  std::ofstream(header_only) << "customer_id\n";
+  ASSERT_EQ(clv("import customers " + header_only + " --db " + empty).exit_code, 0);
+  r = clv("churn --db " + empty + " --horizon 26");
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("no covariate fit"), std::string::npos) << r.err;
   r = clv("fit --model pnbd --db " + retail_db() + " --covariates incidents --no-store");
   EXPECT_NE(r.exit_code, 0);

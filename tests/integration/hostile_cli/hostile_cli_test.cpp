@@ -51,8 +51,25 @@ TEST(HostileCli, FailedJsonCommandsPrintAJsonError) {
   EXPECT_NE(out["error"]["message"].get<std::string>().find("no_such_file.csv"), std::string::npos);
   // An unknown option is a usage error, in JSON too.
   r = run_clv("plugins list --json --no-such-option");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);  // docs/cli.md: usage errors exit 2, not CLI11's own codes
   EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["code"], "usage") << r.out;
+  EXPECT_EQ(run_clv("--progress fancy plugins list").exit_code, 2);
+  EXPECT_EQ(run_clv("import transactions x.csv --db " + db + " --max-rejects -1").exit_code, 2);
+  EXPECT_EQ(run_clv("--help").exit_code, 0);
+}
+
+// A mistyped --db is "not found", and leaves no empty database behind.
+TEST(HostileCli, ChurnAndServiceDoNotCreateAMistypedDatabase) {
+  const std::string db = temp("hostile_no_such.db");
+  fs::remove(db);
+  auto r = run_clv("churn --db " + db + " --horizon 26");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no database at"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(db));
+  r = run_clv("service --db " + db + " --by location --horizon 26");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no database at"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(db));
 }
 
 TEST(HostileCli, RefusedPluginsAreListedAndFail) {

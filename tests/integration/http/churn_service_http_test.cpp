@@ -167,6 +167,8 @@ TEST(HttpChurn, FitsServesBreakdownsAndRefusesBadRequests) {
   EXPECT_TRUE(mentions(e, "\"horizon\"")) << e.dump();
   e = refusal(c.Get("/v1/service?horizon=26&run=abc"), 400);
   EXPECT_TRUE(mentions(e, "\"run\"")) << e.dump();
+  e = refusal(c.Get("/v1/service?by=location&horizon=26&hroizon=52"), 400);
+  EXPECT_TRUE(mentions(e, "'hroizon'") && mentions(e, "known: by, run, horizon")) << e.dump();
   e = refusal(c.Get("/v1/service?horizon=26&run=99999"), 404);
   EXPECT_EQ(e["code"], "not_found");
   EXPECT_EQ(refusal(c.Post("/v1/service", "{}", "application/json"), 405)["code"],

@@ -151,10 +151,13 @@ TEST(ReportHtml, ScenarioTableShowsCostNetBenefitAndRoi) {
                       "0.45)</td></tr>"),
             std::string::npos)
       << html;
-  // No cost given: said so, never 0 or inf.
+  // No cost given: said so in cost, net benefit and ROI, never 0, inf or the
+  // change in CLV repeated as a net benefit.
   EXPECT_NE(html.find("<td>free</td><td class=\"num\">30.00 (-10.00 to 70.00)</td><td "
-                      "class=\"num\">no cost given</td>"),
-            std::string::npos);
+                      "class=\"num\">no cost given</td><td class=\"num\">no cost given</td><td "
+                      "class=\"num\">-</td><td class=\"num\">no cost given</td></tr>"),
+            std::string::npos)
+      << html;
   d.scenarios->scenarios[0].roi->upper = std::numeric_limits<double>::infinity();
   EXPECT_THROW(render_report_html(d), Error);
 }
