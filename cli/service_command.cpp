@@ -3,12 +3,14 @@
 // resolved within SLA, satisfaction, churn attributable to service, CLV at
 // risk, rank within the region) and the literature's figures beside the
 // business's own.
+#include <map>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "clv/service_run.hpp"
 #include "command_registry.hpp"
+#include "sector_plugins.hpp"
 
 namespace {
 
@@ -18,6 +20,19 @@ struct ServiceArgs {
   double horizon = 0;
   size_t top = 20;
   bool json = false;
+  clv::cli::PluginArgs plugins;
+  std::map<std::string, double> wom;  // word-of-mouth field -> value, as given
+};
+
+const char* const kWomFields[][2] = {
+    {"told_satisfied_low", "People a satisfied customer tells, low end (default 9)"},
+    {"told_satisfied_high", "People a satisfied customer tells, high end (default 12)"},
+    {"told_unhappy", "People an unhappy customer tells (default 20)"},
+    {"conversion", "Share of the people told won or lost as customers (default 0.01)"},
+    {"satisfied_min_satisfaction", "Mean survey score from which a customer is satisfied (4)"},
+    {"unhappy_max_satisfaction", "Mean survey score up to which a customer is unhappy (2)"},
+    {"value_per_prospect",
+     "Value of one prospect won or lost (default: each customer's sector referral value)"},
 };
 
 void run(const ServiceArgs& args) {
@@ -25,6 +40,11 @@ void run(const ServiceArgs& args) {
   request.key = clv::parse_service_key(args.by);
   request.run = args.run;
   request.horizon = args.horizon;
+  for (const auto& [field, value] : args.wom) {
+    clv::set_word_of_mouth_field(request.word_of_mouth, field, value);
+  }
+  const clv::PluginRegistry plugins = clv::cli::load_plugins(args.plugins, "service");
+  request.plugins = &plugins;
   const clv::ServiceReport r = clv::run_service_report(args.db, request);
   if (args.json) {
     fmt::print("{}\n", clv::service_report_json(r));
@@ -69,6 +89,7 @@ void run(const ServiceArgs& args) {
       "  never bought again after a severity-5 or satisfaction-1 incident: {:.0f}% ({:.0f} "
       "incidents); quoted: 91% of retail customers after really poor service\n",
       100 * f.lost_after_worst, f.worst_incidents);
+  fmt::print("  {}\n", clv::word_of_mouth_text(r.word_of_mouth));
   for (const auto& note : b.notes) fmt::print("note: {}\n", note);
 }
 
@@ -84,6 +105,13 @@ void setup(CLI::App& app) {
                   "Covariate fit run (default: the latest stored by clv fit --db --covariates)");
   cmd->add_option("--top", args->top, "Show the first N groups (default 20)");
   cmd->add_flag("--json", args->json, "Print JSON");
+  for (const auto& [field, help] : kWomFields) {
+    std::string name = std::string("--wom-") + field;
+    for (char& c : name) c = c == '_' ? '-' : c;
+    cmd->add_option_function<double>(
+        name, [args, f = std::string(field)](double v) { args->wom[f] = v; }, help);
+  }
+  clv::cli::add_plugin_options(*cmd, args->plugins);
   clv::cli::add_db_option(*cmd, args->db);
   cmd->callback([args] { run(*args); });
 }

@@ -71,6 +71,20 @@ struct PriceChange {
   bool costs_fixed = true;                 // unit costs unchanged: the margin grows with price
 };
 
+// A price rise only for customers served well: every targeted customer whose
+// mean survey score over the incidents of the covariate run (known scores
+// only) is >= min_satisfaction pays price_increase more, with the price
+// lever's spend, elasticity and margin arithmetic. Customers without a
+// scored incident (no incident, or none surveyed) are not charged: nothing
+// shows they were served above the level. Needs a covariate run (run.db).
+struct ServicePremium {
+  double price_increase = 0;               // +0.05 = prices 5% higher for those customers
+  double min_satisfaction = 4;             // 1..5, mean survey score at or above it
+  UncertainValue elasticity{0.0, {}, {}};  // of the purchase rate w.r.t. price
+  bool costs_fixed = true;                 // unit costs unchanged: the margin grows with price
+  int line = 0;                            // where it is in the file (0 if unknown)
+};
+
 // Covariate levers (incidents, staff) need a fitted covariate model; they
 // are parsed and validated here and applied through its effects.
 struct IncidentLevers {
@@ -103,6 +117,7 @@ struct Scenario {
   ScenarioTarget target;
   std::optional<RetentionOffer> retention_offer;
   std::optional<PriceChange> price;
+  std::optional<ServicePremium> service_premium;
   std::optional<double> margin_add;  // percentage points as a fraction
   std::optional<UncertainValue> purchase_rate_factor;
   std::optional<IncidentLevers> incidents;

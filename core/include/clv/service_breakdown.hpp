@@ -5,6 +5,7 @@
 // median (resolution time, satisfaction, handler profile).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,44 @@ struct ServiceFigures {
   double lost_after_worst = 0, worst_incidents = 0;
   static constexpr double kQuotedRepurchase = 0.82, kQuotedLost = 0.91;
 };
+
+// Word of mouth, with the service literature's assumptions stated and
+// editable: a satisfied customer tells 9 to 12 people, an unhappy one up to
+// 20; a share `conversion` of the people told become customers (satisfied)
+// or are lost as prospects (unhappy), each worth `value_per_prospect` (the
+// sector's referral value unless the request sets it). From the covariate
+// run's incident records: a customer is unhappy with an incident open at the
+// cut-off or a mean survey score <= unhappy_max_satisfaction; satisfied with
+// a mean survey score >= satisfied_min_satisfaction and nothing open.
+// Customers without a scored incident (and not unhappy) count as neither:
+// the data says nothing about how they were served. The figures are one-off
+// (not per period, not discounted) and do not enter the CLVs.
+struct WordOfMouthAssumptions {
+  double told_satisfied_low = 9, told_satisfied_high = 12, told_unhappy = 20;
+  double conversion = 0.01;  // share of the people told, in [0, 1]
+  double satisfied_min_satisfaction = 4, unhappy_max_satisfaction = 2;
+  std::optional<double> value_per_prospect;  // >= 0; unset: the sector's referral value
+};
+
+// Error::invalid_argument naming the field outside its range.
+void validate_word_of_mouth(const WordOfMouthAssumptions& a);
+
+struct WordOfMouth {
+  WordOfMouthAssumptions assumptions;
+  double value_per_prospect = 0;
+  std::string value_source;           // "request", "sector referral value", ...
+  double satisfied = 0, unhappy = 0;  // customers
+  double prospects_won_low = 0, prospects_won_high = 0, prospects_lost = 0;
+  double value_won_low = 0, value_won_high = 0, value_lost = 0;
+  double net_low = 0, net_high = 0;  // won - lost
+};
+
+// `value_per_prospect[i]`: what one prospect won or lost through customer i
+// is worth (its sector's referral value, or the assumptions' value for
+// all); the reported value_per_prospect is its mean over the customers
+// counted (satisfied or unhappy).
+WordOfMouth word_of_mouth(const CustomerCovariateData& data, const WordOfMouthAssumptions& a,
+                          const std::vector<double>& value_per_prospect, std::string value_source);
 
 // `purchase_times[i]`: customer i's purchase times after its first purchase
 // (same unit and origin as the incident times), to the end of the data.

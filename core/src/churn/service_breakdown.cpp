@@ -271,4 +271,66 @@ ServiceFigures service_figures(const CustomerCovariateData& d,
   return f;
 }
 
+void validate_word_of_mouth(const WordOfMouthAssumptions& a) {
+  auto check = [](double v, const char* field, double lo, double hi) {
+    if (!(std::isfinite(v) && v >= lo && v <= hi)) {
+      throw Error::invalid_argument(
+          fmt::format("word of mouth: {} = {} must be in [{}, {}]", field, v, lo, hi));
+    }
+  };
+  check(a.told_satisfied_low, "told_satisfied_low", 0, 1e6);
+  check(a.told_satisfied_high, "told_satisfied_high", a.told_satisfied_low, 1e6);
+  check(a.told_unhappy, "told_unhappy", 0, 1e6);
+  check(a.conversion, "conversion", 0, 1);
+  check(a.satisfied_min_satisfaction, "satisfied_min_satisfaction", 1, 5);
+  check(a.unhappy_max_satisfaction, "unhappy_max_satisfaction", 1,
+        a.satisfied_min_satisfaction - 1e-9);
+  if (a.value_per_prospect) check(*a.value_per_prospect, "value_per_prospect", 0, 1e12);
+}
+
+WordOfMouth word_of_mouth(const CustomerCovariateData& data, const WordOfMouthAssumptions& a,
+                          const std::vector<double>& value_per_prospect, std::string value_source) {
+  validate_word_of_mouth(a);
+  const size_t n = data.incidents.size();
+  if (value_per_prospect.size() != n) {
+    throw Error::invalid_argument(fmt::format("word of mouth: {} prospect values for {} customers",
+                                              value_per_prospect.size(), n));
+  }
+  WordOfMouth w;
+  w.assumptions = a;
+  w.value_source = std::move(value_source);
+  double value_sum = 0, won_value = 0, lost_value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    int scored = 0;
+    bool open = false;
+    for (const IncidentObservation& r : data.incidents[i]) {
+      if (r.resolved < 0) open = true;
+      if (r.satisfaction >= 0) sum += r.satisfaction, ++scored;
+    }
+    const double mean = scored > 0 ? sum / scored : 0;
+    const double v = value_per_prospect[i];
+    if (open || (scored > 0 && mean <= a.unhappy_max_satisfaction)) {
+      w.unhappy += 1;
+      lost_value += v;
+      value_sum += v;
+    } else if (scored > 0 && mean >= a.satisfied_min_satisfaction) {
+      w.satisfied += 1;
+      won_value += v;
+      value_sum += v;
+    }
+  }
+  w.prospects_won_low = w.satisfied * a.told_satisfied_low * a.conversion;
+  w.prospects_won_high = w.satisfied * a.told_satisfied_high * a.conversion;
+  w.prospects_lost = w.unhappy * a.told_unhappy * a.conversion;
+  w.value_won_low = won_value * a.told_satisfied_low * a.conversion;
+  w.value_won_high = won_value * a.told_satisfied_high * a.conversion;
+  w.value_lost = lost_value * a.told_unhappy * a.conversion;
+  w.net_low = w.value_won_low - w.value_lost;
+  w.net_high = w.value_won_high - w.value_lost;
+  const double counted = w.satisfied + w.unhappy;
+  w.value_per_prospect = counted > 0 ? value_sum / counted : 0;
+  return w;
+}
+
 }  // namespace clv

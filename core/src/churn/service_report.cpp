@@ -13,7 +13,9 @@
 namespace clv {
 
 ServiceReport build_service_report(const std::string& db_path, int64_t fit_run, ServiceKey key,
-                                   double horizon) {
+                                   double horizon, const WordOfMouthAssumptions& wom,
+                                   const ProspectValueSource& prospect_values) {
+  validate_word_of_mouth(wom);
   ServiceReport out;
   const CovariateFitRecord record = load_covariate_fit_run(db_path, fit_run, &out.fit_run);
   int64_t seconds = 0;
@@ -51,7 +53,66 @@ ServiceReport build_service_report(const std::string& db_path, int64_t fit_run, 
     }
   }
   out.figures = service_figures(p.covariates.data, times);
+
+  ProspectValues values;
+  if (wom.value_per_prospect) {
+    values.values.assign(p.summary.size(), *wom.value_per_prospect);
+    values.source = "value_per_prospect as given";
+  } else if (prospect_values) {
+    values = prospect_values(p.summary.customer_id);
+  } else {
+    values.values.assign(p.summary.size(), 0.0);
+    values.source = "none: no sector plugins and no value_per_prospect given";
+  }
+  out.word_of_mouth =
+      word_of_mouth(p.covariates.data, wom, values.values, std::move(values.source));
   return out;
+}
+
+namespace {
+
+nlohmann::json word_of_mouth_json(const WordOfMouth& w) {
+  const WordOfMouthAssumptions& a = w.assumptions;
+  return {{"assumptions",
+           {{"told_satisfied_low", a.told_satisfied_low},
+            {"told_satisfied_high", a.told_satisfied_high},
+            {"told_unhappy", a.told_unhappy},
+            {"conversion", a.conversion},
+            {"satisfied_min_satisfaction", a.satisfied_min_satisfaction},
+            {"unhappy_max_satisfaction", a.unhappy_max_satisfaction},
+            {"value_per_prospect", w.value_per_prospect},
+            {"value_source", w.value_source},
+            {"source",
+             "service literature: a satisfied customer tells 9-12 people, an unhappy one up to "
+             "20"},
+            {"definition",
+             "unhappy: an incident open at the cut-off or mean survey score <= "
+             "unhappy_max_satisfaction; satisfied: mean survey score >= "
+             "satisfied_min_satisfaction and nothing open; customers without a scored incident "
+             "are neither. One-off values, not discounted, not in the CLVs"}}},
+          {"satisfied_customers", w.satisfied},
+          {"unhappy_customers", w.unhappy},
+          {"prospects_won", {{"low", w.prospects_won_low}, {"high", w.prospects_won_high}}},
+          {"prospects_lost", w.prospects_lost},
+          {"value_won", {{"low", w.value_won_low}, {"high", w.value_won_high}}},
+          {"value_lost", w.value_lost},
+          {"net_value", {{"low", w.net_low}, {"high", w.net_high}}}};
+}
+
+}  // namespace
+
+std::string word_of_mouth_text(const WordOfMouth& w) {
+  const WordOfMouthAssumptions& a = w.assumptions;
+  return fmt::format(
+      "Word of mouth: {:.0f} satisfied customers (mean survey >= {:.3g}) telling {:.3g}-{:.3g} "
+      "people each win {:.1f}-{:.1f} prospects, worth {:.2f}-{:.2f}; {:.0f} unhappy customers "
+      "(an open incident or mean survey <= {:.3g}) telling up to {:.3g} lose {:.1f}, worth "
+      "{:.2f}; net {:+.2f} to {:+.2f}. Assumptions: {:.3g}% of the people told convert, "
+      "{:.2f} per prospect ({}); the literature's 9-12 and 20 people told.",
+      w.satisfied, a.satisfied_min_satisfaction, a.told_satisfied_low, a.told_satisfied_high,
+      w.prospects_won_low, w.prospects_won_high, w.value_won_low, w.value_won_high, w.unhappy,
+      a.unhappy_max_satisfaction, a.told_unhappy, w.prospects_lost, w.value_lost, w.net_low,
+      w.net_high, 100 * a.conversion, w.value_per_prospect, w.value_source);
 }
 
 std::string service_report_json(const ServiceReport& r) {
@@ -104,6 +165,7 @@ std::string service_report_json(const ServiceReport& r) {
           {"quoted", ServiceFigures::kQuotedLost},
           {"quoted_source", "91% of retail customers do not return after really poor service"},
           {"definition", "severity 5 or satisfaction 1; no purchase afterwards in the data"}}}}},
+      {"word_of_mouth", word_of_mouth_json(r.word_of_mouth)},
       {"notes", b.notes}};
   return j.dump(2);
 }
@@ -130,6 +192,7 @@ ServiceSection service_report_section(const ServiceReport& r) {
       "incidents); the literature quotes 91% of retail customers not returning after really "
       "poor service.",
       100 * f.lost_after_worst, f.worst_incidents));
+  s.figures.push_back(word_of_mouth_text(r.word_of_mouth));
   return s;
 }
 

@@ -858,7 +858,9 @@ ServiceReport Engine::service_report(const ServiceReportRequest& request) {
         "no covariate fit run yet: fit churn with covariates first (POST /v1/churn/fit with "
         "\"covariates\", clv_churn_fit_json, or clv fit --db --covariates)");
   }
-  return run_service_report(s.path, request);
+  ServiceReportRequest with_plugins = request;
+  if (!with_plugins.plugins) with_plugins.plugins = &s.plugins;  // sector referral values
+  return run_service_report(s.path, with_plugins);
 }
 
 EngineStats Engine::stats() const {

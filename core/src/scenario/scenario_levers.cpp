@@ -38,11 +38,37 @@ double draw_normal(const UncertainValue& u, std::mt19937_64& rng) {
 
 }  // namespace
 
+LeverValues premium_values(const LeverValues& v, const ServicePremium& premium) {
+  LeverValues out = v;
+  const double d = premium.price_increase;
+  out.spend_factor *= 1 + d;
+  out.purchase_rate_factor *= std::pow(1 + d, v.premium_elasticity);
+  if (premium.costs_fixed) out.margin = std::clamp(1 - (1 - v.margin) / (1 + d), 0.0, 1.0);
+  return out;
+}
+
 ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPluginEffect>& plugin,
                                double base_margin, double horizon, bool covariate_model)
     : base_margin_(base_margin) {
   if (s.incidents && !covariate_model) needs_covariate_model(s, "the incidents lever");
   if (!s.staff.empty() && !covariate_model) needs_covariate_model(s, "the staff lever");
+  if (s.service_premium) {
+    if (!covariate_model) {
+      throw Error::invalid_argument(fmt::format(
+          "scenario '{}' (line {}): service_premium (line {}) charges customers by their "
+          "incident satisfaction, and this run has no incident records; name a covariate fit "
+          "(clv fit --db --covariates ... --out) as count_params with db = \"clv.db\" in [run]",
+          s.name, s.line, s.service_premium->line));
+    }
+    premium_ = s.service_premium;
+    const double d = premium_->price_increase;
+    chain_.push_back(fmt::format(
+        "service_premium: {:+.4g}% for customers with mean incident satisfaction >= {:.4g} "
+        "(customers without a scored incident pay no premium) -> their spend per purchase x "
+        "{:.4g}; purchase rate x (1 {:+.4g})^elasticity with elasticity {}{}",
+        100 * d, premium_->min_satisfaction, 1 + d, d, interval_text(premium_->elasticity),
+        premium_->costs_fixed ? "; unit costs fixed: margin m -> 1 - (1 - m) / (1 + change)" : ""));
+  }
   if (s.retention_offer) {
     hazard_ = s.retention_offer->hazard_ratio;
     chain_.push_back(
@@ -139,6 +165,7 @@ LeverValues ScenarioLevers::combine(double hazard, double purchase, double elast
 LeverValues ScenarioLevers::point() const {
   LeverValues v = combine(hazard_ ? hazard_->value : 1.0, purchase_ ? purchase_->value : 1.0,
                           price_ ? price_->elasticity.value : 0.0);
+  if (premium_) v.premium_elasticity = premium_->elasticity.value;
   // Unclamped check happens in the constructor through this margin.
   double margin = base_margin_;
   if (price_ && price_->costs_fixed) margin = 1 - (1 - margin) / (1 + price_->change);
@@ -150,7 +177,9 @@ LeverValues ScenarioLevers::draw(std::mt19937_64& rng) const {
   const double h = hazard_ ? draw_log_normal(*hazard_, rng) : 1.0;
   const double f = purchase_ ? draw_log_normal(*purchase_, rng) : 1.0;
   const double e = price_ ? draw_normal(price_->elasticity, rng) : 0.0;
-  return combine(h, f, e);
+  LeverValues v = combine(h, f, e);
+  if (premium_) v.premium_elasticity = draw_normal(premium_->elasticity, rng);
+  return v;
 }
 
 }  // namespace clv

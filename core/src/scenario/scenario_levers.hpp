@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "clv/covariates.hpp"
 #include "clv/scenario.hpp"
 #include "clv/whatif.hpp"
 
@@ -17,7 +18,18 @@ struct LeverValues {
   double dropout_hazard_ratio = 1.0;
   double spend_factor = 1.0;
   double margin = 1.0;
+  // Service premium (only for its qualifying customers; see premium_values).
+  double premium_elasticity = 0.0;
 };
+
+// The levers of a customer who qualifies for the scenario's service premium:
+// `v` with the premium's price change on top (spend x (1 + d), purchase rate
+// x (1 + d)^elasticity, with fixed unit costs margin m -> 1 - (1 - m) / (1 + d)).
+LeverValues premium_values(const LeverValues& v, const ServicePremium& premium);
+
+// Mean of the known survey scores (satisfaction >= 0) of a customer's
+// incidents; none when no incident has a score (whatif_engine.cpp).
+std::optional<double> mean_satisfaction(const std::vector<IncidentObservation>& records);
 
 class ScenarioLevers {
  public:
@@ -35,6 +47,7 @@ class ScenarioLevers {
   bool plugin_cost_given() const { return plugin_cost_given_; }
   bool moves_dropout() const { return hazard_.has_value() || plugin_hazard_ != 1.0; }
   bool moves_purchases() const;
+  const std::optional<ServicePremium>& service_premium() const { return premium_; }
   // Lever -> input lines; the caller appends the parameter changes.
   const std::vector<std::string>& chain() const { return chain_; }
 
@@ -44,6 +57,7 @@ class ScenarioLevers {
   double base_margin_;
   std::optional<UncertainValue> hazard_, purchase_;
   std::optional<PriceChange> price_;
+  std::optional<ServicePremium> premium_;
   double margin_add_ = 0, margin_scale_ = 1;
   double plugin_hazard_ = 1, plugin_purchase_ = 1;
   double cost_per_targeted_ = 0;

@@ -344,8 +344,8 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
   Scenario s;
   s.line = static_cast<int>(t.source().begin.line);
   v.only_keys(t, path,
-              {"name", "target", "retention_offer", "price", "margin", "purchase_rate", "incidents",
-               "staff", "plugin_lever", "fixed_cost"},
+              {"name", "target", "retention_offer", "price", "service_premium", "margin",
+               "purchase_rate", "incidents", "staff", "plugin_lever", "fixed_cost"},
               "lever");
   if (auto* n = t.get("name")) s.name = v.text(*n, path + ".name");
   if (s.name.empty()) v.fail(&t, path, fmt::format("{} needs a name", path));
@@ -380,6 +380,37 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     if (auto* c = r.get("costs_fixed")) price.costs_fixed = v.boolean(*c, p + ".costs_fixed");
     parse_lever_cost(v, r, p, "price", "", s);
     s.price = price;
+    any = true;
+  }
+  if (auto* n = t.get("service_premium")) {
+    // A table or, as [[scenario.service_premium]], an array of one table.
+    const std::string p = path + ".service_premium";
+    const toml::node* e = n;
+    if (n->is_array()) {
+      const toml::array& a = *n->as_array();
+      if (a.size() != 1) {
+        v.fail(a.empty() ? n : &a[1], p,
+               "one service_premium per scenario (make another scenario for another level)");
+      }
+      e = &a[0];
+    }
+    const toml::table& r = v.table(*e, p);
+    v.only_keys(r, p, {"price_increase", "min_satisfaction", "elasticity", "costs_fixed"}, "field");
+    ServicePremium sp;
+    sp.line = static_cast<int>(r.source().begin.line);
+    if (!r.get("price_increase"))
+      v.fail(e, p, "service_premium needs a price_increase (0.05 = +5%)");
+    sp.price_increase = v.number_in(*r.get("price_increase"), p + ".price_increase", -0.9, 10,
+                                    "a relative change > -0.9");
+    if (!r.get("min_satisfaction")) {
+      v.fail(e, p, "service_premium needs a min_satisfaction (survey score 1..5)");
+    }
+    sp.min_satisfaction = v.number_in(*r.get("min_satisfaction"), p + ".min_satisfaction", 1, 5,
+                                      "a survey score in [1, 5]");
+    if (auto* el = r.get("elasticity"))
+      sp.elasticity = v.uncertain(*el, p + ".elasticity", -20, 20);
+    if (auto* c = r.get("costs_fixed")) sp.costs_fixed = v.boolean(*c, p + ".costs_fixed");
+    s.service_premium = sp;
     any = true;
   }
   if (auto* n = t.get("margin")) {

@@ -119,6 +119,20 @@ double group_spend(const std::vector<double>& g, const Group& grp) {
   return p * (gamma * grp.n + grp.x * grp.sum_spend) / (p * grp.x + q - 1.0);
 }
 
+}  // namespace
+
+std::optional<double> mean_satisfaction(const std::vector<IncidentObservation>& records) {
+  double sum = 0;
+  int k = 0;
+  for (const IncidentObservation& r : records) {
+    if (r.satisfaction >= 0) sum += r.satisfaction, ++k;
+  }
+  if (k == 0) return std::nullopt;
+  return sum / k;
+}
+
+namespace {
+
 void check_finite(double v, const char* what) {
   if (!std::isfinite(v)) {
     throw Error::internal(fmt::format(
@@ -331,6 +345,25 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     }
   }
 
+  // Service premium: which targeted customers pay it (mean known survey
+  // score of their observed incidents >= the level; ScenarioLevers refuses
+  // the lever without a covariate run).
+  std::vector<std::vector<char>> premium(in.scenarios.size());
+  std::vector<double> premium_count(in.scenarios.size(), 0);
+  for (size_t s = 0; s < in.scenarios.size(); ++s) {
+    const auto& sp = levers[s].service_premium();
+    if (!sp || !cov) continue;
+    premium[s].assign(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (!(mask[i] >> s & 1)) continue;
+      const std::optional<double> m = mean_satisfaction(cov->data.incidents[i]);
+      if (m && *m >= sp->min_satisfaction) {
+        premium[s][i] = 1;
+        premium_count[s] += data.weight.empty() ? 1.0 : data.weight[i];
+      }
+    }
+  }
+
   // Segments.
   std::vector<std::string> segment_names;
   std::vector<uint32_t> segment(n, 0);
@@ -523,12 +556,15 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
       o[2] += g_churn[gi];
     }
     for (size_t s = 0; s < n_scen; ++s) {
-      const LeverValues& lv = di.levers[s];
+      const LeverValues& lv_all = di.levers[s];
       const CovariateScenario& cs = covariate_scenarios[s];
       double* o = &out[(1 + s) * n_seg * kMetrics];
       std::copy(out.begin(), out.begin() + n_seg * kMetrics, o);
       for (uint32_t gi : scenario_groups[s]) {
         const Group& g = groups[gi];
+        const LeverValues lv = !premium[s].empty() && premium[s][g.row]
+                                   ? premium_values(lv_all, *levers[s].service_premium())
+                                   : lv_all;
         static const std::vector<CovariateVariant> kNoChange;
         const std::vector<CovariateVariant>& variants =
             cs.changed(g.row) ? cs.variants(g.row) : kNoChange;
@@ -683,6 +719,10 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     }
     so.chain.push_back(fmt::format("applied to {} targeted customers of {}", targeted_count[s],
                                    static_cast<double>(n)));
+    if (!premium[s].empty()) {
+      so.chain.push_back(
+          fmt::format("service_premium charged to {} of the targeted customers", premium_count[s]));
+    }
     const Scenario& sc = in.scenarios[s];
     CostBase all_base;
     for (const CostBase& b : cost_base[s]) {

@@ -410,10 +410,18 @@ struct HttpService::Impl {
         send_json(res, 201, churn_result_json(engine.churn_fit(request)));
       } else if (path == "/v1/service") {
         if (!get) return wrong_method();
-        require_known_params(query, {"by", "run", "horizon"});
-        const ServiceReportRequest request = service_request_from_text(
+        require_known_params(
+            query, {"by", "run", "horizon", "wom_told_satisfied_low", "wom_told_satisfied_high",
+                    "wom_told_unhappy", "wom_conversion", "wom_satisfied_min_satisfaction",
+                    "wom_unhappy_max_satisfaction", "wom_value_per_prospect"});
+        ServiceReportRequest request = service_request_from_text(
             query_param(query, "by").value_or(""), query_param(query, "run").value_or(""),
             query_param(query, "horizon").value_or(""));
+        word_of_mouth_from_text(request,
+                                [&](const std::string& name) -> std::optional<std::string> {
+                                  if (auto v = query_param(query, name)) return std::string(*v);
+                                  return std::nullopt;
+                                });
         send_json(res, 200, service_report_json(engine.service_report(request)));
       } else if (path == "/v1/predict") {
         if (!post) return wrong_method();

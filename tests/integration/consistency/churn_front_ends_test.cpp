@@ -94,6 +94,9 @@ void expect_same_service(const json& a, const json& b, const std::string& who) {
     EXPECT_EQ(g["mean_satisfaction"], h["mean_satisfaction"]) << who << " " << name;
   }
   EXPECT_EQ(a["figures"], b["figures"]) << who;
+  // Word of mouth: the same core function and the retail plugin's referral value.
+  EXPECT_EQ(a["word_of_mouth"], b["word_of_mouth"]) << who;
+  EXPECT_EQ(a["word_of_mouth"]["assumptions"]["conversion"], 0.01) << who;
 }
 
 TEST(ChurnFrontEnds, CliCApiAndHttpGiveTheSameChurnRunsAndServiceFigures) {
@@ -125,8 +128,8 @@ TEST(ChurnFrontEnds, CliCApiAndHttpGiveTheSameChurnRunsAndServiceFigures) {
   const json cli_plain = json::parse(r.out);
   std::map<std::string, json> cli_service;
   for (const std::string by : {"location", "department"}) {
-    r = run_clv(
-        fmt::format("service --db {} --by {} --horizon 26 --run {} --json", db, by, fit_run));
+    r = run_clv(fmt::format("service --db {} --by {} --horizon 26 --run {} --json{}", db, by,
+                            fit_run, plugins));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     cli_service[by] = json::parse(r.out);
   }

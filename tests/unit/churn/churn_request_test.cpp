@@ -109,6 +109,32 @@ TEST(ServiceRequest, FromJsonAndFromQueryText) {
   r = clv::service_request_from_json(R"({"by": "employee", "run": 3, "horizon": 13})");
   EXPECT_EQ(r.key, clv::ServiceKey::kEmployee);
   EXPECT_EQ(r.run, 3);
+  r = clv::service_request_from_json(
+      R"({"horizon": 13, "word_of_mouth": {"conversion": 0.05, "told_unhappy": 15,
+          "value_per_prospect": 40}})");
+  EXPECT_EQ(r.word_of_mouth.conversion, 0.05);
+  EXPECT_EQ(r.word_of_mouth.told_unhappy, 15);
+  EXPECT_EQ(r.word_of_mouth.told_satisfied_low, 9);  // the literature's default
+  EXPECT_EQ(r.word_of_mouth.value_per_prospect, 40);
+  EXPECT_NE(refusal([] {
+              clv::service_request_from_json(R"({"horizon": 13, "word_of_mouth": {"people": 3}})");
+            }).find("word_of_mouth.people"),
+            std::string::npos);
+  clv::ServiceReportRequest q;
+  clv::word_of_mouth_from_text(q, [](const std::string& name) -> std::optional<std::string> {
+    if (name == "wom_told_satisfied_high") return "11";
+    return std::nullopt;
+  });
+  EXPECT_EQ(q.word_of_mouth.told_satisfied_high, 11);
+  EXPECT_NE(refusal([] {
+              clv::ServiceReportRequest bad;
+              clv::word_of_mouth_from_text(
+                  bad, [](const std::string& name) -> std::optional<std::string> {
+                    if (name == "wom_conversion") return "lots";
+                    return std::nullopt;
+                  });
+            }).find("wom_conversion"),
+            std::string::npos);
   r = clv::service_request_from_text("region", "12", "52");
   EXPECT_EQ(r.key, clv::ServiceKey::kRegion);
   EXPECT_EQ(r.run, 12);

@@ -152,5 +152,51 @@ TEST(ServiceFigures, RepurchaseAndLossesByHandling) {
   EXPECT_DOUBLE_EQ(f.lost_after_worst, 1.0);
 }
 
+// Word of mouth by hand: customer 0 is satisfied (scores 5 and 4, mean 4.5),
+// 1 unhappy (an open incident despite a 4), 2 unhappy (score 2), 3 neither
+// (score 3), 4 neither (no incident), 5 neither (no score).
+TEST(WordOfMouth, SatisfiedWinAndUnhappyLoseProspects) {
+  CustomerCovariateData d;
+  auto resolved = [](double satisfaction) {
+    IncidentObservation r;
+    r.opened = 1, r.resolved = 2, r.satisfaction = satisfaction;
+    return r;
+  };
+  IncidentObservation open;
+  open.opened = 3;  // resolved < 0: open at the cut-off
+  d.incidents = {{resolved(5), resolved(4)},
+                 {resolved(4), open},
+                 {resolved(2)},
+                 {resolved(3)},
+                 {},
+                 {resolved(-1)}};
+  WordOfMouthAssumptions a;
+  a.conversion = 0.02;
+  const WordOfMouth w = word_of_mouth(d, a, {10, 20, 30, 40, 50, 60}, "test");
+  EXPECT_EQ(w.satisfied, 1);
+  EXPECT_EQ(w.unhappy, 2);
+  EXPECT_DOUBLE_EQ(w.prospects_won_low, 1 * 9 * 0.02);
+  EXPECT_DOUBLE_EQ(w.prospects_won_high, 1 * 12 * 0.02);
+  EXPECT_DOUBLE_EQ(w.prospects_lost, 2 * 20 * 0.02);
+  EXPECT_DOUBLE_EQ(w.value_won_low, 10 * 9 * 0.02);       // 1.8
+  EXPECT_DOUBLE_EQ(w.value_won_high, 10 * 12 * 0.02);     // 2.4
+  EXPECT_DOUBLE_EQ(w.value_lost, (20 + 30) * 20 * 0.02);  // 20
+  EXPECT_DOUBLE_EQ(w.net_low, 1.8 - 20);
+  EXPECT_DOUBLE_EQ(w.net_high, 2.4 - 20);
+  EXPECT_DOUBLE_EQ(w.value_per_prospect, 20);  // mean over customers 0, 1, 2
+  // Raising the unhappy threshold to 3 makes customer 3 unhappy too.
+  a.unhappy_max_satisfaction = 3;
+  EXPECT_EQ(word_of_mouth(d, a, {10, 20, 30, 40, 50, 60}, "test").unhappy, 3);
+  // Bad assumptions are refused naming the field.
+  WordOfMouthAssumptions bad;
+  bad.conversion = 1.5;
+  try {
+    word_of_mouth(d, bad, std::vector<double>(6, 1.0), "test");
+    FAIL() << "conversion 1.5 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("conversion"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace clv

@@ -14,6 +14,7 @@
 #include "clv/whatif.hpp"
 #include "models/clv_valuation.hpp"
 #include "models/pareto_nbd.hpp"
+#include "scenario/scenario_levers.hpp"
 
 namespace {
 
@@ -335,6 +336,82 @@ TEST(CovariateWhatIf, PluginCovariateLeverActsThroughTheIncidentLevers) {
   } catch (const clv::Error& e) {
     EXPECT_NE(std::string(e.what()).find("weather"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+
+namespace {
+
+clv::Scenario premium(const std::string& name, double increase, double level, double elasticity) {
+  clv::Scenario s;
+  s.name = name;
+  s.line = 3;
+  s.target.all = true;
+  clv::ServicePremium p;
+  p.price_increase = increase;
+  p.min_satisfaction = level;
+  p.elasticity.value = elasticity;
+  p.line = 7;
+  s.service_premium = p;
+  return s;
+}
+
+// Service premium: only customer 0 has a scored incident (satisfaction 3).
+// At level 3 it pays +10% with elasticity -1.5 and fixed unit costs, by hand:
+// spend x 1.1, purchase rate x 1.1^-1.5 (alpha / 1.1^-1.5), margin
+// 1 - 0.7 / 1.1; at level 3.5 (or for the unscored customers) nothing moves.
+TEST(CovariateWhatIf, ServicePremiumPricesOnlyCustomersServedAboveTheLevel) {
+  const OneCustomer c;
+  const auto r = clv::run_whatif(
+      inputs(c.data, c.run, {premium("at3", 0.1, 3, -1.5), premium("at3.5", 0.1, 3.5, -1.5)}),
+      opts(0));
+  ASSERT_EQ(r.scenarios.size(), 2u);
+  const auto& at3 = r.scenarios[0].name == "at3" ? r.scenarios[0] : r.scenarios[1];
+  const auto& above = r.scenarios[0].name == "at3" ? r.scenarios[1] : r.scenarios[0];
+  const std::vector<double> raw = {1, 1.0 / 40, 2, 0, 1.5, 1.5, 3, 0};
+  const auto& m = c.run->model;
+  double lp = 0, ld = 0;
+  for (size_t j = 0; j < raw.size(); ++j) {
+    const double z = (raw[j] - m.scaling.mean[j]) / m.scaling.scale[j];
+    lp += m.gamma_purchase[j] * z;
+    ld += m.gamma_dropout[j] * z;
+  }
+  const clv::ParetoNbdParams p{m.r, m.alpha * std::exp(-lp) / std::pow(1.1, -1.5), m.s,
+                               m.beta * std::exp(-ld)};
+  const double margin = 1 - 0.7 / 1.1;
+  const double expected =
+      customer_clv(p, c.data.x[0], c.data.t_x[0], c.data.T[0], c.data.monetary[0]) / kMargin *
+          margin * 1.1 -
+      c.clv_of(0, raw);
+  EXPECT_NE(expected, 0.0);
+  EXPECT_NEAR(at3.total.delta_clv.value, expected, 1e-9 * std::abs(c.clv_of(0, raw)));
+  EXPECT_EQ(above.total.delta_clv.value, 0.0);
+  bool counted = false;
+  for (const auto& line : at3.chain) {
+    counted |= line == "service_premium charged to 1 of the targeted customers";
+  }
+  EXPECT_TRUE(counted);
+}
+
+TEST(CovariateWhatIf, ServicePremiumWithoutIncidentRecordsIsRefusedWithItsLine) {
+  const OneCustomer c;
+  clv::WhatIfInputs in = inputs(c.data, c.run, {premium("p", 0.05, 4, 0)});
+  in.covariates.reset();
+  try {
+    clv::run_whatif(in, opts(0));
+    FAIL() << "a service premium ran without incident records";
+  } catch (const clv::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("service_premium (line 7)"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(CovariateWhatIf, MeanSatisfactionSkipsUnscoredIncidents) {
+  clv::IncidentObservation a, b, u;
+  a.satisfaction = 5, b.satisfaction = 2, u.satisfaction = -1;
+  EXPECT_DOUBLE_EQ(*clv::mean_satisfaction({a, b, u}), 3.5);
+  EXPECT_FALSE(clv::mean_satisfaction({u}).has_value());
+  EXPECT_FALSE(clv::mean_satisfaction({}).has_value());
 }
 
 }  // namespace

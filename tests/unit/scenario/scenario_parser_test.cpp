@@ -280,4 +280,50 @@ TEST(ScenarioParser, BadCostsNameTheirLine) {
   EXPECT_NE(json.find("scenario[0].price.cost_per_customer"), std::string::npos) << json;
 }
 
+TEST(ScenarioParser, ServicePremiumTableAndItsErrors) {
+  const std::string head =
+      std::string(kRun) + "\n[[scenario]]\nname = \"premium\"\ntarget = \"all\"\n";
+  const clv::ScenarioFile f = clv::parse_scenario_text(
+      head +
+          "[[scenario.service_premium]]\nprice_increase = 0.05\nmin_satisfaction = 4\n"
+          "elasticity = { value = -0.8, low90 = -1.2, high90 = -0.4 }\n",
+      "s.toml");
+  ASSERT_EQ(f.scenarios.size(), 1u);
+  ASSERT_TRUE(f.scenarios[0].service_premium);
+  const clv::ServicePremium& p = *f.scenarios[0].service_premium;
+  EXPECT_DOUBLE_EQ(p.price_increase, 0.05);
+  EXPECT_DOUBLE_EQ(p.min_satisfaction, 4);
+  EXPECT_DOUBLE_EQ(p.elasticity.value, -0.8);
+  EXPECT_DOUBLE_EQ(*p.elasticity.low90, -1.2);
+  EXPECT_TRUE(p.costs_fixed);
+  EXPECT_EQ(p.line, 12);
+  // An inline table works too, with costs_fixed.
+  const clv::ScenarioFile g = clv::parse_scenario_text(
+      head +
+          "service_premium = { price_increase = 0.1, min_satisfaction = 3.5, "
+          "costs_fixed = false }\n",
+      "s.toml");
+  ASSERT_TRUE(g.scenarios[0].service_premium);
+  EXPECT_FALSE(g.scenarios[0].service_premium->costs_fixed);
+  EXPECT_DOUBLE_EQ(g.scenarios[0].service_premium->min_satisfaction, 3.5);
+  // Errors name the line and the field.
+  const std::string level = error_of(
+      head + "[[scenario.service_premium]]\nprice_increase = 0.05\nmin_satisfaction = 6\n");
+  EXPECT_NE(level.find("s.toml:14:"), std::string::npos) << level;
+  EXPECT_NE(level.find("min_satisfaction"), std::string::npos) << level;
+  const std::string missing =
+      error_of(head + "[[scenario.service_premium]]\nmin_satisfaction = 4\n");
+  EXPECT_NE(missing.find("s.toml:12:"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("needs a price_increase"), std::string::npos) << missing;
+  const std::string two = error_of(head +
+                                   "[[scenario.service_premium]]\nprice_increase = 0.05\n"
+                                   "min_satisfaction = 4\n[[scenario.service_premium]]\n"
+                                   "price_increase = 0.1\nmin_satisfaction = 4.5\n");
+  EXPECT_NE(two.find("s.toml:15:"), std::string::npos) << two;
+  EXPECT_NE(two.find("one service_premium per scenario"), std::string::npos) << two;
+  const std::string unknown = error_of(
+      head + "service_premium = { price_increase = 0.05, min_satisfaction = 4, level = 2 }\n");
+  EXPECT_NE(unknown.find("unknown field 'level'"), std::string::npos) << unknown;
+}
+
 }  // namespace
