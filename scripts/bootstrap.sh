@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  ccache  # scripts/build.sh uses it: a second configuration or a re-run reuses objects
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libeigen3-dev liblbfgspp-dev
   libboost-dev libboost-filesystem-dev
