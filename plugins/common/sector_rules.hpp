@@ -83,6 +83,51 @@ inline void merge_into_anchors(clv_transaction_batch& b, const std::vector<int64
   }
 }
 
+// Rows of the given kinds without a reference from the data (no folio, no
+// order id) that continue a visit: same customer, same location, on the same
+// UTC calendar day as the visit's last line or at most `max_gap_days` later.
+// Each such row is re-anchored to the visit's first row, and every anchor
+// that pointed at a re-anchored row (a return of a night-line) follows it, so
+// merge_into_anchors and net_returns then treat the visit as one occasion.
+// Rows with a reference from the data, without a known location, or on a
+// batch from a host older than ABI 1.2 (no location column) are left alone.
+inline void anchor_visits_by_location(const clv_transaction_batch& b, std::vector<int64_t>& anchors,
+                                      std::initializer_list<int32_t> kinds,
+                                      int64_t max_gap_days = 1) {
+  if (!clv_batch_has_location(&b)) return;
+  constexpr int64_t kDay = 86400;
+  auto day_of = [](int64_t t) { return t >= 0 ? t / kDay : (t - kDay + 1) / kDay; };
+  struct Open {
+    int64_t location, first_row, last_day;
+  };
+  std::vector<Open> open;  // visits of the current customer, one per location
+  std::vector<int64_t> visit(b.count, -1);
+  for (std::size_t i = 0; i < b.count; ++i) {
+    if (i == 0 || b.customer[i] != b.customer[i - 1]) open.clear();
+    if (b.reference_given[i] != 0 || b.location[i] < 0 || has(b, i, CLV_ROW_DROP)) continue;
+    if (std::find(kinds.begin(), kinds.end(), b.kind[i]) == kinds.end()) continue;
+    const int64_t day = day_of(b.timestamp[i]);
+    auto it = std::find_if(open.begin(), open.end(),
+                           [&](const Open& o) { return o.location == b.location[i]; });
+    if (it != open.end() && day - it->last_day >= 0 && day - it->last_day <= max_gap_days) {
+      visit[i] = it->first_row;
+      it->last_day = day;
+    } else if (it != open.end()) {
+      *it = Open{b.location[i], static_cast<int64_t>(i), day};
+    } else {
+      open.push_back(Open{b.location[i], static_cast<int64_t>(i), day});
+    }
+  }
+  for (std::size_t i = 0; i < b.count; ++i) {
+    const int64_t a = anchors[i];
+    if (a >= 0 && visit[static_cast<std::size_t>(a)] >= 0) {
+      anchors[i] = visit[static_cast<std::size_t>(a)];
+    } else if (a < 0 && visit[i] >= 0) {
+      anchors[i] = visit[i];
+    }
+  }
+}
+
 // What netting does when a return finds its purchase, or does not.
 struct NettingPolicy {
   // A purchase whose remaining amount is at most this share of what it was

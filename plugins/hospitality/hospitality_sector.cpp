@@ -1,5 +1,6 @@
 // Hospitality: a stay is the purchase occasion. Every line of a folio (room
-// nights, minibar, spa) folds into one stay; refunds are goodwill and never
+// nights, minibar, spa) folds into one stay, and so do lines without a folio
+// id on consecutive nights at the same hotel; refunds are goodwill and never
 // erase a stay that happened; a cancellation only counts when a fee was kept.
 #include <string>
 #include <vector>
@@ -46,7 +47,10 @@ class HospitalitySector {
       // stay; a free cancellation is neither.
       b.flags[i] |= CLV_ROW_CANCELLED | (b.amount[i] > 0.0 ? CLV_ROW_FLAGGED : CLV_ROW_DROP);
     }
-    const auto stays = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    auto stays = clv_rules::reference_anchors(b, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
+    // Lines without a folio id (one per night, plus extras) are one stay when
+    // they follow each other night by night at the same hotel.
+    clv_rules::anchor_visits_by_location(b, stays, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::merge_into_anchors(b, stays, {CLV_TXN_PURCHASE, CLV_TXN_CHARGE});
     clv_rules::NettingPolicy policy;
     policy.drop_fully_returned = false;  // the guest stayed; a full refund is goodwill

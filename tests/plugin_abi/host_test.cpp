@@ -65,7 +65,7 @@ TEST(PluginAbiVersion, ParsesAndChecksCompatibility) {
   EXPECT_THAT(*abi_incompatibility(*parse_abi_version("1.4.0"), host), HasSubstr("newer"));
   EXPECT_THAT(*abi_incompatibility(*parse_abi_version("0.9.0"), host),
               HasSubstr("different major"));
-  EXPECT_EQ(clv::host_plugin_abi_version(), "1.1.0");
+  EXPECT_EQ(clv::host_plugin_abi_version(), "1.2.0");
   EXPECT_EQ(clv::host_plugin_abi_version(), CLV_HOST_ABI);
 }
 

@@ -220,6 +220,72 @@ TEST(HospitalityPlugin, PartialRefundReducesTheStay) {
   EXPECT_FALSE(has(b, 0, flag::kFlagged));
 }
 
+// Lines without a folio id, as the importer passes them: the reference is
+// the row's own transaction id, implied by the host (reference_given 0).
+void night(clv::TransactionBatch& b, int64_t customer, int64_t day, double amount, int64_t location,
+           TransactionKind kind = TransactionKind::kPurchase) {
+  const auto own_id = static_cast<int64_t>(b.size());
+  b.add(customer, day * kDay + 23 * kHour, kind, amount, own_id, -1, location, false);
+}
+
+TEST(HospitalityPlugin, MergesConsecutiveNightsWithoutAFolioAtOneHotel) {
+  constexpr int64_t kLisbon = 0;
+  clv::TransactionBatch b;
+  night(b, 0, 10, 80.0, kLisbon);                            // 0 first night
+  night(b, 0, 11, 80.0, kLisbon);                            // 1 second night
+  night(b, 0, 11, 20.0, kLisbon, TransactionKind::kCharge);  // 2 spa, same night
+  night(b, 0, 12, 85.0, kLisbon);                            // 3 third night
+  night(b, 0, 40, 90.0, kLisbon);                            // 4 a later stay
+  const auto report = plugin("hospitality").normalize_transactions(b);
+  for (std::size_t row : {1, 2, 3}) {
+    EXPECT_TRUE(has(b, row, flag::kDrop | flag::kMerged)) << row;
+    EXPECT_EQ(b.merged_into[row], 0) << row;
+  }
+  EXPECT_FALSE(has(b, 0, flag::kDrop));
+  EXPECT_DOUBLE_EQ(b.amount[0], 80.0 + 80.0 + 20.0 + 85.0);
+  EXPECT_FALSE(has(b, 4, flag::kDrop));
+  EXPECT_DOUBLE_EQ(b.amount[4], 90.0);
+  EXPECT_EQ(report.merged, 3u);
+  EXPECT_EQ(report.kept, 2u);
+}
+
+TEST(HospitalityPlugin, AGapNightAnotherHotelOrAFolioIdKeepsLinesApart) {
+  constexpr int64_t kLisbon = 0, kRome = 1;
+  clv::TransactionBatch b;
+  night(b, 0, 10, 80.0, kLisbon);  // 0
+  night(b, 0, 12, 80.0, kLisbon);  // 1 a night with no line between: another stay
+  night(b, 1, 10, 80.0, kLisbon);  // 2
+  night(b, 1, 11, 95.0, kRome);    // 3 next night, another hotel
+  // Customer 2: folio ids from the data group lines; nights never override them.
+  b.add(2, 10 * kDay, TransactionKind::kPurchase, 80.0, 7, -1, kLisbon, true);  // 4 folio 7
+  b.add(2, 11 * kDay, TransactionKind::kPurchase, 80.0, 8, -1, kLisbon, true);  // 5 folio 8
+  night(b, 2, 12, 80.0, kLisbon);  // 6 no folio, after a folio line: not merged into it
+  night(b, 3, 10, 80.0, -1);       // 7 no location known
+  night(b, 3, 11, 80.0, -1);       // 8
+  night(b, 4, 10, 80.0, kLisbon);  // 9 same hotel, other customer's nights
+  night(b, 5, 11, 80.0, kLisbon);  // 10
+  const auto report = plugin("hospitality").normalize_transactions(b);
+  EXPECT_EQ(report.merged, 0u);
+  EXPECT_EQ(report.kept, b.size());
+  for (std::size_t row = 0; row < b.size(); ++row) {
+    EXPECT_FALSE(has(b, row, flag::kDrop)) << row;
+    EXPECT_EQ(b.merged_into[row], -1) << row;
+  }
+}
+
+TEST(HospitalityPlugin, ARefundOfAMergedNightNetsAgainstTheStay) {
+  clv::TransactionBatch b;
+  night(b, 0, 10, 100.0, 0);  // 0
+  night(b, 0, 11, 100.0, 0);  // 1 merged into 0
+  // The refund of night 1 ("<id of row 1>-R"): the host implies reference 1.
+  b.add(0, 13 * kDay, TransactionKind::kReturn, 30.0, 1, -1, 0, false);  // 2
+  plugin("hospitality").normalize_transactions(b);
+  EXPECT_TRUE(has(b, 1, flag::kDrop | flag::kMerged));
+  EXPECT_TRUE(has(b, 2, flag::kDrop | flag::kNetted));
+  EXPECT_EQ(b.merged_into[2], 0);
+  EXPECT_DOUBLE_EQ(b.amount[0], 170.0);
+}
+
 TEST(HospitalityPlugin, MapsAgenciesAndCompanies) {
   clv::TransactionBatch b;
   b.payer_labels = {"Expedia", "ACME Corporate", "Guest"};

@@ -50,6 +50,10 @@ struct TransactionBatch {
   std::vector<int32_t> payer_label;       // index into payer_labels, -1 if none
   std::vector<std::string> payer_labels;  // distinct raw payer texts
   std::vector<double> amount;             // in/out: the plugin may net or merge
+  std::vector<int64_t> location;          // site id (same text within a customer = same id), -1
+  // 1 when `reference` came from the data; 0 when none or implied by the
+  // host from the transaction id (no folio groups the row).
+  std::vector<uint8_t> reference_given;
   // Outputs.
   std::vector<int32_t> payer_class;  // PayerClass values
   std::vector<uint32_t> flags;
@@ -58,8 +62,11 @@ struct TransactionBatch {
   std::size_t size() const { return customer.size(); }
   void reserve(std::size_t n);
   void clear();  // keeps payer_labels so the dictionary survives batches
+  // `reference_from_data` false: `reference_id` was implied by the caller
+  // (e.g. a purchase's own transaction id), not read from the data.
   void add(int64_t customer_index, int64_t time, TransactionKind k, double money,
-           int64_t reference_id = -1, int32_t payer = -1);
+           int64_t reference_id = -1, int32_t payer = -1, int64_t location_id = -1,
+           bool reference_from_data = true);
   // Removes rows flagged kDrop (after the caller has reported them).
   void erase_dropped();
 };

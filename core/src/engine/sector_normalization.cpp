@@ -52,12 +52,14 @@ NormalizedBatch normalize_for_sectors(
     TransactionBatch b;
     std::vector<size_t> row_of;  // batch row -> record index
     std::vector<std::string> references;
+    std::vector<std::string_view> locations;
     int64_t customer_number = 0;
     for (auto& [customer, rows] : customers) {
       std::stable_sort(rows.begin(), rows.end(),
                        [&](size_t a, size_t c) { return batch[a].timestamp < batch[c].timestamp; });
       // References are compared within one customer only, as the import does.
       references.clear();
+      locations.clear();
       const auto base = static_cast<int64_t>(b.size());
       const int64_t customer_index = customer_number++;
       for (size_t i : rows) {
@@ -68,6 +70,12 @@ NormalizedBatch normalize_for_sectors(
           reference = base + (it - references.begin());
           if (it == references.end()) references.push_back(r.reference);
         }
+        int64_t location = -1;  // sites, like references, are told apart within a customer
+        if (!r.location.empty()) {
+          const auto it = std::find(locations.begin(), locations.end(), r.location);
+          location = base + (it - locations.begin());
+          if (it == locations.end()) locations.push_back(r.location);
+        }
         int32_t payer = -1;
         if (!r.payer.empty()) {
           const auto it = std::find(b.payer_labels.begin(), b.payer_labels.end(), r.payer);
@@ -75,7 +83,8 @@ NormalizedBatch normalize_for_sectors(
           if (it == b.payer_labels.end()) b.payer_labels.push_back(r.payer);
         }
         b.add(customer_index, r.timestamp, plugin_kind(r.kind),
-              static_cast<double>(r.amount_minor) / power_of_ten(r.currency), reference, payer);
+              static_cast<double>(r.amount_minor) / power_of_ten(r.currency), reference, payer,
+              location);
         row_of.push_back(i);
       }
     }

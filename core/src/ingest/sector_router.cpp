@@ -89,6 +89,7 @@ void SectorRouter::hold(const TransactionRow& v, int64_t customer, int32_t secto
     h.payer = static_cast<int32_t>(it - payer_labels_.begin());
     if (it == payer_labels_.end()) payer_labels_.emplace_back(v.payer);
   }
+  h.reference_given = !v.reference.empty();
   const std::string_view reference =
       v.reference.empty() ? implied_reference(v.id, h.kind) : v.reference;
   const std::string_view texts[7] = {v.id,       v.currency, v.category, v.channel,
@@ -161,6 +162,7 @@ void SectorRouter::append_customer(OpenBatch& open, const uint32_t* rows, size_t
   // References are compared within one customer only (a return nets against
   // its own order), so a small per-customer list is all the lookup needed.
   customer_references_.clear();
+  customer_locations_.clear();
   const auto base = static_cast<int64_t>(b.size());
   for (size_t k = 0; k < count; ++k) {
     const HeldTxn& h = held_[rows[k]];
@@ -170,9 +172,16 @@ void SectorRouter::append_customer(OpenBatch& open, const uint32_t* rows, size_t
       reference = base + (it - customer_references_.begin());
       if (it == customer_references_.end()) customer_references_.push_back(text);
     }
+    // Sites, like references, only need telling apart within one customer.
+    int64_t location = -1;
+    if (const std::string_view text = held_text(h, 4); !text.empty()) {
+      const auto it = std::find(customer_locations_.begin(), customer_locations_.end(), text);
+      location = base + (it - customer_locations_.begin());
+      if (it == customer_locations_.end()) customer_locations_.push_back(text);
+    }
     b.add(h.customer, h.ts, kPluginKind[h.kind],
           static_cast<double>(h.amount) / static_cast<double>(kPowersOfTen[h.exponent]), reference,
-          h.payer);
+          h.payer, location, h.reference_given);
     open.held.push_back(rows[k]);
   }
 }

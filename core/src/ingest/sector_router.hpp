@@ -81,6 +81,7 @@ class SectorRouter {
     int32_t sector;  // index into sectors_, kPassThrough or kDroppedRow
     uint8_t kind;    // index into kCanonicalKinds
     int8_t exponent;
+    bool reference_given;  // false: the reference is implied from the transaction id
   };
   struct OpenBatch {
     TransactionBatch batch;
@@ -107,6 +108,7 @@ class SectorRouter {
   std::vector<std::string> payer_labels_;
   std::vector<OpenBatch> open_batches_;  // by sector
   std::vector<std::string_view> customer_references_;
+  std::vector<std::string_view> customer_locations_;
   std::vector<NormalizedOutcome> outcomes_;
   NormalizeLog normalize_log_;
   uint64_t dropped_ = 0;

@@ -14,6 +14,8 @@ void TransactionBatch::reserve(std::size_t n) {
   reference.reserve(n);
   payer_label.reserve(n);
   amount.reserve(n);
+  location.reserve(n);
+  reference_given.reserve(n);
 }
 
 void TransactionBatch::clear() {
@@ -23,19 +25,24 @@ void TransactionBatch::clear() {
   reference.clear();
   payer_label.clear();
   amount.clear();
+  location.clear();
+  reference_given.clear();
   payer_class.clear();
   flags.clear();
   merged_into.clear();
 }
 
 void TransactionBatch::add(int64_t customer_index, int64_t time, TransactionKind k, double money,
-                           int64_t reference_id, int32_t payer) {
+                           int64_t reference_id, int32_t payer, int64_t location_id,
+                           bool reference_from_data) {
   customer.push_back(customer_index);
   timestamp.push_back(time);
   kind.push_back(static_cast<int32_t>(k));
   reference.push_back(reference_id);
   payer_label.push_back(payer);
   amount.push_back(money);
+  location.push_back(location_id);
+  reference_given.push_back(reference_from_data && reference_id >= 0 ? 1 : 0);
 }
 
 void TransactionBatch::erase_dropped() {
@@ -51,6 +58,8 @@ void TransactionBatch::erase_dropped() {
     reference[out] = reference[i];
     payer_label[out] = payer_label[i];
     amount[out] = amount[i];
+    if (location.size() == size()) location[out] = location[i];
+    if (reference_given.size() == size()) reference_given[out] = reference_given[i];
     payer_class[out] = payer_class[i];
     flags[out] = flags[i];
     merged_into[out] = merged_into[i];
@@ -63,6 +72,8 @@ void TransactionBatch::erase_dropped() {
   kind.resize(out);
   payer_label.resize(out);
   amount.resize(out);
+  if (location.size() >= out) location.resize(out);
+  if (reference_given.size() >= out) reference_given.resize(out);
   payer_class.resize(out);
   flags.resize(out);
 }

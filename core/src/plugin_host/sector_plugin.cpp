@@ -100,6 +100,13 @@ NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) co
   }
   batch.flags.assign(n, 0u);
   batch.merged_into.assign(n, -1);
+  // A batch built column by column without the ABI 1.2 columns: no sites, and
+  // every reference counts as one from the data.
+  if (batch.location.size() != n) batch.location.assign(n, -1);
+  if (batch.reference_given.size() != n) {
+    batch.reference_given.resize(n);
+    for (std::size_t i = 0; i < n; ++i) batch.reference_given[i] = batch.reference[i] >= 0;
+  }
 
   clv_transaction_batch view{};
   view.struct_size = sizeof view;
@@ -112,6 +119,8 @@ NormalizeReport SectorPlugin::normalize_transactions(TransactionBatch& batch) co
   view.amount = batch.amount.data();
   view.flags = batch.flags.data();
   view.merged_into = batch.merged_into.data();
+  view.location = batch.location.data();
+  view.reference_given = batch.reference_given.data();
   p.invoke("normalize_transactions", [&](clv_call* call) {
     return p.descriptor.normalize_transactions(p.instance, call, &view);
   });

@@ -15,6 +15,8 @@
  *
  * 1.1: status codes renamed clv_plugin_status / CLV_PLUGIN_* (same values;
  *      see CLV_PLUGIN_LEGACY_STATUS_NAMES below).
+ * 1.2: clv_transaction_batch gains `location` and `reference_given` (appended;
+ *      read them only when struct_size covers them, see clv_batch_has_location).
  */
 #ifndef CLV_SDK_CLV_PLUGIN_H_
 #define CLV_SDK_CLV_PLUGIN_H_
@@ -27,7 +29,7 @@ extern "C" {
 #endif
 
 #define CLV_PLUGIN_ABI_MAJOR 1
-#define CLV_PLUGIN_ABI_MINOR 1
+#define CLV_PLUGIN_ABI_MINOR 2
 #define CLV_PLUGIN_ABI_PATCH 0
 #define CLV_PLUGIN_PACK_VERSION(major, minor, patch) \
   ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8) | (uint32_t)(patch)))
@@ -120,7 +122,18 @@ typedef struct clv_transaction_batch {
   double* amount;             /* in/out: money, positive */
   uint32_t* flags;            /* out: enum clv_transaction_flag bits, zeroed by the host */
   int64_t* merged_into;       /* out: row index a MERGED/NETTED row went into, -1 by default */
+  /* Since ABI 1.2 (a host older than 1.2 passes a smaller struct_size): */
+  const int64_t* location; /* site id (equal ids within one customer = same location), -1 if none */
+  /* 1 when `reference` came from the data (a folio/order/booking id); 0 when
+   * the row has none, or the host implied it from the transaction id (a
+   * purchase's own id, "<id>-R" of a return), i.e. no folio groups the row. */
+  const uint8_t* reference_given;
 } clv_transaction_batch;
+
+/* Nonzero when the batch carries the ABI 1.2 columns location and reference_given. */
+#define clv_batch_has_location(b)                                                          \
+  ((b)->struct_size >= offsetof(clv_transaction_batch, reference_given) + sizeof(void*) && \
+   (b)->location != NULL && (b)->reference_given != NULL)
 
 /* Behaviour profile of the employee who handled an incident, each in [0, 1]. */
 typedef struct clv_employee_profile {
