@@ -412,7 +412,7 @@ class CustomerSimulation {
     const auto& local = staff_.by_location[home_];
     const auto& e = local.empty() ? staff_.all[rng.below(staff_.all.size())]
                                   : staff_.all[local[rng.below(local.size())]];
-    const double sla_days = config_.sla_hours / 24;
+    const double sla_days = (kind.sla_hours > 0 ? kind.sla_hours : config_.sla_hours) / 24;
 
     const bool resolved =
         rng.bernoulli(logistic(1.6 + 0.25 * (e.conformity - 5) + 0.2 * (e.focus - 5) +

@@ -55,11 +55,13 @@ constexpr std::array<ProductCategory, 4> kHotelCategories{{{"room", 1.0, 1.0, 0}
                                                            {"minibar", 0.1, 1.0, 0}}};
 constexpr std::array<Weighted, 3> kHotelChannels{
     {{"direct", 0.4}, {"ota", 0.45}, {"corporate", 0.15}}};
-constexpr std::array<IncidentKind, 5> kHotelIncidents{{{"noise", 0.3, 2},
-                                                       {"cleanliness", 0.25, 3},
-                                                       {"billing", 0.2, 3},
-                                                       {"check-in delay", 0.2, 2},
-                                                       {"maintenance", 0.05, 3}}};
+// SLAs as the hospitality plugin sets them (plugins/hospitality/README.md):
+// in-stay problems within hours, billing within days, others 8 h.
+constexpr std::array<IncidentKind, 5> kHotelIncidents{{{"noise", 0.3, 2, 1.0},
+                                                       {"cleanliness", 0.25, 3, 2.0},
+                                                       {"billing", 0.2, 3, 72.0},
+                                                       {"check-in delay", 0.2, 2, 8.0},
+                                                       {"maintenance", 0.05, 3, 8.0}}};
 constexpr std::array<Weighted, 4> kHotelIncidentChannels{
     {{"front desk", 0.5}, {"phone", 0.2}, {"email", 0.2}, {"app", 0.1}}};
 

@@ -38,6 +38,10 @@ struct IncidentKind {
   std::string_view category;
   double weight;
   int base_severity;  // 1..5, before noise
+  // The category's resolution target; 0 = the sector's GeneratorConfig::sla_hours.
+  // Set to the sector plugin's SLA where the plugin's differ by category, so
+  // that truth.json's resolution_vs_sla is the covariate the engine builds.
+  double sla_hours = 0;
 };
 
 struct SectorProfile {

@@ -92,6 +92,12 @@ std::string truth_json(const GeneratorConfig& c, const PortfolioCounts& counts) 
         {"unresolved_incidents", counts.unresolved_incidents},
         {"dropouts_in_window", counts.dropouts}}},
   };
+  // Categories with their own resolution target (the sector plugin's); the
+  // rest use sla_hours.
+  for (const auto& kind : profile.incident_kinds) {
+    if (kind.sla_hours > 0)
+      truth["incidents"]["sla_hours_by_category"][std::string(kind.category)] = kind.sla_hours;
+  }
   if (c.return_probability > 0) truth["return_probability"] = c.return_probability;
   if (c.seasonality > 0)
     truth["seasonality"] = {{"amplitude", c.seasonality},
