@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     char resolved[32] = "null";
     char survey[32] = "";
     static const char* const channels[] = {"phone", "email", "chat"};
-    const int month = 1 + k % 8, day = 1 + (k * 7) % 27;
+    const int month = 1 + k % 8, day = 1 + (k * 7) % 25; /* resolved by day 28 */
     if (k % 4 != 0) {
       snprintf(resolved, sizeof resolved, "\"1997-%02d-%02d\"", month, day + 1 + k % 2);
       snprintf(survey, sizeof survey, ",\"satisfaction\":%d", 1 + (k * 3) % 5);

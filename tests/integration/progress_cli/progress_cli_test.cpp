@@ -258,7 +258,9 @@ TEST(ProgressCli, SummaryFileReadsAreReportedAndScorePredictTakeTheOptions) {
   ASSERT_EQ(predict.exit_code, 0) << predict.err;
   // Nothing long to report: stderr holds JSON lines only (or nothing).
   const std::vector<json> predict_lines = json_lines(predict.err);
-  if (!predict_lines.empty()) EXPECT_EQ(predict_lines.back().value("event", ""), "end");
+  if (!predict_lines.empty()) {
+    EXPECT_EQ(predict_lines.back().value("event", ""), "end");
+  }
   const CliRun quiet_predict = clv("predict --params " + params + " --t 52 --quiet");
   ASSERT_EQ(quiet_predict.exit_code, 0) << quiet_predict.err;
   EXPECT_EQ(quiet_predict.err, "");
