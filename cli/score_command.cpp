@@ -214,13 +214,13 @@ void run(const ScoreArgs& args) {
           v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.referral_value, v.source);
     }
     if (sector_scores.economics.count("") && !all_given) {
-      fmt::print(stderr,
-                 "clv score: {} customers have no sector ({}): their economics are the "
-                 "defaults and options above, no sector plugin's; pass --sector NAME to value "
-                 "them with that sector plugin's economics\n",
-                 sector_scores.customers.at(""),
-                 args.summary.empty() ? "none in the database"
-                                      : "the summary has no sector column or an empty cell");
+      clv::cli::info(
+          "clv score: {} customers have no sector ({}): their economics are the "
+          "defaults and options above, no sector plugin's; pass --sector NAME to value "
+          "them with that sector plugin's economics",
+          sector_scores.customers.at(""),
+          args.summary.empty() ? "none in the database"
+                               : "the summary has no sector column or an empty cell");
     }
   }
 }
