@@ -71,12 +71,14 @@ void print_text(const clv::ChurnFitResult& r, const std::string& db) {
   }
   for (const auto& e : r.effects) fmt::print("effect: {} [{}]\n", e.words, e.verdict);
   for (const auto& note : r.notes) fmt::print("note: {}\n", note);
+  // The plain model against the data, as `clv fit` prints it (MISFIT warnings).
+  fmt::print("{}", clv::fit_check_text(r.fit_check));
   if (r.run_id) fmt::print("stored as run {} in {}\n", r.run_id, db);
   fmt::print(
       "\nat risk over the next {} {} (value at risk = P(alive) x P(churn | alive) x spend if "
       "kept):\n",
       r.horizon, r.unit ? "x " + r.unit->name : std::string("time units"));
-  fmt::print("{:<16} {:>8} {:>10} {:>10} {:>12} {:<9} drivers\n", "customer", "p_alive",
+  fmt::print("{:<16} {:>8} {:>10} {:>10} {:>12} {:<9} drivers\n", "customer_id", "p_alive",
              "churn_risk", "if_alive", "value_at_risk", "band");
   for (size_t i : r.at_risk.order) {
     const auto& s = r.scores[i];

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
+#include <system_error>
 
 namespace clv::cli {
 namespace {
@@ -50,6 +52,12 @@ void finish_progress(bool ok) {
 
 bool quiet() {
   return output_options().quiet;
+}
+
+uint64_t file_bytes(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec || size == 0 ? 1 : static_cast<uint64_t>(size);
 }
 
 }  // namespace clv::cli

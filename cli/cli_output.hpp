@@ -3,8 +3,10 @@
 // Errors and results are never silenced.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -33,6 +35,22 @@ ProgressCallback progress_callback();
 void finish_progress(bool ok);
 
 bool quiet();
+
+// A step that core does in one call (reading a summary or a covariate file,
+// the report's purchase history): its stage reported at 0 of `total` before
+// and at total after, so a bar or JSON lines show the step while it runs.
+template <typename F>
+auto progress_step(std::string_view stage, uint64_t total, std::string_view unit, F&& work) {
+  const ProgressCallback report = progress_callback();
+  if (report) report(Progress{stage, 0, total, unit, 0});
+  auto result = work();
+  if (report) report(Progress{stage, total, total, unit, 0});
+  return result;
+}
+
+// The size of `path` in bytes for progress_step (1 when it cannot be read:
+// the step then fails with the reader's own message).
+uint64_t file_bytes(const std::string& path);
 
 // An informational stderr line (a newline is added), dropped with --quiet;
 // a bar on screen is ended first so the line starts on its own.

@@ -150,8 +150,9 @@ void run_with_covariates(const FitArgs& args) {
         "--calibration-end YYYY-MM-DD (incidents, staff, static:COL)");
   }
   if (!args.db.empty()) return run_db_covariates(args);
-  const clv::CovariatePortfolio data =
-      clv::read_static_covariate_portfolio(args.summary, args.covariates);
+  const clv::CovariatePortfolio data = clv::cli::progress_step(
+      "read", clv::cli::file_bytes(args.summary), "bytes",
+      [&] { return clv::read_static_covariate_portfolio(args.summary, args.covariates); });
   clv::TimeUnit unit = clv::TimeUnit::parse(args.time_unit);
   if (data.unit) {
     if (args.time_unit_given) {
@@ -176,33 +177,7 @@ void run_with_covariates(const FitArgs& args) {
 }
 
 void print_fit_check(const clv::FitCheck& c) {
-  if (!c.supported) return;
-  fmt::print(
-      "fit check: repeat purchases actual {:.0f}, model {:.0f}; no repeat purchase actual "
-      "{:.1f}%, model {:.1f}%",
-      c.actual_repeat, c.expected_repeat, 100.0 * c.actual_zero_share,
-      100.0 * c.expected_zero_share);
-  if (c.has_holdout) {
-    fmt::print("; holdout purchases actual {:.0f}, model {:.0f}", c.actual_holdout,
-               c.expected_holdout);
-  }
-  fmt::print(" -> {}\n", c.misfit ? "MISFIT" : "ok");
-  for (const auto& w : c.warnings) fmt::print("warning: {}\n", w);
-}
-
-nlohmann::json fit_check_json(const clv::FitCheck& c) {
-  nlohmann::json j = {{"actual_repeat_purchases", c.actual_repeat},
-                      {"expected_repeat_purchases", c.expected_repeat},
-                      {"actual_no_repeat_share", c.actual_zero_share},
-                      {"expected_no_repeat_share", c.expected_zero_share},
-                      {"tolerance", c.tolerance},
-                      {"misfit", c.misfit},
-                      {"warnings", c.warnings}};
-  if (c.has_holdout) {
-    j["actual_holdout_purchases"] = c.actual_holdout;
-    j["expected_holdout_purchases"] = c.expected_holdout;
-  }
-  return j;
+  fmt::print("{}", clv::fit_check_text(c));
 }
 
 // `--dynamic-covariates`: Pareto/NBD with time-varying covariates from a
@@ -246,7 +221,9 @@ void run_dynamic_covariates(const FitArgs& args) {
   files.covariate_columns = args.covariate_columns;
   files.calibration_end_day = clv::day_of(seconds);
   files.unit = clv::TimeUnit::parse(args.time_unit);
-  const clv::DynamicCovariateData data = clv::read_dynamic_covariate_files(files);
+  const clv::DynamicCovariateData data = clv::cli::progress_step(
+      "read", clv::cli::file_bytes(files.transactions) + clv::cli::file_bytes(files.covariates),
+      "bytes", [&] { return clv::read_dynamic_covariate_files(files); });
   clv::CovariateFitOptions options;
   options.threads = args.threads;
   options.progress = clv::cli::progress_callback();
@@ -276,7 +253,10 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
     throw clv::Error::invalid_argument(
         "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
   }
-  if (!args.summary.empty()) return clv::read_summary_file(args.summary);
+  if (!args.summary.empty()) {
+    return clv::cli::progress_step("read", clv::cli::file_bytes(args.summary), "bytes",
+                                   [&] { return clv::read_summary_file(args.summary); });
+  }
   int64_t seconds = 0;
   if (!clv::parse_timestamp(args.calibration_end, seconds)) {
     throw clv::Error::invalid_argument(fmt::format(
@@ -346,7 +326,7 @@ void run(const FitArgs& args) {
   std::string json = clv::fit_result_to_json_text(fit);
   if (check.supported) {
     nlohmann::json j = nlohmann::json::parse(json);
-    j["fit_check"] = fit_check_json(check);
+    j["fit_check"] = nlohmann::json::parse(clv::fit_check_json(check));
     json = j.dump(2);
   }
   if (!args.out.empty()) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/error.hpp"
 #include "clv/models.hpp"
@@ -165,6 +166,7 @@ void setup(CLI::App& app) {
   auto* pg = app.add_subcommand(
       "pg", "The CRM's PostgreSQL as source and sink (summary pushed down as SQL)");
   pg->require_subcommand(1);
+  clv::cli::add_output_options(*pg);
   auto a = std::make_shared<PgArgs>();
   auto* run = pg->add_subcommand(
       "run", "Fit on the pushed-down histogram, score every customer, write the scores back");
@@ -176,10 +178,12 @@ void setup(CLI::App& app) {
   run->add_option("--run-id", a->run_id, "Run id (re-running it replaces its rows)");
   run->add_flag("--no-spend-model", a->no_spend, "Skip Gamma-Gamma (no CLV)");
   run->add_option("--threads", a->threads, "Fit threads (0 = all cores)");
+  clv::cli::add_output_options(*run);
   run->callback([a] { run_job(*a); });
   auto* summary = pg->add_subcommand("summary", "Write the pushed-down customer summary as CSV");
   add_common(*summary, *a);
   summary->add_option("--out", a->out, "Summary CSV to write")->required();
+  clv::cli::add_output_options(*summary);
   summary->callback([a] { run_summary(*a); });
 }
 

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_output.hpp"
 #include "clv/error.hpp"
 #include "clv/predict.hpp"
 #include "clv/rfm_data.hpp"
@@ -63,7 +64,9 @@ void run(const PredictArgs& args) {
   request.t = args.t;
   if (!args.pmf.empty()) std::tie(request.pmf_from, request.pmf_to) = parse_pmf_range(args.pmf);
   if (!args.summary.empty()) {
-    const clv::RfmData data = clv::read_summary_file(args.summary);
+    const clv::RfmData data =
+        clv::cli::progress_step("read", clv::cli::file_bytes(args.summary), "bytes",
+                                [&] { return clv::read_summary_file(args.summary); });
     for (size_t i = 0; i < data.size(); ++i) {
       request.customers.push_back(
           {data.customer_id.empty() ? std::to_string(i + 1) : data.customer_id[i], data.x[i],
@@ -122,6 +125,7 @@ void setup(CLI::App& app) {
                 "Predict with parameters whose fit did not converge");
   cmd->add_flag("--json", args->json,
                 "Print the JSON response (the same as clv_predict_json and POST /v1/predict)");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

@@ -1,5 +1,7 @@
 #include "purchase_history_options.hpp"
 
+#include "cli_output.hpp"
+
 #include <fmt/format.h>
 
 #include "clv/calendar.hpp"
@@ -51,7 +53,8 @@ std::optional<PurchaseHistory> load_purchase_history(const PurchaseHistoryArgs& 
   period.unit = count_model.time_unit;
   PurchaseHistory history;
   if (args.transactions.empty()) {
-    history = read_purchase_history_database(db_path, period);
+    history = progress_step("history", 1, "steps",
+                            [&] { return read_purchase_history_database(db_path, period); });
   } else {
     TransactionFileFormat format;
     if (args.format == "whitespace") {
@@ -66,7 +69,9 @@ std::optional<PurchaseHistory> load_purchase_history(const PurchaseHistoryArgs& 
     }
     format.has_header = !args.no_header;
     for (const auto& m : args.maps) format.field_map.push_back(parse_field_mapping(m));
-    history = read_purchase_history(args.transactions, format, period);
+    history = progress_step("history", file_bytes(args.transactions), "bytes", [&] {
+      return read_purchase_history(args.transactions, format, period);
+    });
   }
   if (history.rows_rejected > 0) {
     fmt::print(stderr, "warning: {} rows of {} were rejected and left out of the charts ({})\n",

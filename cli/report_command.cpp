@@ -5,6 +5,7 @@
 // --calibration-end, the purchases per period are read from the transactions
 // (--transactions FILE, else the database) for the tracking charts; with
 // --churn-run, churn risk and its drivers come from a stored `clv churn` run.
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -18,11 +19,13 @@
 #include "clv/run_report.hpp"
 #include "clv/scenario.hpp"
 #include "clv/service_report.hpp"
+#include "clv/service_run.hpp"
 #include "clv/summarize.hpp"
 #include "clv/whatif.hpp"
 #include "command_registry.hpp"
 #include "purchase_history_options.hpp"
 #include "sector_plugins.hpp"
+#include "word_of_mouth_options.hpp"
 
 namespace {
 
@@ -30,6 +33,7 @@ struct ReportArgs {
   std::string out, summary, params, spend_params, customers, scenarios, currency, run_dir;
   clv::cli::PluginArgs plugins;
   std::string db_path, churn_run, service_by;
+  std::map<std::string, double> wom;  // --wom-<field>: word-of-mouth assumptions
   clv::cli::PurchaseHistoryArgs history;
   double horizon = 52, margin = 1.0, discount_rate = 0;
   int draws = 200;
@@ -90,8 +94,15 @@ void run(const ReportArgs& args) {
   step(1);
   clv::ServiceSection service;
   if (!args.service_by.empty()) {
-    service = clv::service_report_section(clv::build_service_report(
-        args.db_path, 0, clv::parse_service_key(args.service_by), args.horizon));
+    // The same core run as `clv service` (word of mouth valued with the
+    // sectors' referral values from the plugins, assumptions from --wom-*).
+    clv::ServiceReportRequest request;
+    request.key = clv::parse_service_key(args.service_by);
+    request.horizon = args.horizon;
+    clv::cli::apply_word_of_mouth_options(args.wom, request.word_of_mouth);
+    const clv::PluginRegistry plugins = clv::cli::load_plugins(args.plugins, "report");
+    request.plugins = &plugins;
+    service = clv::service_report_section(clv::run_service_report(args.db_path, request));
     in.service = &service;
   }
   step(2);
@@ -133,6 +144,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--service-by", args->service_by,
                   "Service section from the database's covariate fit: location, department, "
                   "employee or region");
+  clv::cli::add_word_of_mouth_options(*cmd, args->wom);
   cmd->add_option("--churn-run", args->churn_run,
                   "Churn risk and drivers from a `clv churn` run in the database: ID or latest");
   cmd->add_option("--draws", args->draws, "Monte Carlo draws for --scenarios (default 200)");

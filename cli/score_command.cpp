@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_output.hpp"
 #include "clv/calendar.hpp"
 #include "clv/database.hpp"
 #include "clv/error.hpp"
@@ -90,7 +91,8 @@ void run(const ScoreArgs& args) {
   }
   clv::RfmData table;
   if (!args.summary.empty()) {
-    table = clv::read_summary_file(args.summary);
+    table = clv::cli::progress_step("read", clv::cli::file_bytes(args.summary), "bytes",
+                                    [&] { return clv::read_summary_file(args.summary); });
   } else {
     int64_t seconds = 0;
     if (!clv::parse_timestamp(args.calibration_end, seconds)) {
@@ -198,28 +200,27 @@ void run(const ScoreArgs& args) {
   const bool write_failed = std::ferror(out) != 0;
   if (out != stdout) std::fclose(out);
   if (write_failed) throw clv::Error::io("writing the scores failed");
-  fmt::print(stderr, "clv score: {} customers, {} model, horizon {} {}\n", table.size(), fit.model,
-             args.horizon, fit.time_unit.describe());
+  clv::cli::info("clv score: {} customers, {} model, horizon {} {}", table.size(), fit.model,
+                 args.horizon, fit.time_unit.describe());
   if (!valued) {
     fmt::print(stderr,
                "clv score: no CLV (pass --spend-params or --spend): no economics applied\n");
   } else {
     for (const auto& [sector, v] : sector_scores.economics) {
-      fmt::print(stderr,
-                 "clv score: sector {}: {} customers, margin {}, discount {}/year (continuous), "
-                 "cost to serve {} per {}, referral value {} ({})\n",
-                 sector.empty() ? "(none)" : sector, sector_scores.customers.at(sector), v.margin,
-                 v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.referral_value,
-                 v.source);
+      clv::cli::info(
+          "clv score: sector {}: {} customers, margin {}, discount {}/year (continuous), "
+          "cost to serve {} per {}, referral value {} ({})",
+          sector.empty() ? "(none)" : sector, sector_scores.customers.at(sector), v.margin,
+          v.annual_discount_rate, v.cost_to_serve, fit.time_unit.name, v.referral_value, v.source);
     }
     if (sector_scores.economics.count("") && !all_given) {
-      fmt::print(stderr,
-                 "clv score: {} customers have no sector ({}): their economics are the "
-                 "defaults and options above, no sector plugin's; pass --sector NAME to value "
-                 "them with that sector plugin's economics\n",
-                 sector_scores.customers.at(""),
-                 args.summary.empty() ? "none in the database"
-                                      : "the summary has no sector column or an empty cell");
+      clv::cli::info(
+          "clv score: {} customers have no sector ({}): their economics are the "
+          "defaults and options above, no sector plugin's; pass --sector NAME to value "
+          "them with that sector plugin's economics",
+          sector_scores.customers.at(""),
+          args.summary.empty() ? "none in the database"
+                               : "the summary has no sector column or an empty cell");
     }
   }
 }
@@ -261,6 +262,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write the CSV here instead of stdout");
   cmd->add_flag("--allow-unconverged", args->allow_unconverged,
                 "Score with parameters whose fit did not converge (prints a warning)");
+  clv::cli::add_output_options(*cmd);
   cmd->callback([args] { run(*args); });
 }
 

@@ -11,6 +11,7 @@
 #include "clv/service_run.hpp"
 #include "command_registry.hpp"
 #include "sector_plugins.hpp"
+#include "word_of_mouth_options.hpp"
 
 namespace {
 
@@ -24,25 +25,12 @@ struct ServiceArgs {
   std::map<std::string, double> wom;  // word-of-mouth field -> value, as given
 };
 
-const char* const kWomFields[][2] = {
-    {"told_satisfied_low", "People a satisfied customer tells, low end (default 9)"},
-    {"told_satisfied_high", "People a satisfied customer tells, high end (default 12)"},
-    {"told_unhappy", "People an unhappy customer tells (default 20)"},
-    {"conversion", "Share of the people told won or lost as customers (default 0.01)"},
-    {"satisfied_min_satisfaction", "Mean survey score from which a customer is satisfied (4)"},
-    {"unhappy_max_satisfaction", "Mean survey score up to which a customer is unhappy (2)"},
-    {"value_per_prospect",
-     "Value of one prospect won or lost (default: each customer's sector referral value)"},
-};
-
 void run(const ServiceArgs& args) {
   clv::ServiceReportRequest request;
   request.key = clv::parse_service_key(args.by);
   request.run = args.run;
   request.horizon = args.horizon;
-  for (const auto& [field, value] : args.wom) {
-    clv::set_word_of_mouth_field(request.word_of_mouth, field, value);
-  }
+  clv::cli::apply_word_of_mouth_options(args.wom, request.word_of_mouth);
   const clv::PluginRegistry plugins = clv::cli::load_plugins(args.plugins, "service");
   request.plugins = &plugins;
   const clv::ServiceReport r = clv::run_service_report(args.db, request);
@@ -70,8 +58,13 @@ void run(const ServiceArgs& args) {
         g.surveys > 0 ? fmt::format("{:.2f}", g.satisfaction) : "-", g.attributable_churn,
         g.attributable_per_100, g.clv_at_risk,
         b.key == clv::ServiceKey::kLocation
-            ? fmt::format("{}/{} {}", g.rank_in_region, g.groups_in_region, g.region)
+            ? (g.unranked_reason.empty()
+                   ? fmt::format("{}/{} {}", g.rank_in_region, g.groups_in_region, g.region)
+                   : std::string("unranked*"))
             : "");
+  }
+  for (const auto& g : b.groups) {
+    if (!g.unranked_reason.empty()) fmt::print("* {}: {}\n", g.group, g.unranked_reason);
   }
   fmt::print(
       "total churn attributable to service (every incident at the median): {:+.2f} "
@@ -105,12 +98,7 @@ void setup(CLI::App& app) {
                   "Covariate fit run (default: the latest stored by clv fit --db --covariates)");
   cmd->add_option("--top", args->top, "Show the first N groups (default 20)");
   cmd->add_flag("--json", args->json, "Print JSON");
-  for (const auto& [field, help] : kWomFields) {
-    std::string name = std::string("--wom-") + field;
-    for (char& c : name) c = c == '_' ? '-' : c;
-    cmd->add_option_function<double>(
-        name, [args, f = std::string(field)](double v) { args->wom[f] = v; }, help);
-  }
+  clv::cli::add_word_of_mouth_options(*cmd, args->wom);
   clv::cli::add_plugin_options(*cmd, args->plugins);
   clv::cli::add_db_option(*cmd, args->db);
   cmd->callback([args] { run(*args); });

@@ -325,8 +325,10 @@ int main(int argc, char** argv) {
     const char* customers = strstr(text, "\"customers\":[{");
     CHECK(at && sscanf(at, "\"run_id\":%ld", &run) == 1 && run > 100);
     CHECK(customers &&
-          sscanf(customers, "\"customers\":[{\"churn_risk\":%lf,\"customer\":\"%31[^\"]\"", &risk,
-                 first) == 2);
+          sscanf(customers, "\"customers\":[{\"churn_risk\":%lf,\"customer_id\":\"%31[^\"]\"",
+                 &risk, first) == 2);
+    /* The plain model's fit check, as clv fit shows it (misfit, warnings). */
+    CHECK(strstr(text, "\"fit_check\":{") != NULL && strstr(text, "\"misfit\":") != NULL);
     CHECK(risk >= 0 && risk <= 1);
     CHECK(clv_churn_drivers_json(engine, first, &drivers) == CLV_OK);
     if (drivers) {
@@ -385,7 +387,7 @@ int main(int argc, char** argv) {
                           &text) == CLV_INVALID_ARGUMENT);
     CHECK(text == NULL && strstr(clv_last_error(), "purchase_rate") != NULL);
     CHECK(clv_whatif_json(engine, "{\"scenario\": [}", &text) == CLV_INVALID_ARGUMENT);
-    CHECK(strstr(clv_last_error(), "request.json:1") != NULL);
+    CHECK(strstr(clv_last_error(), "what-if body:1") != NULL);
   }
 
   /* The last error is per thread. */

@@ -184,7 +184,9 @@ CLV_API clv_status clv_whatif_json(const clv_engine* engine, const char* request
  * engine's time unit for a fresh fit), "snapshot", "top" (20), "drivers" (3),
  * "store" (true)}. The response is the JSON of `clv churn --json`: {"run_id",
  * "fit_run_id", "horizon", "time_unit", "customers_scored", "model", "notes",
- * "parameters", "effects", "ranking", "customers":[...]}. The churn run is
+ * "fit_check" (the plain model's expected vs actual repeat purchases, "misfit",
+ * "warnings"), "parameters", "effects", "ranking", "customers":[{"customer_id",
+ * ...}]}. The churn run is
  * stored (clv_churn_drivers_json then reads it). Flushes pending rows and
  * holds the engine's writer lock: ingest calls wait for the fit.
  * CLV_INVALID_ARGUMENT names the field, and refuses an in-memory engine;

@@ -21,6 +21,7 @@
 
 #include "clv/churn.hpp"
 #include "clv/covariate_runs.hpp"
+#include "clv/fit_check.hpp"
 #include "clv/time_unit.hpp"
 
 namespace clv {
@@ -63,6 +64,11 @@ struct ChurnFitResult {
   std::vector<ChurnScore> scores;  // every customer, in portfolio order
   AtRiskList at_risk;
   size_t customers = 0;
+  // How well the plain Pareto/NBD (the covariates' baseline, or the plain
+  // model itself) describes the scored customers: expected vs actual repeat
+  // purchases in the calibration period, the same check and warning as `clv
+  // fit` (clv/fit_check.hpp). Unsupported when the baseline is unknown.
+  FitCheck fit_check;
 };
 
 // Throws Error::invalid_argument for a bad request (naming what is missing),
@@ -74,8 +80,9 @@ ChurnFitResult run_churn(const std::string& db_path, const ChurnFitRequest& requ
 // {"run_id", "horizon", "time_unit", "model", "notes", "parameters":[{"name",
 // "estimate", "std_error"}], "effects":[...], "ranking", "customers":[{"customer",
 // "p_alive", "churn_risk", "risk_if_alive", "value_at_risk", "risk_band",
-// "expected_purchases", "drivers":[{"covariate", "effect"}]}]} plus "fit_run_id"
-// and "customers_scored".
+// "expected_purchases", "drivers":[{"covariate", "effect"}]}]} plus "fit_run_id",
+// "customers_scored" and "fit_check" (fit_check_json: misfit, warnings, ...;
+// null when unsupported).
 std::string churn_result_json(const ChurnFitResult& result, int indent = -1);
 
 // A request from JSON (the body of POST /v1/churn/fit and clv_churn_fit_json):

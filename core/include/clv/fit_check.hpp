@@ -32,4 +32,18 @@ FitCheck check_fit(const FitResult& fit, const RfmData& data,
                    const std::vector<double>& holdout_purchases = {}, double holdout_length = 0,
                    double tolerance = 0.15);
 
+// The check as `clv fit --json` prints it under "fit_check" and the churn
+// result (`clv churn --json`, POST /v1/churn/fit, clv_churn_fit_json) under
+// "fit_check": {"actual_repeat_purchases", "expected_repeat_purchases",
+// "actual_no_repeat_share", "expected_no_repeat_share", "tolerance",
+// "misfit", "warnings"} plus "actual_holdout_purchases" and
+// "expected_holdout_purchases" with a holdout. A compact JSON object; "null"
+// for an unsupported check.
+std::string fit_check_json(const FitCheck& check);
+
+// The check as `clv fit` and `clv churn` print it: "fit check: repeat
+// purchases actual N, model M; ... -> ok|MISFIT" and one "warning: ..." line
+// per warning, each line ending in '\n'. Empty for an unsupported check.
+std::string fit_check_text(const FitCheck& check);
+
 }  // namespace clv

@@ -116,6 +116,19 @@ struct ServiceRow {
   double attributable_per_100 = 0;  // churned customers per 100 due to service vs the median
   double clv_at_risk = 0;
   int rank_in_region = 0, groups_in_region = 0;  // 0 = not ranked
+  std::string unranked_reason;                   // why a site is not ranked (online, ...)
+};
+// Word of mouth in the value (clv service's block): satisfied customers
+// telling people who become customers, unhappy ones costing prospects, with
+// the assumptions stated.
+struct ServiceWordOfMouth {
+  std::string satisfied_label, unhappy_label;  // who counts as satisfied / unhappy
+  double satisfied = 0, unhappy = 0;           // customers
+  double told_satisfied_low = 0, told_satisfied_high = 0, told_unhappy = 0;
+  double prospects_won_low = 0, prospects_won_high = 0, prospects_lost = 0;
+  double value_won_low = 0, value_won_high = 0, value_lost = 0;
+  double net_low = 0, net_high = 0;
+  std::vector<std::string> assumptions;  // each stated, with how to change it
 };
 struct ServiceSection {
   std::string by = "site";  // what a row is
@@ -124,6 +137,7 @@ struct ServiceSection {
   // Lines such as "bought again after an incident resolved within SLA: 73%
   // (quoted 82%)", printed under the table.
   std::vector<std::string> figures;
+  std::optional<ServiceWordOfMouth> word_of_mouth;
 };
 
 struct ReportData {

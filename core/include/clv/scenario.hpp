@@ -63,6 +63,7 @@ struct LeverCost {
   std::string location;  // staff levers: the employees of this location (empty = all)
   double per_customer = 0, per_incident = 0, per_employee = 0, fixed = 0;
   int line = 0;
+  std::string path;  // its field path, e.g. "scenario[0].incidents" (for JSON, no lines)
 };
 
 struct PriceChange {
@@ -83,6 +84,7 @@ struct ServicePremium {
   UncertainValue elasticity{0.0, {}, {}};  // of the purchase rate w.r.t. price
   bool costs_fixed = true;                 // unit costs unchanged: the margin grows with price
   int line = 0;                            // where it is in the file (0 if unknown)
+  std::string path;                        // "scenario[0].service_premium"
 };
 
 // Covariate levers (incidents, staff) need a fitted covariate model; they
@@ -109,11 +111,13 @@ struct PluginLeverUse {
   std::string lever;                     // lever id
   std::map<std::string, double> values;  // parameter -> value (defaults otherwise)
   int line = 0;
+  std::string path;  // "scenario[0].plugin_lever"
 };
 
 struct Scenario {
   std::string name;
-  int line = 0;  // where it starts in the file (0 if unknown)
+  int line = 0;      // where it starts in the file (0 if unknown)
+  std::string path;  // its field path, "scenario[0]" (JSON has no lines)
   ScenarioTarget target;
   std::optional<RetentionOffer> retention_offer;
   std::optional<PriceChange> price;
@@ -132,12 +136,28 @@ struct ScenarioFile {
   std::string path;  // as given, for messages
   ScenarioRun run;
   std::vector<Scenario> scenarios;
+  // A request body (HTTP, C API, Engine) rather than a file for `clv whatif`:
+  // messages then name the body's JSON fields instead of the file's [run].
+  bool request_body = false;
 };
+
+// Where a scenario item is, for messages: "line N" in a TOML file, else its
+// field path ("scenario[0].incidents"), which JSON bodies and files name.
+inline std::string scenario_place(int line, const std::string& path) {
+  if (line > 0) return "line " + std::to_string(line);
+  return path.empty() ? std::string("scenario") : path;
+}
+
+// How scenario text is read: by the source name (.json: JSON, else TOML), or
+// as the JSON body of a what-if request (POST /v1/whatif, clv_whatif_json,
+// Engine::what_if), whose messages name the fields the client sent.
+enum class ScenarioSyntax { by_name, request_body };
 
 // Parses and validates. `source_name` ends in .json for JSON, else TOML.
 // Throws Error::invalid_argument "<file>:<line>: <what>" naming the unknown
 // lever, the bad value or the empty target.
-ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name);
+ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name,
+                                 ScenarioSyntax syntax = ScenarioSyntax::by_name);
 
 // Reads `path` (Error::not_found if missing) and resolves the run's relative
 // paths: summary and fits against `run_dir` when given (where `clv summary`

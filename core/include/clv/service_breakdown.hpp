@@ -35,8 +35,19 @@ struct ServiceGroup {
   double attributable_per_100 = 0;  // per 100 of the group's customers
   double clv_at_risk = 0;           // value at risk of its customers over the horizon
   int rank_in_region = 0;           // 1 = least attributable churn per customer (sites)
-  int groups_in_region = 0;
+  int groups_in_region = 0;         // the ranked sites of its region
+  // Sites not ranked within a region (rank_in_region 0, region empty): why.
+  // A virtual channel (online, web, app, phone, ...), a site none of whose
+  // customers has a known region, or one whose customers come from several
+  // regions with none holding half of them: it serves no one region, so
+  // ranking it against a region's stores would compare unlike things.
+  std::string unranked_reason;
 };
+
+// Whether a site's name is a virtual channel rather than a place (online,
+// web, webshop, e-commerce, app, mobile, phone, call centre, chat, email,
+// ...; case and separators ignored).
+bool is_virtual_site(const std::string& name);
 
 struct ServiceBreakdown {
   ServiceKey key = ServiceKey::kLocation;

@@ -43,7 +43,12 @@ std::string service_report_json(const ServiceReport& report);
 // of `clv service` and the report's figures).
 std::string word_of_mouth_text(const WordOfMouth& w);
 
-// The report's "Service by ..." section: the groups as ranked, the figures in words.
+// The word-of-mouth block of the report's service section: the same figures
+// as word_of_mouth_text, with each assumption stated and how to change it.
+ServiceWordOfMouth word_of_mouth_block(const WordOfMouth& w);
+
+// The report's "Service by ..." section: the groups as ranked, the figures in
+// words and the word-of-mouth block.
 ServiceSection service_report_section(const ServiceReport& report);
 
 }  // namespace clv

@@ -68,6 +68,9 @@ struct WhatIfInputs {
   // scoring does (clv/sector_economics.hpp):
   //   CLV = gross - P(alive) x cost_to_serve x A(H) + P(alive) x referral_value
   std::vector<double> cost_to_serve, referral_value;
+  // The scenarios came from a request body (Engine::what_if: HTTP, the C API),
+  // not a file: messages name the body's fields ("covariate_fit").
+  bool request_body = false;
 };
 
 // Throws Error::invalid_argument for unsupported models, a target that

@@ -50,16 +50,44 @@ DbCovariateFitRequest db_request(const std::string& db_path, const ChurnFitReque
 
 // Scores the portfolio, stores the churn run (request.store) and ranks the
 // customers at risk.
+// The plain model's check on the scored customers (`clv fit`'s fit check):
+// the baseline of a covariate fit, or the plain model itself.
+FitCheck check_of(const CovariateParetoNbd& model, const CovariatePortfolio& portfolio) {
+  if (model.baseline.params.size() != 4) return {};
+  RfmData data;
+  data.x = portfolio.x;
+  data.t_x = portfolio.t_x;
+  data.T = portfolio.T;
+  return check_fit(model.baseline, data);
+}
+
 ChurnFitResult score(const std::string& db_path, const ChurnFitRequest& request,
                      CovariateParetoNbd&& model, const CovariatePortfolio& portfolio,
                      std::string source, std::vector<std::string> notes,
-                     std::optional<TimeUnit> unit, int64_t fit_run_id) {
+                     std::optional<TimeUnit> unit, int64_t fit_run_id,
+                     std::optional<FitCheck> check = std::nullopt) {
   ChurnFitResult out;
+  // After the per-customer scores (stage "score"): the fit check, storing the
+  // run and ranking, as stage "churn" in steps (issue 16).
+  constexpr uint64_t kSteps = 3;
+  auto step = [&](uint64_t done) {
+    if (request.progress) request.progress(Progress{"churn", done, kSteps, "steps", 0});
+  };
   out.scores = score_churn(model, portfolio, request.horizon, request.drivers, request.progress);
+  step(0);
+  out.fit_check = check ? std::move(*check) : check_of(model, portfolio);
+  step(1);
+  if (!out.fit_check.supported) {
+    notes.push_back(
+        "fit check: not available (the stored fit predates stored baseline parameters: refit "
+        "with clv fit --db --covariates)");
+  }
   if (request.store) {
     out.run_id = store_churn_run(db_path, source, model, request.horizon, out.scores, unit);
   }
+  step(2);
   out.at_risk = rank_at_risk(out.scores, portfolio, request.horizon, request.top);
+  step(kSteps);
   notes.push_back(out.at_risk.spend_note);
   out.effects = covariate_effects(model);
   out.model = std::move(model);
@@ -138,9 +166,11 @@ ChurnFitResult run_churn(const std::string& db_path, const ChurnFitRequest& requ
   std::vector<std::string> notes = std::move(fit.notes);
   notes.insert(notes.begin(), fmt::format("covariate fit run {} (calibration end {}, time unit {})",
                                           fit.run_id, fit.calibration_end, fit.unit.name));
+  std::optional<FitCheck> check;
+  if (fit.baseline_check.supported) check = std::move(fit.baseline_check);
   return score(db_path, request, std::move(fit.model), fit.portfolio,
                fmt::format("sqlite:{} fit run {}", db_path, fit.run_id), std::move(notes), fit.unit,
-               fit.run_id);
+               fit.run_id, std::move(check));
 }
 
 }  // namespace clv
@@ -157,6 +187,7 @@ std::string churn_result_json(const ChurnFitResult& r, int indent) {
   out["customers_scored"] = r.customers;
   out["model"] = json::parse(covariate_model_json(model));
   out["notes"] = r.notes;
+  out["fit_check"] = json::parse(fit_check_json(r.fit_check));
   json params = json::array();
   for (size_t i = 0; i < model.fit.params.size(); ++i) {
     params.push_back({{"name", model.fit.param_names[i]},
@@ -185,7 +216,7 @@ std::string churn_result_json(const ChurnFitResult& r, int indent) {
     for (const auto& d : s.drivers) {
       drivers.push_back({{"covariate", d.covariate}, {"effect", d.effect}});
     }
-    customers.push_back({{"customer", s.customer},
+    customers.push_back({{"customer_id", s.customer},
                          {"p_alive", s.prediction.p_alive},
                          {"churn_risk", s.prediction.churn_risk},
                          {"risk_if_alive", s.prediction.risk_if_alive},

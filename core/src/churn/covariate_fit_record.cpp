@@ -78,6 +78,13 @@ std::string covariate_fit_record_to_json(const CovariateFitRecord& rec) {
               {"n_rows", f.n_rows}};
   j["log_likelihood"] = m.fit.log_likelihood;
   j["baseline_log_likelihood"] = m.baseline.log_likelihood;
+  // The plain model's parameters: a stored fit's churn run checks it against
+  // the data (clv/fit_check.hpp) as a fresh fit does.
+  if (m.baseline.params.size() == 4) {
+    j["baseline"] = {{"model", m.baseline.model},
+                     {"param_names", m.baseline.param_names},
+                     {"params", m.baseline.params}};
+  }
   j["static_columns"] = rec.static_names;
   j["unknown_fill"] = rec.unknown_fill;
   json rules = json::array();
@@ -139,6 +146,12 @@ CovariateFitRecord covariate_fit_record_from_json(std::string_view text,
     m.fit.n_rows = f.value("n_rows", size_t{0});
     m.fit.time_unit = rec.unit;
     m.baseline.log_likelihood = j.value("baseline_log_likelihood", 0.0);
+    if (const auto b = j.find("baseline"); b != j.end() && b->is_object()) {
+      m.baseline.model = b->at("model").get<std::string>();
+      m.baseline.param_names = b->at("param_names").get<std::vector<std::string>>();
+      m.baseline.params = b->at("params").get<std::vector<double>>();
+      m.baseline.time_unit = rec.unit;
+    }
     rec.static_names = j.at("static_columns").get<std::vector<std::string>>();
     rec.unknown_fill = j.at("unknown_fill").get<std::vector<double>>();
     for (const json& r : j.at("incident_rules")) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
 #include "models/bg_nbd.hpp"
@@ -116,6 +117,39 @@ FitCheck check_fit(const FitResult& fit, const RfmData& data,
         "very different customers (fit segments separately); a calibration period too short "
         "for the purchase cycle; or another model (compare pnbd, bgnbd)");
   }
+  return out;
+}
+
+std::string fit_check_json(const FitCheck& c) {
+  if (!c.supported) return "null";
+  nlohmann::json j = {{"actual_repeat_purchases", c.actual_repeat},
+                      {"expected_repeat_purchases", c.expected_repeat},
+                      {"actual_no_repeat_share", c.actual_zero_share},
+                      {"expected_no_repeat_share", c.expected_zero_share},
+                      {"tolerance", c.tolerance},
+                      {"misfit", c.misfit},
+                      {"warnings", c.warnings}};
+  if (c.has_holdout) {
+    j["actual_holdout_purchases"] = c.actual_holdout;
+    j["expected_holdout_purchases"] = c.expected_holdout;
+  }
+  // Non-finite sums are flagged in the warnings; JSON carries them as null.
+  return j.dump();
+}
+
+std::string fit_check_text(const FitCheck& c) {
+  if (!c.supported) return {};
+  std::string out = fmt::format(
+      "fit check: repeat purchases actual {:.0f}, model {:.0f}; no repeat purchase actual "
+      "{:.1f}%, model {:.1f}%",
+      c.actual_repeat, c.expected_repeat, 100.0 * c.actual_zero_share,
+      100.0 * c.expected_zero_share);
+  if (c.has_holdout) {
+    out += fmt::format("; holdout purchases actual {:.0f}, model {:.0f}", c.actual_holdout,
+                       c.expected_holdout);
+  }
+  out += fmt::format(" -> {}\n", c.misfit ? "MISFIT" : "ok");
+  for (const auto& w : c.warnings) out += fmt::format("warning: {}\n", w);
   return out;
 }
 

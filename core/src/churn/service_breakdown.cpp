@@ -3,6 +3,7 @@
 #include "clv/service_breakdown.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -70,6 +71,22 @@ std::string group_of(const IncidentObservation& inc, ServiceKey key, const std::
 }
 
 }  // namespace
+
+bool is_virtual_site(const std::string& name) {
+  std::string key;  // lower case, letters and digits only: "E-Commerce" -> "ecommerce"
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  static const std::set<std::string> kVirtual = {
+      "online",      "web",         "website",    "webshop",       "webstore",      "ecommerce",
+      "eshop",       "internet",    "app",        "mobile",        "mobileapp",     "phone",
+      "telephone",   "callcenter",  "callcentre", "contactcenter", "contactcentre", "chat",
+      "email",       "mail",        "mailorder",  "digital",       "virtual",       "remote",
+      "marketplace", "onlinestore", "onlineshop"};
+  return kVirtual.count(key) > 0;
+}
 
 ServiceKey parse_service_key(const std::string& name) {
   if (name == "location" || name == "site") return ServiceKey::kLocation;
@@ -215,16 +232,36 @@ ServiceBreakdown service_breakdown(const ServicePortfolio& p, ServiceKey key, do
     g.satisfaction = g.surveys > 0 ? g.satisfaction / g.surveys : 0.0;
     g.attributable_per_100 = g.customers > 0 ? 100.0 * g.attributable_churn / g.customers : 0.0;
     if (key == ServiceKey::kLocation) {
-      int best = 0;
-      for (const auto& [region, count] : regions[name])
+      int best = 0, known = 0, spread = 0;
+      for (const auto& [region, count] : regions[name]) {
+        if (region.empty()) continue;
+        known += count;
+        ++spread;
         if (count > best) best = count, g.region = region;
+      }
+      if (is_virtual_site(name)) {
+        g.unranked_reason = fmt::format(
+            "'{}' is a virtual channel, not a site of one region: not ranked within a region",
+            name);
+      } else if (known == 0) {
+        g.unranked_reason =
+            "no region: none of its customers has a known region (and no customer calls it "
+            "home): not ranked within a region";
+      } else if (2 * best < known) {
+        g.unranked_reason = fmt::format(
+            "its customers come from {} regions (the most common, {}, holds {:.0f}%): not a site "
+            "of one region, not ranked within a region",
+            spread, g.region, 100.0 * best / known);
+      }
+      if (!g.unranked_reason.empty()) g.region.clear();
     }
     out.groups.push_back(g);
   }
   if (key == ServiceKey::kLocation) {
     for (auto& g : out.groups) {
+      if (!g.unranked_reason.empty()) continue;
       for (const auto& other : out.groups) {
-        if (other.region != g.region) continue;
+        if (!other.unranked_reason.empty() || other.region != g.region) continue;
         ++g.groups_in_region;
         if (other.attributable_per_100 < g.attributable_per_100) ++g.rank_in_region;
       }

@@ -115,6 +115,46 @@ std::string word_of_mouth_text(const WordOfMouth& w) {
       w.net_high, 100 * a.conversion, w.value_per_prospect, w.value_source);
 }
 
+ServiceWordOfMouth word_of_mouth_block(const WordOfMouth& w) {
+  const WordOfMouthAssumptions& a = w.assumptions;
+  ServiceWordOfMouth b;
+  b.satisfied_label =
+      fmt::format("Satisfied customers (mean survey >= {:.3g})", a.satisfied_min_satisfaction);
+  b.unhappy_label = fmt::format("Unhappy customers (an open incident or mean survey <= {:.3g})",
+                                a.unhappy_max_satisfaction);
+  b.satisfied = w.satisfied;
+  b.unhappy = w.unhappy;
+  b.told_satisfied_low = a.told_satisfied_low;
+  b.told_satisfied_high = a.told_satisfied_high;
+  b.told_unhappy = a.told_unhappy;
+  b.prospects_won_low = w.prospects_won_low;
+  b.prospects_won_high = w.prospects_won_high;
+  b.prospects_lost = w.prospects_lost;
+  b.value_won_low = w.value_won_low;
+  b.value_won_high = w.value_won_high;
+  b.value_lost = w.value_lost;
+  b.net_low = w.net_low;
+  b.net_high = w.net_high;
+  b.assumptions = {
+      fmt::format("A satisfied customer tells {:.3g} to {:.3g} people, an unhappy one up to {:.3g} "
+                  "(the service literature's 9-12 and 20; wom_told_satisfied_low, "
+                  "wom_told_satisfied_high, wom_told_unhappy).",
+                  a.told_satisfied_low, a.told_satisfied_high, a.told_unhappy),
+      fmt::format("{:.3g}% of the people told become customers, or are lost as prospects "
+                  "(wom_conversion).",
+                  100 * a.conversion),
+      fmt::format("Satisfied: mean survey score at least {:.3g}; unhappy: an incident left open "
+                  "or a mean score at most {:.3g} (wom_satisfied_min_satisfaction, "
+                  "wom_unhappy_max_satisfaction).",
+                  a.satisfied_min_satisfaction, a.unhappy_max_satisfaction),
+      fmt::format("One prospect is worth {:.2f} ({}; wom_value_per_prospect). The values are "
+                  "one-off, not discounted, and not included in the CLVs.",
+                  w.value_per_prospect, w.value_source),
+      "Each is editable: clv service and clv report --wom-<field> (e.g. --wom-conversion 0.02), "
+      "the service request's \"word_of_mouth\" object, or GET /v1/service?wom_<field>=..."};
+  return b;
+}
+
 std::string service_report_json(const ServiceReport& r) {
   using nlohmann::json;
   const ServiceBreakdown& b = r.breakdown;
@@ -132,9 +172,12 @@ std::string service_report_json(const ServiceReport& r) {
         {"attributable_churn_per_100", g.attributable_per_100},
         {"clv_at_risk", g.clv_at_risk}};
     if (b.key == ServiceKey::kLocation) {
-      row["region"] = g.region;
-      row["rank_in_region"] = g.rank_in_region;
-      row["sites_in_region"] = g.groups_in_region;
+      // A site of no one region (online, ...) is not ranked: null and the reason.
+      const bool ranked = g.unranked_reason.empty();
+      row["region"] = ranked ? json(g.region) : json(nullptr);
+      row["rank_in_region"] = ranked ? json(g.rank_in_region) : json(nullptr);
+      row["sites_in_region"] = ranked ? json(g.groups_in_region) : json(nullptr);
+      row["unranked_reason"] = ranked ? json(nullptr) : json(g.unranked_reason);
     }
     groups.push_back(row);
   }
@@ -178,7 +221,7 @@ ServiceSection service_report_section(const ServiceReport& r) {
   for (const ServiceGroup& g : b.groups) {
     s.rows.push_back({g.group, g.region, g.customers, g.incidents_per_100, g.resolved_within_sla,
                       g.surveys > 0 ? g.satisfaction : 0.0, g.attributable_per_100, g.clv_at_risk,
-                      g.rank_in_region, g.groups_in_region});
+                      g.rank_in_region, g.groups_in_region, g.unranked_reason});
   }
   const ServiceFigures& f = r.figures;
   s.figures.push_back(fmt::format(
@@ -192,7 +235,7 @@ ServiceSection service_report_section(const ServiceReport& r) {
       "incidents); the literature quotes 91% of retail customers not returning after really "
       "poor service.",
       100 * f.lost_after_worst, f.worst_incidents));
-  s.figures.push_back(word_of_mouth_text(r.word_of_mouth));
+  s.word_of_mouth = word_of_mouth_block(r.word_of_mouth);
   return s;
 }
 

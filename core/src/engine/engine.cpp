@@ -796,8 +796,10 @@ WhatIfResult Engine::what_if(const EngineWhatIf& request) const {
   if (!request.covariate_fit.empty()) {
     attach_covariate_fit(in, request.covariate_fit, "the request's covariate_fit", s.path);
   }
+  in.request_body = true;  // messages name the body's fields, not a file's [run]
   ScenarioFile file;
-  file.path = "request";
+  file.path = "what-if body";
+  file.request_body = true;
   file.scenarios = request.scenarios;
   in.plugin_effects = resolve_plugin_levers(file, s.plugins);
   in.attributes =

@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include <set>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -298,7 +300,7 @@ EngineOptions engine_options_from_json(const json& j) {
 }
 
 EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions& defaults) {
-  constexpr const char* kSource = "request.json";
+  constexpr const char* kSource = "what-if body";
   json j;
   try {
     j = json::parse(text);
@@ -313,17 +315,30 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
         "the body must be a scenario object: {\"scenario\": [{\"name\": ..., \"target\": ..., "
         "<levers>}], \"run\": {\"horizon\": ...}, \"draws\": 200, \"seed\": 1}");
   }
+  // The body's own fields, named as the client sent them (a top-level
+  // "sector" belongs in run.sector; files' [run] names are not fields here).
+  static const std::set<std::string> kBody = {"scenario", "run", "draws", "seed", "covariate_fit"};
+  for (const auto& [key, v] : j.items()) {
+    if (kBody.count(key)) continue;
+    const bool run_field =
+        key == "horizon" || key == "margin" || key == "discount_rate" || key == "sector";
+    throw Error::invalid_argument(fmt::format(
+        "what-if body: \"{}\" is not a field of the body (fields: scenario, run, draws, seed, "
+        "covariate_fit){}",
+        key, run_field ? fmt::format("; {} goes inside \"run\": {{\"{}\": ...}}", key, key) : ""));
+  }
   EngineWhatIf request;
   if (auto it = j.find("draws"); it != j.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1000) {
-      throw Error::invalid_argument("draws must be an integer in 0..1000 (0 = point estimates)");
+      throw Error::invalid_argument(
+          "what-if body: draws must be an integer in 0..1000 (0 = point estimates)");
     }
     request.draws = it->get<int>();
     j.erase(it);
   }
   if (auto it = j.find("seed"); it != j.end()) {
     if (!it->is_number_unsigned()) {
-      throw Error::invalid_argument("seed must be a non-negative integer");
+      throw Error::invalid_argument("what-if body: seed must be a non-negative integer");
     }
     request.seed = it->get<unsigned long long>();
     j.erase(it);
@@ -331,7 +346,8 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
   if (auto it = j.find("covariate_fit"); it != j.end()) {
     if (!it->is_object()) {
       throw Error::invalid_argument(
-          "covariate_fit must be the JSON object `clv fit --covariates --db --out` writes");
+          "what-if body: covariate_fit must be the JSON object `clv fit --covariates --db --out` "
+          "writes");
     }
     request.covariate_fit = it->dump();
     j.erase(it);
@@ -343,20 +359,31 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
               {"spend_params", "(engine)"},
               {"horizon", defaults.horizon}};
   if (auto it = j.find("run"); it != j.end()) {
-    if (!it->is_object()) throw Error::invalid_argument("run must be an object");
+    if (!it->is_object()) {
+      throw Error::invalid_argument(
+          "what-if body: \"run\" must be an object, e.g. {\"horizon\": 52, \"sector\": "
+          "\"retail\"}");
+    }
     for (const auto& [key, v] : it->items()) {
       if (key == "summary" || key == "count_params" || key == "spend_params" ||
           key == "customers" || key == "db") {
         throw Error::invalid_argument(fmt::format(
-            "run.{} names a file; over the engine the current run's customers and fits are "
-            "used: remove it (run takes only horizon, margin, discount_rate, sector)",
+            "what-if body: run.{} names a file; over the engine the current run's customers and "
+            "fits are used: remove it (run takes only horizon, margin, discount_rate, sector; a "
+            "covariate fit goes in the body's \"covariate_fit\")",
             key));
+      }
+      if (key != "horizon" && key != "margin" && key != "discount_rate" && key != "sector") {
+        throw Error::invalid_argument(
+            fmt::format("what-if body: run.{} is not a field of \"run\" (fields: horizon, margin, "
+                        "discount_rate, sector)",
+                        key));
       }
       run[key] = v;  // the scenario parser validates names, types and ranges
     }
   }
   j["run"] = std::move(run);
-  const ScenarioFile file = parse_scenario_text(j.dump(), kSource);
+  const ScenarioFile file = parse_scenario_text(j.dump(), kSource, ScenarioSyntax::request_body);
   request.scenarios = file.scenarios;
   request.horizon = file.run.horizon;
   // Unset: the engine's options, else the sector plugin's economics.

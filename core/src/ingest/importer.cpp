@@ -541,14 +541,28 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
       options_.progress(progress);
     }
   }
+  // Every byte is read: the import stage ends here; writing the last batch,
+  // the sector normalization and the commit are stage "commit" (steps), so
+  // progress does not sit below 100% while they run (issue 16).
+  if (options_.progress) {
+    progress.done = progress.total = std::max(progress.total, reader.bytes_consumed());
+    options_.progress(progress);
+  }
+  constexpr uint64_t kCommitSteps = 4;
+  auto commit_step = [&](uint64_t done) {
+    if (options_.progress) options_.progress(Progress{"commit", done, kCommitSteps, "steps", 0});
+  };
+  commit_step(0);
   if (options_.normalize_transactions) flush_batch();
   if (defer_customers_) resolve_held_customers();
+  commit_step(1);
   if (ledger_) {
     ledger_->flush();
     result_.normalized_away += router_.normalize_and_store(*ledger_, hold_all_);
     result_.inserted += ledger_->inserted();
     result_.duplicates += ledger_->duplicates();
   }
+  commit_step(2);
   rejects_.close();
   router_.log().close();
   router_.report(result_);
@@ -559,11 +573,9 @@ ImportResult Importer::run(CsvReader& reader, const std::string& content_hash) {
   employee_writer_.reset();
   customer_creator_.reset();
   if (index_drop) index_drop->restore();
+  commit_step(3);
   session.commit();
-  if (options_.progress) {
-    progress.done = progress.total = std::max(progress.total, reader.bytes_consumed());
-    options_.progress(progress);
-  }
+  commit_step(kCommitSteps);
   if (result_.rejected > 0) {
     result_.rejects_file = rejects_.path();
   } else {

@@ -388,6 +388,39 @@ std::string scenario_section(const ReportData& data) {
                  "<div class=\"charts\">" + chart + "</div>" + table);
 }
 
+// Word of mouth in the value: who tells how many, the prospects won and
+// lost, their value, and the assumptions behind each figure.
+std::string word_of_mouth_html(const ServiceWordOfMouth& w) {
+  auto range = [](double low, double high, int decimals) {
+    return format_number(low, decimals) + "&ndash;" + format_number(high, decimals);
+  };
+  std::string out =
+      "<div class=\"word-of-mouth\" id=\"word-of-mouth\"><h3>Word of mouth</h3>"
+      "<div class=\"tables\"><table class=\"word-of-mouth\"><tr><th></th><th "
+      "class=\"num\">customers</th><th class=\"num\">people told each</th><th "
+      "class=\"num\">prospects</th><th class=\"num\">value</th></tr>";
+  out += fmt::format(
+      "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
+      "class=\"num\">won {}</td><td class=\"num\">+{}</td></tr>",
+      escape_xml(w.satisfied_label), format_number(w.satisfied, 0),
+      range(w.told_satisfied_low, w.told_satisfied_high, 0),
+      range(w.prospects_won_low, w.prospects_won_high, 1),
+      range(w.value_won_low, w.value_won_high, 2));
+  out += fmt::format(
+      "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">up to {}</td><td "
+      "class=\"num\">lost {}</td><td class=\"num\">&minus;{}</td></tr>",
+      escape_xml(w.unhappy_label), format_number(w.unhappy, 0), format_number(w.told_unhappy, 0),
+      format_number(w.prospects_lost, 1), format_number(w.value_lost, 2));
+  out += fmt::format(
+      "<tr><td>Net value of word of mouth</td><td></td><td></td><td></td><td "
+      "class=\"num\">{} to {}</td></tr></table></div>",
+      format_number(w.net_low, 2), format_number(w.net_high, 2));
+  out += "<p class=\"note\">Assumptions (stated, editable):</p><ul class=\"assumptions\">";
+  for (const auto& a : w.assumptions) out += "<li>" + escape_xml(a) + "</li>";
+  out += "</ul></div>";
+  return out;
+}
+
 std::string service_section(const ReportData& data) {
   if (!data.service || data.service->rows.empty()) return {};
   const ServiceSection& s = *data.service;
@@ -425,12 +458,21 @@ std::string service_section(const ReportData& data) {
         format_number(r.incidents_per_100, 1), format_percent(r.resolved_within_sla, 0),
         r.satisfaction > 0 ? format_number(r.satisfaction, 2) : "&ndash;",
         format_number(r.attributable_per_100, 2), format_number(r.clv_at_risk, 0),
-        r.rank_in_region > 0 ? fmt::format("{} of {}", r.rank_in_region, r.groups_in_region)
-                             : "&ndash;");
+        r.rank_in_region > 0
+            ? fmt::format("{} of {}", r.rank_in_region, r.groups_in_region)
+            : (r.unranked_reason.empty() ? std::string("&ndash;")
+                                         : fmt::format("<span title=\"{}\">not ranked*</span>",
+                                                       escape_xml(r.unranked_reason))));
   }
   table += "</table></div>";
   std::string figures;
+  for (const auto& r : s.rows) {
+    if (r.unranked_reason.empty()) continue;
+    figures += "<p class=\"note unranked\">* " + escape_xml(r.group) + ": " +
+               escape_xml(r.unranked_reason) + "</p>";
+  }
   for (const auto& line : s.figures) figures += "<p class=\"note\">" + escape_xml(line) + "</p>";
+  if (s.word_of_mouth) figures += word_of_mouth_html(*s.word_of_mouth);
   return section("service", "Service by " + s.by,
                  fmt::format("Incident handling per {} and the churn it causes; in total {} "
                              "customers over the horizon are lost to service worse than the "

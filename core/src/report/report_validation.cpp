@@ -87,6 +87,17 @@ void validate_report_data(const ReportData& data) {
       require_probability(r.resolved_within_sla,
                           fmt::format("service.rows[{}].resolved_within_sla", i));
     }
+    if (const auto& w = data.service->word_of_mouth) {
+      for (double v :
+           {w->satisfied, w->unhappy, w->told_satisfied_low, w->told_satisfied_high,
+            w->told_unhappy, w->prospects_won_low, w->prospects_won_high, w->prospects_lost,
+            w->value_won_low, w->value_won_high, w->value_lost, w->net_low, w->net_high}) {
+        if (!std::isfinite(v)) {
+          throw Error::invalid_argument(
+              "report: service.word_of_mouth has a value that is not finite");
+        }
+      }
+    }
   }
   if (data.churn) {
     for (size_t i = 0; i < data.churn->segments.size(); ++i) {

@@ -15,10 +15,10 @@ enum class IncidentLever { kResolveOpen, kFasterResolution, kSatisfaction };
 IncidentLever lever_of(const ResolvedPluginEffect& e, const Scenario& s) {
   const std::string name = e.target.substr(std::string("covariate:").size());
   if (e.operation != "reduce") {
-    throw Error::invalid_argument(fmt::format(
-        "scenario '{}' (line {}): plugin lever {} asks to {} {}; covariate levers can only "
-        "reduce a covariate",
-        s.name, s.line, e.label, e.operation, e.target));
+    throw Error::invalid_argument(
+        fmt::format("scenario '{}' ({}): plugin lever {} asks to {} {}; covariate levers can only "
+                    "reduce a covariate",
+                    s.name, scenario_place(s.line, s.path), e.label, e.operation, e.target));
   }
   if (name == "unresolved" || name == "not_resolved_in_stay") return IncidentLever::kResolveOpen;
   if (name == "sla_overrun" || name == "repeat_contact_30d" || name == "disruption") {
@@ -28,9 +28,9 @@ IncidentLever lever_of(const ResolvedPluginEffect& e, const Scenario& s) {
   std::string known;
   for (const std::string& k : mapped_plugin_covariates()) known += (known.empty() ? "" : ", ") + k;
   throw Error::invalid_argument(fmt::format(
-      "scenario '{}' (line {}): plugin lever {} moves covariate '{}', which no incident lever "
+      "scenario '{}' ({}): plugin lever {} moves covariate '{}', which no incident lever "
       "carries (mapped: {})",
-      s.name, s.line, e.label, name, known));
+      s.name, scenario_place(s.line, s.path), e.label, name, known));
 }
 
 }  // namespace
@@ -50,10 +50,10 @@ Scenario with_plugin_covariate_levers(const Scenario& scenario,
     if (e.target.rfind("covariate:", 0) != 0) continue;
     const IncidentLever lever = lever_of(e, scenario);
     if (!(e.value >= 0 && e.value <= 1)) {
-      throw Error::invalid_argument(
-          fmt::format("scenario '{}' (line {}): plugin lever {} reduces {} by {}; it must be in "
-                      "[0, 1]",
-                      scenario.name, scenario.line, e.label, e.target, e.value));
+      throw Error::invalid_argument(fmt::format(
+          "scenario '{}' ({}): plugin lever {} reduces {} by {}; it must be in "
+          "[0, 1]",
+          scenario.name, scenario_place(scenario.line, scenario.path), e.label, e.target, e.value));
     }
     if (!applied.emplace(e.label, lever).second) continue;  // one lever, one application
     if (!out.incidents) out.incidents.emplace();

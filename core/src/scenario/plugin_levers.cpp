@@ -23,13 +23,18 @@ std::vector<std::vector<ResolvedPluginEffect>> resolve_plugin_levers(
   std::vector<std::vector<ResolvedPluginEffect>> out(file.scenarios.size());
   for (size_t s = 0; s < file.scenarios.size(); ++s) {
     for (const PluginLeverUse& use : file.scenarios[s].plugin_levers) {
-      const std::string where = fmt::format("{}:{}", file.path, use.line);
+      const std::string where =
+          use.line > 0 ? fmt::format("{}:{}", file.path, use.line)
+                       : fmt::format("{}: at {}", file.path, scenario_place(0, use.path));
       SectorPlugin plugin = [&] {
         try {
           return find_plugin(plugins, use.plugin);
         } catch (const Error& e) {
           throw Error::invalid_argument(fmt::format(
-              "{}: unknown plugin '{}' ({}); pass --plugin-dir", where, use.plugin, e.what()));
+              "{}: unknown plugin '{}' ({}); {}", where, use.plugin, e.what(),
+              file.request_body ? "the engine loads the plugins of its plugin directories "
+                                  "(clv serve --plugin-dir, EngineOptions::plugin_dirs)"
+                                : "pass --plugin-dir"));
         }
       }();
       const Lever* lever = nullptr;

@@ -27,16 +27,24 @@ double draw_normal(const UncertainValue& u, std::mt19937_64& rng) {
   return std::normal_distribution<double>(u.value, sd_from_interval90(*u.low90, *u.high90))(rng);
 }
 
-[[noreturn]] void needs_covariate_model(const Scenario& s, const std::string& what) {
+[[noreturn]] void needs_covariate_model(const Scenario& s, const std::string& what,
+                                        bool request_body) {
   throw Error::invalid_argument(fmt::format(
-      "scenario '{}' (line {}): {} acts on churn covariates, and this run has no fitted "
-      "covariate model to carry it; name a covariate fit (clv fit --db --covariates ... --out) "
-      "as count_params with db = \"clv.db\" in [run], or use retention_offer / price / "
-      "purchase_rate / margin",
-      s.name, s.line, what));
+      "scenario '{}' ({}): {} acts on churn covariates, and this run has no fitted "
+      "covariate model to carry it; {}, or use retention_offer / price / purchase_rate / margin",
+      s.name, scenario_place(s.line, s.path), what, covariate_fit_advice(request_body)));
 }
 
 }  // namespace
+
+std::string covariate_fit_advice(bool request_body) {
+  if (request_body) {
+    return "add \"covariate_fit\" to the request body: the JSON object that clv fit --db "
+           "--covariates ... --out writes";
+  }
+  return "name a covariate fit (clv fit --db --covariates ... --out) as count_params with db = "
+         "\"clv.db\" in [run]";
+}
 
 LeverValues premium_values(const LeverValues& v, const ServicePremium& premium) {
   LeverValues out = v;
@@ -48,17 +56,23 @@ LeverValues premium_values(const LeverValues& v, const ServicePremium& premium) 
 }
 
 ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPluginEffect>& plugin,
-                               double base_margin, double horizon, bool covariate_model)
+                               double base_margin, double horizon, bool covariate_model,
+                               bool request_body)
     : base_margin_(base_margin) {
-  if (s.incidents && !covariate_model) needs_covariate_model(s, "the incidents lever");
-  if (!s.staff.empty() && !covariate_model) needs_covariate_model(s, "the staff lever");
+  if (s.incidents && !covariate_model) {
+    needs_covariate_model(s, "the incidents lever", request_body);
+  }
+  if (!s.staff.empty() && !covariate_model) {
+    needs_covariate_model(s, "the staff lever", request_body);
+  }
   if (s.service_premium) {
     if (!covariate_model) {
-      throw Error::invalid_argument(fmt::format(
-          "scenario '{}' (line {}): service_premium (line {}) charges customers by their "
-          "incident satisfaction, and this run has no incident records; name a covariate fit "
-          "(clv fit --db --covariates ... --out) as count_params with db = \"clv.db\" in [run]",
-          s.name, s.line, s.service_premium->line));
+      throw Error::invalid_argument(
+          fmt::format("scenario '{}' ({}): service_premium ({}) charges customers by their "
+                      "incident satisfaction, and this run has no incident records; {}",
+                      s.name, scenario_place(s.line, s.path),
+                      scenario_place(s.service_premium->line, s.service_premium->path),
+                      covariate_fit_advice(request_body)));
     }
     premium_ = s.service_premium;
     const double d = premium_->price_increase;
@@ -102,7 +116,8 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
     if (e.target.rfind("covariate:", 0) == 0) {
       // Folded into the incident levers (plugin_covariate_levers.hpp).
       if (covariate_model) continue;
-      needs_covariate_model(s, fmt::format("plugin lever {} ({})", e.label, e.target));
+      needs_covariate_model(s, fmt::format("plugin lever {} ({})", e.label, e.target),
+                            request_body);
     } else if (e.target == "purchase_rate" && !add) {
       plugin_purchase_ *= factor;
       what = fmt::format("purchase rate x {:.4g}", factor);
@@ -137,8 +152,8 @@ ScenarioLevers::ScenarioLevers(const Scenario& s, const std::vector<ResolvedPlug
   const LeverValues p = point();
   if (!(p.margin >= 0 && p.margin <= 1)) {
     throw Error::invalid_argument(fmt::format(
-        "scenario '{}' (line {}): the levers give a margin of {:.4g}; it must stay in [0, 1]",
-        s.name, s.line, p.margin));
+        "scenario '{}' ({}): the levers give a margin of {:.4g}; it must stay in [0, 1]", s.name,
+        scenario_place(s.line, s.path), p.margin));
   }
 }
 

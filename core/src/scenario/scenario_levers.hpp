@@ -31,13 +31,18 @@ LeverValues premium_values(const LeverValues& v, const ServicePremium& premium);
 // incidents; none when no incident has a score (whatif_engine.cpp).
 std::optional<double> mean_satisfaction(const std::vector<IncidentObservation>& records);
 
+// How to give a run a covariate model, in the words of where the scenarios
+// came from: a request body's "covariate_fit" field, or a file's [run].
+std::string covariate_fit_advice(bool request_body);
+
 class ScenarioLevers {
  public:
   // Throws Error::invalid_argument for levers the run cannot carry (covariate
   // levers without a covariate model, margins outside [0, 1], ...). With a
   // covariate model, incident and staff levers are left to CovariateScenario.
   ScenarioLevers(const Scenario& scenario, const std::vector<ResolvedPluginEffect>& plugin,
-                 double base_margin, double horizon, bool covariate_model = false);
+                 double base_margin, double horizon, bool covariate_model = false,
+                 bool request_body = false);
 
   LeverValues point() const;
   LeverValues draw(std::mt19937_64& rng) const;

@@ -162,6 +162,12 @@ toml::table json_to_toml(const nlohmann::json& j) {
   return t;
 }
 
+// The largest cost a lever may carry (in the currency of the CLVs): the
+// messages name it so that a refused 1e300 says what is allowed.
+constexpr double kMaxCost = 1e12;
+constexpr const char* kCostRule =
+    "a cost in [0, 1e12] (at most 10^12 = 1,000,000,000,000, in the currency of the CLVs)";
+
 const std::set<std::string> kCostKeys = {"cost_per_customer", "cost_per_incident",
                                          "cost_per_employee", "fixed_cost"};
 
@@ -177,10 +183,11 @@ void parse_lever_cost(const Validator& v, const toml::table& t, const std::strin
   c.lever = lever;
   c.location = location;
   c.line = static_cast<int>(t.source().begin.line);
+  c.path = path;
   bool any = false;
   auto read = [&](const char* key, double& out) {
     if (auto* n = t.get(key)) {
-      out = v.number_in(*n, path + "." + key, 0, 1e12, "a cost >= 0 (in the currency of the CLVs)");
+      out = v.number_in(*n, path + "." + key, 0, kMaxCost, kCostRule);
       any = true;
     }
   };
@@ -343,6 +350,7 @@ StaffChange parse_staff(const Validator& v, const toml::table& t, const std::str
 Scenario parse_scenario(const Validator& v, const toml::table& t, const std::string& path) {
   Scenario s;
   s.line = static_cast<int>(t.source().begin.line);
+  s.path = path;
   v.only_keys(t, path,
               {"name", "target", "retention_offer", "price", "service_premium", "margin",
                "purchase_rate", "incidents", "staff", "plugin_lever", "fixed_cost"},
@@ -398,6 +406,7 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     v.only_keys(r, p, {"price_increase", "min_satisfaction", "elasticity", "costs_fixed"}, "field");
     ServicePremium sp;
     sp.line = static_cast<int>(r.source().begin.line);
+    sp.path = p;
     if (!r.get("price_increase"))
       v.fail(e, p, "service_premium needs a price_increase (0.05 = +5%)");
     sp.price_increase = v.number_in(*r.get("price_increase"), p + ".price_increase", -0.9, 10,
@@ -458,6 +467,7 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
       v.only_keys(r, p, with_costs({"plugin", "lever", "values"}), "field");
       PluginLeverUse use;
       use.line = static_cast<int>(e.source().begin.line);
+      use.path = p;
       if (!r.get("plugin") || !r.get("lever")) v.fail(&e, p, "plugin_lever needs plugin and lever");
       use.plugin = v.text(*r.get("plugin"), p + ".plugin");
       use.lever = v.text(*r.get("lever"), p + ".lever");
@@ -481,8 +491,8 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
     LeverCost c;
     c.lever = "scenario";
     c.line = static_cast<int>(n->source().begin.line);
-    c.fixed =
-        v.number_in(*n, path + ".fixed_cost", 0, 1e12, "a cost >= 0 (in the currency of the CLVs)");
+    c.path = path + ".fixed_cost";
+    c.fixed = v.number_in(*n, path + ".fixed_cost", 0, kMaxCost, kCostRule);
     s.costs.push_back(std::move(c));
   }
   return s;
@@ -490,9 +500,11 @@ Scenario parse_scenario(const Validator& v, const toml::table& t, const std::str
 
 }  // namespace
 
-ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name) {
-  const bool json =
-      source_name.size() >= 5 && source_name.compare(source_name.size() - 5, 5, ".json") == 0;
+ScenarioFile parse_scenario_text(const std::string& text, const std::string& source_name,
+                                 ScenarioSyntax syntax) {
+  const bool body = syntax == ScenarioSyntax::request_body;
+  const bool json = body || (source_name.size() >= 5 &&
+                             source_name.compare(source_name.size() - 5, 5, ".json") == 0);
   toml::table root;
   if (json) {
     check_json_depth(text, source_name);  // json_to_toml recurses
@@ -507,7 +519,9 @@ ScenarioFile parse_scenario_text(const std::string& text, const std::string& sou
           fmt::format("{}:{}: not valid JSON ({})", source_name, line, e.what()));
     }
     if (!j.is_object()) {
-      throw Error::invalid_argument(fmt::format("{}:1: a scenario file is an object", source_name));
+      throw Error::invalid_argument(
+          body ? fmt::format("{}: must be a JSON object", source_name)
+               : fmt::format("{}:1: a scenario file is an object", source_name));
     }
     root = json_to_toml(j);
   } else {
@@ -520,15 +534,23 @@ ScenarioFile parse_scenario_text(const std::string& text, const std::string& sou
     }
   }
   Validator v(source_name);
-  v.only_keys(root, "file", {"run", "scenario"}, "section");
+  v.only_keys(root, body ? "body" : "file", {"run", "scenario"}, body ? "field" : "section");
   ScenarioFile file;
   file.path = source_name;
+  file.request_body = body;
   const toml::node* run = root.get("run");
-  if (!run) v.fail(nullptr, "/", "the file needs a [run] section naming the fitted run");
+  if (!run) {
+    v.fail(nullptr, body ? "run" : "/",
+           body ? "the body needs \"run\": {\"horizon\": ...}"
+                : "the file needs a [run] section naming the fitted run");
+  }
   file.run = parse_run(v, v.table(*run, "run"));
   const toml::node* scenarios = root.get("scenario");
   if (!scenarios || !scenarios->is_array() || scenarios->as_array()->empty()) {
-    v.fail(scenarios, "scenario", "the file needs at least one [[scenario]]");
+    v.fail(scenarios, "scenario",
+           body ? "the body needs \"scenario\": a non-empty array of scenario objects "
+                  "([{\"name\": ..., \"target\": \"all\", <levers>}])"
+                : "the file needs at least one [[scenario]]");
   }
   std::set<std::string> names;
   int index = 0;

@@ -213,7 +213,7 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     static const std::vector<ResolvedPluginEffect> kNone;
     levers.emplace_back(in.scenarios[s],
                         s < in.plugin_effects.size() ? in.plugin_effects[s] : kNone, margin, H,
-                        cov != nullptr);
+                        cov != nullptr, in.request_body);
   }
 
   // Baseline point scores per customer, for targets (risk band, decile, value at risk).
@@ -332,8 +332,8 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     }
     if (targeted_count[s] == 0) {
       throw Error::invalid_argument(
-          fmt::format("scenario '{}' (line {}): its target selects no customer; widen the filters",
-                      sc.name, sc.line));
+          fmt::format("scenario '{}' ({}): its target selects no customer; widen the filters",
+                      sc.name, scenario_place(sc.line, sc.path + ".target")));
     }
     if (cov) {
       static const std::vector<ResolvedPluginEffect> kNone;
@@ -387,10 +387,11 @@ WhatIfResult run_whatif(const WhatIfInputs& in, const WhatIfOptions& options) {
     for (const LeverCost& c : sc.costs) {
       if ((c.per_incident > 0 || c.per_employee > 0) && !cov) {
         throw Error::invalid_argument(fmt::format(
-            "scenario '{}' (line {}): {} of {} counts incidents or their handlers, which needs "
-            "the incident records of a covariate run (run.db and a covariate fit)",
-            sc.name, c.line, c.per_incident > 0 ? "cost_per_incident" : "cost_per_employee",
-            c.lever));
+            "scenario '{}' ({}): {} of {} counts incidents or their handlers, which needs "
+            "the incident records of a covariate run ({})",
+            sc.name, scenario_place(c.line, c.path),
+            c.per_incident > 0 ? "cost_per_incident" : "cost_per_employee", c.lever,
+            covariate_fit_advice(in.request_body)));
       }
     }
     for (size_t i = 0; i < n; ++i) {

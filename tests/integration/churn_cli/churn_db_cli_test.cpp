@@ -90,7 +90,7 @@ TEST(ChurnDbCli, FitsFromTheDatabaseStoresTheRunAndChurnScoresIt) {
     const double value = row["value_at_risk"].get<double>();
     EXPECT_LE(value, previous);  // the at-risk list: highest value at risk first
     previous = value;
-    EXPECT_EQ(row["customer"].get<std::string>().rfind("C", 0), 0u);  // external ids
+    EXPECT_EQ(row["customer_id"].get<std::string>().rfind("C", 0), 0u);  // external ids
     EXPECT_FALSE(row["drivers"].empty());
   }
   // The stored fit was scored: same gammas.

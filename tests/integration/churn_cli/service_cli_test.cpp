@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -178,6 +179,30 @@ TEST(ServiceCli, FitFlagsAModelThatDoesNotDescribeTheData) {
   EXPECT_TRUE(j["fit_check"]["misfit"].get<bool>()) << bad.out;
   EXPECT_GT(j["fit_check"]["expected_repeat_purchases"].get<double>(),
             1.5 * j["fit_check"]["actual_repeat_purchases"].get<double>());
+  // `clv churn` on the same data carries the same check (issue 14): the plain
+  // model, fitted to the same summary, with the same warning and likely causes.
+  const CliRun churn = clv("churn --db " + raw +
+                           " --calibration-end 2026-06-30 --plain --horizon 26 --no-store --json");
+  ASSERT_EQ(churn.exit_code, 0) << churn.err;
+  const auto c = nlohmann::json::parse(churn.out);
+  ASSERT_TRUE(c["fit_check"].is_object()) << churn.out.substr(0, 400);
+  EXPECT_TRUE(c["fit_check"]["misfit"].get<bool>());
+  EXPECT_EQ(c["fit_check"]["warnings"], j["fit_check"]["warnings"]);
+  EXPECT_NEAR(c["fit_check"]["expected_repeat_purchases"].get<double>(),
+              j["fit_check"]["expected_repeat_purchases"].get<double>(),
+              1e-6 * j["fit_check"]["expected_repeat_purchases"].get<double>());
+  const CliRun text =
+      clv("churn --db " + raw + " --calibration-end 2026-06-30 --plain --horizon 26 --no-store");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("-> MISFIT"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("warning: likely causes: several rows per visit"), std::string::npos)
+      << text.out;
+  // The retail sample fits: the check is there and says so.
+  const CliRun fine = clv("churn --db " + retail_db() +
+                          " --calibration-end 2026-06-30 --plain --horizon 26 --no-store");
+  ASSERT_EQ(fine.exit_code, 0) << fine.err;
+  EXPECT_NE(fine.out.find("fit check: repeat purchases actual"), std::string::npos) << fine.out;
+  EXPECT_NE(fine.out.find("-> ok"), std::string::npos) << fine.out;
 }
 
 TEST(ServiceCli, HospitalityPluginMergesNightLinesIntoStaysAndTheFitChecksOut) {
@@ -284,11 +309,24 @@ TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_GE(j["groups"].size(), 2u);
   double sum = 0, customers = 0;
+  int online = 0;
+  std::map<std::string, int> sites_per_region;
   for (const auto& g : j["groups"]) {
     sum += g["attributable_churn"].get<double>();
     customers += g["customers"].get<double>();
+    // The online shop serves every region: not ranked within one (issue 14).
+    if (g["group"] == "online") {
+      EXPECT_TRUE(g["rank_in_region"].is_null()) << g.dump();
+      EXPECT_TRUE(g["region"].is_null()) << g.dump();
+      EXPECT_NE(g["unranked_reason"].get<std::string>().find("virtual channel"), std::string::npos)
+          << g.dump();
+      ++online;
+      continue;
+    }
+    EXPECT_TRUE(g["unranked_reason"].is_null()) << g.dump();
     EXPECT_GE(g["rank_in_region"].get<int>(), 1);
     EXPECT_LE(g["rank_in_region"].get<int>(), g["sites_in_region"].get<int>());
+    ++sites_per_region[g["region"].get<std::string>()];
     if (g["incidents"].get<double>() > 0) {
       EXPECT_GE(g["resolved_within_sla"].get<double>(), 0.0);
       EXPECT_LE(g["resolved_within_sla"].get<double>(), 1.0);
@@ -298,9 +336,20 @@ TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
   }
   EXPECT_NEAR(sum, j["total_attributable_churn"].get<double>(), 1e-9);
   EXPECT_EQ(customers, j["customers"].get<double>());  // every customer has one home site
+  EXPECT_EQ(online, 1);
+  // Ranks count the physical sites only: the retail sample has two stores per region.
+  for (const auto& g : j["groups"]) {
+    if (g["group"] == "online") continue;
+    EXPECT_EQ(g["sites_in_region"].get<int>(), sites_per_region[g["region"].get<std::string>()])
+        << g.dump();
+  }
   const auto& f = j["figures"];
   EXPECT_EQ(f["repurchase_after_incident"]["quoted"].get<double>(), 0.82);
   EXPECT_GT(f["repurchase_after_incident"]["incidents_within_sla"].get<double>(), 0.0);
+  const CliRun sites = clv("service --db " + db + " --by location --horizon 26");
+  ASSERT_EQ(sites.exit_code, 0) << sites.err;
+  EXPECT_NE(sites.out.find("* online: 'online' is a virtual channel"), std::string::npos)
+      << sites.out;
   const CliRun text = clv("service --db " + db + " --by department --horizon 26");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("quoted: 91%"), std::string::npos) << text.out;
@@ -325,6 +374,37 @@ TEST(ServiceCli, BreaksServiceDownBySiteWithRanksAndTheLiteratureFigures) {
   EXPECT_NE(html.find("<h2>Service by site</h2>"), std::string::npos);
   EXPECT_NE(html.find("id=\"chart-service\""), std::string::npos);
   EXPECT_NE(html.find("quotes 82%"), std::string::npos);
+  // The word-of-mouth block of `clv service`, with its assumptions (issue 14):
+  // the same core figures, valued with the same sector referral value.
+  EXPECT_NE(html.find("<h3>Word of mouth</h3>"), std::string::npos);
+  EXPECT_NE(html.find("Assumptions (stated, editable)"), std::string::npos);
+  const auto& wom = j["word_of_mouth"];
+  ASSERT_TRUE(wom.is_object()) << r.out.substr(0, 300);
+  EXPECT_NE(html.find(fmt::format("<td class=\"num\">{:.0f}</td>",
+                                  wom["satisfied_customers"].get<double>())),
+            std::string::npos);
+  EXPECT_NE(html.find(fmt::format("One prospect is worth {:.2f} ({}",
+                                  wom["assumptions"]["value_per_prospect"].get<double>(),
+                                  wom["assumptions"]["value_source"].get<std::string>())),
+            std::string::npos)
+      << wom.dump();
+  EXPECT_NE(html.find("1% of the people told become customers"), std::string::npos);
+  EXPECT_NE(html.find("tells 9 to 12 people, an unhappy one up to 20"), std::string::npos);
+  // Editable from the report's command line as from clv service's.
+  const CliRun edited = clv("report --summary " + dir + "/service_summary.csv --params " + dir +
+                            "/service_pnbd.json --db " + db +
+                            " --service-by location --horizon 26 --wom-conversion 0.02 --out " +
+                            dir + "/service_report2.html");
+  ASSERT_EQ(edited.exit_code, 0) << edited.err;
+  const std::string html2 = slurp(dir + "/service_report2.html");
+  EXPECT_NE(html2.find("2% of the people told become customers"), std::string::npos);
+  const CliRun service2 =
+      clv("service --db " + db + " --by location --horizon 26 --wom-conversion 0.02 --json");
+  ASSERT_EQ(service2.exit_code, 0) << service2.err;
+  const auto net2 = nlohmann::json::parse(service2.out)["word_of_mouth"]["net_value"];
+  EXPECT_GT(net2["high"].get<double>(), wom["net_value"]["high"].get<double>());
+  // The online shop is shown unranked with its reason.
+  EXPECT_NE(html.find("* online: &#39;online&#39; is a virtual channel"), std::string::npos);
 }
 
 }  // namespace

@@ -62,11 +62,23 @@ void expect_same_churn(const json& a, const json& b, const std::string& who) {
     EXPECT_EQ(a["effects"][i]["verdict"], b["effects"][i]["verdict"]) << who;
     expect_near(a["effects"][i]["gamma"], b["effects"][i]["gamma"], who + " effect");
   }
+  // The plain model's fit check (clv fit's misfit warning) on every front end.
+  ASSERT_TRUE(a["fit_check"].is_object()) << who << ": " << a.dump().substr(0, 300);
+  ASSERT_TRUE(b["fit_check"].is_object()) << who << ": " << b.dump().substr(0, 300);
+  EXPECT_EQ(a["fit_check"]["misfit"], b["fit_check"]["misfit"]) << who;
+  EXPECT_EQ(a["fit_check"]["warnings"], b["fit_check"]["warnings"]) << who;
+  expect_near(a["fit_check"]["expected_repeat_purchases"],
+              b["fit_check"]["expected_repeat_purchases"], who + " fit check expected", 1e-6);
+  expect_near(a["fit_check"]["actual_repeat_purchases"], b["fit_check"]["actual_repeat_purchases"],
+              who + " fit check actual");
   ASSERT_EQ(a["customers"].size(), b["customers"].size()) << who;
   for (size_t i = 0; i < a["customers"].size(); ++i) {
     const json& x = a["customers"][i];
     const json& y = b["customers"][i];
-    EXPECT_EQ(x["customer"], y["customer"]) << who << " rank " << i;
+    // Keyed like every other JSON output.
+    EXPECT_TRUE(x.contains("customer_id") && !x.contains("customer")) << who << x.dump();
+    EXPECT_TRUE(y.contains("customer_id") && !y.contains("customer")) << who << y.dump();
+    EXPECT_EQ(x["customer_id"], y["customer_id"]) << who << " rank " << i;
     expect_near(x["churn_risk"], y["churn_risk"], who + " churn risk");
     expect_near(x["value_at_risk"], y["value_at_risk"], who + " value at risk");
   }
@@ -86,7 +98,13 @@ void expect_same_service(const json& a, const json& b, const std::string& who) {
     EXPECT_EQ(name, h["group"]) << who;
     EXPECT_EQ(g["customers"], h["customers"]) << who << " " << name;
     EXPECT_EQ(g["incidents"], h["incidents"]) << who << " " << name;
-    EXPECT_EQ(g.value("rank_in_region", -1), h.value("rank_in_region", -1)) << who << " " << name;
+    // Sites only (absent for other breakdowns); null for a site of no one region.
+    for (const char* key : {"rank_in_region", "unranked_reason"}) {
+      EXPECT_EQ(g.contains(key), h.contains(key)) << who << " " << name << " " << key;
+      if (g.contains(key) && h.contains(key)) {
+        EXPECT_EQ(g.at(key), h.at(key)) << who << " " << name << " " << key;
+      }
+    }
     for (const char* key : {"incidents_per_100_customers", "attributable_churn", "clv_at_risk"}) {
       expect_near(g[key], h[key], who + " " + name + " " + key);
     }

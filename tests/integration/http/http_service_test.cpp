@@ -250,7 +250,7 @@ TEST(HttpService, ChurnDriversAndWhatIf) {
         << res->body;
   };
   bad(c.Post("/v1/what-if", "{\n  \"scenario\": [\n    {\"name\": }\n]}", "application/json"),
-      "request.json:3:");
+      "what-if body:3:");
   json typo = scenario;
   typo["scenario"][0]["retention_ofer"] = typo["scenario"][0]["retention_offer"];
   bad(post(c, "/v1/what-if", typo), "retention_ofer");
@@ -263,6 +263,54 @@ TEST(HttpService, ChurnDriversAndWhatIf) {
   json many = scenario;
   many["draws"] = 5000;
   bad(post(c, "/v1/what-if", many), "0..1000");
+  // Issue 14: the messages name the JSON fields the client sent, not a
+  // scenario file's [run] or its lines.
+  auto message = [&](const json& body) {
+    const auto res = post(c, "/v1/what-if", body);
+    EXPECT_TRUE(res && res->status == 400) << (res ? res->body : "no answer");
+    return res ? body_of(res)["error"]["message"].get<std::string>() : std::string();
+  };
+  auto no_file_advice = [](const std::string& m) {
+    EXPECT_EQ(m.find("[run]"), std::string::npos) << m;
+    EXPECT_EQ(m.find("count_params"), std::string::npos) << m;
+    EXPECT_EQ(m.find("(line "), std::string::npos) << m;
+    EXPECT_EQ(m.find("request.json"), std::string::npos) << m;
+    EXPECT_EQ(m.find("section"), std::string::npos) << m;
+  };
+  json top_sector = scenario;
+  top_sector["sector"] = "retail";
+  const std::string sector_msg = message(top_sector);
+  EXPECT_NE(sector_msg.find("\"sector\" is not a field of the body"), std::string::npos)
+      << sector_msg;
+  EXPECT_NE(sector_msg.find("inside \"run\""), std::string::npos) << sector_msg;
+  no_file_advice(sector_msg);
+  json run_typo = scenario;
+  run_typo["run"] = {{"horizn", 52}};
+  const std::string run_msg = message(run_typo);
+  EXPECT_NE(run_msg.find("run.horizn is not a field of \"run\""), std::string::npos) << run_msg;
+  no_file_advice(run_msg);
+  json incidents = scenario;
+  incidents["scenario"][1]["incidents"] = {{"resolution_time_factor", 0.5}};
+  const std::string lever_msg = message(incidents);
+  EXPECT_NE(lever_msg.find("scenario[1]"), std::string::npos) << lever_msg;
+  EXPECT_NE(lever_msg.find("\"covariate_fit\""), std::string::npos) << lever_msg;
+  no_file_advice(lever_msg);
+  json premium = scenario;
+  premium["scenario"][0]["service_premium"] = {{"price_increase", 0.05}, {"min_satisfaction", 4}};
+  const std::string premium_msg = message(premium);
+  EXPECT_NE(premium_msg.find("scenario[0].service_premium"), std::string::npos) << premium_msg;
+  EXPECT_NE(premium_msg.find("\"covariate_fit\""), std::string::npos) << premium_msg;
+  no_file_advice(premium_msg);
+  json empty = scenario;
+  empty["scenario"] = json::array();
+  const std::string empty_msg = message(empty);
+  EXPECT_NE(empty_msg.find("\"scenario\": a non-empty array"), std::string::npos) << empty_msg;
+  no_file_advice(empty_msg);
+  json dear = scenario;
+  dear["scenario"][0]["fixed_cost"] = 1e300;
+  const std::string cost_msg = message(dear);
+  EXPECT_NE(cost_msg.find("scenario[0].fixed_cost"), std::string::npos) << cost_msg;
+  EXPECT_NE(cost_msg.find("1e12"), std::string::npos) << cost_msg;
   bad(c.Post("/v1/what-if", scenario.dump(), "text/plain"), "application/json");
 }
 

@@ -2,6 +2,7 @@
 // stderr parse as JSON, done never goes back, each run ends with done ==
 // total and an end event; --quiet leaves stderr empty on success.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -33,6 +34,17 @@ std::vector<json> json_lines(const std::string& err) {
     json j = json::parse(line, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << "not a JSON line: " << line;
     if (!j.is_discarded()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// The JSON lines of stderr, skipping informational lines.
+std::vector<json> json_lines_of_mixed(const std::string& err) {
+  std::vector<json> out;
+  std::stringstream lines(err);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("{", 0) == 0) out.push_back(json::parse(line));
   }
   return out;
 }
@@ -177,6 +189,146 @@ TEST(ProgressCli, NoProgressWhenPipedByDefaultAndBadModesAreRefused) {
   const CliRun bad = clv("--progress fancy import transactions " + file + " --db " + db);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("--progress"), std::string::npos) << bad.err;
+}
+
+// Issue 16: the steps that showed no progress before.
+
+// Index of the last progress event of `stage` (lines.size() when none).
+size_t last_of(const std::vector<json>& lines, const std::string& stage) {
+  size_t at = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].value("event", "") == "progress" && lines[i].value("stage", "") == stage) at = i;
+  }
+  return at;
+}
+size_t first_of(const std::vector<json>& lines, const std::string& stage) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].value("event", "") == "progress" && lines[i].value("stage", "") == stage) return i;
+  }
+  return lines.size();
+}
+
+// The import's last batch, normalization and commit: stage "commit" after
+// every byte was read (import done == total first).
+TEST(ProgressCli, ImportReportsItsCommitAfterTheBytes) {
+  const std::string file = write_transactions("commit.csv", 70000);
+  const std::string db = temp("commit.db");
+  std::remove(db.c_str());
+  const CliRun r = clv("import transactions " + file + " --db " + db + " --progress json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<json> lines = json_lines(r.err);
+  check_stage(lines, "import");
+  const std::vector<json> commit = check_stage(lines, "commit");
+  ASSERT_FALSE(commit.empty());
+  EXPECT_EQ(commit.back()["unit"], "steps");
+  EXPECT_EQ(commit.front()["done"], 0) << "the commit's start is shown";
+  EXPECT_LT(last_of(lines, "import"), first_of(lines, "commit"));
+}
+
+// `clv fit --summary` reads the file first (stage "read", its bytes), then
+// fits; the same for `clv score` and `clv predict`, which now take the
+// options after the subcommand too.
+TEST(ProgressCli, SummaryFileReadsAreReportedAndScorePredictTakeTheOptions) {
+  const std::string summary = kData + "cdnow_customers_summary.csv";
+  const uint64_t bytes = std::filesystem::file_size(summary);
+  const std::string params = temp("read_pnbd.json");
+  const CliRun fit =
+      clv("fit --model pnbd --summary " + summary + " --out " + params + " --progress json");
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  std::vector<json> lines = json_lines(fit.err);
+  std::vector<json> read = check_stage(lines, "read");
+  ASSERT_FALSE(read.empty());
+  EXPECT_EQ(read.back()["total"].get<uint64_t>(), bytes);
+  EXPECT_EQ(read.back()["unit"], "bytes");
+  EXPECT_LT(last_of(lines, "read"), first_of(lines, "fit"));
+
+  const CliRun score =
+      clv("score --params " + params + " --summary " + summary +
+          " --horizon 39 --spend 10 --margin 0.3 --out " + temp("scores.csv") + " --progress json");
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  std::vector<json> score_lines;
+  for (const json& j : json_lines_of_mixed(score.err)) score_lines.push_back(j);
+  check_stage(score_lines, "read");
+  const CliRun quiet_score = clv("score --params " + params + " --summary " + summary +
+                                 " --horizon 39 --spend 10 --out " + temp("scores.csv") + " -q");
+  ASSERT_EQ(quiet_score.exit_code, 0) << quiet_score.err;
+  EXPECT_EQ(quiet_score.err, "");
+
+  const CliRun predict = clv("predict --params " + params + " --t 52 --progress json");
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  // Nothing long to report: stderr holds JSON lines only (or nothing).
+  const std::vector<json> predict_lines = json_lines(predict.err);
+  if (!predict_lines.empty()) {
+    EXPECT_EQ(predict_lines.back().value("event", ""), "end");
+  }
+  const CliRun quiet_predict = clv("predict --params " + params + " --t 52 --quiet");
+  ASSERT_EQ(quiet_predict.exit_code, 0) << quiet_predict.err;
+  EXPECT_EQ(quiet_predict.err, "");
+
+  // pg: the options are accepted after `pg run` / `pg summary` (no usage
+  // error); without a source the command gets as far as asking for one.
+  for (const std::string& sub :
+       {"summary --out " + temp("pg.csv"), std::string("run --model pnbd --horizon 1")}) {
+    const CliRun pg = clv("pg " + sub + " --source-file " + temp("no_source.txt") +
+                          " --calibration-end 2026-06-30 --progress json -q");
+    EXPECT_NE(pg.exit_code, 0);
+    EXPECT_EQ(pg.err.find("not expected"), std::string::npos) << pg.err;
+    EXPECT_EQ(pg.err.find("--progress"), std::string::npos) << pg.err;
+  }
+}
+
+// Dynamic covariate files are read with progress (stage "read", both files).
+TEST(ProgressCli, DynamicCovariateFilesAreReportedWhileRead) {
+  const std::string shared = std::string(CLV_SHARED_DATA_DIR) + "/apparel/";
+  const CliRun r = clv("fit --model pnbd --transactions " + shared +
+                       "apparelTrans.csv --map customer_id=Id --map timestamp=Date "
+                       "--calibration-end 2006-12-31 --dynamic-covariates " +
+                       shared +
+                       "apparelDynCov.csv --covariate-date Cov.Date "
+                       "--covariate-columns High.Season --json --progress json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<json> lines = json_lines(r.err);
+  const std::vector<json> read = check_stage(lines, "read");
+  ASSERT_FALSE(read.empty());
+  EXPECT_EQ(read.back()["total"].get<uint64_t>(),
+            std::filesystem::file_size(shared + "apparelTrans.csv") +
+                std::filesystem::file_size(shared + "apparelDynCov.csv"));
+  EXPECT_LT(last_of(lines, "read"), first_of(lines, "fit"));
+}
+
+// After the churn scores: the fit check, storing the run and ranking are
+// stage "churn"; the report reads the purchase history as stage "history".
+TEST(ProgressCli, ChurnFinishAndTheReportsPurchaseHistoryAreReported) {
+  const std::string db = temp("churn.db");
+  std::remove(db.c_str());
+  const CliRun imported =
+      clv("-q import transactions " + kData + "CDNOW_master.txt --db " + db +
+          " --map timestamp=date,amount=dollar_value --rejects " + temp("churn.rejects.csv"));
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  const CliRun churn = clv("churn --db " + db +
+                           " --calibration-end 1997-09-30 --plain --horizon 26 --json "
+                           "--progress json");
+  ASSERT_EQ(churn.exit_code, 0) << churn.err;
+  std::vector<json> lines = json_lines(churn.err);
+  check_stage(lines, "score");
+  const std::vector<json> finish = check_stage(lines, "churn");
+  ASSERT_FALSE(finish.empty());
+  EXPECT_EQ(finish.back()["unit"], "steps");
+  EXPECT_LT(last_of(lines, "score"), first_of(lines, "churn"));
+
+  const std::string summary = temp("churn_summary.csv"), params = temp("churn_bgnbd.json");
+  ASSERT_EQ(
+      clv("-q summary --db " + db + " --calibration-end 1997-09-30 --unit week --out " + summary)
+          .exit_code,
+      0);
+  ASSERT_EQ(clv("-q fit --model bgnbd --summary " + summary + " --out " + params).exit_code, 0);
+  const CliRun report =
+      clv("report --summary " + summary + " --params " + params + " --db " + db +
+          " --calibration-end 1997-09-30 --out " + temp("report.html") + " --progress json");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  lines = json_lines_of_mixed(report.err);
+  check_stage(lines, "history");
+  check_stage(lines, "report");
 }
 
 }  // namespace

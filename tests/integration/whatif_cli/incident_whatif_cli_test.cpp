@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -164,6 +165,69 @@ staff = { empathy = 1.0, cost_per_employee = 300 }
   EXPECT_NEAR(t["roi"]["estimate"].get<double>(), (delta - cost) / cost, 1e-9);
   EXPECT_LE(t["roi"]["lower"].get<double>(), t["roi"]["estimate"].get<double>());
   EXPECT_GE(t["roi"]["upper"].get<double>(), t["roi"]["estimate"].get<double>());
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14: the service_premium lever on the shipped retail sample. With no
+// elasticity and unit costs not fixed, a customer's CLV is linear in its
+// spend per purchase, so the lever adds d x the gross CLV of the customers it
+// charges (mean survey >= the level): positive for d > 0, exactly twice as
+// much for 2d, the mirror image for -d, and less than a price rise of d for
+// everyone. A negative elasticity lowers the gain; a lower level charges more
+// customers.
+TEST(IncidentWhatIfCli, ServicePremiumOnTheRetailSampleHasTheSignAndSizeOfItsDefinition) {
+  make_run_dir();
+  const std::string file = dir() + "/premium.toml";
+  auto premium = [](const std::string& name, double d, double level, double elasticity) {
+    return fmt::format(
+        "\n[[scenario]]\nname = \"{}\"\ntarget = \"all\"\n[[scenario.service_premium]]\n"
+        "price_increase = {}\nmin_satisfaction = {}\nelasticity = {}\ncosts_fixed = false\n",
+        name, d, level, elasticity);
+  };
+  std::ofstream(file) << "[run]\nsummary = \"summary.csv\"\ncount_params = \"pnbd_cov.json\"\n"
+                         "spend_params = \"gg.json\"\ndb = \"clv.db\"\nhorizon = 52\n"
+                         "discount_rate = 0.10\nmargin = 0.30\n"
+                      << premium("p5", 0.05, 4, 0) << premium("p10", 0.10, 4, 0)
+                      << premium("m5", -0.05, 4, 0) << premium("p5_elastic", 0.05, 4, -0.8)
+                      << premium("p5_level3", 0.05, 3, 0)
+                      << "\n[[scenario]]\nname = \"price5\"\ntarget = \"all\"\n"
+                         "price = { change = 0.05, elasticity = 0, costs_fixed = false }\n";
+  const CliRun r = clv("whatif " + file + " --run-dir " + dir() + " --draws 0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, double> delta;
+  std::map<std::string, double> charged;
+  double targeted = 0;
+  for (const auto& s : j["scenarios"]) {
+    const std::string name = s["name"];
+    delta[name] = s["total"]["delta_clv"]["estimate"].get<double>();
+    ASSERT_TRUE(std::isfinite(delta[name])) << name;
+    const std::string chain = s["chain"].dump();
+    const size_t at = chain.find("service_premium charged to ");
+    if (name != "price5") {
+      ASSERT_NE(at, std::string::npos) << chain;
+      charged[name] =
+          std::stod(chain.substr(at + std::string("service_premium charged to ").size()));
+      targeted = s["total"]["targeted"].get<double>();
+    }
+  }
+  ASSERT_EQ(delta.size(), 6u) << r.out.substr(0, 500);
+  // Some, not all, customers were served at 4 or better.
+  EXPECT_GT(charged["p5"], 0.0);
+  EXPECT_LT(charged["p5"], targeted);  // not everyone was served that well
+  EXPECT_GE(charged["p5_level3"], charged["p5"]);
+  // Sign and size.
+  EXPECT_GT(delta["p5"], 0.0);
+  EXPECT_NEAR(delta["p10"], 2 * delta["p5"], 1e-6 * std::abs(delta["p5"]));
+  EXPECT_NEAR(delta["m5"], -delta["p5"], 1e-6 * std::abs(delta["p5"]));
+  EXPECT_LT(delta["p5"], delta["price5"]);  // charged customers only vs everyone
+  EXPECT_GT(delta["price5"], 0.0);
+  EXPECT_LT(delta["p5_elastic"], delta["p5"]);  // fewer purchases at the higher price
+  EXPECT_GT(delta["p5_elastic"], 0.0);          // 1.05^(1 - 0.8) > 1
+  EXPECT_GE(delta["p5_level3"], delta["p5"]);   // more customers charged
 }
 
 }  // namespace

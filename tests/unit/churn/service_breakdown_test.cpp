@@ -125,6 +125,48 @@ TEST(ServiceBreakdown, SitesCountRateAndAttributeChurnThatSumsToTheTotal) {
   EXPECT_GT(g["A"].clv_at_risk, 0.0);
 }
 
+// Issue 14: a virtual channel, a site whose customers have no region and one
+// that serves several regions with no majority are not ranked within a
+// region; the ranks of the other sites count only ranked sites.
+TEST(ServiceBreakdown, SitesOfNoOneRegionAreNotRanked) {
+  HandMade h;
+  h.portfolio.customer_site = {"A", "Online", "C", "Mixed"};
+  h.portfolio.customer_region = {"R1", "R1", "R1", ""};
+  auto g = by_name(service_breakdown(h.portfolio, ServiceKey::kLocation, 26));
+  // "Online" has one customer, in R1, yet it is a channel, not a place.
+  EXPECT_EQ(g["Online"].rank_in_region, 0);
+  EXPECT_EQ(g["Online"].region, "");
+  EXPECT_NE(g["Online"].unranked_reason.find("virtual channel"), std::string::npos);
+  // "Mixed": its only customer has no known region.
+  EXPECT_EQ(g["Mixed"].rank_in_region, 0);
+  EXPECT_NE(g["Mixed"].unranked_reason.find("no region"), std::string::npos);
+  // "B" only handles incidents: no home customer, no region.
+  EXPECT_EQ(g["B"].rank_in_region, 0);
+  EXPECT_FALSE(g["B"].unranked_reason.empty());
+  // A and C are R1's two ranked sites (C causes no churn: first).
+  EXPECT_EQ(g["A"].groups_in_region, 2);
+  EXPECT_EQ(g["C"].groups_in_region, 2);
+  EXPECT_EQ(g["C"].rank_in_region, 1);
+  EXPECT_EQ(g["A"].rank_in_region, 2);
+  EXPECT_TRUE(g["A"].unranked_reason.empty());
+
+  // A site whose customers come from three regions, none holding half.
+  h.portfolio.customer_site = {"Hub", "Hub", "Hub", "C"};
+  h.portfolio.customer_region = {"R1", "R2", "R3", "R1"};
+  g = by_name(service_breakdown(h.portfolio, ServiceKey::kLocation, 26));
+  EXPECT_EQ(g["Hub"].rank_in_region, 0);
+  EXPECT_NE(g["Hub"].unranked_reason.find("3 regions"), std::string::npos)
+      << g["Hub"].unranked_reason;
+  EXPECT_EQ(g["C"].rank_in_region, 1);
+  EXPECT_EQ(g["C"].groups_in_region, 1);
+
+  EXPECT_TRUE(is_virtual_site("online"));
+  EXPECT_TRUE(is_virtual_site("E-Commerce"));
+  EXPECT_TRUE(is_virtual_site("Call Centre"));
+  EXPECT_FALSE(is_virtual_site("store-berlin"));
+  EXPECT_FALSE(is_virtual_site("hotel-rome"));
+}
+
 TEST(ServiceBreakdown, DepartmentsAndEmployeesCountTheCustomersTheyHandled) {
   const HandMade h;
   auto dep = by_name(service_breakdown(h.portfolio, ServiceKey::kDepartment, 26));

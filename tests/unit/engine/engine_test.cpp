@@ -501,7 +501,7 @@ TEST_F(EngineCdnow, WhatIfValuesTheCurrentRunLikeScoring) {
   request.draws = 1001;
   EXPECT_THROW(engine->what_if(request), Error);
   request.draws = 0;
-  request.scenarios[0].plugin_levers.push_back({"retail", "loyalty", {}, 0});
+  request.scenarios[0].plugin_levers.push_back({"retail", "loyalty", {}, 0, ""});
   EXPECT_THROW(engine->what_if(request), Error);
   auto empty = Engine::open(fresh_db("whatif_norun"), cdnow_options());
   request.scenarios = {offer};

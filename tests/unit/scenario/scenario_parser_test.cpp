@@ -268,6 +268,15 @@ TEST(ScenarioParser, BadCostsNameTheirLine) {
   const std::string scen = error_of(scenario("fixed_cost = -5\nprice = { change = 0.02 }"));
   EXPECT_NE(scen.find("s.toml:12:"), std::string::npos) << scen;
   EXPECT_NE(scen.find("scenario[0].fixed_cost"), std::string::npos) << scen;
+  // Too large: the message names the upper limit (issue 14).
+  const std::string huge =
+      error_of(scenario("retention_offer = { hazard_ratio = 0.9, cost_per_customer = 1e300 }"));
+  EXPECT_NE(huge.find("s.toml:12:"), std::string::npos) << huge;
+  EXPECT_NE(huge.find("[0, 1e12]"), std::string::npos) << huge;
+  const std::string huge_fixed =
+      error_of(scenario("fixed_cost = 1e300\nprice = { change = 0.02 }"));
+  EXPECT_NE(huge_fixed.find("scenario[0].fixed_cost"), std::string::npos) << huge_fixed;
+  EXPECT_NE(huge_fixed.find("at most 10^12"), std::string::npos) << huge_fixed;
   // A cost alone is not a lever.
   const std::string alone = error_of(scenario("incidents = { cost_per_incident = 3 }"));
   EXPECT_NE(alone.find("sets no lever"), std::string::npos) << alone;
