@@ -276,7 +276,8 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
     throw clv::Error::invalid_argument(
         "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
   }
-  if (!args.summary.empty()) return clv::read_summary_file(args.summary);
+  // The fit needs no customer ids: they are checked, not kept.
+  if (!args.summary.empty()) return clv::read_summary_file(args.summary, {.ids = false});
   int64_t seconds = 0;
   if (!clv::parse_timestamp(args.calibration_end, seconds)) {
     throw clv::Error::invalid_argument(fmt::format(
