@@ -253,9 +253,11 @@ clv::RfmData load_summary(const FitArgs& args, const clv::TimeUnit& unit,
     throw clv::Error::invalid_argument(
         "pass exactly one of --summary FILE or --db PATH --calibration-end YYYY-MM-DD");
   }
+  // The fit needs no customer ids: they are checked, not kept.
   if (!args.summary.empty()) {
-    return clv::cli::progress_step("read", clv::cli::file_bytes(args.summary), "bytes",
-                                   [&] { return clv::read_summary_file(args.summary); });
+    return clv::cli::progress_step("read", clv::cli::file_bytes(args.summary), "bytes", [&] {
+      return clv::read_summary_file(args.summary, {.ids = false});
+    });
   }
   int64_t seconds = 0;
   if (!clv::parse_timestamp(args.calibration_end, seconds)) {

@@ -29,7 +29,14 @@ struct RfmData {
 // Fader-Hardie headers x,t_x,T[,zbar] or BG/BB headers
 // frequency,recency,periods[,weights]; an ID column is optional. A first
 // "# clv: unit=... calibration_end=..." line fills `unit` and `calibration_end`.
-RfmData read_summary_file(const std::string& path);
+//
+// With options.ids false the ids are checked (a row must have the column) but
+// not kept: `customer_id` stays empty, which saves the fits a string per
+// customer.
+struct SummaryReadOptions {
+  bool ids = true;
+};
+RfmData read_summary_file(const std::string& path, const SummaryReadOptions& options = {});
 
 // The model input from a summary built by clv/summarize.hpp (file or
 // database): ids, frequency, recency, T and monetary_value, in its order.

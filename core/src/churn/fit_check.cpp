@@ -5,6 +5,7 @@
 // burst of repeat purchases that no Poisson rate explains.
 #include "clv/fit_check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -12,12 +13,17 @@
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
+#include "math/chebyshev.hpp"
 #include "models/bg_nbd.hpp"
 #include "models/parallel_rows.hpp"
 #include "models/pareto_nbd.hpp"
 
 namespace clv {
 namespace {
+
+// Rows from which E[X(T)] and P(X(T) = 0) come from interpolants: below it
+// the functions are evaluated per row (the interpolants cost ~200 calls).
+constexpr size_t kFitCheckInterpolationRows = 4096;
 
 bool beyond(double actual, double expected, double tolerance) {
   const double base = std::max(std::abs(expected), 1.0);
@@ -43,8 +49,35 @@ FitCheck check_fit(const FitResult& fit, const RfmData& data,
   const BgNbdVariant variant = fit.model == "mbgnbd" ? BgNbdVariant::kMbgNbd : BgNbdVariant::kBgNbd;
   const ParetoNbdParams pp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
   const BgNbdParams bp{fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
-  // Each row costs a Gauss hypergeometric function (E[X(T)]): the rows are
-  // split across threads, each chunk keeps its own sums, added in chunk order.
+  // E[X(T)] and P(X(T) = 0) depend on T alone. Summaries in fractional weeks
+  // have almost one distinct T per customer, and each value costs a Gauss
+  // hypergeometric series (BG/NBD) or a quadrature (Pareto/NBD): with many
+  // rows both come from Chebyshev interpolants in log(shift + T), checked
+  // against the functions themselves (math/chebyshev.hpp); if a check fails
+  // every row takes the function directly, as below the row threshold.
+  const auto expected_of = [&](double T) {
+    return pnbd ? pnbd_expected(pp, T) : bgnbd_expected_purchases(bp, variant, T);
+  };
+  const auto zero_of = [&](double T) {
+    return pnbd ? pnbd_probability_of_n(pp, T, 0)
+                : bgnbd_probability_of_purchases(bp, variant, T, 0);
+  };
+  math::LogChebyshev expected_fn, zero_fn;
+  if (n >= kFitCheckInterpolationRows) {
+    double lo = data.T[0], hi = data.T[0];
+    for (size_t i = 1; i < n; ++i) {
+      lo = std::min(lo, data.T[i]);
+      hi = std::max(hi, data.T[i]);
+    }
+    const double shift = pnbd ? std::min(pp.alpha, pp.beta) : bp.alpha;
+    if (std::isfinite(lo) && std::isfinite(hi) && lo >= 0 &&
+        expected_fn.build(expected_of, shift, lo, hi)) {
+      zero_fn.build(zero_of, shift, lo, hi);
+    }
+  }
+  const bool interpolate = expected_fn.ready() && zero_fn.ready();
+  // Rows are split across threads, each chunk keeps its own sums, added in
+  // chunk order.
   struct Sums {
     double weight = 0, zero = 0, expected_zero = 0, actual_repeat = 0, expected_repeat = 0;
     double actual_holdout = 0, expected_holdout = 0;
@@ -60,10 +93,14 @@ FitCheck check_fit(const FitResult& fit, const RfmData& data,
       p.weight += w;
       p.actual_repeat += w * data.x[i];
       p.zero += data.x[i] == 0 ? w : 0.0;
-      p.expected_repeat +=
-          w * (pnbd ? pnbd_expected(pp, T) : bgnbd_expected_purchases(bp, variant, T));
-      p.expected_zero += w * (pnbd ? pnbd_probability_of_n(pp, T, 0)
-                                   : bgnbd_probability_of_purchases(bp, variant, T, 0));
+      if (interpolate) {
+        const double u = std::log(expected_fn.shift() + T);
+        p.expected_repeat += w * expected_fn.at_u(u);
+        p.expected_zero += w * zero_fn.at_u(u);
+      } else {
+        p.expected_repeat += w * expected_of(T);
+        p.expected_zero += w * zero_of(T);
+      }
       if (with_holdout) {
         p.actual_holdout += w * holdout_purchases[i];
         p.expected_holdout +=

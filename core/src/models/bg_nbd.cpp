@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
@@ -43,9 +44,18 @@ BgNbdLikelihood::BgNbdLikelihood(RfmRows rows, BgNbdVariant variant, int threads
     : rows_(std::move(rows)), variant_(variant) {
   n_customers_ = rows_.total_weight();
   chunks_ = row_chunks(rows_.size(), threads);
-  index_distinct(rows_.x, distinct_x_, x_index_);
-  index_distinct(rows_.T, distinct_T_, T_index_);
-  index_distinct(rows_.t_x, distinct_tx_, tx_index_);
+  // The three indexes are independent: T's (the largest, almost one value per
+  // row in fractional weeks) on a second thread when there are rows enough.
+  if (chunks_ > 1) {
+    std::thread by_T([this] { index_distinct(rows_.T, distinct_T_, T_index_); });
+    index_distinct(rows_.x, distinct_x_, x_index_);
+    index_distinct(rows_.t_x, distinct_tx_, tx_index_);
+    by_T.join();
+  } else {
+    index_distinct(rows_.x, distinct_x_, x_index_);
+    index_distinct(rows_.T, distinct_T_, T_index_);
+    index_distinct(rows_.t_x, distinct_tx_, tx_index_);
+  }
   weight_of_x_.assign(distinct_x_.size(), 0.0);
   for (size_t i = 0; i < rows_.size(); ++i) weight_of_x_[x_index_[i]] += rows_.weight[i];
 }
@@ -67,9 +77,8 @@ Eigen::VectorXd BgNbdLikelihood::start_params() const {
   return Eigen::Vector4d(1.0, std::clamp(1.0 / rate, 1e-6, 1e9), 1.0, 3.0);
 }
 
-void BgNbdLikelihood::log_terms(double alpha, std::vector<double>& log_aT,
-                                std::vector<double>& inv_aT, std::vector<double>& log_atx,
-                                std::vector<double>& inv_atx) const {
+void BgNbdLikelihood::log_terms(double alpha, LogTerms& terms) const {
+  if (terms.alpha == alpha) return;
   // log(alpha + T) per distinct T and t_x: summaries in fractional weeks have
   // almost one distinct T per customer, so these loops share the threads too.
   const auto fill = [&](const std::vector<double>& values, std::vector<double>& logs,
@@ -84,8 +93,9 @@ void BgNbdLikelihood::log_terms(double alpha, std::vector<double>& log_aT,
                      }
                    });
   };
-  fill(distinct_T_, log_aT, inv_aT);
-  fill(distinct_tx_, log_atx, inv_atx);
+  fill(distinct_T_, terms.log_aT, terms.inv_aT);
+  fill(distinct_tx_, terms.log_atx, terms.inv_atx);
+  terms.alpha = alpha;
 }
 
 double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::VectorXd* grad) const {
@@ -117,8 +127,12 @@ double BgNbdLikelihood::log_likelihood(const Eigen::VectorXd& theta, Eigen::Vect
     log_bx[k] = bx > 0 ? std::log(bx) : 0.0;
     inv_bx[k] = bx > 0 ? 1.0 / bx : 0.0;
   }
-  std::vector<double> log_aT, inv_aT, log_atx, inv_atx;
-  log_terms(alpha, log_aT, inv_aT, log_atx, inv_atx);
+  std::unique_lock<std::mutex> hold(terms_mutex_, std::try_to_lock);
+  LogTerms own;
+  LogTerms& terms = hold.owns_lock() ? terms_ : own;
+  log_terms(alpha, terms);
+  const std::vector<double>&log_aT = terms.log_aT, &inv_aT = terms.inv_aT, &log_atx = terms.log_atx,
+        &inv_atx = terms.inv_atx;
 
   // Per row: log(exp(A3) + [x > 0 or MBG] exp(A4)).
   std::vector<std::array<double, 5>> partial(chunks_, std::array<double, 5>{});
@@ -193,8 +207,12 @@ bool BgNbdLikelihood::hessian(const Eigen::VectorXd& theta, Eigen::MatrixXd& h) 
     inv_bx[k] = bx > 0 ? 1.0 / bx : 0.0;
     log_bx[k] = bx > 0 ? std::log(bx) : 0.0;
   }
-  std::vector<double> log_aT, inv_aT, log_atx, inv_atx;
-  log_terms(alpha, log_aT, inv_aT, log_atx, inv_atx);
+  std::unique_lock<std::mutex> hold(terms_mutex_, std::try_to_lock);
+  LogTerms own;
+  LogTerms& terms = hold.owns_lock() ? terms_ : own;
+  log_terms(alpha, terms);
+  const std::vector<double>&log_aT = terms.log_aT, &inv_aT = terms.inv_aT, &log_atx = terms.log_atx,
+        &inv_atx = terms.inv_atx;
   const double log_a = theta[2];
   // The upper triangle as 10 sums: (r,r) (r,alpha) (r,a) (r,b) (alpha,alpha)
   // (alpha,a) (alpha,b) (a,a) (a,b) (b,b).

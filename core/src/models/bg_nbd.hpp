@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "models/likelihood_model.hpp"
@@ -37,8 +38,13 @@ class BgNbdLikelihood : public LikelihoodModel {
 
  private:
   // log(alpha + v) and 1 / (alpha + v) for the distinct T and t_x.
-  void log_terms(double alpha, std::vector<double>& log_aT, std::vector<double>& inv_aT,
-                 std::vector<double>& log_atx, std::vector<double>& inv_atx) const;
+  struct LogTerms {
+    double alpha = -1;  // the alpha they were computed for; -1 = none
+    std::vector<double> log_aT, inv_aT, log_atx, inv_atx;
+  };
+  // Fills `terms` for alpha unless it already holds them (the Hessian after
+  // the gradient pass at the same point).
+  void log_terms(double alpha, LogTerms& terms) const;
 
   RfmRows rows_;
   BgNbdVariant variant_;
@@ -46,6 +52,11 @@ class BgNbdLikelihood : public LikelihoodModel {
   double n_customers_;
   std::vector<double> distinct_x_, distinct_T_, distinct_tx_, weight_of_x_;
   std::vector<uint32_t> x_index_, T_index_, tx_index_;
+  // The per-T logs of the last pass, reused by the next (no reallocation of
+  // four vectors of a million values per pass). One pass at a time holds
+  // them; a concurrent pass on the same object uses its own.
+  mutable std::mutex terms_mutex_;
+  mutable LogTerms terms_;
 };
 
 // Per-customer predictions; (x, t_x, T) as in the summary.

@@ -63,6 +63,16 @@ class KeyTable {
     }
   }
   const std::vector<Entry>& keys() const { return keys_; }
+  // Room for `keys` distinct rows without growing (slots at load <= 1/2).
+  void reserve(size_t keys) {
+    keys_.reserve(keys);
+    size_t slots = 16;
+    while (slots < 2 * keys + 2) slots *= 2;
+    if (slots > slots_.size()) {
+      slots_.assign(slots, 0);
+      mask_ = slots - 1;
+    }
+  }
 
  private:
   void grow() {
@@ -90,6 +100,9 @@ constexpr size_t kPartitions = size_t{1} << kPartitionBits;
 constexpr size_t kBlock = size_t{1} << 20;
 // Customers per thread below which a second thread does not pay for itself.
 constexpr size_t kMinCustomersPerThread = size_t{1} << 18;
+
+// Largest presized partition table (keys): 16384 slots, 64 KB.
+constexpr size_t kMaxPresizedKeys = size_t{1} << 13;
 
 size_t partition_of(uint64_t hash) {
   return static_cast<size_t>(hash >> (64 - kPartitionBits));
@@ -153,6 +166,11 @@ RfmRows collapse_rfm(std::span<const double> x, std::span<const double> t_x,
   const int threads =
       static_cast<int>(std::clamp<size_t>(n / kMinCustomersPerThread, 1, static_cast<size_t>(hw)));
   std::vector<KeyTable> tables(kPartitions);
+  // Presized for a partition's share of the customers plus a margin, as if
+  // every row were distinct (continuous-time summaries almost are), capped so
+  // that data which collapse hard do not pay for tables they never fill.
+  const size_t per_partition =
+      std::min<size_t>(n / kPartitions + n / kPartitions / 8 + 16, kMaxPresizedKeys);
   // Per thread: its share of the current block, bucketed by partition.
   struct Buckets {
     std::vector<Entry> entries;
@@ -192,6 +210,9 @@ RfmRows collapse_rfm(std::span<const double> x, std::span<const double> t_x,
       // Phase 2: this thread's partitions, from every thread's buckets in
       // customer order (thread 0 holds the earlier customers).
       const size_t p_begin = kPartitions * t / threads, p_end = kPartitions * (t + 1) / threads;
+      if (block == 0) {
+        for (size_t p = p_begin; p < p_end; ++p) tables[p].reserve(per_partition);
+      }
       for (size_t p = p_begin; p < p_end; ++p) {
         for (const Buckets& from : buckets) {
           for (uint32_t k = from.offsets[p]; k < from.offsets[p + 1]; ++k) {

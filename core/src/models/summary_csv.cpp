@@ -10,6 +10,11 @@
 #include <optional>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "clv/error.hpp"
@@ -63,23 +68,32 @@ struct Columns {
   std::vector<std::string> names;  // as written, for messages
 };
 
-// One thread's share of the rows: its values and, if a row is bad, the
-// message and how many lines into the share it is.
+// Where one thread's share of the rows goes: slots [first, first + capacity)
+// of the table's columns (capacity = the share's line count, an upper bound
+// on its rows), and, if a row is bad, the message and its line in the share.
 struct Share {
-  std::vector<std::string> ids;
-  std::vector<double> x, t_x, T, m, w;
+  size_t first = 0, capacity = 0;
+  size_t rows = 0;
   uint64_t lines = 0;  // lines consumed (blank ones included)
   std::string error;   // "column 'T' is 'abc', not a number" etc.
 };
 
 // Parses the rows of text [begin, end) (whole lines, no quotes, comma
-// separated) into `out`; stops at the first bad row.
-void parse_plain_rows(const char* begin, const char* end, const Columns& c, Share& out) {
+// separated) straight into the table's columns at share.first; stops at the
+// first bad row.
+void parse_plain_rows(const char* begin, const char* end, const Columns& c, bool with_ids,
+                      SummaryTable& table, Share& out) {
   std::string_view fields[64];
   size_t max_col = std::max({*c.x, *c.t_x, *c.T});
   if (c.id) max_col = std::max(max_col, *c.id);
   if (c.m) max_col = std::max(max_col, *c.m);
   if (c.w) max_col = std::max(max_col, *c.w);
+  double* const xs = table.x.data() + out.first;
+  double* const txs = table.t_x.data() + out.first;
+  double* const Ts = table.T.data() + out.first;
+  double* const ms = c.m ? table.monetary.data() + out.first : nullptr;
+  double* const ws = c.w ? table.weight.data() + out.first : nullptr;
+  std::string* const ids = with_ids && c.id ? table.customer_id.data() + out.first : nullptr;
   const auto number = [&](size_t col, double& value) -> bool {
     const std::string_view text = trim(fields[col]);
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -89,6 +103,7 @@ void parse_plain_rows(const char* begin, const char* end, const Columns& c, Shar
     }
     return true;
   };
+  size_t row = 0;
   for (const char* line = begin; line < end;) {
     const char* eol = static_cast<const char*>(std::memchr(line, '\n', end - line));
     if (!eol) eol = end;
@@ -115,24 +130,30 @@ void parse_plain_rows(const char* begin, const char* end, const Columns& c, Shar
           }
         }
       }
-      return;
+      break;
     }
     double x = 0, t_x = 0, T = 0, m = 0, w = 1.0;
-    if (!number(*c.x, x) || !number(*c.t_x, t_x) || !number(*c.T, T)) return;
-    if (c.m && !number(*c.m, m)) return;
-    if (c.w && !number(*c.w, w)) return;
+    if (!number(*c.x, x) || !number(*c.t_x, t_x) || !number(*c.T, T)) break;
+    if (c.m && !number(*c.m, m)) break;
+    if (c.w && !number(*c.w, w)) break;
     if (const char* problem = summary_row_problem(x, t_x, T, w, m)) {
       out.error = fmt::format("{} ({}={}, {}={}, {}={})", problem, c.names[*c.x], x,
                               c.names[*c.t_x], t_x, c.names[*c.T], T);
-      return;
+      break;
     }
-    if (c.id) out.ids.emplace_back(trim(fields[*c.id]));
-    out.x.push_back(x);
-    out.t_x.push_back(t_x);
-    out.T.push_back(T);
-    if (c.m) out.m.push_back(m);
-    if (c.w) out.w.push_back(w);
+    if (row == out.capacity) {  // cannot happen: capacity counts the lines
+      out.error = "more rows than lines";
+      break;
+    }
+    if (ids) ids[row].assign(trim(fields[*c.id]));
+    xs[row] = x;
+    txs[row] = t_x;
+    Ts[row] = T;
+    if (ms) ms[row] = m;
+    if (ws) ws[row] = w;
+    ++row;
   }
+  out.rows = row;
 }
 
 // Reads the file from `offset` to its end.
@@ -156,68 +177,152 @@ std::string read_rest(const std::string& path, uint64_t offset) {
   return text;
 }
 
+// The file's bytes from `offset` on: mapped when possible (no copy), else read.
+class FileBody {
+ public:
+  FileBody(const std::string& path, uint64_t offset) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<uint64_t>(st.st_size) > offset) {
+      size_ = static_cast<size_t>(st.st_size);
+      void* map = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (map != MAP_FAILED) {
+        map_ = map;
+        ::madvise(map_, size_, MADV_SEQUENTIAL);
+        data_ = static_cast<const char*>(map_) + offset;
+        length_ = size_ - offset;
+      }
+    }
+    if (fd >= 0) ::close(fd);
+    if (!map_) {
+      copy_ = read_rest(path, offset);
+      data_ = copy_.data();
+      length_ = copy_.size();
+    }
+  }
+  ~FileBody() {
+    if (map_) ::munmap(map_, size_);
+  }
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+  std::string_view text() const { return {data_, length_}; }
+
+ private:
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  std::string copy_;
+  const char* data_ = nullptr;
+  size_t length_ = 0;
+};
+
+// Lines in [begin, end): the newlines, plus a last line without one.
+size_t count_lines(const char* begin, const char* end) {
+  if (begin == end) return 0;
+  return static_cast<size_t>(std::count(begin, end, '\n')) + (end[-1] != '\n' ? 1 : 0);
+}
+
 // Plain files (no quotes, '\n' or '\r\n' line ends: everything clv and
 // lifetimes write) are parsed at memory speed on both cores: the body is
-// split at line boundaries and each half parsed on its own.
-bool parse_plain_body(const std::string& text, const Columns& c, uint64_t first_line,
+// split at line boundaries, each part's lines counted, and each part parsed
+// on its own thread straight into its slots of the table's columns.
+bool parse_plain_body(std::string_view text, const Columns& c, bool with_ids, uint64_t first_line,
                       const std::string& path, SummaryTable& table) {
-  if (text.find('"') != std::string::npos) return false;
-  for (size_t cr = text.find('\r'); cr != std::string::npos; cr = text.find('\r', cr + 1)) {
-    if (cr + 1 >= text.size() || text[cr + 1] != '\n') return false;  // old Mac line ends
-  }
   const size_t parts = text.size() >= (size_t{1} << 20) ? 2 : 1;
   std::vector<size_t> cut{0};
   for (size_t p = 1; p < parts; ++p) {
     const size_t at = text.find('\n', text.size() * p / parts);
-    cut.push_back(at == std::string::npos ? text.size() : at + 1);
+    cut.push_back(at == std::string_view::npos ? text.size() : at + 1);
   }
   cut.push_back(text.size());
+  // Quotes and bare '\r' (old Mac line ends) need the general reader.
+  std::vector<char> plain(parts, 1);
   std::vector<Share> shares(parts);
-  std::vector<std::thread> workers;
-  for (size_t p = 1; p < parts; ++p) {
-    workers.emplace_back(
-        [&, p] { parse_plain_rows(text.data() + cut[p], text.data() + cut[p + 1], c, shares[p]); });
+  const auto scan = [&](size_t p) {
+    const char* b = text.data() + cut[p];
+    const char* e = text.data() + cut[p + 1];
+    if (std::memchr(b, '"', static_cast<size_t>(e - b))) plain[p] = 0;
+    for (const char* cr = b;
+         plain[p] &&
+         (cr = static_cast<const char*>(std::memchr(cr, '\r', static_cast<size_t>(e - cr))));
+         ++cr) {
+      if (cr + 1 >= e || cr[1] != '\n') plain[p] = 0;
+    }
+    shares[p].capacity = count_lines(b, e);
+  };
+  {
+    std::vector<std::thread> workers;
+    for (size_t p = 1; p < parts; ++p) workers.emplace_back(scan, p);
+    scan(0);
+    for (auto& w : workers) w.join();
   }
-  parse_plain_rows(text.data() + cut[0], text.data() + cut[1], c, shares[0]);
-  for (auto& w : workers) w.join();
+  if (std::find(plain.begin(), plain.end(), 0) != plain.end()) return false;
+  size_t capacity = 0;
+  for (Share& s : shares) {
+    s.first = capacity;
+    capacity += s.capacity;
+  }
+  table.x.resize(capacity);
+  table.t_x.resize(capacity);
+  table.T.resize(capacity);
+  if (c.m) table.monetary.resize(capacity);
+  if (c.w) table.weight.resize(capacity);
+  if (with_ids && c.id) table.customer_id.resize(capacity);
+  {
+    std::vector<std::thread> workers;
+    for (size_t p = 1; p < parts; ++p) {
+      workers.emplace_back([&, p] {
+        parse_plain_rows(text.data() + cut[p], text.data() + cut[p + 1], c, with_ids, table,
+                         shares[p]);
+      });
+    }
+    parse_plain_rows(text.data() + cut[0], text.data() + cut[1], c, with_ids, table, shares[0]);
+    for (auto& w : workers) w.join();
+  }
   uint64_t line = first_line;
-  size_t rows = 0;
   for (const Share& s : shares) {
     if (!s.error.empty()) {
       throw Error::invalid_argument(
           fmt::format("{} line {}: {}", path, line + s.lines - 1, s.error));
     }
     line += s.lines;
-    rows += s.x.size();
   }
-  table.customer_id.reserve(rows);
-  const auto append = [](std::vector<double>& to, std::vector<double>& from) {
-    if (to.empty()) {
-      to = std::move(from);
-    } else {
-      to.insert(to.end(), from.begin(), from.end());
+  // Blank lines leave unused slots at the end of a share: close the gaps.
+  size_t rows = 0;
+  for (const Share& s : shares) {
+    if (s.first != rows) {
+      const auto move = [&](auto& column) {
+        if (column.empty()) return;
+        std::move(column.begin() + static_cast<std::ptrdiff_t>(s.first),
+                  column.begin() + static_cast<std::ptrdiff_t>(s.first + s.rows),
+                  column.begin() + static_cast<std::ptrdiff_t>(rows));
+      };
+      move(table.x);
+      move(table.t_x);
+      move(table.T);
+      move(table.monetary);
+      move(table.weight);
+      move(table.customer_id);
     }
-  };
-  for (Share& s : shares) {
-    if (c.id) {
-      std::move(s.ids.begin(), s.ids.end(), std::back_inserter(table.customer_id));
-    } else {
-      for (size_t i = 0; i < s.x.size(); ++i) {
-        table.customer_id.push_back(std::to_string(table.customer_id.size() + 1));
-      }
-    }
-    append(table.x, s.x);
-    append(table.t_x, s.t_x);
-    append(table.T, s.T);
-    if (c.m) append(table.monetary, s.m);
-    if (c.w) append(table.weight, s.w);
+    rows += s.rows;
+  }
+  table.x.resize(rows);
+  table.t_x.resize(rows);
+  table.T.resize(rows);
+  if (c.m) table.monetary.resize(rows);
+  if (c.w) table.weight.resize(rows);
+  if (with_ids && c.id) {
+    table.customer_id.resize(rows);
+  } else if (with_ids) {
+    table.customer_id.reserve(rows);
+    for (size_t i = 0; i < rows; ++i) table.customer_id.push_back(std::to_string(i + 1));
   }
   return true;
 }
 
 }  // namespace
 
-SummaryTable read_summary_csv(const std::string& path) {
+SummaryTable read_summary_csv(const std::string& path, const SummaryReadOptions& options) {
   CsvReader reader(path);
   CsvRecord record;
   SummaryMetadata metadata;
@@ -256,8 +361,8 @@ SummaryTable read_summary_csv(const std::string& path) {
   // general reader below.
   if (record.error.empty() && original.size() <= 64 && reader.total_bytes() > 0) {
     const Columns columns{id_col, x_col, tx_col, T_col, m_col, w_col, original};
-    if (parse_plain_body(read_rest(path, reader.bytes_consumed()), columns, record.line + 1, path,
-                         table)) {
+    const FileBody body(path, reader.bytes_consumed());
+    if (parse_plain_body(body.text(), columns, options.ids, record.line + 1, path, table)) {
       return table;
     }
   }
@@ -283,8 +388,8 @@ SummaryTable read_summary_csv(const std::string& path) {
       if (*id_col >= record.fields.size()) {
         throw Error::invalid_argument(fmt::format("{} line {}: missing id", path, record.line));
       }
-      table.customer_id.emplace_back(trim(record.fields[*id_col]));
-    } else {
+      if (options.ids) table.customer_id.emplace_back(trim(record.fields[*id_col]));
+    } else if (options.ids) {
       table.customer_id.push_back(std::to_string(table.x.size() + 1));
     }
     const double x = number(record, *x_col, original[*x_col].c_str());
@@ -308,8 +413,8 @@ SummaryTable read_summary_csv(const std::string& path) {
   return table;
 }
 
-RfmData read_summary_file(const std::string& path) {
-  return read_summary_csv(path);
+RfmData read_summary_file(const std::string& path, const SummaryReadOptions& options) {
+  return read_summary_csv(path, options);
 }
 
 }  // namespace clv

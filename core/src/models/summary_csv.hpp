@@ -15,6 +15,6 @@ using SummaryTable = RfmData;
 
 // Throws Error::not_found / io for the file, Error::invalid_argument for
 // missing columns or a malformed value (with the line number and column).
-SummaryTable read_summary_csv(const std::string& path);
+SummaryTable read_summary_csv(const std::string& path, const SummaryReadOptions& options = {});
 
 }  // namespace clv
