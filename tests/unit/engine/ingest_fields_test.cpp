@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -365,6 +366,35 @@ TEST(IngestFields, CustomersAndEmployeesOverJsonStoreTheRowsACsvImportStores) {
   EXPECT_EQ(table_text(json_path, customers), csv_customers);
 }
 
+// Every column of `clv import customers` / `clv import employees` is a
+// field of the JSON records (a new CSV column without JSON support fails).
+TEST(IngestFields, CustomerAndEmployeeJsonTakeEveryColumnOfTheCsvImport) {
+  json cus = json::object(), emp = json::object();
+  for (std::string_view f : entity_fields(Entity::kCustomers)) {
+    cus[std::string(f)] = f == "acquired_at" ? json("2023-05-01") : value_for(f);
+  }
+  for (std::string_view f : entity_fields(Entity::kEmployees)) {
+    const bool text = f == "employee_id" || f == "role" || f == "location";
+    emp[std::string(f)] = text ? value_for(f) : json(5.5);
+  }
+  const auto customers = customers_from_json(json{{"customers", {cus}}}, 0);
+  ASSERT_EQ(customers.size(), 1u);
+  EXPECT_EQ(customers[0].customer_id, "v-customer_id");
+  EXPECT_EQ(customers[0].sector, "v-sector");
+  EXPECT_EQ(customers[0].segment, "v-segment");
+  EXPECT_EQ(customers[0].region, "v-region");
+  EXPECT_EQ(customers[0].acquired_at, 1682899200);
+  const auto employees = employees_from_json(json{{"employees", {emp}}}, 0);
+  ASSERT_EQ(employees.size(), 1u);
+  const EmployeeDetails& e = employees[0];
+  EXPECT_EQ(e.employee_id, "v-employee_id");
+  EXPECT_EQ(e.role, "v-role");
+  EXPECT_EQ(e.location, "v-location");
+  for (const auto& score : {e.trust, e.tact, e.empathy, e.conformity, e.focus, e.flexibility}) {
+    EXPECT_EQ(score, 5.5);
+  }
+}
+
 // The reject reason of the CSV import is the error of the JSON ingest, for
 // the same bad value (one rule set: ingest/row_parsers).
 std::string csv_reject_reason(Entity entity, const std::string& csv, const std::string& name) {
@@ -491,22 +521,34 @@ TEST(IngestFields, SectorGivenOverJsonSelectsThePluginEconomics) {
   auto engine = Engine::open(fresh_db("sector_economics"), with_plugins());
   engine->ingest_customers(customers_from_json(
       parse_json(R"([{"customer_id": "h1", "sector": "hospitality"}, {"customer_id": "n1"}])"), 0));
-  // h1 and n1 buy alike; 40 other customers of varied habits inform the fit.
+  // Purchases and spend drawn as the models assume (Poisson purchases,
+  // Gamma-Gamma spend), so both fits converge; h1 and n1 have one history.
+  std::mt19937 rng(20261206);
+  std::gamma_distribution<double> nu_of(3.0, 1.0 / 15.0);
   std::vector<TransactionRecord> batch;
-  auto buy = [&](const std::string& customer, int gap_days, int purchases, int start_day) {
-    for (int i = 0; i < purchases; ++i) {
+  auto buy = [&](const std::string& customer, double rate_per_week, double nu) {
+    std::exponential_distribution<double> gap(rate_per_week / 7.0);
+    std::gamma_distribution<double> spend(6.0, 1.0 / nu);
+    double day = gap(rng);
+    for (int i = 0; day < 300 && i < 60; ++i, day += gap(rng)) {
       TransactionRecord t;
       t.customer_id = customer;
-      t.timestamp = 1704067200 + int64_t{86400} * (start_day + i * gap_days);
-      t.amount_minor = 2000 + 150 * ((i * 7 + gap_days) % 11);
+      t.timestamp = 1704067200 + static_cast<int64_t>(day * 86400);
+      t.amount_minor = 1 + static_cast<int64_t>(spend(rng) * 100);
       batch.push_back(t);
     }
   };
-  for (int k = 0; k < 40; ++k) buy(fmt::format("x{}", k), 5 + (k % 6) * 9, 1 + k % 7, k % 30);
-  buy("h1", 14, 6, 3);
-  buy("n1", 14, 6, 3);
+  std::gamma_distribution<double> rate_of(1.5, 0.3);
+  for (int k = 0; k < 300; ++k) buy(fmt::format("x{}", k), rate_of(rng), nu_of(rng));
+  buy("h1", 0.5, 0.2);
+  std::vector<TransactionRecord> twin;
+  for (const TransactionRecord& t : batch) {
+    if (t.customer_id == "h1") twin.push_back(t), twin.back().customer_id = "n1";
+  }
+  batch.insert(batch.end(), twin.begin(), twin.end());
   engine->ingest_transactions(batch);
-  engine->refit();
+  const RunInfo run = engine->refit();
+  ASSERT_FALSE(run.spend_fit_json.empty()) << run.count_fit_json;
   const CustomerScore h = engine->score("h1"), n = engine->score("n1");
   EXPECT_EQ(h.sector, "hospitality");
   EXPECT_EQ(n.sector, "");
