@@ -329,7 +329,7 @@ std::vector<EmployeeDetails> employees_from_json(const json& body, size_t max_re
         e.location = string_field(v, i, key);
       } else if (const auto* name =
                      std::find_if(std::begin(kEmployeeScoreNames), std::end(kEmployeeScoreNames),
-                                  [&](const char* n) { return key == n; });
+                                  [&name_key = key](const char* n) { return name_key == n; });
                  name != std::end(kEmployeeScoreNames)) {
         if (v.is_null()) continue;
         if (!v.is_number()) fail(i, key, "must be a number 0-10");
