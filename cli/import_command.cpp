@@ -221,8 +221,9 @@ void setup(CLI::App& app) {
                   "where rows a sector plugin dropped or flagged are listed (default: "
                   "FILE.normalized.csv next to the rejects file)");
   cmd->add_option("--max-rejects", args->max_rejects,
-                  "fail the whole import (nothing stored, exit code 2) when more than N rows "
-                  "are rejected; default: no limit")
+                  "fail the whole import (nothing stored, exit code 2; the rejects file "
+                  "still lists the rows rejected so far) when more than N rows are rejected; "
+                  "default: no limit")
       ->check(CLI::NonNegativeNumber);
   clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_flag("--json", args->json, "print the counts as JSON");

@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   CHECK(clv_api_version() == CLV_API_VERSION && CLV_API_COMPATIBLE(clv_api_version()));
   CHECK(CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 8)));  /* a newer library minor serves us */
   CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION - (1u << 8))); /* an older one lacks our calls */
-  CHECK(CLV_API_VERSION_MAJOR == 1 && CLV_API_VERSION_MINOR >= 2); /* churn fit, service */
+  CHECK(CLV_API_VERSION_MAJOR == 1 && CLV_API_VERSION_MINOR >= 3); /* customers, employees */
   CHECK(!CLV_API_COMPATIBLE(CLV_API_VERSION + (1u << 16)));        /* another major */
   CHECK(strcmp(clv_status_name(CLV_NOT_FOUND), "not_found") == 0);
 
@@ -442,6 +442,45 @@ int main(int argc, char** argv) {
   CHECK(count_rows(path,
                    "transactions WHERE external_id = 'crm-2' AND quantity = 2 AND "
                    "location = 'Lyon'") == 1);
+  /* Employees and customers (1.3) with the CSV import's rules: an incident may
+     then name the employee; a sector no loaded plugin serves, a score out of
+     0..10 and a negative compensation are refused by field. */
+  CHECK(clv_ingest_employees(engine,
+                             "{\"employees\":[{\"employee_id\":\"E5\",\"role\":\"agent\","
+                             "\"trust\":7.5}]}",
+                             &text) == CLV_OK);
+  CHECK(text && strstr(text, "\"inserted\":1") != NULL);
+  clv_free(text);
+  text = NULL;
+  CHECK(clv_ingest_employees(engine, "{\"employees\":[{\"employee_id\":\"E6\",\"tact\":11}]}",
+                             NULL) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "behaviour score tact 11 out of range 0-10") != NULL);
+  CHECK(count_rows(path, "employees WHERE external_id = 'E5' AND trust = 7.5") == 1);
+  CHECK(clv_ingest_incidents(engine,
+                             "{\"incidents\":[{\"customer_id\":\"2\",\"opened_at\":"
+                             "\"1997-09-03\",\"employee_id\":\"E5\",\"currency\":\"KWD\","
+                             "\"compensation\":1.25}]}",
+                             NULL) == CLV_OK);
+  CHECK(count_rows(path, "incidents WHERE compensation_minor = 1250 AND employee_id IS NOT NULL") ==
+        1);
+  CHECK(clv_ingest_incidents(engine,
+                             "{\"incidents\":[{\"customer_id\":\"2\",\"opened_at\":"
+                             "\"1997-09-03\",\"compensation_minor\":-100}]}",
+                             NULL) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "negative compensation") != NULL);
+  CHECK(clv_ingest_customers(engine,
+                             "{\"customers\":[{\"customer_id\":\"new-1\",\"sector\":"
+                             "\"no-such-sector\"}]}",
+                             NULL) == CLV_INVALID_ARGUMENT);
+  CHECK(strstr(clv_last_error(), "field 'sector'") != NULL);
+  CHECK(clv_ingest_customers(engine,
+                             "{\"customers\":[{\"customer_id\":\"new-1\",\"segment\":"
+                             "\"gold\"},{\"customer_id\":\"2\",\"region\":\"EU\"}]}",
+                             &text) == CLV_OK);
+  CHECK(text && strstr(text, "\"inserted\":1") != NULL && strstr(text, "\"updated\":1") != NULL);
+  clv_free(text);
+  text = NULL;
+  CHECK(count_rows(path, "customers WHERE external_id = '2' AND region = 'EU'") == 1);
   clv_engine_close(engine);
 
   if (failures)

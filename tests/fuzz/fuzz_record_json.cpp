@@ -1,5 +1,5 @@
-// libFuzzer target: untrusted HTTP ingest bodies (transactions and incidents
-// JSON) through the engine's record parsers: the SAX fast path and the tree
+// libFuzzer target: untrusted HTTP ingest bodies (transactions, incidents,
+// customers and employees JSON) through the engine's record parsers: the SAX fast path and the tree
 // path must both answer with records or a clv::Error; likewise the churn fit
 // and service request bodies (POST /v1/churn/fit, clv_*_json).
 #include <cstdint>
@@ -19,7 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     const nlohmann::json body = clv::parse_json_limited(text, "body");
-    clv::incidents_from_json(body, 1000);
+    try {
+      clv::incidents_from_json(body, 1000);
+    } catch (const clv::Error&) {
+    }
+    try {
+      clv::customers_from_json(body, 1000);
+    } catch (const clv::Error&) {
+    }
+    clv::employees_from_json(body, 1000);
   } catch (const clv::Error&) {
   }
   try {

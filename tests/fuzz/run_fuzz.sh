@@ -53,6 +53,8 @@ case "$target" in
   fuzz_record_json)
     seed transactions "" "$here/seeds/transactions.json"
     seed incidents "" "$here/seeds/incidents.json"
+    seed customers "" "$here/seeds/customers.json"
+    seed employees "" "$here/seeds/employees.json"
     seed churn-fit "" "$here/seeds/churn_fit.json"
     seed service "" "$here/seeds/service.json"
     ;;

@@ -21,7 +21,7 @@
  *   if (!CLV_API_COMPATIBLE(clv_api_version())) ... refuse to run.
  * 1.0: the functions up to clv_free. 1.1: clv_api_version, clv_score_record
  * and clv_score_customer_record. 1.2: clv_churn_fit_json and
- * clv_service_report_json. */
+ * clv_service_report_json. 1.3: clv_ingest_customers and clv_ingest_employees. */
 #ifndef CLV_C_API_H_
 #define CLV_C_API_H_
 
@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #define CLV_API_VERSION_MAJOR 1
-#define CLV_API_VERSION_MINOR 2
+#define CLV_API_VERSION_MINOR 3
 /* major << 16 | minor << 8, the form clv_api_version() returns. */
 #define CLV_API_VERSION \
   ((uint32_t)(((uint32_t)CLV_API_VERSION_MAJOR << 16) | ((uint32_t)CLV_API_VERSION_MINOR << 8)))
@@ -123,10 +123,20 @@ CLV_API void clv_engine_close(clv_engine* engine);
 /* Ingest a JSON batch ({"transactions":[...]} / {"incidents":[...]}). Records take
  * the CSV import's columns under the same names (docs/embedding.md); an unknown
  * field is CLV_INVALID_ARGUMENT naming it, and nothing of the batch is stored.
- * result_json (may be NULL) receives {"inserted","duplicates","new_customers"}. */
+ * result_json (may be NULL) receives {"inserted","updated","duplicates","new_customers",
+ * "normalized_away"}. */
 CLV_API clv_status clv_ingest_transactions(clv_engine* engine, const char* batch_json,
                                            char** result_json);
 CLV_API clv_status clv_ingest_incidents(clv_engine* engine, const char* batch_json,
+                                        char** result_json);
+/* Since 1.3. {"customers":[{"customer_id","sector","segment","region","acquired_at",
+ * "attributes":{...}}]} and {"employees":[{"employee_id","role","location","trust",
+ * ...,"flexibility"}]}, with the CSV import's rules (`clv import customers` /
+ * `clv import employees`). A sector must name a loaded plugin. A stored customer's
+ * empty attributes are filled in ("updated"), stored values never overwritten. */
+CLV_API clv_status clv_ingest_customers(clv_engine* engine, const char* batch_json,
+                                        char** result_json);
+CLV_API clv_status clv_ingest_employees(clv_engine* engine, const char* batch_json,
                                         char** result_json);
 
 /* Moves ingested transactions that are durable but still pending into the

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clv/churn_run.hpp"
@@ -91,8 +92,33 @@ struct IncidentRecord {
   std::optional<int64_t> compensation_minor;  // >= 0
 };
 
+// A customer as `clv import customers` reads one (the same fields, stored in
+// the same columns). A customer that transactions or incidents created has
+// its empty attributes filled in (counted as updated); stored values are
+// never overwritten (a duplicate).
+struct CustomerDetails {
+  std::string customer_id;
+  // The sector whose plugin normalizes the customer's transactions and
+  // values it; must name a loaded plugin (Engine::plugin_ids()). Empty = none.
+  std::string sector;
+  std::string segment, region;         // empty = unknown
+  std::optional<int64_t> acquired_at;  // UTC seconds
+  // The CSV's free columns: stored in customers.attributes (a JSON object).
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// An employee as `clv import employees` reads one: incidents name the
+// employee who handled them (IncidentRecord::employee_id).
+struct EmployeeDetails {
+  std::string employee_id;
+  std::string role, location;
+  // Behaviour scores 0..10; nullopt = unknown.
+  std::optional<double> trust, tact, empathy, conformity, focus, flexibility;
+};
+
 struct IngestResult {
   size_t inserted = 0;
+  size_t updated = 0;          // customers: stored ones whose empty attributes were filled in
   size_t normalized_away = 0;  // netted, merged or dropped by the sector plugin (not stored)
   size_t duplicates = 0;       // records whose id was already stored: nothing changed
   size_t new_customers = 0;
@@ -206,6 +232,11 @@ class Engine {
   // updates the summaries. Returns only after the batch is durable.
   IngestResult ingest_transactions(std::span<const TransactionRecord> batch);
   IngestResult ingest_incidents(std::span<const IncidentRecord> batch);
+  // Customers and employees with the CSV import's rules and reasons (one
+  // rule set: ingest/row_parsers), all or nothing like the batches above:
+  // Error::invalid_argument naming the record, the field and the reason.
+  IngestResult ingest_customers(std::span<const CustomerDetails> batch);
+  IngestResult ingest_employees(std::span<const EmployeeDetails> batch);
 
   // Ingested transactions are durable and scored at once, but reach the
   // `transactions` table (what `clv summary --db`, reports and other readers

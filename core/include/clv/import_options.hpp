@@ -55,8 +55,10 @@ struct ImportOptions {
   // listed. Empty: "<file name>.normalized.csv" next to the rejects file.
   std::string normalized_path;
   // More rejected rows than this fail the whole import (Error::invalid_argument,
-  // nothing committed, no rejects file): a file that is mostly wrong is a
-  // wrong file or a wrong --map, not data to store. Default: no limit.
+  // nothing committed): a file that is mostly wrong is a wrong file or a wrong
+  // --map, not data to store. The rejects file is still written, with the
+  // rows rejected up to the line that crossed the limit (the error names it),
+  // so the user sees why. Default: no limit.
   uint64_t max_rejects = UINT64_MAX;
 };
 

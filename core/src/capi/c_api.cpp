@@ -173,6 +173,28 @@ clv_status clv_ingest_incidents(clv_engine* engine, const char* batch_json, char
   });
 }
 
+clv_status clv_ingest_customers(clv_engine* engine, const char* batch_json, char** result_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(batch_json, "batch_json");
+    if (result_json) *result_json = nullptr;
+    const auto batch = clv::customers_from_json(clv::parse_json(batch_json), engine->max_batch);
+    set_out(result_json, clv::to_json(engine->engine->ingest_customers(batch)));
+    return CLV_OK;
+  });
+}
+
+clv_status clv_ingest_employees(clv_engine* engine, const char* batch_json, char** result_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(batch_json, "batch_json");
+    if (result_json) *result_json = nullptr;
+    const auto batch = clv::employees_from_json(clv::parse_json(batch_json), engine->max_batch);
+    set_out(result_json, clv::to_json(engine->engine->ingest_employees(batch)));
+    return CLV_OK;
+  });
+}
+
 clv_status clv_flush(clv_engine* engine) {
   return guarded([&] {
     require(engine, "engine");

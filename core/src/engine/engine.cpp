@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "clv/error.hpp"
@@ -27,7 +30,9 @@
 #include "models/model_registry.hpp"
 #include "scenario/sector_valuation.hpp"
 #include "store/churn_lookup.hpp"
+#include "store/customer_repository.hpp"
 #include "store/database.hpp"
+#include "store/employee_repository.hpp"
 #include "store/engine_tables.hpp"
 #include "store/pending_transactions.hpp"
 
@@ -336,6 +341,9 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
       s->incidents += n;
     });
     s->add_valuation("");
+    // Every sector a customer may be given (ingest_customers takes only
+    // sectors of loaded plugins), so valuations never change after open.
+    for (const SectorPlugin& p : s->plugins.plugins()) s->add_valuation(p.id());
     for (const CustomerPurchases& c : s->book.all()) {
       s->scorable += c.days.empty() ? 0 : 1;
       s->add_valuation(c.sector);
@@ -528,6 +536,129 @@ IngestResult Engine::ingest_incidents(std::span<const IncidentRecord> batch) {
   customers.publish(s.book);
   for (const int64_t ref : stored) s.book.at(customers.book_index(ref)).incidents++;
   s.incidents += stored.size();
+  return result;
+}
+
+namespace {
+
+// Throws when an id repeats within one batch: the importer rejects the
+// second row of a file the same way.
+class FirstInBatch {
+ public:
+  explicit FirstInBatch(const char* field) : field_(field) {}
+  void check(std::string_view id, size_t index) {
+    const auto [it, inserted] = first_.try_emplace(id, index);
+    if (!inserted) {
+      throw Error::invalid_argument(
+          fmt::format("record {}: field '{}': duplicate {} '{}' in this batch (first in record "
+                      "{}); nothing in this batch was stored",
+                      index, field_, field_, id, it->second));
+    }
+  }
+
+ private:
+  const char* field_;
+  std::unordered_map<std::string_view, size_t> first_;
+};
+
+}  // namespace
+
+IngestResult Engine::ingest_customers(std::span<const CustomerDetails> batch) {
+  State& s = *state_;
+  std::vector<std::string> attributes(batch.size());
+  FirstInBatch ids("customer_id");
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const CustomerDetails& c = batch[i];
+    validate_customer(c, i, attributes[i]);
+    ids.check(c.customer_id, i);
+    // The sector selects the plugin that normalizes and values the
+    // customer: one no loaded plugin serves would do neither, silently.
+    if (!c.sector.empty() && !s.plugins.has_sector(c.sector)) {
+      const std::vector<std::string> loaded = plugin_ids();
+      throw Error::invalid_argument(fmt::format(
+          "record {}: field 'sector': no loaded plugin serves sector '{}' (loaded: {}); install "
+          "its plugin or add its directory to the engine's plugin_dirs; nothing in this batch "
+          "was stored",
+          i, c.sector,
+          loaded.empty() ? std::string("none") : fmt::format("{}", fmt::join(loaded, ", "))));
+    }
+  }
+  std::lock_guard write(s.write_mutex);
+  IngestResult result;
+  std::vector<std::pair<size_t, int64_t>> created;  // (record, customers.id)
+  std::vector<std::pair<size_t, size_t>> sectored;  // (record, book index) given a sector
+  try {
+    SQLite::Transaction tx(*s.db);
+    sqlite3* const db = s.db->getHandle();
+    CustomerWriter writer(db);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const CustomerDetails& c = batch[i];
+      CustomerRecord record;
+      record.external_id = c.customer_id;
+      record.sector = c.sector;
+      record.segment = c.segment;
+      record.region = c.region;
+      record.acquired_at = c.acquired_at;
+      record.attributes_json = attributes[i];
+      switch (writer.write(record)) {
+        case CustomerWrite::kInserted:
+          ++result.inserted;
+          created.emplace_back(i, sqlite3_last_insert_rowid(db));
+          break;
+        case CustomerWrite::kUpdated:
+          ++result.updated;
+          // The stored sector is filled in only where it was empty.
+          if (const int64_t index = s.book.find(c.customer_id);
+              index >= 0 && !c.sector.empty() &&
+              s.book.at(static_cast<size_t>(index)).sector.empty()) {
+            sectored.emplace_back(i, static_cast<size_t>(index));
+          }
+          break;
+        case CustomerWrite::kUnchanged:
+          ++result.duplicates;
+          break;
+      }
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(
+        fmt::format("storing the customer batch failed (nothing stored): {}", e.what()));
+  }
+  std::lock_guard lock(s.mutex);
+  for (const auto& [i, row] : created) {
+    s.book.add(batch[i].customer_id, row, batch[i].sector);
+  }
+  for (const auto& [i, index] : sectored) s.book.at(index).sector = batch[i].sector;
+  return result;
+}
+
+IngestResult Engine::ingest_employees(std::span<const EmployeeDetails> batch) {
+  FirstInBatch ids("employee_id");
+  for (size_t i = 0; i < batch.size(); ++i) {
+    validate_employee(batch[i], i);
+    ids.check(batch[i].employee_id, i);
+  }
+  State& s = *state_;
+  std::lock_guard write(s.write_mutex);
+  IngestResult result;
+  try {
+    SQLite::Transaction tx(*s.db);
+    EmployeeWriter writer(s.db->getHandle());
+    for (const EmployeeDetails& e : batch) {
+      EmployeeRecord record;
+      record.external_id = e.employee_id;
+      record.role = e.role;
+      record.location = e.location;
+      const std::optional<double> scores[6] = {e.trust,      e.tact,  e.empathy,
+                                               e.conformity, e.focus, e.flexibility};
+      std::copy(std::begin(scores), std::end(scores), std::begin(record.scores));
+      ++(writer.insert(record) ? result.inserted : result.duplicates);
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw Error::io(
+        fmt::format("storing the employee batch failed (nothing stored): {}", e.what()));
+  }
   return result;
 }
 

@@ -18,6 +18,8 @@
 #include "domain/json_nesting.hpp"
 #include "engine/fast_transaction_json.hpp"
 #include "engine/transaction_amount.hpp"
+#include "ingest/money.hpp"
+#include "ingest/row_parsers.hpp"
 
 namespace clv {
 namespace {
@@ -90,10 +92,12 @@ std::string known_fields(Entity entity, std::string_view json_only) {
 
 [[noreturn]] void unknown_field(size_t index, std::string_view key, Entity entity,
                                 std::string_view json_only) {
+  const char* what = "an incident";
+  if (entity == Entity::kTransactions) what = "a transaction";
+  if (entity == Entity::kCustomers) what = "a customer";
+  if (entity == Entity::kEmployees) what = "an employee";
   fail(index, key,
-       fmt::format("is not {} field (known: {})",
-                   entity == Entity::kTransactions ? "a transaction" : "an incident",
-                   known_fields(entity, json_only)));
+       fmt::format("is not {} field (known: {})", what, known_fields(entity, json_only)));
 }
 
 // "id" or the CSV's "transaction_id" / "incident_id"; not both.
@@ -104,7 +108,15 @@ void set_id(std::string& id, bool& has_id, const json& v, size_t index, std::str
 }
 
 constexpr std::string_view kTxnJsonOnly = "id (= transaction_id), amount_minor";
-constexpr std::string_view kIncJsonOnly = "id (= incident_id), compensation_minor";
+constexpr std::string_view kIncJsonOnly =
+    "id (= incident_id), compensation_minor, currency (of the compensation)";
+constexpr std::string_view kCusJsonOnly = "id (= customer_id), attributes";
+constexpr std::string_view kEmpJsonOnly = "id (= employee_id)";
+
+// A RowReject of the importer's rules, as this file's errors name a field.
+[[noreturn]] void refuse(size_t index, std::string_view key, const RowReject& r) {
+  fail(index, key, r.reason);
+}
 
 }  // namespace
 
@@ -198,6 +210,11 @@ std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_rec
     if (!r.is_object()) fail(i, "(record)", "must be an object");
     IncidentRecord& n = out[i];
     bool has_time = false, has_id = false, has_compensation = false;
+    // The compensation's currency: the CSV import's default (USD) unless
+    // the record names one; its ISO 4217 decimals convert "compensation".
+    std::string currency = "USD";
+    std::optional<double> major;
+    std::string compensation_key;
     for (const auto& [key, v] : r.items()) {
       if (key == "customer_id") {
         n.customer_id = string_field(v, i, key);
@@ -224,17 +241,22 @@ std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_rec
         if (has_compensation) fail(i, key, "is given twice (compensation or compensation_minor)");
         has_compensation = true;
         if (v.is_null()) continue;
+        compensation_key = key;
         if (key == "compensation_minor") {
-          if (!v.is_number_integer()) fail(i, key, "must be an integer (cents)");
+          if (!v.is_number_integer()) fail(i, key, "must be an integer (minor units)");
           n.compensation_minor = int64_of(v, i, key);
+          if (auto bad = compensation_problem(*n.compensation_minor, v.dump())) {
+            refuse(i, key, *bad);
+          }
         } else {
-          // Major units of the CSV import's default currency (USD), exactly as
-          // the importer reads the column.
-          if (!v.is_number()) fail(i, key, "must be a number (major units, USD)");
-          std::string problem;
-          const std::optional<int64_t> minor = minor_units_of(v.get<double>(), "USD", &problem);
-          if (!minor) fail(i, key, problem);
-          n.compensation_minor = *minor;
+          // Major units of the record's currency, converted once it is known.
+          if (!v.is_number()) fail(i, key, "must be a number (major units of the currency)");
+          major = v.get<double>();
+        }
+      } else if (key == "currency") {
+        currency = string_field(v, i, key);
+        if (const std::string problem = currency_problem(currency); !problem.empty()) {
+          fail(i, key, problem);
         }
       } else {
         unknown_field(i, key, Entity::kIncidents, kIncJsonOnly);
@@ -242,6 +264,83 @@ std::vector<IncidentRecord> incidents_from_json(const json& body, size_t max_rec
     }
     if (n.customer_id.empty()) fail(i, "customer_id", "is required");
     if (!has_time) fail(i, "opened_at", "is required");
+    if (major) {
+      // The importer's rules: the currency's decimals, and never negative.
+      std::string problem;
+      const std::optional<int64_t> minor = minor_units_of(*major, currency, &problem);
+      if (!minor) fail(i, compensation_key, problem);
+      if (auto bad = compensation_problem(*minor, fmt::format("{}", *major))) {
+        refuse(i, compensation_key, *bad);
+      }
+      n.compensation_minor = *minor;
+    }
+  }
+  return out;
+}
+
+std::vector<CustomerDetails> customers_from_json(const json& body, size_t max_records) {
+  const json& list = records_of(body, "customers", max_records);
+  std::vector<CustomerDetails> out(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json& r = list[i];
+    if (!r.is_object()) fail(i, "(record)", "must be an object");
+    CustomerDetails& c = out[i];
+    bool has_id = false;
+    for (const auto& [key, v] : r.items()) {
+      if (key == "customer_id" || key == "id") {
+        set_id(c.customer_id, has_id, v, i, key);
+      } else if (key == "sector") {
+        c.sector = string_field(v, i, key);
+      } else if (key == "segment") {
+        c.segment = string_field(v, i, key);
+      } else if (key == "region") {
+        c.region = string_field(v, i, key);
+      } else if (key == "acquired_at") {
+        if (!v.is_null()) c.acquired_at = time_field(v, i, key);
+      } else if (key == "attributes") {
+        if (!v.is_object()) fail(i, key, "must be an object of text values");
+        for (const auto& [name, value] : v.items()) {
+          if (!value.is_string()) fail(i, "attributes." + name, "must be a string");
+          c.attributes.emplace_back(name, value.get<std::string>());
+        }
+      } else {
+        unknown_field(i, key, Entity::kCustomers, kCusJsonOnly);
+      }
+    }
+    if (!has_id) fail(i, "customer_id", "is required");
+  }
+  return out;
+}
+
+std::vector<EmployeeDetails> employees_from_json(const json& body, size_t max_records) {
+  const json& list = records_of(body, "employees", max_records);
+  std::vector<EmployeeDetails> out(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json& r = list[i];
+    if (!r.is_object()) fail(i, "(record)", "must be an object");
+    EmployeeDetails& e = out[i];
+    std::optional<double>* scores[6] = {&e.trust,      &e.tact,  &e.empathy,
+                                        &e.conformity, &e.focus, &e.flexibility};
+    bool has_id = false;
+    for (const auto& [key, v] : r.items()) {
+      if (key == "employee_id" || key == "id") {
+        set_id(e.employee_id, has_id, v, i, key);
+      } else if (key == "role") {
+        e.role = string_field(v, i, key);
+      } else if (key == "location") {
+        e.location = string_field(v, i, key);
+      } else if (const auto* name =
+                     std::find_if(std::begin(kEmployeeScoreNames), std::end(kEmployeeScoreNames),
+                                  [&name_key = key](const char* n) { return name_key == n; });
+                 name != std::end(kEmployeeScoreNames)) {
+        if (v.is_null()) continue;
+        if (!v.is_number()) fail(i, key, "must be a number 0-10");
+        *scores[name - std::begin(kEmployeeScoreNames)] = v.get<double>();
+      } else {
+        unknown_field(i, key, Entity::kEmployees, kEmpJsonOnly);
+      }
+    }
+    if (!has_id) fail(i, "employee_id", "is required");
   }
   return out;
 }
@@ -516,6 +615,7 @@ json to_json(const RunInfo& r) {
 
 json to_json(const IngestResult& r) {
   return {{"inserted", r.inserted},
+          {"updated", r.updated},
           {"duplicates", r.duplicates},
           {"new_customers", r.new_customers},
           {"normalized_away", r.normalized_away}};

@@ -32,8 +32,16 @@ std::vector<TransactionRecord> transactions_from_json_text(std::string_view text
                                                            size_t max_records);
 // {"incidents": [{"customer_id", "opened_at", "resolved_at", "severity", "satisfaction",
 //   "category", "channel", "outcome", "id" | "incident_id", "employee_id" (an imported
-//   employee), "compensation" (USD, major units) | "compensation_minor"}, ...]}
+//   employee), "compensation" (major units of "currency") | "compensation_minor",
+//   "currency" (ISO 4217, default USD as the CSV import's)}, ...]}; a negative
+//   compensation is refused as the CSV import rejects it.
 std::vector<IncidentRecord> incidents_from_json(const nlohmann::json& body, size_t max_records);
+// {"customers": [{"customer_id" | "id", "sector" (a loaded plugin's), "segment", "region",
+//   "acquired_at", "attributes": {"name": "text", ...}}, ...]}
+std::vector<CustomerDetails> customers_from_json(const nlohmann::json& body, size_t max_records);
+// {"employees": [{"employee_id" | "id", "role", "location", "trust", "tact", "empathy",
+//   "conformity", "focus", "flexibility" (numbers 0-10)}, ...]}
+std::vector<EmployeeDetails> employees_from_json(const nlohmann::json& body, size_t max_records);
 
 // Parses text; Error::invalid_argument with the parser's position when malformed.
 nlohmann::json parse_json(std::string_view text);

@@ -4,7 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "clv/error.hpp"
+#include "clv/importer.hpp"
+#include "ingest/import_fields.hpp"
+#include "ingest/row_parsers.hpp"
+#include "ingest/text_validation.hpp"
 
 namespace clv {
 namespace {
@@ -39,6 +45,24 @@ void check_time(int64_t t, size_t index, const char* field) {
 
 void check_scale(const std::optional<int>& v, size_t index, const char* field) {
   if (v && (*v < 1 || *v > 5)) fail(index, fmt::format("{} must be 1..5, got {}", field, *v));
+}
+
+// A rule of the CSV import broken: the record, the field (the CSV column's
+// name) and the importer's reason.
+[[noreturn]] void refuse(size_t index, Entity entity, const RowReject& r) {
+  const std::string_view field =
+      r.field >= 0 ? entity_fields(entity)[static_cast<size_t>(r.field)] : "(record)";
+  fail(index, fmt::format("field '{}': {}", field, r.reason));
+}
+
+// Stored text must be valid UTF-8 without NUL (it ends up in JSON): the
+// importer's check and reason.
+void check_text(std::string_view text, size_t index, std::string_view field) {
+  size_t at = 0;
+  const std::string_view problem = text_field_problem(text, at);
+  if (!problem.empty()) {
+    fail(index, fmt::format("field '{}': {} at byte {} of the field", field, problem, at + 1));
+  }
 }
 
 }  // namespace
@@ -83,6 +107,61 @@ void validate_incident(const IncidentRecord& r, size_t index) {
       (*r.compensation_minor > kMaxAmountMinor || *r.compensation_minor < -kMaxAmountMinor)) {
     fail(index, fmt::format("compensation_minor {} is out of range (at most 10^15 minor units)",
                             *r.compensation_minor));
+  }
+  if (r.compensation_minor) {
+    if (auto bad = compensation_problem(*r.compensation_minor,
+                                        fmt::format("{} minor units", *r.compensation_minor))) {
+      refuse(index, Entity::kIncidents, *bad);
+    }
+  }
+}
+
+void validate_customer(const CustomerDetails& c, size_t index, std::string& attributes_json) {
+  if (c.customer_id.empty()) refuse(index, Entity::kCustomers, {kCusId, "missing customer_id"});
+  check_id(c.customer_id, index, "customer_id", true);
+  const std::string_view fields[] = {c.customer_id, c.sector, c.segment, c.region};
+  const size_t field_ids[] = {kCusId, kCusSector, kCusSegment, kCusRegion};
+  for (size_t k = 0; k < 4; ++k) {
+    check_text(fields[k], index, entity_fields(Entity::kCustomers)[field_ids[k]]);
+  }
+  if (c.acquired_at) check_time(*c.acquired_at, index, "acquired_at");
+  // As the importer stores the CSV's free columns: a JSON object of the
+  // non-empty ones, named like no customer field.
+  nlohmann::json attributes = nlohmann::json::object();
+  for (const auto& [name, value] : c.attributes) {
+    check_text(name, index, "attributes");
+    check_text(value, index, "attributes." + name);
+    const auto& known = entity_fields(Entity::kCustomers);
+    if (name.empty() || std::find(known.begin(), known.end(), name) != known.end()) {
+      fail(index, fmt::format("attribute '{}' is not a free attribute name (a customer field "
+                              "is given as the field itself)",
+                              name));
+    }
+    if (attributes.contains(name)) fail(index, fmt::format("attribute '{}' is given twice", name));
+    if (!value.empty()) attributes[name] = value;
+  }
+  attributes_json = attributes.dump();
+}
+
+void validate_employee(const EmployeeDetails& e, size_t index) {
+  EmployeeRow row;
+  row.id = e.employee_id;
+  row.role = e.role;
+  row.location = e.location;
+  const std::optional<double>* scores[6] = {&e.trust,      &e.tact,  &e.empathy,
+                                            &e.conformity, &e.focus, &e.flexibility};
+  std::string texts[6];
+  std::string_view views[6];
+  for (int k = 0; k < 6; ++k) {
+    row.scores[k] = *scores[k];
+    if (row.scores[k]) texts[k] = fmt::format("{}", *row.scores[k]);
+    views[k] = texts[k];
+  }
+  if (auto bad = employee_problem(row, views)) refuse(index, Entity::kEmployees, *bad);
+  check_id(e.employee_id, index, "employee_id", true);
+  const std::string_view fields[] = {e.employee_id, e.role, e.location};
+  for (size_t k = 0; k < 3; ++k) {
+    check_text(fields[k], index, entity_fields(Entity::kEmployees)[k]);
   }
 }
 

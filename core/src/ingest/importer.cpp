@@ -72,6 +72,8 @@ class Importer {
         router_(options.plugins, std::move(normalized_path), source_name_) {}
 
   ImportResult run(CsvReader& reader, const std::string& content_hash);
+  // True when run() failed on max_rejects: the rejects file then stays.
+  bool rejects_kept() const { return rejects_kept_; }
 
  private:
   void open_writers(sqlite3* db);
@@ -108,6 +110,7 @@ class Importer {
   int64_t file_id_ = 0;
   ImportResult result_;
   std::string first_reject_;  // "line L, column C: reason", for the max_rejects error
+  bool rejects_kept_ = false;
 
   IdIndex customers_;
   StringMap<int64_t> employees_;
@@ -186,10 +189,15 @@ void Importer::reject(uint64_t line, std::string_view raw, std::string_view colu
         fmt::format("line {}{}{}: {}", line, column.empty() ? "" : ", column ", column, reason);
   }
   if (result_.rejected > options_.max_rejects) {
+    // The database stays unchanged (the transaction rolls back), but the
+    // rows rejected so far are kept so the user sees why the file failed.
+    rejects_.close();
+    rejects_kept_ = true;
     throw Error::invalid_argument(fmt::format(
         "'{}': more than {} rows rejected (--max-rejects {}; the limit was crossed on line {}); "
-        "nothing was imported. First reject: {}",
-        source_name_, options_.max_rejects, options_.max_rejects, line, first_reject_));
+        "nothing was imported. First reject: {}. The {} rejected rows up to line {} are in '{}'",
+        source_name_, options_.max_rejects, options_.max_rejects, line, first_reject_,
+        result_.rejected, line, rejects_.path()));
   }
 }
 
@@ -640,9 +648,10 @@ ImportResult run_import(Database& db, Entity entity, CsvReader& reader,
   try {
     return importer.run(reader, hash);
   } catch (...) {
-    // The transaction rolled back; rejects of a failed import would mislead.
+    // The transaction rolled back; rejects of a failed import would mislead,
+    // except those of an import refused for too many rejects: they are why.
     std::error_code ignored;
-    std::filesystem::remove(rejects_path, ignored);
+    if (!importer.rejects_kept()) std::filesystem::remove(rejects_path, ignored);
     std::filesystem::remove(normalized_path, ignored);
     throw;
   }

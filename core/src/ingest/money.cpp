@@ -117,4 +117,9 @@ std::string amount_problem(AmountStatus status, std::string_view text, int expon
   return {};
 }
 
+std::string currency_problem(std::string_view code) {
+  if (is_currency_code(code)) return {};
+  return fmt::format("unknown currency '{}' (expected an upper-case ISO 4217 code like USD)", code);
+}
+
 }  // namespace clv

@@ -15,6 +15,9 @@ int currency_exponent(std::string_view code);
 // An ISO 4217 code in use (or recently withdrawn, for historical data), e.g.
 // USD, JPY, KWD. Not XXX (no currency) or XTS (testing); "ZZZ" is refused.
 bool is_currency_code(std::string_view code);
+// Why `code` is refused as a currency (the importer's reject reason, which
+// the JSON ingest of HTTP and the C API gives too); empty when it is a code.
+std::string currency_problem(std::string_view code);
 
 // Parses [+-]digits[.digits] into minor units with `exponent` decimals.
 // Extra decimals are accepted only when they are zeros ("1.230" USD = 123).

@@ -64,9 +64,7 @@ std::optional<RowReject> parse_transaction_row(const ColumnLayout& layout, const
   if (v.currency.empty()) {
     v.currency = money.currency;
   } else if (!is_currency_code(v.currency)) {
-    return RowReject{kTxnCurrency, fmt::format("unknown currency '{}' (expected an upper-case ISO "
-                                               "4217 code like USD)",
-                                               v.currency)};
+    return RowReject{kTxnCurrency, currency_problem(v.currency)};
   } else {
     exponent = currency_exponent(v.currency);
   }
@@ -154,6 +152,7 @@ std::optional<RowReject> parse_incident_row(const ColumnLayout& layout, const Cs
                                    "most {} decimals for {})",
                                    compensation, money.exponent, money.currency)};
     }
+    if (auto bad = compensation_problem(minor, compensation)) return bad;
     v.compensation_minor = minor;
   }
   v.employee = layout.get(r, kIncEmployee);
@@ -189,30 +188,51 @@ std::optional<RowReject> parse_customer_row(const ColumnLayout& layout, const Cs
   return std::nullopt;
 }
 
+const char* const kEmployeeScoreNames[6] = {"trust",      "tact",  "empathy",
+                                            "conformity", "focus", "flexibility"};
+
+std::optional<RowReject> compensation_problem(int64_t minor, std::string_view text) {
+  if (minor >= 0) return std::nullopt;
+  return RowReject{
+      kIncCompensation,
+      fmt::format("negative compensation '{}' (money given to the customer is >= 0)", text)};
+}
+
+std::optional<RowReject> employee_problem(const EmployeeRow& v,
+                                          const std::string_view (&score_texts)[6]) {
+  if (v.id.empty()) return RowReject{kEmpId, "missing employee_id"};
+  for (int k = 0; k < 6; ++k) {
+    if (!v.scores[k]) continue;
+    const double score = *v.scores[k];
+    if (!std::isfinite(score) || score < 0 || score > 10) {
+      return RowReject{static_cast<int>(kEmpTrust + k),
+                       fmt::format("behaviour score {} {} out of range 0-10",
+                                   kEmployeeScoreNames[k], score_texts[k])};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<RowReject> parse_employee_row(const ColumnLayout& layout, const CsvRecord& r,
                                             EmployeeRow& v) {
-  static constexpr const char* kScoreNames[6] = {"trust",      "tact",  "empathy",
-                                                 "conformity", "focus", "flexibility"};
   v.id = layout.get(r, kEmpId);
   if (v.id.empty()) return RowReject{kEmpId, "missing employee_id"};
+  std::string_view texts[6];
   for (int k = 0; k < 6; ++k) {
     const size_t field = kEmpTrust + k;
     const std::string_view text = layout.get(r, field);
+    texts[k] = text;
     v.scores[k].reset();
     if (text.empty()) continue;
     double score = 0;
     if (!parse_real(text, score)) {
-      return RowReject{
-          static_cast<int>(field),
-          fmt::format("unparseable {} '{}' (expected a number 0-10)", kScoreNames[k], text)};
-    }
-    if (score < 0 || score > 10) {
-      return RowReject{
-          static_cast<int>(field),
-          fmt::format("behaviour score {} {} out of range 0-10", kScoreNames[k], text)};
+      return RowReject{static_cast<int>(field),
+                       fmt::format("unparseable {} '{}' (expected a number 0-10)",
+                                   kEmployeeScoreNames[k], text)};
     }
     v.scores[k] = score;
   }
+  if (auto bad = employee_problem(v, texts)) return bad;
   v.role = layout.get(r, kEmpRole);
   v.location = layout.get(r, kEmpLocation);
   return std::nullopt;

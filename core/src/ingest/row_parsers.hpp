@@ -41,6 +41,10 @@ struct IncidentRow {
 };
 std::optional<RowReject> parse_incident_row(const ColumnLayout& layout, const CsvRecord& r,
                                             const MoneyDefaults& money, IncidentRow& v);
+// The compensation rule once the amount is read (the CSV import and the
+// Engine's JSON / C++ ingest apply it alike): money given to a customer is
+// >= 0. `text` is how the amount was written, for the reason.
+std::optional<RowReject> compensation_problem(int64_t minor, std::string_view text);
 
 struct CustomerRow {
   std::string_view id, sector, segment, region;
@@ -56,5 +60,12 @@ struct EmployeeRow {
 };
 std::optional<RowReject> parse_employee_row(const ColumnLayout& layout, const CsvRecord& r,
                                             EmployeeRow& v);
+// The rules of an employee row once its numbers are read, shared by the CSV
+// import and the Engine's ingest_employees (HTTP, C API): an id, and each
+// behaviour score in 0..10. `score_texts[k]` is how score k was written.
+std::optional<RowReject> employee_problem(const EmployeeRow& v,
+                                          const std::string_view (&score_texts)[6]);
+// The names of the six behaviour scores (trust, tact, ... flexibility).
+extern const char* const kEmployeeScoreNames[6];
 
 }  // namespace clv

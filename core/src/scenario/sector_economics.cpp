@@ -10,6 +10,23 @@
 #include "scenario/sector_valuation.hpp"
 
 namespace clv {
+namespace {
+
+// The one place a sector's economics become the options of a valuation:
+// ValuationOptions (the Engine's prepared constants) and ScoreOptions (clv
+// score, the report) take the same fields under the same names.
+template <typename Options>
+Options valuation_options(const SectorEconomicsUsed& e, double horizon) {
+  Options o;
+  o.horizon = horizon;
+  o.margin = e.margin;
+  o.annual_discount_rate = e.annual_discount_rate;
+  o.cost_to_serve = e.cost_to_serve;
+  o.referral_value = e.referral_value;
+  return o;
+}
+
+}  // namespace
 
 void validate_overrides(const EconomicsOverrides& o) {
   auto check = [](const std::optional<double>& v, const char* name, double lo, double hi,
@@ -60,13 +77,8 @@ double discounted_horizon(double annual_discount_rate, const TimeUnit& unit, dou
 
 PreparedValuation sector_valuation(const SectorEconomicsUsed& e, const TimeUnit& unit,
                                    double horizon) {
-  ValuationOptions v;
-  v.horizon = horizon;
-  v.margin = e.margin;
-  v.annual_discount_rate = e.annual_discount_rate;
+  ValuationOptions v = valuation_options<ValuationOptions>(e, horizon);
   v.time_unit = unit;
-  v.cost_to_serve = e.cost_to_serve;
-  v.referral_value = e.referral_value;
   return prepare_valuation(v);
 }
 
@@ -148,13 +160,8 @@ SectorScores score_by_sector(const FitResult& count_model, const RfmData& table,
       if (!table.monetary.empty()) part.monetary.push_back(table.monetary[i]);
       if (!table.weight.empty()) part.weight.push_back(table.weight[i]);
     }
-    ScoreOptions options;
-    options.horizon = horizon;
-    options.margin = e.margin;
-    options.annual_discount_rate = e.annual_discount_rate;
+    ScoreOptions options = valuation_options<ScoreOptions>(e, horizon);
     options.spend_per_purchase = spend_per_purchase;
-    options.cost_to_serve = e.cost_to_serve;
-    options.referral_value = e.referral_value;
     // The CLV is net of cost to serve and with referrals: the formula of
     // value_from_terms (models/clv_valuation.hpp), as in the Engine.
     const Scores s = score(count_model, part, options, spend_model);

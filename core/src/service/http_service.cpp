@@ -352,6 +352,24 @@ struct HttpService::Impl {
         const IngestResult result =
             ingest_worker.run([&] { return engine.ingest_incidents(batch); });
         send_json(res, 200, to_json(result).dump());
+      } else if (path == "/v1/customers") {
+        // Customers (sector, segment, region, attributes) and employees, with
+        // the CSV import's rules, through the same worker as the other writes.
+        if (!post) return wrong_method();
+        require_json_type(req);
+        const std::vector<CustomerDetails> batch =
+            customers_from_json(parse_json(req.body()), options.max_batch);
+        const IngestResult result =
+            ingest_worker.run([&] { return engine.ingest_customers(batch); });
+        send_json(res, 200, to_json(result).dump());
+      } else if (path == "/v1/employees") {
+        if (!post) return wrong_method();
+        require_json_type(req);
+        const std::vector<EmployeeDetails> batch =
+            employees_from_json(parse_json(req.body()), options.max_batch);
+        const IngestResult result =
+            ingest_worker.run([&] { return engine.ingest_employees(batch); });
+        send_json(res, 200, to_json(result).dump());
       } else if (path == "/v1/customers/at-risk") {
         if (!get) return wrong_method();
         json list = json::array();

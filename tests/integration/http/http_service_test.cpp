@@ -449,6 +449,95 @@ TEST(HttpService, IngestTakesEveryCsvColumnAndStoresTheSameRows) {
   EXPECT_EQ(table_text(http_db, inc_rows), table_text(csv_db, inc_rows));
 }
 
+// Issue 13 (employees) and issue 12 (a customer's sector): a CRM that only
+// speaks HTTP feeds employees and customers as `clv import employees` /
+// `clv import customers` would, with the same rules: the rows stored are the
+// same, a sector must name a loaded plugin, a negative compensation and an
+// unknown currency are a 400 naming the field.
+TEST(HttpService, EmployeesAndCustomersIngestLikeTheCsvImport) {
+  const std::string plugins = std::string(CLV_BINARY_DIR) + "/plugins";
+  const std::string dir = testing::TempDir();
+  const std::string employees = dir + "/http_people_employees.csv";
+  std::ofstream(employees) << "employee_id,role,location,trust,empathy\nE7,agent,Lyon,6,9.5\n";
+  const std::string customers = dir + "/http_people_customers.csv";
+  std::ofstream(customers) << "customer_id,sector,segment,region,acquired_at,tier\n"
+                              "c9,retail,gold,EU,2023-05-01,platinum\n";
+  const std::string csv_db = fresh_db("people_csv");
+  ASSERT_EQ(run_cli("import employees " + employees + " --db " + csv_db), 0);
+  ASSERT_EQ(run_cli("import customers " + customers + " --db " + csv_db), 0);
+
+  const std::string http_db = fresh_db("people_http");
+  {
+    Server server({"--db", http_db, "--port", "0", "--plugin-dir", plugins});
+    ASSERT_GT(server.port(), 0);
+    auto c = server.client();
+    // Before the employee exists an incident naming it is refused.
+    const json incident = {{"incidents",
+                            {{{"customer_id", "c9"},
+                              {"opened_at", "2024-03-02"},
+                              {"employee_id", "E7"},
+                              {"currency", "JPY"},
+                              {"compensation", 500}}}}};
+    EXPECT_EQ(post(c, "/v1/incidents", incident)->status, 400);
+    const auto e = post(c, "/v1/employees",
+                        {{"employees",
+                          {{{"employee_id", "E7"},
+                            {"role", "agent"},
+                            {"location", "Lyon"},
+                            {"trust", 6},
+                            {"empathy", 9.5}}}}});
+    ASSERT_EQ(e->status, 200) << e->body;
+    EXPECT_EQ(body_of(e)["inserted"], 1);
+    const auto bad_score =
+        post(c, "/v1/employees", {{"employees", {{{"employee_id", "E8"}, {"trust", 12}}}}});
+    EXPECT_EQ(bad_score->status, 400);
+    EXPECT_NE(bad_score->body.find("behaviour score trust 12 out of range 0-10"), std::string::npos)
+        << bad_score->body;
+    const auto unknown_sector =
+        post(c, "/v1/customers", {{"customers", {{{"customer_id", "c9"}, {"sector", "mining"}}}}});
+    EXPECT_EQ(unknown_sector->status, 400);
+    EXPECT_NE(unknown_sector->body.find("no loaded plugin serves sector 'mining'"),
+              std::string::npos)
+        << unknown_sector->body;
+    const auto cus = post(c, "/v1/customers",
+                          {{"customers",
+                            {{{"customer_id", "c9"},
+                              {"sector", "retail"},
+                              {"segment", "gold"},
+                              {"region", "EU"},
+                              {"acquired_at", "2023-05-01"},
+                              {"attributes", {{"tier", "platinum"}}}}}}});
+    ASSERT_EQ(cus->status, 200) << cus->body;
+    EXPECT_EQ(body_of(cus)["inserted"], 1);
+    const auto inc = post(c, "/v1/incidents", incident);
+    ASSERT_EQ(inc->status, 200) << inc->body;
+    json negative = incident;
+    negative["incidents"][0]["compensation"] = -5;
+    const auto neg = post(c, "/v1/incidents", negative);
+    EXPECT_EQ(neg->status, 400);
+    EXPECT_NE(neg->body.find("negative compensation"), std::string::npos) << neg->body;
+    json zzz = incident;
+    zzz["incidents"][0]["currency"] = "ZZZ";
+    EXPECT_EQ(post(c, "/v1/incidents", zzz)->status, 400);
+    EXPECT_EQ(body_of(c.Get("/v1/health"))["incidents"], 1);
+    EXPECT_EQ(server.signal_and_wait(SIGTERM), 0);
+  }
+  const std::string employee_rows =
+      "SELECT external_id, role, location, trust, tact, empathy, conformity, focus, flexibility "
+      "FROM employees";
+  const std::string customer_rows =
+      "SELECT external_id, sector, segment, region, acquired_at, attributes FROM customers";
+  EXPECT_EQ(table_text(csv_db, customer_rows),
+            "c9|retail|gold|EU|1682899200|{\"tier\":\"platinum\"}\n");
+  EXPECT_EQ(table_text(http_db, customer_rows), table_text(csv_db, customer_rows));
+  EXPECT_EQ(table_text(http_db, employee_rows), table_text(csv_db, employee_rows));
+  // 500 JPY stored as 500 (JPY has no minor unit), with the employee's row.
+  EXPECT_EQ(table_text(http_db,
+                       "SELECT i.compensation_minor, e.external_id FROM incidents i JOIN "
+                       "employees e ON e.id = i.employee_id"),
+            "500|E7\n");
+}
+
 TEST(HttpService, TokenRules) {
   const std::string token = "s3cret-token-0123456789";
   {  // Off loopback without a token the server refuses to start.

@@ -107,7 +107,9 @@ TEST(ImportCli, MaxRejectsFailsTheWholeImport) {
                                 "c3,2024-01-02,3\n"
                                 "c4,2024-01-03,-4\n"
                                 "c5,2024-01-04,5\n");
-  fs::remove(csv + ".rejects.csv");
+  // A rejects file of an earlier run: replaced by this run's, never deleted
+  // (issue 13: a refused import must still say why).
+  write("cli_max_rejects.csv.rejects.csv", "stale rejects of an earlier run\n");
   const std::string import =
       std::string(CLV_CLI_PATH) + " import transactions " + csv + " --db " + db;
   std::string err;
@@ -124,7 +126,22 @@ TEST(ImportCli, MaxRejectsFailsTheWholeImport) {
   EXPECT_NE(message.find("nothing was imported"), std::string::npos) << message;
   EXPECT_NE(message.find("First reject: line 3, column timestamp"), std::string::npos) << message;
   EXPECT_NE(err.find("--max-rejects 1"), std::string::npos) << err;
-  EXPECT_FALSE(fs::exists(csv + ".rejects.csv"));
+  // The rows rejected up to the limit are in the rejects file, which the
+  // message names; the earlier file's text is gone.
+  EXPECT_NE(message.find("The 2 rejected rows up to line 5 are in '" + csv + ".rejects.csv'"),
+            std::string::npos)
+      << message;
+  {
+    std::ifstream in(csv + ".rejects.csv");
+    ASSERT_TRUE(in.good()) << "no rejects file after a --max-rejects failure";
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    ASSERT_EQ(lines.size(), 3u);  // header, line 3, line 5
+    EXPECT_EQ(lines[0], "file,line,column,reason,original_text\r");
+    EXPECT_NE(lines[1].find(",3,timestamp,unparseable date 'nope'"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[2].find(",5,amount,"), std::string::npos) << lines[2];
+    EXPECT_NE(lines[2].find("c4,2024-01-03,-4"), std::string::npos) << lines[2];
+  }
   {
     SQLite::Database check(db, SQLite::OPEN_READONLY);
     EXPECT_EQ(scalar(check, "SELECT count(*) FROM transactions"), 0);

@@ -4,9 +4,12 @@
 // support fails here), store them where the importer stores them, and refuse
 // an unknown field by name. Ids are unique across both writers (item 2).
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <random>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -273,6 +276,286 @@ TEST(IngestFields, IdsAreUniqueAcrossCsvImportAndJsonIngest) {
                        "SELECT external_id, amount_minor FROM transactions ORDER BY "
                        "external_id"),
             "csv-1|100\ncsv-2|200\ncsv-3|100\nhttp-1|300\n");
+}
+
+const std::string kPluginDir = std::string(CLV_BINARY_DIR) + "/plugins";
+
+EngineOptions with_plugins() {
+  EngineOptions o;
+  o.plugin_dirs = {kPluginDir};
+  return o;
+}
+
+// Issue 13 (employees over HTTP / the C API) and issue 12 (a customer's
+// sector over HTTP / the C API): customers and employees sent as JSON are
+// stored as the same rows `clv import customers` / `clv import employees`
+// stores from the same data.
+TEST(IngestFields, CustomersAndEmployeesOverJsonStoreTheRowsACsvImportStores) {
+  ASSERT_TRUE(std::filesystem::exists(kPluginDir + "/retail/manifest.json")) << kPluginDir;
+  const std::string csv_path = fresh_db("csv_people");
+  {
+    Database db = Database::open(csv_path);
+    const ImportResult e =
+        import_text(db, Entity::kEmployees,
+                    "employee_id,role,location,trust,tact,empathy,conformity,focus,flexibility\n"
+                    "E1,agent,Berlin,7,6.5,8,5,4,9\n"
+                    "E2,lead,,,,,,,\n",
+                    "employees.csv");
+    ASSERT_EQ(e.inserted, 2u);
+    // c0 exists before (created by a transaction): its empty attributes are filled in.
+    import_text(db, Entity::kTransactions, "customer_id,timestamp,amount\nc0,2024-01-02,5\n",
+                "t.csv");
+    const ImportResult c = import_text(db, Entity::kCustomers,
+                                       "customer_id,sector,segment,region,acquired_at,tier\n"
+                                       "c0,hospitality,,,,\n"
+                                       "c1,retail,gold,EU,2023-05-01,platinum\n"
+                                       "c2,,,,,\n",
+                                       "customers.csv");
+    ASSERT_EQ(c.inserted, 2u);
+    ASSERT_EQ(c.updated, 1u);
+  }
+  const std::string json_path = fresh_db("json_people");
+  {
+    auto engine = Engine::open(json_path, with_plugins());
+    const IngestResult e = engine->ingest_employees(employees_from_json(parse_json(R"(
+        {"employees": [{"employee_id": "E1", "role": "agent", "location": "Berlin", "trust": 7,
+                        "tact": 6.5, "empathy": 8, "conformity": 5, "focus": 4,
+                        "flexibility": 9},
+                       {"id": "E2", "role": "lead", "trust": null}]})"),
+                                                                        0));
+    EXPECT_EQ(e.inserted, 2u);
+    engine->ingest_transactions(transactions_from_json_text(
+        R"([{"customer_id": "c0", "timestamp": "2024-01-02", "amount": 5}])", 0));
+    const IngestResult c = engine->ingest_customers(customers_from_json(parse_json(R"(
+        {"customers": [{"customer_id": "c0", "sector": "hospitality"},
+                       {"customer_id": "c1", "sector": "retail", "segment": "gold",
+                        "region": "EU", "acquired_at": "2023-05-01",
+                        "attributes": {"tier": "platinum"}},
+                       {"id": "c2"}]})"),
+                                                                        0));
+    EXPECT_EQ(c.inserted, 2u);
+    EXPECT_EQ(c.updated, 1u);
+    EXPECT_EQ(c.duplicates, 0u);
+    // Sent again: nothing to fill in, every record a duplicate.
+    const IngestResult again = engine->ingest_customers(customers_from_json(
+        parse_json(R"([{"customer_id": "c0", "sector": "hospitality"}, {"customer_id": "c2"}])"),
+        0));
+    EXPECT_EQ(again.duplicates, 2u);
+    EXPECT_EQ(again.inserted + again.updated, 0u);
+    const IngestResult e2 = engine->ingest_employees(
+        employees_from_json(parse_json(R"([{"employee_id": "E1", "role": "other"}])"), 0));
+    EXPECT_EQ(e2.duplicates, 1u);
+    EXPECT_EQ(engine->stats().customers, 3u);
+  }
+  const char* employees =
+      "SELECT external_id, role, location, trust, tact, empathy, conformity, focus, flexibility "
+      "FROM employees ORDER BY external_id";
+  const char* customers =
+      "SELECT external_id, sector, segment, region, acquired_at, attributes FROM customers "
+      "ORDER BY external_id";
+  const std::string csv_employees = table_text(csv_path, employees);
+  EXPECT_EQ(csv_employees,
+            "E1|agent|Berlin|7.0|6.5|8.0|5.0|4.0|9.0\n"
+            "E2|lead|NULL|NULL|NULL|NULL|NULL|NULL|NULL\n");
+  EXPECT_EQ(table_text(json_path, employees), csv_employees);
+  const std::string csv_customers = table_text(csv_path, customers);
+  EXPECT_EQ(csv_customers,
+            "c0|hospitality|NULL|NULL|NULL|{}\n"
+            "c1|retail|gold|EU|1682899200|{\"tier\":\"platinum\"}\n"
+            "c2|NULL|NULL|NULL|NULL|{}\n");
+  EXPECT_EQ(table_text(json_path, customers), csv_customers);
+}
+
+// Every column of `clv import customers` / `clv import employees` is a
+// field of the JSON records (a new CSV column without JSON support fails).
+TEST(IngestFields, CustomerAndEmployeeJsonTakeEveryColumnOfTheCsvImport) {
+  json cus = json::object(), emp = json::object();
+  for (std::string_view f : entity_fields(Entity::kCustomers)) {
+    cus[std::string(f)] = f == "acquired_at" ? json("2023-05-01") : value_for(f);
+  }
+  for (std::string_view f : entity_fields(Entity::kEmployees)) {
+    const bool text = f == "employee_id" || f == "role" || f == "location";
+    emp[std::string(f)] = text ? value_for(f) : json(5.5);
+  }
+  const auto customers = customers_from_json(json{{"customers", {cus}}}, 0);
+  ASSERT_EQ(customers.size(), 1u);
+  EXPECT_EQ(customers[0].customer_id, "v-customer_id");
+  EXPECT_EQ(customers[0].sector, "v-sector");
+  EXPECT_EQ(customers[0].segment, "v-segment");
+  EXPECT_EQ(customers[0].region, "v-region");
+  EXPECT_EQ(customers[0].acquired_at, 1682899200);
+  const auto employees = employees_from_json(json{{"employees", {emp}}}, 0);
+  ASSERT_EQ(employees.size(), 1u);
+  const EmployeeDetails& e = employees[0];
+  EXPECT_EQ(e.employee_id, "v-employee_id");
+  EXPECT_EQ(e.role, "v-role");
+  EXPECT_EQ(e.location, "v-location");
+  for (const auto& score : {e.trust, e.tact, e.empathy, e.conformity, e.focus, e.flexibility}) {
+    EXPECT_EQ(score, 5.5);
+  }
+}
+
+// The reject reason of the CSV import is the error of the JSON ingest, for
+// the same bad value (one rule set: ingest/row_parsers).
+std::string csv_reject_reason(Entity entity, const std::string& csv, const std::string& name) {
+  const std::string path = fresh_db("reasons_" + name);
+  Database db = Database::open(path);
+  ImportOptions options;
+  options.rejects_path = path + ".rejects.csv";
+  const ImportResult r = import_text(db, entity, csv, name, options);
+  EXPECT_EQ(r.rejected, 1u) << name;
+  std::ifstream in(options.rejects_path);
+  std::string header, line;
+  std::getline(in, header);
+  std::getline(in, line);
+  return line;
+}
+
+TEST(IngestFields, CustomerAndEmployeeErrorsGiveTheCsvImportsReasons) {
+  auto engine = Engine::open(fresh_db("people_errors"), with_plugins());
+  auto employee_error = [&](const std::string& body) {
+    return error_of([&] { engine->ingest_employees(employees_from_json(parse_json(body), 0)); });
+  };
+  auto customer_error = [&](const std::string& body) {
+    return error_of([&] { engine->ingest_customers(customers_from_json(parse_json(body), 0)); });
+  };
+  const std::string reason = "behaviour score empathy 11 out of range 0-10";
+  EXPECT_NE(csv_reject_reason(Entity::kEmployees, "employee_id,empathy\nE1,11\n", "emp.csv")
+                .find(",empathy," + reason),
+            std::string::npos);
+  std::string err = employee_error(R"([{"employee_id": "E0"}, {"employee_id": "E1",
+                                        "empathy": 11}])");
+  EXPECT_NE(err.find("record 1: field 'empathy': " + reason), std::string::npos) << err;
+  EXPECT_NE(employee_error(R"([{"employee_id": "E1", "focus": -0.5}])")
+                .find("behaviour score focus -0.5 out of range 0-10"),
+            std::string::npos);
+  err = employee_error(R"([{"employee_id": ""}])");
+  EXPECT_NE(err.find("field 'employee_id': missing employee_id"), std::string::npos) << err;
+  err = employee_error(R"([{"employee_id": "E1"}, {"employee_id": "E1"}])");
+  EXPECT_NE(err.find("record 1: field 'employee_id': duplicate employee_id 'E1' in this batch"),
+            std::string::npos)
+      << err;
+  err = employee_error(R"([{"employee_id": "E1", "salary": 3}])");
+  EXPECT_NE(err.find("field 'salary' is not an employee field"), std::string::npos) << err;
+  err = employee_error("[{\"employee_id\": \"E\\u0000\"}]");
+  EXPECT_NE(err.find("field 'employee_id': NUL byte at byte 2 of the field"), std::string::npos)
+      << err;
+  // A sector must name a loaded plugin: it selects the plugin that
+  // normalizes and values the customer.
+  err = customer_error(R"([{"customer_id": "c1", "sector": "retail"},
+                           {"customer_id": "c2", "sector": "mining"}])");
+  EXPECT_NE(err.find("record 1: field 'sector': no loaded plugin serves sector 'mining'"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("retail"), std::string::npos) << err;  // the loaded ones are listed
+  err = customer_error(R"([{"customer_id": "c1", "acquired_at": "yesterday"}])");
+  EXPECT_NE(err.find("field 'acquired_at' is not an ISO 8601 date"), std::string::npos) << err;
+  err = customer_error(R"([{"customer_id": "c1", "attributes": {"sector": "retail"}}])");
+  EXPECT_NE(err.find("attribute 'sector' is not a free attribute name"), std::string::npos) << err;
+  // Nothing of a refused batch was stored.
+  EXPECT_EQ(engine->stats().customers, 0u);
+}
+
+// Issue 13: a negative compensation is a reject (CSV) and a refused batch
+// (JSON, C++), with the same reason.
+TEST(IngestFields, NegativeCompensationIsRefusedOnEveryPath) {
+  const std::string line = csv_reject_reason(
+      Entity::kIncidents, "customer_id,opened_at,compensation\nc1,2024-01-02,-5.00\n", "inc.csv");
+  EXPECT_NE(line.find(",compensation,negative compensation '-5.00'"), std::string::npos) << line;
+  auto engine = Engine::open(fresh_db("negative_compensation"), {});
+  for (const char* body :
+       {R"([{"customer_id": "c1", "opened_at": 1704153600, "compensation": -5}])",
+        R"([{"customer_id": "c1", "opened_at": 1704153600, "compensation_minor": -500}])"}) {
+    const std::string err =
+        error_of([&] { engine->ingest_incidents(incidents_from_json(parse_json(body), 0)); });
+    EXPECT_NE(err.find("record 0: field 'compensation"), std::string::npos) << err;
+    EXPECT_NE(err.find("negative compensation"), std::string::npos) << err;
+  }
+  IncidentRecord r;
+  r.customer_id = "c1";
+  r.opened_at = 1704153600;
+  r.compensation_minor = -1;
+  const std::string err = error_of([&] { engine->ingest_incidents({&r, 1}); });
+  EXPECT_NE(err.find("record 0: field 'compensation': negative compensation"), std::string::npos)
+      << err;
+  EXPECT_EQ(engine->stats().incidents, 0u);
+  r.compensation_minor = 0;  // no compensation is fine
+  EXPECT_EQ(engine->ingest_incidents({&r, 1}).inserted, 1u);
+}
+
+// Issue 13: a JSON compensation is in the record's currency (ISO 4217
+// decimals), as the CSV import reads it in its currency; USD by default.
+TEST(IngestFields, JsonCompensationHonoursItsCurrency) {
+  auto minor_of = [](const std::string& record) {
+    return incidents_from_json(parse_json("[" + record + "]"), 0).at(0).compensation_minor;
+  };
+  const std::string base = R"("customer_id": "c1", "opened_at": 1704153600, )";
+  EXPECT_EQ(minor_of("{" + base + R"("compensation": 15.5})"), 1550);
+  EXPECT_EQ(minor_of("{" + base + R"("currency": "JPY", "compensation": 500})"), 500);
+  EXPECT_EQ(minor_of("{" + base + R"("compensation": 5.125, "currency": "KWD"})"), 5125);
+  EXPECT_EQ(minor_of("{" + base + R"("currency": "JPY", "compensation_minor": 500})"), 500);
+  // The CSV import with the same currency stores the same integer.
+  {
+    const std::string path = fresh_db("jpy_compensation");
+    Database db = Database::open(path);
+    ImportOptions options;
+    options.default_currency = "JPY";
+    import_text(db, Entity::kIncidents, "customer_id,opened_at,compensation\nc1,2024-01-02,500\n",
+                "jpy.csv", options);
+    EXPECT_EQ(table_text(path, "SELECT compensation_minor FROM incidents"), "500\n");
+  }
+  std::string err =
+      error_of([&] { minor_of("{" + base + R"("currency": "ZZZ", "compensation": 5})"); });
+  EXPECT_NE(err.find("field 'currency' unknown currency 'ZZZ' (expected an upper-case ISO 4217"),
+            std::string::npos)
+      << err;
+  err = error_of([&] { minor_of("{" + base + R"("currency": "JPY", "compensation": 1.5})"); });
+  EXPECT_NE(err.find("field 'compensation' 1.5 has more decimals than JPY has (0)"),
+            std::string::npos)
+      << err;
+}
+
+// The sector given over JSON selects the plugin that normalizes the
+// customer's later transactions and values it, as a CLI import's sector.
+TEST(IngestFields, SectorGivenOverJsonSelectsThePluginEconomics) {
+  auto engine = Engine::open(fresh_db("sector_economics"), with_plugins());
+  engine->ingest_customers(customers_from_json(
+      parse_json(R"([{"customer_id": "h1", "sector": "hospitality"}, {"customer_id": "n1"}])"), 0));
+  // Purchases and spend drawn as the models assume (Poisson purchases,
+  // Gamma-Gamma spend), so both fits converge; h1 and n1 have one history.
+  std::mt19937 rng(20261206);
+  std::gamma_distribution<double> nu_of(3.0, 1.0 / 15.0);
+  std::vector<TransactionRecord> batch;
+  auto buy = [&](const std::string& customer, double rate_per_week, double nu) {
+    std::exponential_distribution<double> gap(rate_per_week / 7.0);
+    std::gamma_distribution<double> spend(6.0, 1.0 / nu);
+    double day = gap(rng);
+    for (int i = 0; day < 300 && i < 60; ++i, day += gap(rng)) {
+      TransactionRecord t;
+      t.customer_id = customer;
+      t.timestamp = 1704067200 + static_cast<int64_t>(day * 86400);
+      t.amount_minor = 1 + static_cast<int64_t>(spend(rng) * 100);
+      batch.push_back(t);
+    }
+  };
+  std::gamma_distribution<double> rate_of(1.5, 0.3);
+  for (int k = 0; k < 300; ++k) buy(fmt::format("x{}", k), rate_of(rng), nu_of(rng));
+  buy("h1", 0.5, 0.2);
+  std::vector<TransactionRecord> twin;
+  for (const TransactionRecord& t : batch) {
+    if (t.customer_id == "h1") twin.push_back(t), twin.back().customer_id = "n1";
+  }
+  batch.insert(batch.end(), twin.begin(), twin.end());
+  engine->ingest_transactions(batch);
+  const RunInfo run = engine->refit();
+  ASSERT_FALSE(run.spend_fit_json.empty()) << run.count_fit_json;
+  const CustomerScore h = engine->score("h1"), n = engine->score("n1");
+  EXPECT_EQ(h.sector, "hospitality");
+  EXPECT_EQ(n.sector, "");
+  EXPECT_EQ(h.p_alive, n.p_alive);
+  ASSERT_TRUE(h.clv && n.clv);
+  // The hospitality plugin's margin (and cost to serve) value h1, not margin 1.
+  EXPECT_LT(*h.clv, *n.clv);
 }
 
 }  // namespace
