@@ -136,4 +136,27 @@ struct PgPipelineResult {
 PgPipelineResult run_pg_pipeline(const std::string& conninfo, const PgMapping& mapping,
                                  const PgPipelineOptions& options);
 
+// What the front ends share, so that `clv pg run`, clv::Engine::pg_run, the C
+// API (clv_pg_run_json) and HTTP (POST /v1/pg/run) parse and print alike.
+//
+// The first line of `path` as a connection string (keeps passwords off
+// argv); Error::not_found naming the file when it is missing or empty.
+std::string read_conninfo_file(const std::string& path);
+// A run request as JSON: {"calibration_end": "YYYY-MM-DD", "holdout_end",
+// "unit", "model", "horizon", "margin", "discount_rate", "run_id",
+// "spend_model": bool, "threads"}, each optional over `defaults` except
+// calibration_end unless `defaults_have_calibration_end`. Unknown fields and
+// wrong types are Error::invalid_argument naming the field. The connection
+// string is never part of a request.
+PgPipelineOptions pg_pipeline_options_from_json(std::string_view text,
+                                                const PgPipelineOptions& defaults,
+                                                bool defaults_have_calibration_end);
+// {"source" (password redacted), "mapping", "run_id", "scores_table",
+// "time_unit", "calibration_end", "histogram_rows", "customers_scored",
+// "customers_not_scored", "count_fit", "spend_fit", "rows", "transfer",
+// "seconds"}.
+std::string pg_pipeline_result_json(const PgPipelineResult& result, const std::string& conninfo,
+                                    const PgMapping& mapping, const PgPipelineOptions& options,
+                                    int indent = 2);
+
 }  // namespace clv
