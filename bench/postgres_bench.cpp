@@ -44,9 +44,9 @@ constexpr const char* kServerSettings =
     "-c checkpoint_timeout=30min -c autovacuum=off";
 
 // Customers arrive over the first year, stay an Exp(mean 365 days) lifetime
-// (cut at two years) and buy 1 + Exp(mean m) times at uniform days in it (gamma-mixed purchase counts), spends around a
-// per-customer Gamma(3) mean (as Gamma-Gamma assumes), 5% returns and
-// 3% cancelled orders the mapping filters out. Customers [first, last].
+// (cut at two years) and buy 1 + Exp(mean m) times at uniform days in it (gamma-mixed purchase
+// counts), spends around a per-customer Gamma(3) mean (as Gamma-Gamma assumes), 5% returns and 3%
+// cancelled orders the mapping filters out. Customers [first, last].
 std::string generate_sql(const std::string& table, int64_t first, int64_t last, double mean_rows) {
   return fmt::format(
       "INSERT INTO {0} (customer, ordered_at, total, kind, status)\n"
@@ -275,7 +275,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 2; ++i) {
       sql += fmt::format(
           "CREATE SERVER shard{0} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', "
-          "port '{1}', dbname 'crm_shard', async_capable 'true', fetch_size '50000');\n"
+          "port '{1}', dbname 'crm_shard', async_capable 'true', fetch_size '50000', "
+          "options '-c enable_hashagg=off -c work_mem=256MB');\n"
           "CREATE USER MAPPING FOR CURRENT_USER SERVER shard{0} OPTIONS (user 'clv');\n"
           "CREATE FOREIGN TABLE orders_p{0} PARTITION OF orders FOR VALUES FROM ({2}) TO ({3}) "
           "SERVER shard{0} OPTIONS (table_name 'orders_p{0}');\n",

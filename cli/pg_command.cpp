@@ -3,7 +3,6 @@
 // writes the scores back in one transaction; `clv pg summary` writes the
 // pushed-down summary as CSV. The connection string comes from --source or
 // CLV_SOURCE (or --source-file) and is printed only with its password hidden.
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -39,15 +38,7 @@ int64_t parse_day(const std::string& text, const char* option) {
 }
 
 std::string conninfo(const PgArgs& a) {
-  if (!a.source_file.empty()) {
-    std::ifstream in(a.source_file);
-    std::string line;
-    if (!in || !std::getline(in, line) || line.empty()) {
-      throw clv::Error::not_found(
-          fmt::format("cannot read a connection string from '{}' (its first line)", a.source_file));
-    }
-    return line;
-  }
+  if (!a.source_file.empty()) return clv::read_conninfo_file(a.source_file);
   if (a.source.empty()) {
     throw clv::Error::invalid_argument(
         "no PostgreSQL source: pass --source 'postgresql://user@host/db', set CLV_SOURCE, or "
@@ -88,39 +79,11 @@ void run_job(const PgArgs& a) {
   o.fit_threads = a.threads;
   const clv::PgMapping m = mapping(a);
   const clv::PgPipelineResult r = clv::run_pg_pipeline(info, m, o);
-  const auto& d = r.diagnostics;
   if (a.json) {
-    nlohmann::json j = {
-        {"source", "postgresql:" + clv::redact_conninfo(info)},
-        {"mapping", m.source},
-        {"run_id", r.run_id},
-        {"scores_table", m.scores_table},
-        {"time_unit", o.period.unit.name},
-        {"calibration_end", clv::format_date(o.period.calibration_end_day)},
-        {"histogram_rows", r.histogram_rows},
-        {"customers_scored", r.customers_scored},
-        {"customers_not_scored", r.customers_not_scored},
-        {"count_fit", nlohmann::json::parse(clv::fit_result_to_json_text(r.count_fit))},
-        {"spend_fit", r.spend_fit
-                          ? nlohmann::json::parse(clv::fit_result_to_json_text(*r.spend_fit))
-                          : nlohmann::json(nullptr)},
-        {"rows",
-         {{"read", d.rows_read},
-          {"used", d.rows_used},
-          {"not_purchase", d.rows_not_purchase},
-          {"after_end", d.rows_after_end},
-          {"rejected", d.rows_rejected}}},
-        {"transfer", transfer_json(r.transfer)},
-        {"seconds",
-         {{"histogram", r.seconds_histogram},
-          {"fit", r.seconds_fit},
-          {"summary", r.seconds_summary},
-          {"score", r.seconds_score},
-          {"write", r.seconds_write}}},
-    };
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", clv::pg_pipeline_result_json(r, info, m, o));
     return;
   }
+  const auto& d = r.diagnostics;
   fmt::print("source: postgresql:{}\n", clv::redact_conninfo(info));
   fmt::print("run {}: {} customers scored into {} ({} fitted on {} histogram rows{})\n", r.run_id,
              r.customers_scored, m.scores_table, r.count_fit.model, r.histogram_rows,

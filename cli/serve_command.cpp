@@ -25,6 +25,7 @@ namespace {
 
 struct ServeArgs {
   std::string db_path, token_file, model = "bgnbd", time_unit = "week", observation_end;
+  std::string pg_source, pg_source_file, pg_mapping;  // POST /v1/pg/run
   double horizon = 52;
   std::optional<double> margin, discount_rate, cost_to_serve, referral_value;
   clv::cli::PluginArgs plugins;
@@ -67,6 +68,9 @@ void run(ServeArgs args) {
     }
     eo.observation_end_day = clv::day_of(seconds);
   }
+  eo.pg_source =
+      args.pg_source_file.empty() ? args.pg_source : clv::read_conninfo_file(args.pg_source_file);
+  eo.pg_mapping = args.pg_mapping;
   args.service.token = read_token(args);
 
   // Signals go to one waiting thread, never interrupting a request.
@@ -151,6 +155,12 @@ void setup(CLI::App& app) {
   clv::cli::add_plugin_options(*cmd, args->plugins);
   cmd->add_option("--observation-end", args->observation_end,
                   "Fixed calibration end date (default: latest purchase day)");
+  cmd->add_option("--pg-source", args->pg_source,
+                  "The CRM's PostgreSQL for POST /v1/pg/run (libpq string or postgresql:// URI)");
+  cmd->add_option("--pg-source-file", args->pg_source_file,
+                  "File whose first line is that connection string (keeps passwords off argv)");
+  cmd->add_option("--pg-mapping", args->pg_mapping,
+                  "TOML/JSON mapping of the CRM's tables (default: the engine's own schema)");
   cmd->callback([args] { run(*args); });
 }
 

@@ -191,7 +191,8 @@ std::string load_sharded_data() {
     sql += fmt::format(
         "CREATE SERVER shard{0} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', "
         "port '{1}', dbname 'crm_shard', async_capable 'true', fetch_size '10000', "
-        "batch_size '1000', fdw_tuple_cost '0.2');\n"
+        "batch_size '1000', fdw_tuple_cost '0.2', "
+        "options '-c enable_hashagg=off -c work_mem=256MB');\n"
         "CREATE USER MAPPING FOR CURRENT_USER SERVER shard{0} OPTIONS (user 'clv');\n"
         "CREATE FOREIGN TABLE orders_p{0} PARTITION OF orders FOR VALUES WITH (MODULUS 2, "
         "REMAINDER {0}) SERVER shard{0} OPTIONS (table_name 'orders_p{0}');\n",

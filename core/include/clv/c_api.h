@@ -21,7 +21,8 @@
  *   if (!CLV_API_COMPATIBLE(clv_api_version())) ... refuse to run.
  * 1.0: the functions up to clv_free. 1.1: clv_api_version, clv_score_record
  * and clv_score_customer_record. 1.2: clv_churn_fit_json and
- * clv_service_report_json. 1.3: clv_ingest_customers and clv_ingest_employees. */
+ * clv_service_report_json. 1.3: clv_ingest_customers, clv_ingest_employees and
+ * clv_pg_run_json. */
 #ifndef CLV_C_API_H_
 #define CLV_C_API_H_
 
@@ -215,6 +216,26 @@ CLV_API clv_status clv_churn_fit_json(clv_engine* engine, const char* request_js
  * run. */
 CLV_API clv_status clv_service_report_json(clv_engine* engine, const char* request_json,
                                            char** response_json);
+
+/* (1.3) The CRM's PostgreSQL job, the code `clv pg run` runs: the customer
+ * summary pushed down as SQL, the fit on the histogram, every customer
+ * scored and the scores written back into the mapping's scores table in one
+ * transaction. The source is the engine's: open it with the options
+ * "pg_source" (a libpq connection string or postgresql:// URI) or
+ * "pg_source_file" (its first line), and "pg_mapping" (a .toml/.json
+ * mapping file; default the engine's own table names). request_json
+ * {"calibration_end": "YYYY-MM-DD" (required unless the engine has
+ * "observation_end"), "holdout_end", "unit", "model", "horizon", "margin",
+ * "discount_rate", "run_id", "spend_model": bool, "threads"}, defaults the
+ * engine's options -> the JSON of `clv pg run --json`: {"source" (password
+ * shown as ***), "mapping", "run_id", "scores_table", "time_unit",
+ * "calibration_end", "histogram_rows", "customers_scored",
+ * "customers_not_scored", "count_fit", "spend_fit", "rows", "transfer",
+ * "seconds"}. The engine's own database is not touched; runs take turns.
+ * CLV_INVALID_ARGUMENT names the field or says the engine has no source;
+ * CLV_IO when the server cannot be reached or goes away (nothing written). */
+CLV_API clv_status clv_pg_run_json(const clv_engine* engine, const char* request_json,
+                                   char** response_json);
 
 /* Frees text returned through a char** out parameter; NULL is ignored. */
 CLV_API void clv_free(char* text);

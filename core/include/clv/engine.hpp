@@ -22,6 +22,7 @@
 
 #include "clv/churn_run.hpp"
 #include "clv/error.hpp"
+#include "clv/postgres.hpp"
 #include "clv/scenario.hpp"
 #include "clv/service_run.hpp"
 #include "clv/time_unit.hpp"
@@ -56,6 +57,13 @@ struct EngineOptions {
   // many merges them into the transactions table (see flush()). Larger merges
   // cost less per row; that call takes longer (~3 us per row).
   size_t merge_pending_rows = 262144;
+  // The CRM's PostgreSQL for pg_run (clv/postgres.hpp): a libpq connection
+  // string or postgresql:// URI (messages and results print it with its
+  // password as ***), and a mapping file (.toml/.json; empty = the engine's
+  // own table names). The mapping is read and checked at open; the server
+  // is first contacted by pg_run. Empty pg_source: pg_run is refused.
+  std::string pg_source;
+  std::string pg_mapping;
 };
 
 // One transaction as a CRM sends it. Money is integer minor units (cents).
@@ -291,6 +299,22 @@ class Engine {
   // named; Error::not_found for an unknown run; Error::invalid_argument for
   // a bad request or an in-memory database.
   ServiceReport service_report(const ServiceReportRequest& request);
+
+  // The CRM's PostgreSQL job, the code `clv pg run` runs (run_pg_pipeline):
+  // summary pushed down as SQL, fit on the histogram, every customer scored,
+  // scores written back into the mapping's scores table in one transaction,
+  // on the source of options().pg_source / pg_mapping. The engine's own
+  // database and runs are not touched. Runs one at a time (a second call
+  // waits); ingest and scoring go on meanwhile. Error::invalid_argument when
+  // the engine has no PostgreSQL source or for a bad request; Error::io
+  // naming the redacted server when it cannot be reached or goes away.
+  PgPipelineResult pg_run(const PgPipelineOptions& request) const;
+  // A request with the engine's defaults: its count model, time unit,
+  // horizon, margin (else 1), discount rate (else 0), spend model, fit
+  // threads, and its observation_end option (when set) as calibration end.
+  PgPipelineOptions pg_run_defaults() const;
+  // The mapping read at open (default_pg_mapping() without a file).
+  const PgMapping& pg_mapping() const;
 
   std::optional<RunInfo> current_run() const;
   std::vector<RunInfo> runs() const;  // newest first

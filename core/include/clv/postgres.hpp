@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "clv/covariates.hpp"
 #include "clv/customer_summary.hpp"
 #include "clv/fit_result.hpp"
 #include "clv/rfm_data.hpp"
@@ -84,6 +85,15 @@ struct PgScoreRun {
   std::string count_fit_json, spend_fit_json;
 };
 
+// Incident covariates built by SQL (PgSource::incident_covariates).
+struct PgIncidentCovariates {
+  CovariateMatrix matrix;          // customers x incident_covariate_names(true, false)
+  size_t incidents_used = 0;       // opened on or before the calibration end
+  size_t incidents_after_end = 0;  // of these customers, opened later
+  size_t incidents_other_customers = 0;
+  size_t incidents_without_severity = 0;  // counted as severity 3
+};
+
 class PgSource {
  public:
   // Connects (Error::io naming the redacted conninfo and the server's
@@ -103,6 +113,18 @@ class PgSource {
   // units) gives the value at risk; empty = 0.
   virtual void write_scores(const PgScoreRun& run, const CustomerSummary& summary,
                             const Scores& scores, const std::vector<double>& historical_spend) = 0;
+  // The incident covariates of the static covariate churn fit (the
+  // "incidents" group, incident_covariate_names(true, false): count, rate,
+  // severity-weighted, unresolved, mean and worst resolution vs SLA,
+  // satisfaction, compensation) of `summary`'s customers, in its order,
+  // aggregated by SQL in PostgreSQL from the mapping's [incidents] table
+  // (only one row per customer with incidents crosses the network). Same
+  // rules and values as the SQLite path (load_db_covariates +
+  // CustomerCovariateData::build with `rules`): unknown resolution and
+  // satisfaction take the portfolio mean. Error::invalid_argument for a
+  // missing [incidents] mapping or a severity outside the rules.
+  virtual PgIncidentCovariates incident_covariates(const CustomerSummary& summary,
+                                                   const IncidentRules& rules) = 0;
   virtual PgTransfer transfer() const = 0;
   // The server's version string, e.g. "15.18".
   virtual std::string server_version() const = 0;
@@ -135,5 +157,28 @@ struct PgPipelineResult {
 
 PgPipelineResult run_pg_pipeline(const std::string& conninfo, const PgMapping& mapping,
                                  const PgPipelineOptions& options);
+
+// What the front ends share, so that `clv pg run`, clv::Engine::pg_run, the C
+// API (clv_pg_run_json) and HTTP (POST /v1/pg/run) parse and print alike.
+//
+// The first line of `path` as a connection string (keeps passwords off
+// argv); Error::not_found naming the file when it is missing or empty.
+std::string read_conninfo_file(const std::string& path);
+// A run request as JSON: {"calibration_end": "YYYY-MM-DD", "holdout_end",
+// "unit", "model", "horizon", "margin", "discount_rate", "run_id",
+// "spend_model": bool, "threads"}, each optional over `defaults` except
+// calibration_end unless `defaults_have_calibration_end`. Unknown fields and
+// wrong types are Error::invalid_argument naming the field. The connection
+// string is never part of a request.
+PgPipelineOptions pg_pipeline_options_from_json(std::string_view text,
+                                                const PgPipelineOptions& defaults,
+                                                bool defaults_have_calibration_end);
+// {"source" (password redacted), "mapping", "run_id", "scores_table",
+// "time_unit", "calibration_end", "histogram_rows", "customers_scored",
+// "customers_not_scored", "count_fit", "spend_fit", "rows", "transfer",
+// "seconds"}.
+std::string pg_pipeline_result_json(const PgPipelineResult& result, const std::string& conninfo,
+                                    const PgMapping& mapping, const PgPipelineOptions& options,
+                                    int indent = 2);
 
 }  // namespace clv

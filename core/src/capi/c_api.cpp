@@ -406,6 +406,18 @@ clv_status clv_service_report_json(clv_engine* engine, const char* request_json,
   });
 }
 
+clv_status clv_pg_run_json(const clv_engine* engine, const char* request_json,
+                           char** response_json) {
+  return guarded([&] {
+    require(engine, "engine");
+    require(request_json, "request_json");
+    require(response_json, "response_json");
+    *response_json = nullptr;
+    *response_json = copy_out(clv::pg_run_json(*engine->engine, request_json));
+    return CLV_OK;
+  });
+}
+
 void clv_free(char* text) {
   std::free(text);
 }

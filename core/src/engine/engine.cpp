@@ -162,6 +162,8 @@ struct Engine::State {
     v.prepared = sector_valuation(v.economics, options.time_unit, options.horizon);
     valuations.emplace(sector, std::move(v));
   }
+  PgMapping pg_mapping;                  // read at open from options.pg_mapping
+  mutable std::mutex pg_mutex;           // one PostgreSQL run at a time
   std::unique_ptr<SQLite::Database> db;  // used only under write_mutex
   mutable std::mutex write_mutex;        // serializes writers and DB access
   // A second connection for queries (runs, churn runs, attributes): under WAL
@@ -306,6 +308,9 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const EngineOption
   auto s = std::make_unique<State>();
   s->options = options;
   s->path = path;
+  // A bad mapping file fails the open (a service refuses to start), not the first run.
+  s->pg_mapping =
+      options.pg_mapping.empty() ? default_pg_mapping() : load_pg_mapping(options.pg_mapping);
   if (options.use_plugins) {
     PluginSearchOptions search;
     search.plugin_dirs = options.plugin_dirs;
@@ -994,6 +999,36 @@ ServiceReport Engine::service_report(const ServiceReportRequest& request) {
   ServiceReportRequest with_plugins = request;
   if (!with_plugins.plugins) with_plugins.plugins = &s.plugins;  // sector referral values
   return run_service_report(s.path, with_plugins);
+}
+
+PgPipelineOptions Engine::pg_run_defaults() const {
+  const EngineOptions& o = state_->options;
+  PgPipelineOptions p;
+  p.count_model = o.count_model;
+  p.fit_spend_model = o.fit_spend_model;
+  p.period.unit = o.time_unit;
+  if (o.observation_end_day) p.period.calibration_end_day = *o.observation_end_day;
+  p.score.horizon = o.horizon;
+  p.score.margin = o.margin.value_or(1.0);
+  p.score.annual_discount_rate = o.annual_discount_rate.value_or(0.0);
+  p.fit_threads = o.fit_threads;
+  return p;
+}
+
+const PgMapping& Engine::pg_mapping() const {
+  return state_->pg_mapping;
+}
+
+PgPipelineResult Engine::pg_run(const PgPipelineOptions& request) const {
+  const State& s = *state_;
+  if (s.options.pg_source.empty()) {
+    throw Error::invalid_argument(
+        "this engine has no PostgreSQL source: open it with the options pg_source (a connection "
+        "string) and pg_mapping (a mapping file), e.g. clv serve --pg-source-file FILE "
+        "--pg-mapping FILE");
+  }
+  std::lock_guard lock(s.pg_mutex);
+  return run_pg_pipeline(s.options.pg_source, s.pg_mapping, request);
 }
 
 EngineStats Engine::stats() const {

@@ -381,6 +381,12 @@ EngineOptions engine_options_from_json(const json& j) {
       o.fit_threads = v.get<int>();
     } else if (key == "merge_pending_rows" && v.is_number_unsigned()) {
       o.merge_pending_rows = v.get<size_t>();
+    } else if (key == "pg_source" && v.is_string()) {
+      o.pg_source = v.get<std::string>();
+    } else if (key == "pg_source_file" && v.is_string()) {
+      o.pg_source = read_conninfo_file(v.get<std::string>());
+    } else if (key == "pg_mapping" && v.is_string()) {
+      o.pg_mapping = v.get<std::string>();
     } else if (key == "observation_end" && v.is_string()) {
       int64_t seconds = 0;
       if (!parse_timestamp(v.get_ref<const std::string&>(), seconds)) {
@@ -391,7 +397,8 @@ EngineOptions engine_options_from_json(const json& j) {
       throw Error::invalid_argument(fmt::format(
           "unknown option or wrong type: '{}' (known: count_model, time_unit, horizon, margin, "
           "annual_discount_rate, cost_to_serve, referral_value, plugin_dirs, use_plugins, "
-          "observation_end, fit_spend_model, fit_threads, merge_pending_rows)",
+          "observation_end, fit_spend_model, fit_threads, merge_pending_rows, pg_source, "
+          "pg_source_file, pg_mapping)",
           key));
     }
   }
@@ -528,6 +535,15 @@ json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options) {
     j["engine"] = nullptr;
   }
   return j;
+}
+
+std::string pg_run_json(const Engine& engine, std::string_view request_json, int indent) {
+  const bool have_end = engine.options().observation_end_day.has_value();
+  const PgPipelineOptions request =
+      pg_pipeline_options_from_json(request_json, engine.pg_run_defaults(), have_end);
+  const PgPipelineResult result = engine.pg_run(request);
+  return pg_pipeline_result_json(result, engine.options().pg_source, engine.pg_mapping(), request,
+                                 indent);
 }
 
 json to_json(const CustomerScore& s) {

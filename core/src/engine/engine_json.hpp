@@ -62,6 +62,11 @@ EngineWhatIf whatif_request_from_json(std::string_view text, const EngineOptions
 // own score next to it (null without a fitted run).
 nlohmann::json to_json(const CustomerChurnRisk& c, const EngineOptions& engine_options);
 
+// A PostgreSQL run of the engine (Engine::pg_run) from a request in the form
+// of pg_pipeline_options_from_json over the engine's defaults, answered with
+// pg_pipeline_result_json (the JSON of `clv pg run --json`).
+std::string pg_run_json(const Engine& engine, std::string_view request_json, int indent = -1);
+
 nlohmann::json to_json(const CustomerScore& s);
 // The same object as to_json(s) (bit-identical numbers), written directly: the hot path of
 // single-customer scoring spends less on building a JSON tree than on maths.

@@ -426,6 +426,13 @@ struct HttpService::Impl {
         require_json(req);
         const ChurnFitRequest request = churn_fit_request_from_json(req.body());
         send_json(res, 201, churn_result_json(engine.churn_fit(request)));
+      } else if (path == "/v1/pg/run") {
+        // The CRM's PostgreSQL job on the source the service was started
+        // with (clv serve --pg-source-file, --pg-mapping); a request never
+        // carries a connection string.
+        if (!post) return wrong_method();
+        require_json(req);
+        send_json(res, 201, pg_run_json(engine, req.body()));
       } else if (path == "/v1/service") {
         if (!get) return wrong_method();
         require_known_params(

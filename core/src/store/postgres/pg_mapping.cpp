@@ -29,7 +29,8 @@ const std::array<EntityFields, 4>& known_fields() {
       {"transactions", {"customer_id", "timestamp", "amount", "amount_minor", "currency", "kind"}},
       {"customers", {"customer_id", "segment", "region", "sector"}},
       {"incidents",
-       {"customer_id", "opened_at", "resolved_at", "severity", "satisfaction", "employee_id"}},
+       {"customer_id", "opened_at", "resolved_at", "severity", "category", "satisfaction",
+        "compensation", "employee_id"}},
       {"employees", {"employee_id"}},
   }};
   return kKnown;

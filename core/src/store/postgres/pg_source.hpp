@@ -21,6 +21,8 @@ class PgSourceImpl final : public PgSource {
   PgHistogram histogram(const SummaryPeriod& period) override;
   void write_scores(const PgScoreRun& run, const CustomerSummary& summary, const Scores& scores,
                     const std::vector<double>& historical_spend) override;
+  PgIncidentCovariates incident_covariates(const CustomerSummary& summary,
+                                           const IncidentRules& rules) override;
   PgTransfer transfer() const override { return conn_.transfer(); }
   std::string server_version() const override;
 

@@ -18,12 +18,13 @@ constexpr unsigned kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kFloat4 = 700
                    kTimestampTz = 1184, kNumeric = 1700;
 
 unsigned field_type(Connection& conn, const PgMapping& m, const std::string& from,
-                    const char* field, const std::string& expr) {
+                    const char* field, const std::string& expr,
+                    const char* entity = "transactions") {
   try {
     return conn.column_types(fmt::format("SELECT ({}) FROM {} LIMIT 0", expr, from)).at(0);
   } catch (const Error& e) {
-    throw Error::invalid_argument(fmt::format("mapping {}: transactions.fields.{} = \"{}\": {}",
-                                              m.source, field, expr, e.what()));
+    throw Error::invalid_argument(fmt::format("mapping {}: {}.fields.{} = \"{}\": {}", m.source,
+                                              entity, field, expr, e.what()));
   }
 }
 
@@ -220,6 +221,173 @@ std::string customers_table_sql(const TransactionExpressions& tx, const SummaryP
                                 const std::string& table) {
   return fmt::format("CREATE TEMP TABLE {} ON COMMIT DROP AS\n", table) +
          customers_cte(tx, period, true) + "SELECT * FROM c";
+}
+
+}  // namespace clv::pg
+
+namespace clv::pg {
+namespace {
+
+// A mapped incident time as float8 UTC epoch seconds.
+std::string epoch_seconds(Connection& conn, const PgMapping& m, const std::string& from,
+                          const char* field, const std::string& expr) {
+  const unsigned t = field_type(conn, m, from, field, expr, "incidents");
+  if (t == kTimestampTz) return fmt::format("extract(epoch FROM ({}))::float8", expr);
+  if (t == kTimestamp) {  // without zone: read as UTC
+    return fmt::format("extract(epoch FROM (({}) AT TIME ZONE INTERVAL '00:00'))::float8", expr);
+  }
+  if (t == kDate) return fmt::format("((({}) - DATE '1970-01-01') * 86400)::float8", expr);
+  if (is_number(t)) return fmt::format("({})::float8", expr);
+  throw Error::invalid_argument(fmt::format(
+      "mapping {}: incidents.fields.{} = \"{}\" is neither a timestamp, a date nor epoch seconds",
+      m.source, field, expr));
+}
+
+std::string number_list_case(const std::string& key, const std::vector<double>& values) {
+  if (values.empty()) return "NULL::float8";
+  std::string out = "(CASE " + key;
+  for (size_t i = 0; i < values.size(); ++i) {
+    fmt::format_to(std::back_inserter(out), " WHEN {} THEN {}::float8", i + 1, values[i]);
+  }
+  return out + " END)";
+}
+
+std::string category_case(const std::string& key,
+                          const std::vector<std::pair<std::string, double>>& values,
+                          double otherwise) {
+  if (values.empty()) return fmt::format("{}::float8", otherwise);
+  std::string out = "(CASE " + key;
+  for (const auto& [name, v] : values) {
+    fmt::format_to(std::back_inserter(out), " WHEN {} THEN {}::float8", quote_literal(name), v);
+  }
+  return out + fmt::format(" ELSE {}::float8 END)", otherwise);
+}
+
+}  // namespace
+
+IncidentExpressions resolve_incidents(Connection& conn, const PgMapping& m) {
+  const PgTableMapping& t = m.incidents;
+  if (t.table.empty()) {
+    throw Error::invalid_argument(fmt::format(
+        "mapping {}: no [incidents] table: incident covariates need incidents.table and "
+        "incidents.fields (customer_id, opened_at, ...)",
+        m.source));
+  }
+  IncidentExpressions out;
+  try {
+    out.from = quote_table(t.table) + (t.filter.empty() ? "" : " WHERE (" + t.filter + ")");
+  } catch (const Error& e) {
+    throw Error::invalid_argument(
+        fmt::format("mapping {}: incidents.table: {}", m.source, e.what()));
+  }
+  try {
+    conn.column_types("SELECT 1 FROM " + out.from + " LIMIT 0");
+  } catch (const Error& e) {
+    throw Error::invalid_argument(fmt::format("mapping {}: incidents table \"{}\"{}: {}", m.source,
+                                              t.table, t.filter.empty() ? "" : " with its filter",
+                                              e.what()));
+  }
+  for (const char* required : {"customer_id", "opened_at"}) {
+    if (t.field(required) == nullptr) {
+      throw Error::invalid_argument(
+          fmt::format("mapping {}: incidents.fields.{} is missing", m.source, required));
+    }
+  }
+  const std::string& customer = *t.field("customer_id");
+  field_type(conn, m, out.from, "customer_id", customer, "incidents");
+  out.customer = "(" + customer + ")::text";
+  out.opened = epoch_seconds(conn, m, out.from, "opened_at", *t.field("opened_at"));
+  const std::string* resolved = t.field("resolved_at");
+  out.resolved =
+      resolved ? epoch_seconds(conn, m, out.from, "resolved_at", *resolved) : "NULL::float8";
+  auto numeric_field = [&](const char* field, const char* otherwise) -> std::string {
+    const std::string* expr = t.field(field);
+    if (expr == nullptr) return otherwise;
+    if (!is_number(field_type(conn, m, out.from, field, *expr, "incidents"))) {
+      throw Error::invalid_argument(fmt::format(
+          "mapping {}: incidents.fields.{} = \"{}\" is not a number", m.source, field, *expr));
+    }
+    return fmt::format("({})::float8", *expr);
+  };
+  out.severity = numeric_field("severity", "NULL::float8");
+  out.satisfaction = numeric_field("satisfaction", "NULL::float8");
+  out.compensation = numeric_field("compensation", "0::float8");
+  if (const std::string* category = t.field("category")) {
+    field_type(conn, m, out.from, "category", *category, "incidents");
+    out.category = "coalesce((" + *category + ")::text, '')";
+  } else {
+    out.category = "''";
+  }
+  return out;
+}
+
+std::string incident_covariates_sql(const std::string& customers_with, const std::string& relation,
+                                    const IncidentExpressions& inc, const SummaryPeriod& period,
+                                    const IncidentRules& rules) {
+  const int64_t cal = period.calibration_end_day;
+  const double cutoff = static_cast<double>(cal + 1) * 86400.0;
+  const double unit_seconds = period.unit.days * 86400.0;
+  // Per incident (as churn/db_covariates + churn/incident_covariates): times
+  // in the unit from the customer's first purchase; resolved after the
+  // cut-off = still open, its survey unknown; no severity = 3; the resolution
+  // ratio of an open one grows with the customer's age up to kGivenUpSlas.
+  // As there, an incident resolved before the customer's first purchase
+  // (a negative time) counts as open.
+  return fmt::format(
+      "{with}"
+      "k AS (SELECT customer::text AS customer, first_day, ({cal} - first_day) AS age_days\n"
+      "      FROM {rel} WHERE cal_days > 0),\n"
+      "i AS (SELECT {customer} AS customer, {opened} AS opened_s, {resolved} AS resolved_s,\n"
+      "             {severity} AS severity, {category} AS category, {satisfaction} AS sat,\n"
+      "             {compensation} AS comp FROM {from}),\n"
+      "j AS (SELECT k.customer, k.age_days::float8 / {unit_days}::float8 AS t_age,\n"
+      "             (i.opened_s - k.first_day * 86400.0::float8) / {unit_s}::float8 AS opened,\n"
+      "             CASE WHEN i.resolved_s < {cutoff}::float8\n"
+      "                   AND i.resolved_s >= k.first_day * 86400.0::float8 THEN\n"
+      "               (i.resolved_s - k.first_day * 86400.0::float8) / {unit_s}::float8 END AS "
+      "resolved,\n"
+      "             coalesce(i.severity, 3) AS severity, i.severity IS NULL AS no_severity,\n"
+      "             {cat_weight} AS cat_weight, {sla} AS sla,\n"
+      "             CASE WHEN i.resolved_s >= {cutoff}::float8 THEN NULL ELSE i.sat END AS sat,\n"
+      "             coalesce(i.comp, 0) AS comp\n"
+      "      FROM i JOIN k USING (customer) WHERE i.opened_s < {cutoff}::float8),\n"
+      "q AS (SELECT *, CASE WHEN resolved IS NULL\n"
+      "               THEN least(greatest(0, t_age - opened) / sla, {given_up}::float8)\n"
+      "               ELSE greatest(0, resolved - opened) / sla END AS ratio FROM j)\n"
+      "SELECT customer, count(*), coalesce(sum({sev_weight} * cat_weight), 0),\n"
+      "  count(*) FILTER (WHERE resolved IS NULL),\n"
+      "  sum(ratio) FILTER (WHERE resolved IS NOT NULL), count(*) FILTER (WHERE resolved IS NOT "
+      "NULL),\n"
+      "  max(ratio), sum(sat) FILTER (WHERE sat > 0), count(*) FILTER (WHERE sat > 0), sum(comp),\n"
+      "  count(*) FILTER (WHERE severity <> floor(severity) OR severity < 1 OR severity > "
+      "{n_sev}),\n"
+      "  count(*) FILTER (WHERE no_severity)\n"
+      "FROM q GROUP BY customer\n"
+      "UNION ALL\n"
+      "SELECT NULL, count(*) FILTER (WHERE i.opened_s >= {cutoff}::float8 AND k.customer IS NOT "
+      "NULL),\n"
+      "  count(*) FILTER (WHERE k.customer IS NULL), NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      "NULL, NULL\n"
+      "FROM i LEFT JOIN k USING (customer)",
+      fmt::arg("with", customers_with), fmt::arg("rel", relation), fmt::arg("cal", cal),
+      fmt::arg("customer", inc.customer), fmt::arg("opened", inc.opened),
+      fmt::arg("resolved", inc.resolved), fmt::arg("severity", inc.severity),
+      fmt::arg("category", inc.category), fmt::arg("satisfaction", inc.satisfaction),
+      fmt::arg("compensation", inc.compensation), fmt::arg("from", inc.from),
+      fmt::arg("unit_days", period.unit.days), fmt::arg("unit_s", unit_seconds),
+      fmt::arg("cutoff", cutoff),
+      fmt::arg("cat_weight", category_case("i.category", rules.category_weight, 1.0)),
+      fmt::arg("sla", category_case("i.category", rules.category_expected_resolution,
+                                    rules.expected_resolution)),
+      fmt::arg("given_up", kGivenUpSlas),
+      fmt::arg("sev_weight", number_list_case("severity::int", rules.severity_weight)),
+      fmt::arg("n_sev", rules.severity_weight.size()));
+}
+
+std::string customers_with(const TransactionExpressions& tx, const SummaryPeriod& period) {
+  std::string cte = customers_cte(tx, period, false);
+  // "WITH r AS (...), d AS (...), c AS (...)\n" -> continued by ", k AS ...".
+  return cte.substr(0, cte.size() - 1) + ",\n";
 }
 
 }  // namespace clv::pg

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "clv/covariates.hpp"
 #include "clv/customer_summary.hpp"
 #include "clv/postgres.hpp"
 
@@ -44,5 +45,27 @@ std::string customers_table_sql(const TransactionExpressions& tx, const SummaryP
                                 const std::string& table);
 std::string histogram_from(const std::string& relation, const SummaryPeriod& period);
 std::string customer_rows_from(const std::string& relation, const SummaryPeriod& period);
+
+// The mapped incident columns as SQL: epoch seconds (float8) for the times,
+// float8 for severity, satisfaction and compensation (major units), text
+// for the category and the customer key.
+struct IncidentExpressions {
+  std::string from, customer, opened, resolved, severity, category, satisfaction, compensation;
+};
+// Checks the [incidents] mapping with the server, as resolve_transactions.
+IncidentExpressions resolve_incidents(Connection& conn, const PgMapping& mapping);
+// "WITH r AS ..., c AS (...),\n": the customers CTE, to be continued.
+std::string customers_with(const TransactionExpressions& tx, const SummaryPeriod& period);
+// Per customer of `relation` with a calibration purchase and at least one
+// incident opened by the calibration end: customer, incidents,
+// severity-weighted sum, unresolved, sum and count of resolved ratios to
+// the SLA, worst ratio, sum and count of satisfaction answers, compensation,
+// incidents with a severity outside the rules, incidents without severity;
+// then one totals row (NULL customer): incidents of these customers opened
+// after the end, incidents of other customers. `with` is "WITH " or
+// customers_with(...).
+std::string incident_covariates_sql(const std::string& with, const std::string& relation,
+                                    const IncidentExpressions& incidents,
+                                    const SummaryPeriod& period, const IncidentRules& rules);
 
 }  // namespace clv::pg
