@@ -608,7 +608,7 @@ IngestResult Engine::ingest_customers(std::span<const CustomerDetails> batch) {
       switch (writer.write(record)) {
         case CustomerWrite::kInserted:
           ++result.inserted;
-          created.emplace_back(i, sqlite3_last_insert_rowid(db));
+          created.emplace_back(i, writer.last_inserted_id());
           break;
         case CustomerWrite::kUpdated:
           ++result.updated;

@@ -98,4 +98,8 @@ std::unordered_map<std::string, std::string> customer_sectors(Database& db) {
   return out;
 }
 
+int64_t CustomerWriter::last_inserted_id() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
 }  // namespace clv

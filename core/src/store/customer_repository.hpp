@@ -51,6 +51,8 @@ class CustomerWriter {
   explicit CustomerWriter(sqlite3* db);
   ~CustomerWriter();
   CustomerWrite write(const CustomerRecord& c);
+  // Row id of the customer the last write inserted (after kInserted).
+  int64_t last_inserted_id() const;
 
  private:
   sqlite3* db_;
